@@ -1,0 +1,50 @@
+/**
+ * Every error code of PROTOCOL.md section 5, listed once. Client and server
+ * both throw and match on these; the message is a human sentence that names
+ * the bad value, the code is what programs compare.
+ */
+export const ERROR_CODES = [
+  'BAD_JSON',
+  'BAD_FRAME',
+  'UNKNOWN_COMMAND',
+  'INVALID_PAYLOAD',
+  'NOT_REGISTERED',
+  'NOT_AUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** An error that maps one-to-one onto an `ErrorResponse` frame. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reasons an `AccountLoginResponse` may carry with `loggedIn: false`. */
+export const LOGIN_FAILURE_REASONS = ['BAD_CREDENTIALS', 'SESSION_EXPIRED', 'THROTTLED'] as const;
+export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
+
+/** WebSocket close codes the server uses (RFC 6455). */
+export const CLOSE_CODES = {
+  /** Server shutting down; clients reconnect. */
+  GOING_AWAY: 1001,
+  /** Still flooding after the rate-limit grace period, or silent past the heartbeat. */
+  POLICY_VIOLATION: 1008,
+  /** A frame over `maxFrameBytes`. */
+  MESSAGE_TOO_BIG: 1009,
+} as const;

@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import { ClientCommandSchemas, isClientCommandName, type ClientCommandName, type ClientCommands } from './commands';
+import { ProtocolError } from './errors';
+import { fullCommandName, shortCommandName } from './names';
+import { ServerMessageSchemas, isServerMessageName, type ServerMessageName, type ServerMessages } from './responses';
+
+/**
+ * The one place JSON meets the wire. `decodeFrame` turns text into a short
+ * name and a payload object or throws a coded ProtocolError; the typed
+ * parsers then validate the payload against its schema.
+ */
+export interface DecodedFrame {
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export function encodeFrame(shortName: string, payload: object): string {
+  return JSON.stringify({ [fullCommandName(shortName)]: payload });
+}
+
+export function decodeFrame(text: string): DecodedFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('BAD_JSON', 'frame is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError('BAD_FRAME', 'frame must be a JSON object with exactly one key');
+  }
+  const keys = Object.keys(value);
+  if (keys.length !== 1) {
+    throw new ProtocolError('BAD_FRAME', `frame must have exactly one key, it has ${keys.length}`);
+  }
+  const key = keys[0]!;
+  const name = shortCommandName(key);
+  if (name === null) {
+    throw new ProtocolError('BAD_FRAME', `frame key ${JSON.stringify(key.slice(0, 80))} is not a namespaced command name`);
+  }
+  const payload = (value as Record<string, unknown>)[key];
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new ProtocolError('BAD_FRAME', `payload of ${name} must be a JSON object`, name);
+  }
+  return { name, payload: payload as Record<string, unknown> };
+}
+
+/** The requestId of a payload if it is a well-formed one, so errors can echo it even when validation fails. */
+export function peekRequestId(payload: Record<string, unknown>): string | undefined {
+  const id = payload['requestId'];
+  return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : undefined;
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'payload is invalid';
+  const path = issue.path.length ? issue.path.join('.') : 'payload';
+  return `${path}: ${issue.message}`;
+}
+
+export type ParsedClientCommand = { [K in ClientCommandName]: { name: K; payload: ClientCommands[K] } }[ClientCommandName];
+
+/** Validates a decoded frame as a client command (server side). */
+export function parseClientCommand(frame: DecodedFrame): ParsedClientCommand {
+  if (!isClientCommandName(frame.name)) {
+    throw new ProtocolError('UNKNOWN_COMMAND', `unknown command ${frame.name}`, frame.name);
+  }
+  const result = ClientCommandSchemas[frame.name].safeParse(frame.payload);
+  if (!result.success) {
+    throw new ProtocolError('INVALID_PAYLOAD', `${frame.name} ${describeIssue(result.error)}`, frame.name);
+  }
+  return { name: frame.name, payload: result.data } as ParsedClientCommand;
+}
+
+export type ParsedServerMessage = { [K in ServerMessageName]: { name: K; payload: ServerMessages[K] } }[ServerMessageName];
+
+/** Validates a decoded frame as a server message (client side). */
+export function parseServerMessage(frame: DecodedFrame): ParsedServerMessage {
+  if (!isServerMessageName(frame.name)) {
+    throw new ProtocolError('UNKNOWN_COMMAND', `unknown server message ${frame.name}`, frame.name);
+  }
+  const result = ServerMessageSchemas[frame.name].safeParse(frame.payload);
+  if (!result.success) {
+    throw new ProtocolError('INVALID_PAYLOAD', `${frame.name} ${describeIssue(result.error)}`, frame.name);
+  }
+  return { name: frame.name, payload: result.data } as ParsedServerMessage;
+}

@@ -1,0 +1,8 @@
+/** The wire contract shared by the browser client and the server (PROTOCOL.md). */
+export * from './names';
+export * from './errors';
+export * from './limits';
+export * from './entities';
+export * from './commands';
+export * from './responses';
+export * from './frame';

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ContactSchema, ConversationSchema, MessageSchema, UserSchema } from './entities';
+import { ERROR_CODES, LOGIN_FAILURE_REASONS } from './errors';
+
+/**
+ * Payloads the server sends (`...Response` and `...Notification`). The server
+ * builds them with these types; the client validates what arrives with these
+ * schemas, so a malformed or hostile frame never reaches the store.
+ */
+const RequestId = z.string().optional();
+
+export const ServerMessageSchemas = {
+  ClientRegistrationResponse: z.object({
+    requestId: RequestId,
+    clientId: z.string(),
+    protocolVersion: z.literal(1),
+    serverTime: z.number(),
+    heartbeatIntervalMs: z.number().int().positive(),
+    limits: z.object({ maxFrameBytes: z.number().int().positive(), maxBodyLength: z.number().int().positive() }),
+  }),
+  AccountCreateResponse: z.object({ requestId: RequestId, created: z.literal(true), user: UserSchema }),
+  AccountLoginResponse: z.union([
+    z.object({
+      requestId: RequestId,
+      loggedIn: z.literal(true),
+      sessionToken: z.string(),
+      user: UserSchema,
+      expiresAt: z.number(),
+    }),
+    z.object({ requestId: RequestId, loggedIn: z.literal(false), reason: z.enum(LOGIN_FAILURE_REASONS) }),
+  ]),
+  AccountLogoutResponse: z.object({ requestId: RequestId, loggedOut: z.literal(true) }),
+  SessionRevokedNotification: z.object({}),
+  PongResponse: z.object({ requestId: RequestId, t: z.number().optional(), serverTime: z.number() }),
+  SubscribeResponse: z.object({ requestId: RequestId, resource: z.string(), version: z.number() }),
+  UnsubscribeResponse: z.object({ requestId: RequestId, resource: z.string() }),
+  ResourceChangedNotification: z.object({
+    resource: z.string(),
+    version: z.number(),
+    ids: z.array(z.string()),
+    items: z.record(z.string(), z.unknown()).optional(),
+  }),
+  ContactsResponse: z.object({ requestId: RequestId, contacts: z.record(z.string(), ContactSchema), version: z.number() }),
+  ConversationsResponse: z.object({
+    requestId: RequestId,
+    conversations: z.record(z.string(), ConversationSchema),
+    version: z.number(),
+  }),
+  MessagesResponse: z.object({
+    requestId: RequestId,
+    conversationId: z.string(),
+    messages: z.record(z.string(), MessageSchema),
+    latestSeq: z.number(),
+    hasMore: z.boolean(),
+  }),
+  AddContactResponse: z.object({ requestId: RequestId, contact: ContactSchema }),
+  CreateConversationResponse: z.object({ requestId: RequestId, conversation: ConversationSchema }),
+  SendMessageResponse: z.object({
+    requestId: RequestId,
+    clientMessageId: z.string(),
+    message: MessageSchema,
+    duplicate: z.boolean(),
+  }),
+  AckMessagesResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
+  MarkReadResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
+  TypingNotification: z.object({ conversationId: z.string(), userId: z.string(), typing: z.boolean() }),
+  ErrorResponse: z.object({
+    requestId: RequestId,
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    command: z.string().optional(),
+  }),
+} as const;
+
+export type ServerMessageName = keyof typeof ServerMessageSchemas;
+export type ServerMessages = { [K in ServerMessageName]: z.output<(typeof ServerMessageSchemas)[K]> };
+
+export function isServerMessageName(name: string): name is ServerMessageName {
+  return Object.prototype.hasOwnProperty.call(ServerMessageSchemas, name);
+}

@@ -1,0 +1,2 @@
+// Gives the client tests a real IndexedDB implementation in happy-dom.
+import 'fake-indexeddb/auto';
