@@ -1,0 +1,74 @@
+/**
+ * Dates and times as the views show them. Functions take `now` so tests and
+ * callers agree on what "today" is.
+ */
+
+/** Local calendar day of a timestamp, e.g. `2026-11-23`, used to group messages. */
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** "Today", "Yesterday", a weekday within the week, else a full date. */
+export function dayLabel(ms: number, now: number = Date.now()): string {
+  const days = calendarDaysBetween(ms, now);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Yesterday';
+  const d = new Date(ms);
+  if (days > 1 && days < 7) return d.toLocaleDateString(undefined, { weekday: 'long' });
+  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  return d.toLocaleDateString(undefined, sameYear ? { weekday: 'short', month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/** Clock time of a message, e.g. "14:05" or "2:05 PM" depending on locale. */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Short time for the conversation list: the clock today, else the weekday or date. */
+export function listTime(ms: number, now: number = Date.now()): string {
+  const days = calendarDaysBetween(ms, now);
+  if (days === 0) return clockTime(ms);
+  if (days === 1) return 'Yesterday';
+  const d = new Date(ms);
+  if (days > 1 && days < 7) return d.toLocaleDateString(undefined, { weekday: 'short' });
+  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+/** "online", "last seen 5 min ago", "last seen yesterday" ... */
+export function presenceLabel(online: boolean, lastSeenAt: number | null, now: number = Date.now()): string {
+  if (online) return 'online';
+  if (lastSeenAt === null) return 'offline';
+  const minutes = Math.floor((now - lastSeenAt) / 60_000);
+  if (minutes < 1) return 'last seen just now';
+  if (minutes < 60) return `last seen ${minutes} min ago`;
+  const days = calendarDaysBetween(lastSeenAt, now);
+  if (days === 0) return `last seen today at ${clockTime(lastSeenAt)}`;
+  if (days === 1) return `last seen yesterday at ${clockTime(lastSeenAt)}`;
+  return `last seen ${new Date(lastSeenAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}`;
+}
+
+/** Whole calendar days from `a` to `b` in local time (0 = same day). */
+export function calendarDaysBetween(a: number, b: number): number {
+  const da = new Date(a);
+  const db = new Date(b);
+  const startA = Date.UTC(da.getFullYear(), da.getMonth(), da.getDate());
+  const startB = Date.UTC(db.getFullYear(), db.getMonth(), db.getDate());
+  return Math.round((startB - startA) / 86_400_000);
+}
+
+/** Seconds left until `at`, never negative, rounded up so "1 s" shows until the moment. */
+export function secondsUntil(at: number, now: number = Date.now()): number {
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** Initials for an avatar: "Alice Liddell" -> "AL", "bob" -> "B". */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((w) => Array.from(w ?? '')[0] ?? '').join('').toUpperCase() || '?';
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
