@@ -1,0 +1,139 @@
+import Backbone from 'backbone';
+import { ContactsView } from './contacts-view';
+import { ConversationListView } from './conversation-list-view';
+import { ConversationView } from './conversation-view';
+import { h, replaceChildren } from './dom';
+import { initials } from './format';
+import type { ConversationModel, ViewCore } from './view-core';
+
+type Tab = 'chats' | 'contacts';
+
+/**
+ * The signed-in screen: the sidebar (conversations or contacts) and the open
+ * conversation. Under 720 px one pane shows at a time; the conversation has a
+ * back button to the list.
+ */
+export class ChatView extends Backbone.View {
+  private readonly list: ConversationListView;
+  private readonly contacts: ContactsView;
+  private conversation: ConversationView | null = null;
+  private openId: string | null = null;
+  private tab: Tab = 'chats';
+  private panel!: HTMLElement;
+  private main!: HTMLElement;
+
+  override preinitialize(): void {
+    this.className = 'chat-shell';
+    this.events = {
+      'click [data-tab]': 'onTab',
+      'click .logout-button': 'onLogout',
+    };
+  }
+
+  constructor(private readonly core: ViewCore) {
+    super();
+    this.list = new ConversationListView(core, (id) => this.open(id));
+    this.contacts = new ContactsView(core, (id) => {
+      this.showTab('chats');
+      this.open(id);
+    });
+    this.listenTo(core.collections.conversations, 'add', (model: ConversationModel) => {
+      if (model.id === this.openId && !this.conversation) this.open(this.openId);
+    });
+    this.listenTo(core.collections.conversations, 'remove reset', () => {
+      if (this.openId && !core.collections.conversations.get(this.openId)) this.close();
+    });
+    this.listenTo(core.dispatch, 'session:ready', this.renderUser);
+  }
+
+  override render(): this {
+    this.panel = h('div', { class: 'sidebar-panel' });
+    this.main = h('main', { class: 'main-pane', 'aria-label': 'Conversation' });
+    replaceChildren(this.el,
+      h('aside', { class: 'sidebar', 'aria-label': 'Conversations and contacts' },
+        h('header', { class: 'sidebar-header' },
+          h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Tidings'),
+          h('div', { class: 'account' }),
+          h('button', { type: 'button', class: 'logout-button ghost' }, 'Log out')),
+        h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
+          h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
+          h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts')),
+        this.panel),
+      this.main,
+    );
+    this.list.render();
+    this.contacts.render();
+    this.renderUser();
+    this.showTab(this.tab);
+    this.renderEmpty();
+    return this;
+  }
+
+  /** Opens a conversation by id; if it has not arrived yet it opens when it does. */
+  open(id: string): void {
+    this.openId = id;
+    this.list.select(id);
+    const model = this.core.collections.conversations.get(id) as ConversationModel | undefined;
+    if (!model) return;
+    this.conversation?.remove();
+    this.conversation = new ConversationView(model, this.core, () => this.close());
+    replaceChildren(this.main, this.conversation.render().el);
+    this.el.classList.add('is-conversation-open');
+    this.conversation.attached();
+  }
+
+  close(): void {
+    const previous = this.openId;
+    this.openId = null;
+    this.conversation?.remove();
+    this.conversation = null;
+    this.list.select(null);
+    this.el.classList.remove('is-conversation-open');
+    this.renderEmpty();
+    // Return focus to where the person came from, for keyboard use on phones.
+    if (previous) (this.list.el.querySelector(`[data-id="${CSS.escape(previous)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  override remove(): this {
+    this.conversation?.remove();
+    this.list.remove();
+    this.contacts.remove();
+    return super.remove();
+  }
+
+  private renderUser(): void {
+    const user = this.core.session.currentUser();
+    const account = this.el.querySelector('.account');
+    if (!account) return;
+    const name = user ? user.displayName || user.username : '';
+    replaceChildren(account,
+      h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initials(name || '?')),
+      h('span', { class: 'account-name' }, name),
+      this.core.session.isPublicComputer() ? h('span', { class: 'tag', title: 'Nothing is stored on this device' }, 'Public') : null);
+  }
+
+  private renderEmpty(): void {
+    if (this.conversation || !this.main) return;
+    replaceChildren(this.main, h('div', { class: 'empty-state' },
+      h('div', { class: 'empty-illustration', 'aria-hidden': 'true' }),
+      h('h2', {}, 'No conversation open'),
+      h('p', {}, 'Pick a conversation on the left, or start one from your contacts.')));
+  }
+
+  private showTab(tab: Tab): void {
+    this.tab = tab;
+    this.$('[data-tab]').each((_, el) => el.setAttribute('aria-pressed', String(el.dataset.tab === tab)));
+    const view = tab === 'chats' ? this.list : this.contacts;
+    replaceChildren(this.panel, view.el);
+  }
+
+  private onTab(e: JQuery.TriggeredEvent): void {
+    this.showTab((e.currentTarget as HTMLElement).dataset.tab === 'contacts' ? 'contacts' : 'chats');
+  }
+
+  private onLogout(): void {
+    const pending = this.core.outbox.pendingCount();
+    if (pending > 0 && !window.confirm(`${pending} message(s) are not sent yet and will be lost. Log out anyway?`)) return;
+    void this.core.session.logout();
+  }
+}

@@ -1,0 +1,123 @@
+import Backbone from 'backbone';
+import { DEFAULT_LIMITS, bodyLength } from '../protocol';
+import { h, replaceChildren } from './dom';
+import { icon } from './icons';
+
+/** The counter appears this many characters before the limit. */
+export const COUNTER_FROM = DEFAULT_LIMITS.maxBodyLength - 500;
+/** Typing stops being announced this long after the last keystroke. */
+const TYPING_IDLE_MS = 3000;
+
+/**
+ * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
+ * from 3,500 characters, and typing is announced while the person types.
+ */
+export class ComposerView extends Backbone.View {
+  private input!: HTMLTextAreaElement;
+  private counter!: HTMLElement;
+  private typing = false;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  override preinitialize(): void {
+    this.tagName = 'form';
+    this.className = 'composer';
+    this.events = {
+      submit: 'onSubmit',
+      'keydown textarea': 'onKeydown',
+      'input textarea': 'onInput',
+      'blur textarea': 'stopTyping',
+    };
+  }
+
+  constructor(
+    private readonly onSend: (body: string) => void,
+    private readonly onTyping: (typing: boolean) => void,
+    private readonly maxLength: number = DEFAULT_LIMITS.maxBodyLength,
+  ) {
+    super();
+    this.el.setAttribute('aria-label', 'Write a message');
+  }
+
+  override render(): this {
+    this.input = h('textarea', { id: 'composer-input', name: 'body', rows: 1, placeholder: 'Write a message…', 'aria-describedby': 'composer-counter composer-hint' });
+    this.counter = h('span', { id: 'composer-counter', class: 'composer-counter', 'aria-live': 'polite', hidden: true });
+    replaceChildren(this.el,
+      h('label', { for: 'composer-input', class: 'visually-hidden' }, 'Message'),
+      h('span', { id: 'composer-hint', class: 'visually-hidden' }, 'Enter sends, Shift+Enter adds a new line.'),
+      this.input,
+      this.counter,
+      h('button', { type: 'submit', class: 'send-button', 'aria-label': 'Send', disabled: true }, icon('send')),
+    );
+    return this;
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  override remove(): this {
+    this.stopTyping();
+    return super.remove();
+  }
+
+  private onKeydown(e: JQuery.KeyDownEvent): void {
+    const event = e.originalEvent as KeyboardEvent | undefined;
+    if (e.key === 'Enter' && !e.shiftKey && !event?.isComposing) {
+      e.preventDefault();
+      this.send();
+    }
+  }
+
+  private onSubmit(e: JQuery.TriggeredEvent): void {
+    e.preventDefault();
+    this.send();
+  }
+
+  private onInput(): void {
+    this.update();
+    if (this.input.value.trim()) this.startTyping();
+    else this.stopTyping();
+  }
+
+  private send(): void {
+    const body = this.input.value;
+    const length = bodyLength(body);
+    if (length === 0 || length > this.maxLength) return;
+    this.onSend(body.trim());
+    this.input.value = '';
+    this.stopTyping();
+    this.update();
+    this.input.focus();
+  }
+
+  /** Sizes the field to its content (up to the CSS max-height) and updates counter and button. */
+  private update(): void {
+    const length = bodyLength(this.input.value);
+    const over = length > this.maxLength;
+    this.counter.hidden = length < COUNTER_FROM;
+    this.counter.textContent = over
+      ? `${(length - this.maxLength).toLocaleString()} characters too many`
+      : `${length.toLocaleString()} / ${this.maxLength.toLocaleString()}`;
+    this.counter.classList.toggle('is-over', over);
+    this.input.setAttribute('aria-invalid', String(over));
+    (this.$('.send-button')[0] as HTMLButtonElement).disabled = length === 0 || over;
+    this.input.style.height = 'auto';
+    this.input.style.height = `${this.input.scrollHeight}px`;
+  }
+
+  private startTyping(): void {
+    if (!this.typing) {
+      this.typing = true;
+      this.onTyping(true);
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  private stopTyping(): void {
+    clearTimeout(this.idleTimer);
+    if (!this.typing) return;
+    this.typing = false;
+    this.onTyping(false);
+  }
+}

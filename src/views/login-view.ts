@@ -1,0 +1,131 @@
+import Backbone from 'backbone';
+import type { SessionEndReason } from '../core/client-core-api';
+import type { LoginFailureReason } from '../protocol';
+import { h, replaceChildren } from './dom';
+import type { ViewCore } from './view-core';
+
+type Mode = 'login' | 'signup';
+
+/** What the login form says for each failure and for each way a session ends. */
+export const LOGIN_MESSAGES: Record<LoginFailureReason | 'UNREACHABLE', string> = {
+  BAD_CREDENTIALS: 'Wrong username or password.',
+  THROTTLED: 'Too many failed attempts. Please wait a few minutes and try again.',
+  SESSION_EXPIRED: 'Your session has expired. Please log in again.',
+  UNREACHABLE: 'Cannot reach the server. Check your connection and try again.',
+};
+export const SESSION_END_MESSAGES: Record<SessionEndReason, string> = {
+  logout: 'You have logged out.',
+  revoked: 'You were logged out from another window.',
+  expired: 'Your session has expired. Please log in again.',
+  idle: 'You were logged out after a period of inactivity.',
+};
+
+/**
+ * The login and sign-up form, with the public-computer checkbox. Results come
+ * back on the bus (`session:ready`, `login:failed`); the form only shows them.
+ */
+export class LoginView extends Backbone.View {
+  private mode: Mode = 'login';
+  private busy = false;
+
+  override preinitialize(): void {
+    this.tagName = 'main';
+    this.className = 'login-screen';
+    this.events = {
+      'submit form': 'onSubmit',
+      'click [data-mode]': 'onSwitchMode',
+    };
+  }
+
+  constructor(private readonly core: ViewCore, private notice: { text: string; tone: 'info' | 'error' } | null = null) {
+    super();
+    this.listenTo(core.dispatch, 'login:failed', (e: { reason: LoginFailureReason | 'UNREACHABLE' }) =>
+      this.showResult(LOGIN_MESSAGES[e.reason] ?? 'Login failed.', 'error'),
+    );
+  }
+
+  override render(): this {
+    const signup = this.mode === 'signup';
+    const form = h('form', { class: 'login-card', 'aria-labelledby': 'login-title', novalidate: true },
+      h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Tidings'),
+      h('h1', { id: 'login-title' }, signup ? 'Create your account' : 'Welcome back'),
+      h('div', { class: 'mode-switch', role: 'group', 'aria-label': 'Log in or sign up' },
+        h('button', { type: 'button', 'data-mode': 'login', 'aria-pressed': String(!signup) }, 'Log in'),
+        h('button', { type: 'button', 'data-mode': 'signup', 'aria-pressed': String(signup) }, 'Sign up')),
+      field('Username', h('input', { name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, minlength: 3, maxlength: 32 })),
+      signup ? field('Display name (optional)', h('input', { name: 'displayName', autocomplete: 'name', maxlength: 64 })) : null,
+      field('Password', h('input', { name: 'password', type: 'password', autocomplete: signup ? 'new-password' : 'current-password', required: true, minlength: 8, maxlength: 256 })),
+      h('label', { class: 'check' },
+        h('input', { type: 'checkbox', name: 'publicComputer' }),
+        h('span', {}, 'This is a public computer'),
+        h('small', {}, 'Nothing is stored on this device; you log in again after a reload.')),
+      h('p', { class: 'form-message', role: 'alert', 'aria-live': 'assertive' }),
+      h('button', { type: 'submit', class: 'primary' }, signup ? 'Create account' : 'Log in'),
+    );
+    replaceChildren(this.el, form);
+    if (this.notice) this.showResult(this.notice.text, this.notice.tone);
+    return this;
+  }
+
+  /** Focuses the first field; called once the form is in the document. */
+  focus(): void {
+    this.$('input[name=username]').trigger('focus');
+  }
+
+  private onSwitchMode(e: JQuery.TriggeredEvent): void {
+    this.mode = (e.currentTarget as HTMLElement).dataset.mode === 'signup' ? 'signup' : 'login';
+    this.notice = null;
+    this.render().focus();
+  }
+
+  private onSubmit(e: JQuery.TriggeredEvent): void {
+    e.preventDefault();
+    if (this.busy) return;
+    const form = e.currentTarget as HTMLFormElement;
+    const value = (name: string) => ((form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '');
+    const username = value('username').trim().toLowerCase();
+    const password = value('password');
+    const publicComputer = (form.elements.namedItem('publicComputer') as HTMLInputElement).checked;
+    const problem = validate(username, password);
+    if (problem) return this.showResult(problem, 'error');
+    this.setBusy(true);
+    if (this.mode === 'login') {
+      this.showResult('', 'info');
+      this.core.session.login({ username, password, publicComputer });
+      return;
+    }
+    const displayName = value('displayName').trim() || undefined;
+    this.core.session.signup({ username, password, displayName, publicComputer }).catch((error: unknown) => {
+      const code = (error as { code?: string }).code;
+      this.showResult(
+        code === 'CONFLICT' ? 'That username is already taken.' : errorText(error, 'Could not create the account.'),
+        'error',
+      );
+    });
+  }
+
+  private showResult(text: string, tone: 'info' | 'error'): void {
+    this.setBusy(false);
+    const message = this.$('.form-message');
+    message.text(text).toggleClass('is-error', tone === 'error' && text !== '');
+  }
+
+  private setBusy(busy: boolean): void {
+    this.busy = busy;
+    this.$('button[type=submit]').prop('disabled', busy).attr('aria-busy', String(busy));
+  }
+}
+
+function field(label: string, input: HTMLInputElement): HTMLElement {
+  return h('label', { class: 'field' }, h('span', {}, label), input);
+}
+
+function validate(username: string, password: string): string | null {
+  if (!/^[a-z0-9_.-]{3,32}$/.test(username)) return 'Usernames are 3-32 letters, digits, dots, dashes or underscores.';
+  if (password.length < 8) return 'Passwords have at least 8 characters.';
+  return null;
+}
+
+function errorText(error: unknown, fallback: string): string {
+  return error instanceof Error && error.message ? error.message : fallback;
+}

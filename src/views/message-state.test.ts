@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { Conversation } from '../protocol';
+import { displayState } from './message-state';
+
+const conversation = (members: Conversation['members']): Conversation => ({
+  id: 'c1', kind: 'group', title: 'g', memberIds: ['me', 'b', 'c'], latestSeq: 10, updatedAt: 0, members,
+});
+
+describe('displayState', () => {
+  it('keeps pending and failed from the outbox', () => {
+    expect(displayState({ state: 'pending', seq: null }, undefined, 'me')).toBe('pending');
+    expect(displayState({ state: 'failed', seq: null }, undefined, 'me')).toBe('failed');
+  });
+
+  it('says delivered or read only when every other member got that far', () => {
+    const partly = conversation({ me: { deliveredSeq: 10, readSeq: 10 }, b: { deliveredSeq: 5, readSeq: 5 }, c: { deliveredSeq: 4, readSeq: 0 } });
+    expect(displayState({ state: 'sent', seq: 4 }, partly, 'me')).toBe('delivered');
+    expect(displayState({ state: 'sent', seq: 5 }, partly, 'me')).toBe('sent');
+    const all = conversation({ b: { deliveredSeq: 9, readSeq: 9 }, c: { deliveredSeq: 9, readSeq: 8 } });
+    expect(displayState({ state: 'sent', seq: 8 }, all, 'me')).toBe('read');
+    expect(displayState({ state: 'sent', seq: 9 }, all, 'me')).toBe('delivered');
+  });
+
+  it('never shows less than the core reported', () => {
+    expect(displayState({ state: 'read', seq: 3 }, conversation({}), 'me')).toBe('read');
+  });
+});
