@@ -1,0 +1,288 @@
+import type { ConnectionState, ConnectionStatus } from '../core/client-core-api';
+import type { Dispatch } from '../dispatch/dispatch';
+import {
+  DEFAULT_LIMITS,
+  ProtocolError,
+  decodeFrame,
+  encodeFrame,
+  parseServerMessage,
+  type ClientCommandInputs,
+  type ClientCommandName,
+  type ServerMessages,
+} from '../protocol';
+import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff';
+import { ConnectionError } from './connection-error';
+import { PendingRequests } from './pending-requests';
+import { RESPONSE_OF, type RequestCommandName, type ResponseNameOf } from './request-names';
+
+/** Something that fires the browser's `online` event (window in the app, a fake in tests). */
+export interface EventSourceLike {
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+export interface CommunicatorOptions {
+  url: string;
+  dispatch: Dispatch;
+  WebSocketImpl: typeof WebSocket;
+  /** Source of `online` events; reconnects at once when it fires. */
+  onlineEvents?: EventSourceLike | null;
+  backoff?: BackoffOptions;
+  /** Until the server announces its own in ClientRegistrationResponse. */
+  heartbeatIntervalMs?: number;
+  /** Default timeout of `request()`; null waits until the socket closes. */
+  requestTimeoutMs?: number | null;
+  random?: () => number;
+}
+
+const OPEN = 1;
+
+/**
+ * The one owner of the WebSocket: it frames and sends commands, validates
+ * every incoming frame and triggers its short name on the bus, reconnects
+ * with backoff and jitter, pings to find dead sockets, and announces
+ * `connection:state`. Nothing above it sees the socket.
+ */
+export class Communicator {
+  private readonly options: CommunicatorOptions;
+  private readonly requests = new PendingRequests();
+  private socket: WebSocket | null = null;
+  private started = false;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private heartbeatIntervalMs: number;
+  private missedPongs = 0;
+  private maxFrameBytes: number = DEFAULT_LIMITS.maxFrameBytes;
+  private status: ConnectionStatus = { state: 'offline' };
+  private readonly onOnline = (): void => this.reconnectNow();
+
+  constructor(options: CommunicatorOptions) {
+    this.options = options;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_LIMITS.heartbeatIntervalMs;
+  }
+
+  /** Opens the socket and keeps it open until `stop()`. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.options.onlineEvents?.addEventListener('online', this.onOnline);
+    this.connect();
+  }
+
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.options.onlineEvents?.removeEventListener('online', this.onOnline);
+    this.clearRetry();
+    this.dropSocket(1000, 'client stopped');
+    this.announce({ state: 'offline' });
+  }
+
+  state(): ConnectionState {
+    return this.status.state;
+  }
+
+  isOpen(): boolean {
+    return this.socket !== null && this.socket.readyState === OPEN && this.status.state === 'online';
+  }
+
+  /**
+   * Namespaces and sends one command. Returns false when the socket is not
+   * open: the frame is not queued here, the caller (the outbox) keeps it.
+   */
+  sendMessage<K extends ClientCommandName>(shortName: K, payload: ClientCommandInputs[K]): boolean {
+    if (!this.isOpen() || !this.socket) return false;
+    const text = encodeFrame(shortName, payload);
+    if (text.length > this.maxFrameBytes && new TextEncoder().encode(text).length > this.maxFrameBytes) {
+      throw new ProtocolError('INVALID_PAYLOAD', `${shortName} is larger than the ${this.maxFrameBytes}-byte frame limit`, shortName);
+    }
+    this.socket.send(text);
+    return true;
+  }
+
+  /**
+   * Sends a command with a fresh requestId and resolves with its response, or
+   * rejects with the ErrorResponse's code (ProtocolError) or a ConnectionError
+   * (OFFLINE, DISCONNECTED, TIMEOUT).
+   */
+  request<C extends RequestCommandName>(
+    shortName: C,
+    payload: Omit<ClientCommandInputs[C], 'requestId'>,
+    timeoutMs: number | null | undefined = this.options.requestTimeoutMs ?? 15_000,
+  ): Promise<ServerMessages[ResponseNameOf<C>]> {
+    const requestId = this.requests.nextId();
+    if (!this.isOpen()) {
+      return Promise.reject(new ConnectionError('OFFLINE', `cannot send ${shortName}: not connected`));
+    }
+    const answer = this.requests.add(requestId, RESPONSE_OF[shortName], timeoutMs ?? null);
+    try {
+      this.sendMessage(shortName, { ...payload, requestId } as ClientCommandInputs[C]);
+    } catch (error) {
+      this.requests.settle('ErrorResponse', { requestId, ...toErrorPayload(error) } as ServerMessages['ErrorResponse']);
+    }
+    return answer as Promise<ServerMessages[ResponseNameOf<C>]>;
+  }
+
+  private connect(): void {
+    this.clearRetry();
+    this.announce({ state: 'connecting', attempt: this.attempt });
+    let socket: WebSocket;
+    try {
+      socket = new this.options.WebSocketImpl(this.options.url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => socketOnOpen(this, socket);
+    socket.onmessage = (event: MessageEvent) => socketOnMessage(this, socket, event);
+    socket.onclose = (event: CloseEvent) => socketOnClose(this, socket, event.code, event.reason);
+    socket.onerror = () => undefined;
+  }
+
+  /** @internal called by the socket listeners below. */
+  handleOpen(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    this.attempt = 0;
+    this.missedPongs = 0;
+    this.announce({ state: 'online' });
+    this.startHeartbeat();
+    this.options.dispatch.emit('connection:open', { attempt: this.attempt });
+  }
+
+  /** @internal */
+  handleFrame(socket: WebSocket, data: unknown): void {
+    if (socket !== this.socket) return;
+    if (typeof data !== 'string') {
+      this.reportBadFrame(new ProtocolError('BAD_FRAME', 'binary frames are not part of the protocol'), '');
+      return;
+    }
+    let message;
+    try {
+      message = parseServerMessage(decodeFrame(data));
+    } catch (error) {
+      const coded = error instanceof ProtocolError ? error : new ProtocolError('BAD_FRAME', String(error));
+      this.reportBadFrame(coded, data.slice(0, 200));
+      return;
+    }
+    if (message.name === 'PongResponse') this.missedPongs = 0;
+    if (message.name === 'ClientRegistrationResponse') {
+      this.maxFrameBytes = message.payload.limits.maxFrameBytes;
+      if (message.payload.heartbeatIntervalMs !== this.heartbeatIntervalMs) {
+        this.heartbeatIntervalMs = message.payload.heartbeatIntervalMs;
+        this.startHeartbeat();
+      }
+    }
+    try {
+      this.options.dispatch.trigger(message.name, message.payload);
+    } catch (error) {
+      // A listener's bug must not take the socket down with it.
+      console.error(`listener of ${message.name} failed`, error);
+    }
+    this.requests.settle(message.name, message.payload as { requestId?: string });
+  }
+
+  /** @internal */
+  handleClose(socket: WebSocket, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    this.detach(socket);
+    this.socket = null;
+    this.stopHeartbeat();
+    this.requests.rejectAll(new ConnectionError('DISCONNECTED', `socket closed (${code}) before the answer came`));
+    this.options.dispatch.emit('connection:close', { code, reason });
+    if (this.started) this.scheduleReconnect();
+  }
+
+  private reportBadFrame(error: ProtocolError, frame: string): void {
+    this.options.dispatch.emit('protocol:error', { error, frame });
+  }
+
+  private scheduleReconnect(): void {
+    const delay = backoffDelay(this.attempt, this.options.random ?? Math.random, this.options.backoff ?? DEFAULT_BACKOFF);
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+    this.announce({ state: 'offline', nextAttemptAt: Date.now() + delay, attempt: this.attempt });
+  }
+
+  private reconnectNow(): void {
+    if (!this.started || this.socket !== null) return;
+    this.connect();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    if (!this.socket || this.socket.readyState !== OPEN) return;
+    this.heartbeatTimer = setInterval(() => this.beat(), this.heartbeatIntervalMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = null;
+  }
+
+  /** Two pings without a pong mean the socket is dead, even if the browser has not noticed. */
+  private beat(): void {
+    if (this.missedPongs >= 2) {
+      const socket = this.socket;
+      this.dropSocket(4000, 'heartbeat lost');
+      if (socket) this.handleClose(socket, 4000, 'heartbeat lost');
+      return;
+    }
+    this.missedPongs += 1;
+    this.sendMessage('PingCommand', { t: Date.now() });
+  }
+
+  private dropSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    if (!this.started) {
+      this.detach(socket);
+      this.socket = null;
+      this.stopHeartbeat();
+      this.requests.rejectAll(new ConnectionError('DISCONNECTED', 'client stopped'));
+    }
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Closing a socket that never opened may throw; it is gone either way.
+    }
+  }
+
+  private detach(socket: WebSocket): void {
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+  }
+
+  private announce(status: ConnectionStatus): void {
+    this.status = status;
+    this.options.dispatch.emit('connection:state', status);
+  }
+}
+
+function toErrorPayload(error: unknown): { code: string; message: string } {
+  if (error instanceof ProtocolError) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL', message: String(error) };
+}
+
+function socketOnOpen(communicator: Communicator, socket: WebSocket): void {
+  communicator.handleOpen(socket);
+}
+
+function socketOnMessage(communicator: Communicator, socket: WebSocket, event: MessageEvent): void {
+  communicator.handleFrame(socket, event.data);
+}
+
+function socketOnClose(communicator: Communicator, socket: WebSocket, code: number, reason: string): void {
+  communicator.handleClose(socket, code, reason);
+}

@@ -1,0 +1,23 @@
+import type { ClientCommandName, ServerMessageName } from '../protocol';
+
+/** The response each command is answered with (PROTOCOL.md sections 2-4); TypingCommand has none. */
+export const RESPONSE_OF = {
+  ClientRegistrationCommand: 'ClientRegistrationResponse',
+  AccountCreateCommand: 'AccountCreateResponse',
+  AccountLoginCommand: 'AccountLoginResponse',
+  AccountLogoutCommand: 'AccountLogoutResponse',
+  PingCommand: 'PongResponse',
+  SubscribeCommand: 'SubscribeResponse',
+  UnsubscribeCommand: 'UnsubscribeResponse',
+  GetContactsCommand: 'ContactsResponse',
+  GetConversationsCommand: 'ConversationsResponse',
+  GetMessagesCommand: 'MessagesResponse',
+  AddContactCommand: 'AddContactResponse',
+  CreateConversationCommand: 'CreateConversationResponse',
+  SendMessageCommand: 'SendMessageResponse',
+  AckMessagesCommand: 'AckMessagesResponse',
+  MarkReadCommand: 'MarkReadResponse',
+} as const satisfies Partial<Record<ClientCommandName, ServerMessageName>>;
+
+export type RequestCommandName = keyof typeof RESPONSE_OF;
+export type ResponseNameOf<C extends RequestCommandName> = (typeof RESPONSE_OF)[C];
