@@ -22,7 +22,7 @@ export function dayLabel(ms: number, now: number = Date.now()): string {
 
 /** Clock time of a message, e.g. "14:05" or "2:05 PM" depending on locale. */
 export function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
 
 /** Short time for the conversation list: the clock today, else the weekday or date. */

@@ -159,7 +159,7 @@ export class MessageListView extends Backbone.View {
 
   private restore(anchor: Anchor): void {
     let target: number;
-    if (anchor.bottom) target = this.metrics.totalHeight - this.viewport();
+    if (anchor.bottom) target = this.el.scrollHeight - this.viewport();
     else {
       const index = this.metrics.indexOf(anchor.key);
       if (index < 0) return;

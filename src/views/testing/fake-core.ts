@@ -1,0 +1,122 @@
+import Backbone from 'backbone';
+import type { MessageView } from '../../core/client-core-api';
+import type { Contact, Conversation, User } from '../../protocol';
+import type { ContactModel, ConversationModel, MessageModel, ViewCore } from '../view-core';
+
+/**
+ * An in-memory stand-in for the client core, for view tests and design
+ * previews: real Backbone collections, actions that record their calls and
+ * echo sends locally. No socket, no storage.
+ */
+export class FakeConversation extends Backbone.Model<Conversation> implements ConversationModel {
+  messages?: Backbone.Collection<MessageModel>;
+  selfId = 'u-alice';
+  unreadCount(): number {
+    const readSeq = this.get('members')?.[this.selfId]?.readSeq ?? 0;
+    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId).length ?? 0;
+  }
+  lastMessage(): MessageModel | null {
+    return this.messages?.last() ?? null;
+  }
+}
+
+export interface FakeCore extends ViewCore {
+  calls: { name: string; args: unknown[] }[];
+  user: User | null;
+  messages: Map<string, Backbone.Collection<MessageModel>>;
+}
+
+export function createFakeCore(options: { user?: User | null; olderPages?: MessageView[][] } = {}): FakeCore {
+  const dispatch = { ...Backbone.Events } as Backbone.Events;
+  const calls: FakeCore['calls'] = [];
+  const record = (name: string, ...args: unknown[]) => calls.push({ name, args });
+  const contacts = new Backbone.Collection<ContactModel>();
+  const conversations = new Backbone.Collection<ConversationModel>([], { model: FakeConversation as never });
+  const messages = new Map<string, Backbone.Collection<MessageModel>>();
+  const olderPages = options.olderPages ?? [];
+  const core: FakeCore = {
+    calls,
+    user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
+    messages,
+    dispatch,
+    session: {
+      login: (input) => record('login', input),
+      signup: async (input) => void record('signup', input),
+      logout: async () => {
+        record('logout');
+        core.user = null;
+        dispatch.trigger('session:ended', { reason: 'logout' });
+      },
+      currentUser: () => core.user,
+      isPublicComputer: () => false,
+      hasStoredSession: () => core.user !== null,
+    },
+    outbox: {
+      send: (conversationId, body) => {
+        record('send', conversationId, body);
+        const message: MessageView = {
+          id: `local-${calls.length}`, conversationId, seq: null, senderId: core.user?.id ?? 'me',
+          clientMessageId: `cm-${calls.length}`, body, sentAt: Date.now(), state: 'pending',
+        };
+        core.collections.messagesFor(conversationId).add(new Backbone.Model(message) as MessageModel);
+        return message;
+      },
+      retry: (id) => void record('retry', id),
+      discard: (id) => void record('discard', id),
+      pendingCount: () => 0,
+    },
+    directory: {
+      addContact: async (username) => {
+        record('addContact', username);
+        const contact: Contact = { id: `u-${username}`, username, displayName: username, online: false, lastSeenAt: null };
+        contacts.add(new Backbone.Model(contact) as ContactModel);
+        return contact;
+      },
+      createConversation: async (memberIds, title) => {
+        record('createConversation', memberIds, title);
+        throw Object.assign(new Error('not in the fake'), { code: 'INTERNAL' });
+      },
+    },
+    history: {
+      loadOlder: async (conversationId) => {
+        record('loadOlder', conversationId);
+        const page = olderPages.shift();
+        if (page) core.collections.messagesFor(conversationId).add(page.map((m) => new Backbone.Model(m) as MessageModel));
+        return olderPages.length > 0;
+      },
+    },
+    receipts: { setVisibleConversation: (id) => void record('setVisibleConversation', id) },
+    typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
+    collections: {
+      contacts,
+      conversations,
+      messagesFor: (conversationId) => {
+        let collection = messages.get(conversationId);
+        if (!collection) {
+          collection = new Backbone.Collection<MessageModel>();
+          messages.set(conversationId, collection);
+          const conversation = conversations.get(conversationId) as FakeConversation | undefined;
+          if (conversation) conversation.messages = collection;
+        }
+        return collection;
+      },
+    },
+  };
+  return core;
+}
+
+/** Adds a conversation and wires its messages collection for unreadCount/lastMessage. */
+export function addConversation(core: FakeCore, conversation: Conversation, messages: MessageView[] = []): FakeConversation {
+  const model = new FakeConversation(conversation);
+  model.selfId = core.user?.id ?? '';
+  core.collections.conversations.add(model);
+  const collection = core.collections.messagesFor(conversation.id);
+  model.messages = collection;
+  collection.add(messages.map((m) => new Backbone.Model(m) as MessageModel));
+  return model;
+}
+
+/** A message from `senderId` with sensible defaults. */
+export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
+  return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent' };
+}

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppView } from './app-view';
+import { ComposerView, COUNTER_FROM } from './composer-view';
+import { addConversation, createFakeCore, fakeMessage } from './testing/fake-core';
+
+const conversation = {
+  id: 'conv-1', kind: 'direct' as const, title: '', memberIds: ['u-alice', 'u-bob'], latestSeq: 2, updatedAt: Date.now(),
+  members: { 'u-alice': { deliveredSeq: 2, readSeq: 0 }, 'u-bob': { deliveredSeq: 1, readSeq: 1 } },
+};
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+function mount(core = createFakeCore()) {
+  const el = document.createElement('div');
+  document.body.appendChild(el);
+  const app = new AppView(core, { el }).render();
+  return { core, app, el };
+}
+
+describe('AppView', () => {
+  it('shows the login form without a session and reports bad credentials', () => {
+    const { core, el } = mount(createFakeCore({ user: null }));
+    expect(el.querySelector('input[name=username]')).not.toBeNull();
+    core.dispatch.trigger('login:failed', { reason: 'BAD_CREDENTIALS' });
+    expect(el.querySelector('[role=alert]')?.textContent).toBe('Wrong username or password.');
+  });
+
+  it('lists conversations with preview and unread count, and renders hostile text literally', async () => {
+    const core = createFakeCore();
+    core.collections.contacts.add({ id: 'u-bob', username: 'bob', displayName: 'Bob', online: true, lastSeenAt: null });
+    const now = Date.now();
+    addConversation(core, conversation, [
+      fakeMessage(1, 'u-alice', 'hi', now - 1000),
+      fakeMessage(2, 'u-bob', '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>', now),
+    ]);
+    const { el } = mount(core);
+    await new Promise((r) => requestAnimationFrame(r));
+    const item = el.querySelector('.conversation-button');
+    expect(item?.querySelector('.conversation-title')?.textContent).toBe('Bob');
+    expect(item?.querySelector('.unread-badge')?.textContent).toBe('1');
+    expect(item?.querySelector('.conversation-preview')?.textContent).toContain('<img src=x');
+    (item as HTMLButtonElement).click();
+    await new Promise((r) => requestAnimationFrame(r));
+    const log = el.querySelector('[role=log]');
+    expect(log).not.toBeNull();
+    expect(el.querySelector('.message-window img, .message-window script')).toBeNull();
+    expect(core.calls.some((c) => c.name === 'setVisibleConversation' && c.args[0] === 'conv-1')).toBe(true);
+  });
+
+  it('shows the login form with a notice when the session ends', () => {
+    const { core, el } = mount();
+    core.dispatch.trigger('session:ended', { reason: 'expired' });
+    expect(el.querySelector('[role=alert]')?.textContent).toBe('Your session has expired. Please log in again.');
+  });
+});
+
+describe('ComposerView', () => {
+  it('sends on Enter, keeps Shift+Enter for new lines, and shows the counter near the limit', () => {
+    const sent: string[] = [];
+    const composer = new ComposerView((b) => sent.push(b), () => undefined).render();
+    document.body.appendChild(composer.el);
+    const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
+    const counter = composer.el.querySelector('.composer-counter') as HTMLElement;
+    input.value = 'x'.repeat(COUNTER_FROM - 1);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(counter.hidden).toBe(true);
+    input.value = 'x'.repeat(4001);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(counter.hidden).toBe(false);
+    expect(counter.textContent).toBe('1 characters too many');
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(sent).toEqual([]);
+    input.value = ' hello ';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }));
+    expect(sent).toEqual([]);
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(sent).toEqual(['hello']);
+    expect(input.value).toBe('');
+    composer.remove();
+  });
+});
