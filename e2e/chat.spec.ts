@@ -1,0 +1,63 @@
+import { expect, test } from './fixtures';
+
+test.describe('two people chatting', () => {
+  test('messages go both ways and the ticks move from sent to delivered to read', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    await alice.chat.open(/bob/i);
+
+    const hello = `Hello Bob ${Date.now()}`;
+    await alice.chat.send(hello);
+    await expect(alice.chat.message(hello)).toBeVisible();
+    // Bob's client is online, so it stores the message and acknowledges it.
+    await expect(alice.chat.statusOf(hello)).toHaveAccessibleName(/Delivered|Read/);
+
+    await bob.chat.open(/alice/i);
+    await expect(bob.chat.message(hello)).toBeVisible();
+    await expect(alice.chat.statusOf(hello)).toHaveAccessibleName('Read');
+
+    const reply = `Hi Alice ${Date.now()}`;
+    await bob.chat.send(reply);
+    await expect(alice.chat.message(reply)).toBeVisible();
+    await expect(bob.chat.statusOf(reply)).toHaveAccessibleName('Read');
+    // Others' messages carry no status icon.
+    await expect(alice.chat.statusOf(reply)).toHaveCount(0);
+  });
+
+  test('an unread count shows in the list and clears when the conversation opens', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    await bob.chat.open(/alice/i);
+    const text = `Unread check ${Date.now()}`;
+    await bob.chat.send(text);
+    const item = alice.chat.conversation(/bob/i);
+    await expect(item).toHaveAccessibleDescription(new RegExp(`${text}.*\\d+ unread`));
+    await alice.chat.open(/bob/i);
+    await expect(item).not.toHaveAccessibleDescription(/unread/);
+  });
+
+  test('the other person sees "typing…" while one types, and it goes away', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    await alice.chat.open(/bob/i);
+    await bob.chat.open(/alice/i);
+    await alice.chat.composer.pressSequentially('Just a sec', { delay: 20 });
+    await expect(bob.chat.typingIndicator).toHaveText(/is typing…/);
+    await alice.chat.composer.press('Enter');
+    await expect(bob.chat.typingIndicator).toHaveText('');
+    await expect(bob.chat.message('Just a sec')).toBeVisible();
+  });
+
+  test('the composer shows the length limit before it is reached', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    await alice.chat.open(/bob/i);
+    const counter = alice.chat.page.locator('#composer-counter');
+    await alice.chat.composer.fill('a'.repeat(3499));
+    await expect(counter).toBeHidden();
+    await alice.chat.composer.fill('a'.repeat(3600));
+    await expect(counter).toHaveText('3,600 / 4,000');
+    await alice.chat.composer.fill('a'.repeat(4005));
+    await expect(counter).toHaveText('5 characters too many');
+    await expect(alice.chat.sendButton).toBeDisabled();
+  });
+});

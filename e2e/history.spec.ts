@@ -1,0 +1,41 @@
+import { expect, test } from './fixtures';
+
+/** The virtual list keeps the DOM small whatever the history length. */
+const MAX_MESSAGE_NODES = 150;
+
+test.describe('long histories', () => {
+  test('scrolling up loads older messages and keeps the reading position', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    await alice.chat.open(/carol/i);
+    await expect(alice.chat.messageNodes().first()).toBeVisible();
+    const newest = await alice.chat.oldestRenderedSeq();
+
+    await alice.chat.scrollMessagesTo('top');
+    await expect.poll(() => alice.chat.oldestRenderedSeq(), { timeout: 15_000 }).toBeLessThan(newest);
+    // The first row read before paging stays on screen instead of jumping away.
+    const scrollTop = await alice.chat.messageLog.evaluate((el) => el.scrollTop);
+    expect(scrollTop).toBeGreaterThan(0);
+  });
+
+  test('a 10,000-message conversation opens and scrolls with a bounded DOM', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    const started = Date.now();
+    await alice.chat.open(/carol/i);
+    await expect(alice.chat.messageNodes().first()).toBeVisible();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await alice.chat.messageNodes().count()).toBeLessThan(MAX_MESSAGE_NODES);
+
+    // Page back several times; the DOM must not grow with the history.
+    let previous = await alice.chat.oldestRenderedSeq();
+    for (let i = 0; i < 4; i++) {
+      await alice.chat.scrollMessagesTo('top');
+      await expect.poll(() => alice.chat.oldestRenderedSeq(), { timeout: 15_000 }).toBeLessThan(previous);
+      previous = await alice.chat.oldestRenderedSeq();
+      expect(await alice.chat.messageNodes().count()).toBeLessThan(MAX_MESSAGE_NODES);
+    }
+
+    await alice.chat.scrollMessagesTo('bottom');
+    await expect.poll(() => alice.chat.messageLog.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(30);
+    expect(await alice.chat.messageNodes().count()).toBeLessThan(MAX_MESSAGE_NODES);
+  });
+});

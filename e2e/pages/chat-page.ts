@@ -1,0 +1,89 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** The signed-in screen: sidebar, open conversation, composer, banner. */
+export class ChatPage {
+  readonly conversationList: Locator;
+  readonly contactsTab: Locator;
+  readonly chatsTab: Locator;
+  readonly messageLog: Locator;
+  readonly composer: Locator;
+  readonly sendButton: Locator;
+  readonly typingIndicator: Locator;
+  readonly logoutButton: Locator;
+  readonly conversationTitle: Locator;
+  readonly connectionBanner: Locator;
+
+  constructor(readonly page: Page) {
+    this.conversationList = page.getByRole('list', { name: 'Conversations' });
+    this.contactsTab = page.getByRole('button', { name: 'Contacts', exact: true });
+    this.chatsTab = page.getByRole('button', { name: 'Chats', exact: true });
+    this.messageLog = page.getByRole('log', { name: 'Messages' });
+    this.composer = page.getByLabel('Message', { exact: true });
+    this.sendButton = page.getByRole('button', { name: 'Send' });
+    this.typingIndicator = page.locator('.typing-indicator');
+    this.logoutButton = page.getByRole('button', { name: 'Log out' });
+    this.conversationTitle = page.getByRole('heading', { level: 2 });
+    this.connectionBanner = page.locator('.connection-banner');
+  }
+
+  async expectShown(): Promise<void> {
+    await expect(this.conversationList).toBeVisible();
+  }
+
+  /** The sidebar button of a conversation whose title matches `name`. */
+  conversation(name: string | RegExp): Locator {
+    return this.conversationList.getByRole('button', { name });
+  }
+
+  async open(name: string | RegExp): Promise<void> {
+    await this.conversation(name).click();
+    await expect(this.messageLog).toBeVisible();
+  }
+
+  async send(text: string): Promise<void> {
+    await this.composer.fill(text);
+    await this.composer.press('Enter');
+    await expect(this.composer).toHaveValue('');
+  }
+
+  /** A message row (own or other) whose text contains `text`. */
+  message(text: string): Locator {
+    return this.messageLog.locator('.row-message').filter({ hasText: text });
+  }
+
+  /** The status icon (Pending, Sent, Delivered, Read, Not sent) of one's own message. */
+  statusOf(text: string): Locator {
+    return this.message(text).getByRole('img');
+  }
+
+  messageNodes(): Locator {
+    return this.messageLog.locator('.row-message');
+  }
+
+  /** Lowest seq among the rendered messages: it drops as older history pages in. */
+  async oldestRenderedSeq(): Promise<number> {
+    return this.messageLog.evaluate((el) =>
+      Math.min(...[...el.querySelectorAll<HTMLElement>('.row-message[data-seq]')].map((r) => Number(r.dataset.seq) || Infinity)),
+    );
+  }
+
+  async scrollMessagesTo(where: 'top' | 'bottom'): Promise<void> {
+    await this.messageLog.evaluate((el, w) => { el.scrollTop = w === 'top' ? 0 : el.scrollHeight; }, where);
+  }
+
+  async addContact(username: string): Promise<void> {
+    await this.contactsTab.click();
+    await this.page.getByLabel('Username to add').fill(username);
+    await this.page.getByRole('button', { name: 'Add contact' }).click();
+  }
+
+  async messageContact(name: string | RegExp): Promise<void> {
+    await this.contactsTab.click();
+    await this.page.getByRole('button', { name: typeof name === 'string' ? `Message ${name}` : name }).click();
+    await expect(this.messageLog).toBeVisible();
+  }
+
+  async logOut(): Promise<void> {
+    await this.logoutButton.click();
+  }
+}
