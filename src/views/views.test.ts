@@ -82,3 +82,28 @@ describe('ComposerView', () => {
     composer.remove();
   });
 });
+
+describe('MessageListView', () => {
+  it('keeps the DOM bounded for 10,000 messages and renders bodies as text', async () => {
+    const { MessageListView } = await import('./message-list-view');
+    const Backbone = (await import('backbone')).default;
+    const start = Date.now() - 10_000 * 60_000;
+    const collection = new Backbone.Collection(
+      Array.from({ length: 10_000 }, (_, i) => fakeMessage(i + 1, i % 2 ? 'u-alice' : 'u-bob', `<b>message ${i + 1}</b>`, start + i * 60_000)),
+    );
+    const list = new MessageListView(collection as never, {
+      selfId: 'u-alice', isGroup: false, senderName: () => 'Bob', stateOf: (m) => m.state,
+    }, async () => false);
+    document.body.appendChild(list.el);
+    const began = performance.now();
+    list.render();
+    expect(performance.now() - began).toBeLessThan(1000);
+    const rows = list.el.querySelectorAll('.row-message');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(150);
+    expect(list.el.querySelector('.message-window b')).toBeNull();
+    // happy-dom has no layout, so the window sits at the top.
+    expect(list.el.textContent).toContain('<b>message 1</b>');
+    list.remove();
+  });
+});
