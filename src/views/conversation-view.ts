@@ -19,7 +19,6 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private header!: HTMLElement;
   private typingEl!: HTMLElement;
   private readonly onVisibility = () => this.reportVisible();
-  private readonly onResize = () => this.list.layoutChanged();
 
   override preinitialize(): void {
     this.tagName = 'section';
@@ -75,13 +74,11 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.list.render();
     this.composer.focus();
     document.addEventListener('visibilitychange', this.onVisibility);
-    window.addEventListener('resize', this.onResize);
     this.reportVisible();
   }
 
   override remove(): this {
     document.removeEventListener('visibilitychange', this.onVisibility);
-    window.removeEventListener('resize', this.onResize);
     this.core.receipts.setVisibleConversation(null);
     this.list?.remove();
     this.composer?.remove();

@@ -32,6 +32,7 @@ export class MessageListView extends Backbone.View {
   private rebuildQueued = false;
   private loading = false;
   private reachedStart = false;
+  private resizeObserver: ResizeObserver | undefined;
 
   override preinitialize(): void {
     this.className = 'message-scroller';
@@ -53,6 +54,11 @@ export class MessageListView extends Backbone.View {
     this.el.appendChild(this.canvas);
     this.listenTo(messages, 'add remove reset sort change:seq change:sentAt', this.queueRebuild);
     this.listenTo(messages, 'change', this.onMessageChange);
+    // The viewport shrinks when the composer grows or the window resizes: keep the anchor (or the bottom).
+    if (typeof ResizeObserver !== 'undefined') {
+      this.resizeObserver = new ResizeObserver(() => this.renderWindow(this.captureAnchor()));
+      this.resizeObserver.observe(this.el);
+    }
   }
 
   override render(): this {
@@ -79,6 +85,7 @@ export class MessageListView extends Backbone.View {
 
   override remove(): this {
     cancelAnimationFrame(this.frame);
+    this.resizeObserver?.disconnect();
     return super.remove();
   }
 
