@@ -1,0 +1,77 @@
+import { promisifyRequest } from 'idb-keyval';
+import type { KeyValueBackend, WriteBatch } from './key-value-backend';
+
+/**
+ * History and outbox in IndexedDB, in idb-keyval's layout (one database, one
+ * object store of key-value pairs). It opens its own connection so `destroy`
+ * can close it and delete the database; each `write` is one transaction.
+ */
+export class IdbBackend implements KeyValueBackend {
+  readonly kind = 'indexedDB' as const;
+  private db: Promise<IDBDatabase> | null = null;
+
+  constructor(
+    private readonly factory: IDBFactory,
+    private readonly dbName = 'tidings',
+    private readonly storeName = 'kv',
+  ) {}
+
+  async readAll(prefix: string): Promise<[string, unknown][]> {
+    return this.run('readonly', async (store) => {
+      const range = IDBKeyRange.bound(prefix, prefix + '\uffff');
+      const [keys, values] = await Promise.all([promisifyRequest(store.getAllKeys(range)), promisifyRequest(store.getAll(range))]);
+      return keys.map((key, i): [string, unknown] => [String(key), values[i]]);
+    });
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    await this.run('readwrite', async (store) => {
+      for (const [key, value] of batch.set) store.put(value, key);
+      for (const key of batch.del) store.delete(key);
+      // Merged keys are read and written inside the same transaction, so
+      // another tab's additions to a chunk survive ours.
+      await Promise.all(
+        batch.merge.map(async ([key, value]) => {
+          const old = (await promisifyRequest(store.get(key))) as Record<string, unknown> | undefined;
+          store.put(old ? { ...old, ...value } : value, key);
+        }),
+      );
+      return promisifyRequest(store.transaction);
+    });
+  }
+
+  async destroy(prefix: string): Promise<void> {
+    if (prefix) {
+      await this.run('readwrite', (store) => {
+        store.delete(IDBKeyRange.bound(prefix, prefix + '\uffff'));
+        return promisifyRequest(store.transaction);
+      });
+      return;
+    }
+    const db = this.db;
+    this.db = null;
+    if (db) (await db.catch(() => null))?.close();
+    await promisifyRequest(this.factory.deleteDatabase(this.dbName));
+  }
+
+  private open(): Promise<IDBDatabase> {
+    if (!this.db) {
+      const request = this.factory.open(this.dbName);
+      request.onupgradeneeded = () => request.result.createObjectStore(this.storeName);
+      this.db = promisifyRequest(request).then((db) => {
+        // Another tab deleting the database (logout) must not be blocked by us.
+        db.onversionchange = () => {
+          db.close();
+          this.db = null;
+        };
+        return db;
+      });
+    }
+    return this.db;
+  }
+
+  private async run<T>(mode: IDBTransactionMode, body: (store: IDBObjectStore) => Promise<T> | T): Promise<T> {
+    const db = await this.open();
+    return body(db.transaction(this.storeName, mode).objectStore(this.storeName));
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * A persistence backend as the store sees it: read everything under a key
+ * prefix, write one batch (one transaction where the backend has them), and
+ * remove what it made. `merge` entries are objects merged key by key into
+ * what is stored, so two tabs writing the same history chunk keep both.
+ */
+export interface WriteBatch {
+  set: [string, unknown][];
+  merge: [string, Record<string, unknown>][];
+  del: string[];
+}
+
+export interface KeyValueBackend {
+  readonly kind: 'localStorage' | 'indexedDB' | 'memory';
+  readAll(prefix: string): Promise<[string, unknown][]>;
+  write(batch: WriteBatch): Promise<void>;
+  /** Removes every key under the prefix, or everything this backend made when prefix is empty. */
+  destroy(prefix: string): Promise<void>;
+}
+
+export function emptyBatch(): WriteBatch {
+  return { set: [], merge: [], del: [] };
+}
+
+export function isEmptyBatch(batch: WriteBatch): boolean {
+  return batch.set.length === 0 && batch.merge.length === 0 && batch.del.length === 0;
+}
+
+/** Browsers name it QuotaExceededError (code 22; Firefox NS_ERROR_DOM_QUOTA_REACHED, 1014). */
+export function isQuotaError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22 || code === 1014;
+}
+
+/** Keeps nothing: the public-computer mode and an account not yet chosen. */
+export class MemoryBackend implements KeyValueBackend {
+  readonly kind = 'memory' as const;
+  async readAll(): Promise<[string, unknown][]> {
+    return [];
+  }
+  async write(): Promise<void> {}
+  async destroy(): Promise<void> {}
+}

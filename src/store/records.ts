@@ -1,0 +1,48 @@
+import type { ErrorCode, Contact, Conversation, Message, User } from '../protocol';
+import type { SchemaName } from '../dispatch/bus-events';
+
+/** The signed-in session; one record with id `current`. Persisted only in trusted mode. */
+export interface SessionRecord {
+  id: 'current';
+  user: User;
+  sessionToken: string | null;
+  publicComputer: boolean;
+  expiresAt: number;
+}
+
+/** One message written here and not yet acknowledged by the server (id = clientMessageId). */
+export interface OutboxEntry {
+  id: string;
+  clientMessageId: string;
+  conversationId: string;
+  senderId: string;
+  body: string;
+  /** When the person pressed send (ms epoch); also orders the outbox. */
+  createdAt: number;
+  /** Tie-breaker for entries written in the same millisecond. */
+  order: number;
+  state: 'pending' | 'failed';
+  error?: { code: ErrorCode; message: string };
+}
+
+/**
+ * What the store holds of one conversation's history: every message with
+ * oldestSeq <= seq <= syncedSeq. syncedSeq is the "highest contiguous seq
+ * stored" that reconnect catch-up starts from.
+ */
+export interface SyncPosition {
+  id: string;
+  syncedSeq: number;
+  oldestSeq: number;
+}
+
+export interface SchemaRecords {
+  session: SessionRecord;
+  contacts: Contact;
+  conversations: Conversation;
+  messages: Message;
+  outbox: OutboxEntry;
+  meta: SyncPosition;
+}
+
+export type StoreRecord<S extends SchemaName> = SchemaRecords[S];
