@@ -15,6 +15,7 @@ export class ConversationListView extends Backbone.View {
   override preinitialize(): void {
     this.tagName = 'ul';
     this.className = 'conversation-list';
+    this.events = { 'keydown button': 'onKeydown' };
   }
 
   constructor(private readonly core: ViewCore, private readonly onSelect: (id: string) => void) {
@@ -47,6 +48,16 @@ export class ConversationListView extends Backbone.View {
     for (const view of this.items.values()) view.remove();
     this.items.clear();
     return super.remove();
+  }
+
+  /** Up/Down/Home/End move between conversations, as in a listbox. */
+  private onKeydown(e: JQuery.KeyDownEvent): void {
+    const buttons = [...this.el.querySelectorAll<HTMLButtonElement>('.conversation-button')];
+    const index = buttons.indexOf(e.currentTarget as HTMLButtonElement);
+    const target = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: buttons.length - 1 }[e.key as string];
+    if (target === undefined || !buttons[target]) return;
+    e.preventDefault();
+    buttons[target].focus();
   }
 
   private addItem(model: ConversationModel): void {

@@ -27,6 +27,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click [data-retry]': 'onRetry',
       'click [data-discard]': 'onDiscard',
       'click .back-button': 'onBack',
+      keydown: 'onKeydown',
     };
   }
 
@@ -128,6 +129,11 @@ export class ConversationView extends Backbone.View<ConversationModel> {
 
   private onDiscard(e: JQuery.TriggeredEvent): void {
     this.core.outbox.discard((e.currentTarget as HTMLElement).dataset.discard as string);
+  }
+
+  /** Escape goes back to the list where the layout shows one pane at a time. */
+  private onKeydown(e: JQuery.KeyDownEvent): void {
+    if (e.key === 'Escape' && window.matchMedia('(max-width: 720px)').matches) this.onBackToList();
   }
 
   private onBack(): void {
