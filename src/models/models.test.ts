@@ -1,0 +1,138 @@
+import Backbone from 'backbone';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDispatch } from '../dispatch/dispatch';
+import type { Conversation as ConversationAttributes, Message as WireMessage } from '../protocol';
+import type { OutboxEntry } from '../store/records';
+import { Store } from '../store/store';
+import { ContactCollection } from './contact-collection';
+import { ConversationCollection } from './conversation-collection';
+import { MessageCollection } from './message-collection';
+import { deriveState } from './message-state';
+import type { ModelContext } from './model-context';
+
+let context: ModelContext;
+let store: Store;
+
+function conversation(id: string, updatedAt: number, members: Record<string, [number, number]> = {}, latestSeq = 0): ConversationAttributes {
+  const positions = Object.fromEntries(Object.entries(members).map(([u, [d, r]]) => [u, { deliveredSeq: d, readSeq: r }]));
+  return { id, kind: 'direct', title: '', memberIds: ['me', 'bob'], latestSeq, updatedAt, members: { me: { deliveredSeq: 0, readSeq: 0 }, bob: { deliveredSeq: 0, readSeq: 0 }, ...positions } };
+}
+function message(seq: number, senderId = 'bob', conversationId = 'c1'): WireMessage {
+  return { id: `m${conversationId}${seq}`, conversationId, seq, senderId, clientMessageId: `k${senderId}${seq}`, body: `b${seq}`, sentAt: 1000 + seq };
+}
+function entry(clientMessageId: string, createdAt: number, conversationId = 'c1'): OutboxEntry {
+  return { id: clientMessageId, clientMessageId, conversationId, senderId: 'me', body: 'hello', createdAt, order: createdAt, state: 'pending' };
+}
+
+beforeEach(() => {
+  const dispatch = createDispatch();
+  store = new Store({ dispatch, backends: null });
+  context = { dispatch, store, selfId: () => 'me' };
+});
+
+describe('deriveState', () => {
+  const conv = conversation('c1', 0, { bob: [5, 3] });
+  it('follows the outbox before a seq, then the other members’ positions', () => {
+    expect(deriveState({ senderId: 'me', seq: null }, conv, 'me')).toBe('pending');
+    expect(deriveState({ senderId: 'me', seq: null }, conv, 'me', { ...entry('x', 1), state: 'failed' })).toBe('failed');
+    expect(deriveState({ senderId: 'me', seq: 3 }, conv, 'me')).toBe('read');
+    expect(deriveState({ senderId: 'me', seq: 5 }, conv, 'me')).toBe('delivered');
+    expect(deriveState({ senderId: 'me', seq: 6 }, conv, 'me')).toBe('sent');
+    expect(deriveState({ senderId: 'bob', seq: 6 }, conv, 'me')).toBe('sent');
+  });
+  it('needs every other member of a group', () => {
+    const group = { ...conversation('g', 0, { bob: [9, 9], cat: [9, 2] }), memberIds: ['me', 'bob', 'cat'] };
+    expect(deriveState({ senderId: 'me', seq: 4 }, group, 'me')).toBe('delivered');
+  });
+});
+
+describe('ContactCollection', () => {
+  it('sets existing, adds new and removes deleted contacts on store:change:contacts', () => {
+    const contacts = new ContactCollection(context);
+    store.addItems('contacts', { u2: { id: 'u2', username: 'bob', displayName: 'Bob', online: false, lastSeenAt: null } });
+    expect(contacts.pluck('username')).toEqual(['bob']);
+    const bob = contacts.get('u2')!;
+    store.addItems('contacts', { u2: { id: 'u2', username: 'bob', displayName: 'Bob', online: true, lastSeenAt: 9 } });
+    expect(contacts.get('u2')).toBe(bob);
+    expect(bob.get('online')).toBe(true);
+    store.removeItems('contacts', ['u2']);
+    expect(contacts.length).toBe(0);
+  });
+});
+
+describe('MessageCollection', () => {
+  it('orders by seq with local echoes after, in the order written', () => {
+    store.addItems('outbox', { b: entry('b', 50), a: entry('a', 40) });
+    store.addMessages([message(2), message(1)]);
+    const messages = new MessageCollection('c1', context);
+    expect(messages.map((m) => m.get('seq') ?? m.get('clientMessageId'))).toEqual([1, 2, 'a', 'b']);
+  });
+
+  it('replaces the local echo by the server message, with no duplicate row', () => {
+    const messages = new MessageCollection('c1', context);
+    store.addItems('outbox', { k1: entry('k1', 5) });
+    const echo = messages.at(0);
+    expect(echo.get('state')).toBe('pending');
+    store.addMessages([{ ...message(1, 'me'), clientMessageId: 'k1' }]);
+    store.removeItems('outbox', ['k1']);
+    expect(messages.length).toBe(1);
+    expect(messages.at(0)).toBe(echo);
+    expect(echo.get('seq')).toBe(1);
+    expect(echo.get('state')).toBe('sent');
+  });
+
+  it('shows failed entries with their error and drops discarded ones', () => {
+    const messages = new MessageCollection('c1', context);
+    store.addItems('outbox', { k1: { ...entry('k1', 5), state: 'failed', error: { code: 'FORBIDDEN', message: 'not a member' } } });
+    expect(messages.at(0).get('state')).toBe('failed');
+    expect(messages.at(0).get('error')?.code).toBe('FORBIDDEN');
+    store.removeItems('outbox', ['k1']);
+    expect(messages.length).toBe(0);
+  });
+
+  it('moves own messages to delivered and read as receipts arrive, and ignores other conversations', () => {
+    store.addItems('conversations', { c1: conversation('c1', 1) });
+    store.addMessages([message(1, 'me'), message(2, 'me'), message(1, 'bob', 'c2')]);
+    const messages = new MessageCollection('c1', context);
+    expect(messages.pluck('state')).toEqual(['sent', 'sent']);
+    store.addItems('conversations', { c1: conversation('c1', 2, { bob: [2, 1] }) });
+    expect(messages.pluck('state')).toEqual(['read', 'delivered']);
+  });
+
+  it('reads through Backbone.sync backed by the store', async () => {
+    const previous = Backbone.sync;
+    Backbone.sync = store.sync as unknown as typeof Backbone.sync;
+    try {
+      const messages = new MessageCollection('c1', context);
+      store.addMessages([message(1)]);
+      messages.reset();
+      await messages.fetch();
+      expect(messages.pluck('seq')).toEqual([1]);
+    } finally {
+      Backbone.sync = previous;
+    }
+  });
+});
+
+describe('ConversationCollection', () => {
+  it('sorts by newest activity, bumped by a local pending send', () => {
+    store.addItems('conversations', { c1: conversation('c1', 100), c2: conversation('c2', 200) });
+    const conversations = new ConversationCollection(context);
+    expect(conversations.pluck('id')).toEqual(['c2', 'c1']);
+    store.addItems('outbox', { k: entry('k', 300, 'c1') });
+    expect(conversations.pluck('id')).toEqual(['c1', 'c2']);
+    store.addItems('conversations', { c2: conversation('c2', 400) });
+    expect(conversations.pluck('id')).toEqual(['c2', 'c1']);
+  });
+
+  it('counts unread messages from others past my read position and offers the last message', () => {
+    store.addItems('conversations', { c1: conversation('c1', 1, { me: [0, 1] }, 4) });
+    store.addMessages([message(1), message(2), message(3, 'me'), message(4)]);
+    const conversations = new ConversationCollection(context);
+    const c1 = conversations.get('c1')!;
+    expect(c1.unreadCount()).toBe(2);
+    expect(c1.lastMessage()?.body).toBe('b4');
+    store.addItems('outbox', { k: entry('k', 5000) });
+    expect(c1.lastMessage()).toMatchObject({ seq: null, state: 'pending', body: 'hello' });
+  });
+});
