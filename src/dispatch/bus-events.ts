@@ -17,6 +17,8 @@ type StoreChangeEvents = { [S in SchemaName as `store:change:${S}`]: StoreChange
 export interface CoreEvents {
   /** The socket opened: the login controller registers. */
   'connection:open': { attempt: number };
+  /** The server accepted the registration: commands may follow. */
+  'client:registered': { clientId: string };
   /** The socket closed or was declared dead. */
   'connection:close': { code: number; reason: string };
   /** An incoming frame was malformed or failed validation; it went no further. */

@@ -1,0 +1,193 @@
+import type { MessageView, OutboxActions } from '../core/client-core-api';
+import type { Communicator } from '../communicator/communicator';
+import { backoffDelay } from '../communicator/backoff';
+import { ConnectionError } from '../communicator/connection-error';
+import type { Dispatch } from '../dispatch/dispatch';
+import { BodySchema, ClientMessageIdSchema, ProtocolError, type ErrorCode, type ServerMessages } from '../protocol';
+import { viewOfOutboxEntry } from '../models/message-state';
+import type { OutboxEntry } from '../store/records';
+import type { Store } from '../store/store';
+
+export interface OutboxControllerOptions {
+  dispatch: Dispatch;
+  communicator: Communicator;
+  store: Store;
+  /** Who "I" am, from the session. */
+  selfId(): string | null;
+  /** Sends per second at most, under the server's 50 so receipts and pings fit too. */
+  sendsPerSecond?: number;
+  /** Wait for an answer this long before resending (same clientMessageId, so no duplicate). */
+  sendTimeoutMs?: number;
+  random?: () => number;
+  newId?: () => string;
+}
+
+/** Refusals that retrying unchanged cannot fix: the message is marked failed. */
+const FINAL_REFUSALS: ReadonlySet<ErrorCode> = new Set(['FORBIDDEN', 'INVALID_PAYLOAD', 'NOT_FOUND']);
+const RATE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+
+/**
+ * The durable queue of unacknowledged sends. A send is stored and shown at
+ * once (pending), sent when the session is ready, and resent with the same
+ * clientMessageId after each login, oldest first. One message per
+ * conversation is in flight at a time, so the server's seqs follow the
+ * order written even when some sends are refused or rate-limited.
+ */
+export class OutboxController implements OutboxActions {
+  private readonly options: OutboxControllerOptions;
+  private readonly busy = new Set<string>();
+  private sentAt: number[] = [];
+  private pausedUntil = 0;
+  private refusals = 0;
+  private ready = false;
+  private lastCreatedAt = 0;
+  private order = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly stops: (() => void)[] = [];
+
+  constructor(options: OutboxControllerOptions) {
+    this.options = options;
+    const { dispatch } = options;
+    this.stops.push(
+      dispatch.subscribe('session:ready', () => {
+        this.ready = true;
+        this.busy.clear();
+        this.pump();
+      }),
+      dispatch.subscribe('connection:close', () => this.halt()),
+      dispatch.subscribe('session:ended', () => this.halt()),
+    );
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+    this.halt();
+  }
+
+  send(conversationId: string, body: string): MessageView {
+    const senderId = this.options.selfId();
+    if (senderId === null) throw new ProtocolError('NOT_AUTHENTICATED', 'log in before sending a message');
+    const checked = BodySchema.safeParse(body);
+    if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'SendMessageCommand');
+    const clientMessageId = ClientMessageIdSchema.parse(this.options.newId?.() ?? crypto.randomUUID());
+    // createdAt orders the outbox and the echoes, so it never repeats or goes back.
+    this.lastCreatedAt = Math.max(Date.now(), this.lastCreatedAt + 1, ...this.options.store.findAll('outbox').map((e) => e.createdAt + 1));
+    const entry: OutboxEntry = {
+      id: clientMessageId,
+      clientMessageId,
+      conversationId,
+      senderId,
+      body,
+      createdAt: this.lastCreatedAt,
+      order: ++this.order,
+      state: 'pending',
+    };
+    this.options.store.addItems('outbox', { [clientMessageId]: entry });
+    this.options.dispatch.emit('message:written', { conversationId, clientMessageId });
+    this.pump();
+    return viewOfOutboxEntry(entry);
+  }
+
+  retry(clientMessageId: string): void {
+    const entry = this.options.store.find('outbox', clientMessageId);
+    if (!entry || entry.state !== 'failed') return;
+    const { error: _dropped, ...rest } = entry;
+    this.options.store.addItems('outbox', { [clientMessageId]: { ...rest, state: 'pending' } });
+    this.pump();
+  }
+
+  /** Drops the message from the outbox. One already on the wire may still arrive; it then shows as sent. */
+  discard(clientMessageId: string): void {
+    this.options.store.removeItems('outbox', [clientMessageId]);
+  }
+
+  pendingCount(): number {
+    return this.options.store.findAll('outbox').length;
+  }
+
+  /** Sends what may go now, oldest first, within the pace; schedules itself for the rest. */
+  private pump(): void {
+    this.clearTimer();
+    const { communicator, store } = this.options;
+    if (!this.ready || !communicator.isOpen()) return;
+    const now = Date.now();
+    if (now < this.pausedUntil) return this.schedule(this.pausedUntil - now);
+    const limit = this.options.sendsPerSecond ?? 40;
+    this.sentAt = this.sentAt.filter((t) => now - t < 1000);
+    const queue = store.findAll('outbox').filter((e) => e.state === 'pending').sort(byAge);
+    const blocked = new Set<string>();
+    for (const entry of queue) {
+      if (this.busy.has(entry.conversationId) || blocked.has(entry.conversationId)) {
+        blocked.add(entry.conversationId);
+        continue;
+      }
+      if (this.sentAt.length >= limit) return this.schedule(this.sentAt[0]! + 1000 - now);
+      this.transmit(entry, now);
+      blocked.add(entry.conversationId);
+    }
+  }
+
+  private transmit(entry: OutboxEntry, now: number): void {
+    this.busy.add(entry.conversationId);
+    this.sentAt.push(now);
+    const { conversationId, clientMessageId, body } = entry;
+    this.options.communicator
+      .request('SendMessageCommand', { conversationId, clientMessageId, body }, this.options.sendTimeoutMs ?? 30_000)
+      .then(
+        (response) => this.acknowledged(entry, response),
+        (error: unknown) => this.refused(entry, error),
+      );
+  }
+
+  /** The server stored it: the server message replaces the echo (same sender and clientMessageId). */
+  private acknowledged(entry: OutboxEntry, response: ServerMessages['SendMessageResponse']): void {
+    this.busy.delete(entry.conversationId);
+    this.refusals = 0;
+    this.options.store.addMessages([response.message]);
+    this.options.store.removeItems('outbox', [entry.clientMessageId]);
+    this.pump();
+  }
+
+  private refused(entry: OutboxEntry, error: unknown): void {
+    this.busy.delete(entry.conversationId);
+    if (error instanceof ConnectionError) {
+      // DISCONNECTED: the next session-ready resends. TIMEOUT/OFFLINE: try again shortly.
+      if (error.code !== 'DISCONNECTED') this.schedule(2000);
+      return;
+    }
+    const code: ErrorCode = error instanceof ProtocolError ? error.code : 'INTERNAL';
+    const current = this.options.store.find('outbox', entry.clientMessageId);
+    if (current && FINAL_REFUSALS.has(code)) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.store.addItems('outbox', { [entry.clientMessageId]: { ...current, state: 'failed', error: { code, message } } });
+      this.pump();
+      return;
+    }
+    // RATE_LIMITED and transient server trouble: back off the whole outbox, then resume in order.
+    this.pausedUntil = Date.now() + backoffDelay(this.refusals++, this.options.random ?? Math.random, RATE_BACKOFF);
+    this.pump();
+  }
+
+  private halt(): void {
+    this.ready = false;
+    this.busy.clear();
+    this.clearTimer();
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.pump();
+    }, Math.max(0, delayMs));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function byAge(a: OutboxEntry, b: OutboxEntry): number {
+  return a.createdAt - b.createdAt || a.order - b.order;
+}

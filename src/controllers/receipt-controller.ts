@@ -1,0 +1,99 @@
+import type { ReceiptActions } from '../core/client-core-api';
+import type { Communicator } from '../communicator/communicator';
+import type { Dispatch } from '../dispatch/dispatch';
+import type { Store } from '../store/store';
+
+/** Whether the person can see the page: document visibility and focus in the app, a fake in tests. */
+export interface VisibilitySource {
+  isVisible(): boolean;
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
+}
+
+export interface ReceiptControllerOptions {
+  dispatch: Dispatch;
+  communicator: Communicator;
+  store: Store;
+  selfId(): string | null;
+  visibility?: VisibilitySource | null;
+  /** Receipts for a burst of messages go out once, after this quiet time. */
+  debounceMs?: number;
+}
+
+/**
+ * Delivered and read receipts: AckMessagesCommand up to the contiguous seq
+ * stored (debounced), and MarkReadCommand for the conversation on screen
+ * while the page is visible. Both only move forward.
+ */
+export class ReceiptController implements ReceiptActions {
+  private readonly options: ReceiptControllerOptions;
+  private readonly dirty = new Set<string>();
+  private visibleConversation: string | null = null;
+  private ready = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly stops: (() => void)[] = [];
+  private readonly onVisibility = (): void => this.touch(this.visibleConversation);
+
+  constructor(options: ReceiptControllerOptions) {
+    this.options = options;
+    const { dispatch, store } = options;
+    this.stops.push(
+      dispatch.subscribe('session:ready', () => {
+        this.ready = true;
+        for (const conversation of store.findAll('conversations')) this.touch(conversation.id);
+      }),
+      dispatch.subscribe('connection:close', () => (this.ready = false)),
+      dispatch.subscribe('session:ended', () => (this.ready = false)),
+      dispatch.subscribe('store:change:meta', (change) => change.meta.forEach((id) => this.touch(id))),
+      dispatch.subscribe('store:change:conversations', (change) => change.conversations.forEach((id) => this.touch(id))),
+    );
+    for (const type of ['visibilitychange', 'focus']) options.visibility?.addEventListener(type, this.onVisibility);
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+    for (const type of ['visibilitychange', 'focus']) this.options.visibility?.removeEventListener(type, this.onVisibility);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  setVisibleConversation(conversationId: string | null): void {
+    this.visibleConversation = conversationId;
+    this.touch(conversationId);
+  }
+
+  private touch(conversationId: string | null): void {
+    if (conversationId === null) return;
+    this.dirty.add(conversationId);
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.send();
+    }, this.options.debounceMs ?? 250);
+  }
+
+  private send(): void {
+    const { communicator, store } = this.options;
+    const self = this.options.selfId();
+    if (!this.ready || self === null || !communicator.isOpen()) return; // session-ready touches everything again
+    const pageVisible = this.options.visibility?.isVisible() ?? true;
+    for (const conversationId of this.dirty) {
+      const conversation = store.find('conversations', conversationId);
+      if (!conversation) continue;
+      const seq = store.syncPosition(conversationId).syncedSeq;
+      const mine = conversation.members[self] ?? { deliveredSeq: 0, readSeq: 0 };
+      let next = mine;
+      if (seq > mine.deliveredSeq) {
+        communicator.sendMessage('AckMessagesCommand', { conversationId, seq });
+        next = { ...next, deliveredSeq: seq };
+      }
+      if (conversationId === this.visibleConversation && pageVisible && seq > mine.readSeq) {
+        communicator.sendMessage('MarkReadCommand', { conversationId, seq });
+        next = { ...next, readSeq: seq };
+      }
+      // Our own position moves at once so unread counts drop without waiting for the server's echo.
+      if (next !== mine) store.addItems('conversations', { [conversationId]: { ...conversation, members: { ...conversation.members, [self]: next } } });
+    }
+    this.dirty.clear();
+  }
+}

@@ -1,0 +1,179 @@
+import type { Communicator } from '../communicator/communicator';
+import { ConnectionError } from '../communicator/connection-error';
+import type { StoreChange } from '../dispatch/bus-events';
+import type { Dispatch } from '../dispatch/dispatch';
+import {
+  ContactSchema,
+  ConversationSchema,
+  MessageSchema,
+  messagesResource,
+  parseResource,
+  type Contact,
+  type Conversation,
+  type Message,
+  type ServerMessages,
+} from '../protocol';
+import type { Store } from '../store/store';
+import { MessageFetcher } from './message-fetcher';
+
+export interface SubscriptionControllerOptions {
+  dispatch: Dispatch;
+  communicator: Communicator;
+  store: Store;
+  /** A conversation that moved ahead without its messages notification is caught up after this delay. */
+  catchUpDelayMs?: number;
+}
+
+/**
+ * The subscribe / notified / request / receive loops of PROTOCOL.md section
+ * 3. On every session-ready it subscribes to contacts, conversations and each
+ * conversation's messages and fetches what changed; notifications store
+ * their inline items or request the changed part; a conversation whose
+ * latestSeq is past what is stored is caught up (section 6).
+ */
+export class SubscriptionController {
+  private readonly options: SubscriptionControllerOptions;
+  private readonly fetcher: MessageFetcher;
+  private readonly subscribed = new Set<string>();
+  private readonly catchUpTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private ready = false;
+  private readonly stops: (() => void)[] = [];
+
+  constructor(options: SubscriptionControllerOptions) {
+    this.options = options;
+    this.fetcher = new MessageFetcher(options.communicator, options.store);
+    const { dispatch } = options;
+    this.stops.push(
+      dispatch.subscribe('session:ready', () => void this.onSessionReady()),
+      dispatch.subscribe('connection:close', () => this.onSessionLost()),
+      dispatch.subscribe('session:ended', () => this.onSessionLost()),
+      dispatch.subscribe('ResourceChangedNotification', (n) => this.onResourceChanged(n)),
+      dispatch.subscribe('store:change:conversations', (c) => this.onConversationsStored(c)),
+    );
+  }
+
+  stop(): void {
+    for (const stop of this.stops.splice(0)) stop();
+    this.onSessionLost();
+  }
+
+  /** Fetches every message of a conversation past what is stored (reconnect catch-up, gap fill). */
+  catchUp(conversationId: string): Promise<void> {
+    const known = this.options.store.find('conversations', conversationId)?.latestSeq ?? 0;
+    return this.fetcher.catchUp(conversationId, known).catch(ignoreConnectionLoss);
+  }
+
+  private async onSessionReady(): Promise<void> {
+    this.ready = true;
+    const { communicator, store } = this.options;
+    try {
+      await Promise.all([communicator.request('SubscribeCommand', { resource: 'contacts' }), communicator.request('SubscribeCommand', { resource: 'conversations' })]);
+      const [contacts, conversations] = await Promise.all([communicator.request('GetContactsCommand', {}), communicator.request('GetConversationsCommand', {})]);
+      replaceAll(store, 'contacts', contacts.contacts);
+      // Storing the conversations subscribes to each one's messages and catches it up.
+      replaceAll(store, 'conversations', conversations.conversations);
+      for (const conversation of Object.values(conversations.conversations)) this.follow(conversation.id);
+    } catch (error) {
+      ignoreConnectionLoss(error);
+    }
+  }
+
+  private onSessionLost(): void {
+    this.ready = false;
+    this.subscribed.clear();
+    for (const timer of this.catchUpTimers.values()) clearTimeout(timer);
+    this.catchUpTimers.clear();
+  }
+
+  private onResourceChanged(notification: ServerMessages['ResourceChangedNotification']): void {
+    if (!this.ready) return;
+    const resource = parseResource(notification.resource);
+    if (!resource) return;
+    const { store, communicator } = this.options;
+    if (resource.kind === 'contacts') {
+      const { valid, missing } = pickValid(notification, (v) => ContactSchema.safeParse(v));
+      if (Object.keys(valid).length) store.addItems('contacts', valid as Record<string, Contact>);
+      if (missing.length) {
+        void communicator.request('GetContactsCommand', { ids: missing }).then((r) => store.addItems('contacts', r.contacts), ignoreConnectionLoss);
+      }
+    } else if (resource.kind === 'conversations') {
+      const { valid, missing } = pickValid(notification, (v) => ConversationSchema.safeParse(v));
+      if (Object.keys(valid).length) store.addItems('conversations', valid as Record<string, Conversation>);
+      if (missing.length) {
+        void communicator
+          .request('GetConversationsCommand', { ids: missing })
+          .then((r) => store.addItems('conversations', r.conversations), ignoreConnectionLoss);
+      }
+    } else {
+      const { conversationId } = resource;
+      const { valid } = pickValid(notification, (v) => MessageSchema.safeParse(v));
+      const messages = Object.values(valid as Record<string, Message>).filter((m) => m.conversationId === conversationId);
+      store.addMessages(messages);
+      // A gap (or a notification without items) is filled from the last contiguous seq.
+      if (notification.version > store.syncPosition(conversationId).syncedSeq) {
+        void this.fetcher.catchUp(conversationId, notification.version).catch(ignoreConnectionLoss);
+      }
+    }
+  }
+
+  /** New conversations get followed; ones that moved past what is stored are caught up shortly. */
+  private onConversationsStored(change: StoreChange<'conversations'>): void {
+    if (!this.ready) return;
+    const { store } = this.options;
+    for (const id of change.conversations) {
+      const conversation = store.find('conversations', id);
+      if (!conversation) continue;
+      if (!this.subscribed.has(id)) this.follow(id);
+      else if (conversation.latestSeq > store.syncPosition(id).syncedSeq) this.scheduleCatchUp(id);
+    }
+  }
+
+  private follow(conversationId: string): void {
+    if (this.subscribed.has(conversationId)) return;
+    this.subscribed.add(conversationId);
+    void this.options.communicator
+      .request('SubscribeCommand', { resource: messagesResource(conversationId) })
+      .then(() => this.catchUp(conversationId))
+      .catch((error: unknown) => {
+        this.subscribed.delete(conversationId);
+        ignoreConnectionLoss(error);
+      });
+  }
+
+  private scheduleCatchUp(conversationId: string): void {
+    if (this.catchUpTimers.has(conversationId)) return;
+    const timer = setTimeout(() => {
+      this.catchUpTimers.delete(conversationId);
+      void this.catchUp(conversationId);
+    }, this.options.catchUpDelayMs ?? 300);
+    this.catchUpTimers.set(conversationId, timer);
+  }
+}
+
+/** A full fetch is the truth: what it no longer lists is gone. */
+function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: Record<string, Contact> | Record<string, Conversation>): void {
+  const stale = store.findAll(schema).map((item) => item.id).filter((id) => !(id in items));
+  if (stale.length) store.removeItems(schema, stale);
+  store.addItems(schema, items as never);
+}
+
+/** The inline items that validate, and the ids to request because they were absent or malformed. */
+function pickValid<T>(
+  notification: ServerMessages['ResourceChangedNotification'],
+  parse: (value: unknown) => { success: true; data: T } | { success: false },
+): { valid: Record<string, T>; missing: string[] } {
+  const valid: Record<string, T> = {};
+  const missing: string[] = [];
+  for (const id of notification.ids) {
+    const result = notification.items && Object.prototype.hasOwnProperty.call(notification.items, id) ? parse(notification.items[id]) : null;
+    if (result?.success && (result.data as { id?: unknown }).id === id) valid[id] = result.data;
+    else missing.push(id);
+  }
+  return { valid, missing };
+}
+
+/** A lost connection is not an error here: the next session-ready starts over. */
+export function ignoreConnectionLoss(error: unknown): void {
+  if (error instanceof ConnectionError) return;
+  console.warn('sync request failed', error);
+}

@@ -1,0 +1,142 @@
+import Backbone from 'backbone';
+import { Communicator, type EventSourceLike } from '../communicator/communicator';
+import { DirectoryController } from '../controllers/directory-controller';
+import { LoginController } from '../controllers/login-controller';
+import { OutboxController } from '../controllers/outbox-controller';
+import { ReceiptController, type VisibilitySource } from '../controllers/receipt-controller';
+import { SubscriptionController } from '../controllers/subscription-controller';
+import { TypingController } from '../controllers/typing-controller';
+import { createDispatch, type Dispatch } from '../dispatch/dispatch';
+import { ContactCollection } from '../models/contact-collection';
+import { ConversationCollection } from '../models/conversation-collection';
+import { MessageCollection } from '../models/message-collection';
+import type { ModelContext } from '../models/model-context';
+import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
+import { Store, type StoreBackends } from '../store/store';
+import type { DirectoryActions, HistoryActions, LoginActions, OutboxActions, ReceiptActions, TypingActions } from './client-core-api';
+import { documentVisibility } from './document-visibility';
+
+export interface ClientCoreOptions {
+  /** The server's WebSocket URL, e.g. `wss://host/ws`. */
+  url: string;
+  /** Defaults to the browser's WebSocket; Node tests pass the `ws` package's. */
+  WebSocketImpl?: typeof WebSocket;
+  /** Browser storage to use (defaults to the page's), or ready-made backends, or 'memory' for none at all. */
+  storage?: StorageOptions | { backends: StoreBackends } | 'memory';
+  clientVersion?: string;
+  /** Source of the browser's `online` event; defaults to `window`. */
+  onlineEvents?: EventSourceLike | null;
+  /** Page visibility for read receipts; defaults to the document's. */
+  visibility?: VisibilitySource | null;
+  /** Whether createClientCore points Backbone.sync at the store (default true). */
+  installBackboneSync?: boolean;
+  /** Tuning, mostly for tests. */
+  heartbeatIntervalMs?: number;
+  flushDelayMs?: number;
+  sendsPerSecond?: number;
+  receiptDebounceMs?: number;
+  random?: () => number;
+}
+
+/** The client core the views receive (client-core-api.ts). */
+export interface ClientCore {
+  dispatch: Dispatch;
+  store: Store;
+  communicator: Communicator;
+  session: LoginActions;
+  outbox: OutboxActions;
+  directory: DirectoryActions;
+  history: HistoryActions;
+  receipts: ReceiptActions;
+  typing: TypingActions;
+  collections: {
+    contacts: ContactCollection;
+    conversations: ConversationCollection;
+    /** The same collection for the same conversation every time. */
+    messagesFor(conversationId: string): MessageCollection;
+  };
+  /** Loads the cache from disk (so the chat shows at once), then connects. */
+  start(): Promise<void>;
+  /** Disconnects, stops every timer and writes what is pending. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds and wires one client core: bus, store, communicator, controllers,
+ * collections. No module-level state: tests build as many as they like,
+ * each with its own socket implementation and storage.
+ */
+export function createClientCore(options: ClientCoreOptions): ClientCore {
+  const dispatch = createDispatch();
+  const store = new Store({ dispatch, backends: backendsFor(options.storage), flushDelayMs: options.flushDelayMs ?? 30 });
+  const WebSocketImpl = options.WebSocketImpl ?? globalThis.WebSocket;
+  const onlineEvents = options.onlineEvents === undefined ? (typeof window === 'undefined' ? null : window) : options.onlineEvents;
+  const communicator = new Communicator({
+    url: options.url,
+    dispatch,
+    WebSocketImpl,
+    onlineEvents,
+    ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const session = new LoginController({ dispatch, communicator, store, clientVersion: options.clientVersion ?? 'tidings-web/0.1.0' });
+  const selfId = (): string | null => session.currentUser()?.id ?? null;
+  const subscriptions = new SubscriptionController({ dispatch, communicator, store });
+  const outbox = new OutboxController({
+    dispatch,
+    communicator,
+    store,
+    selfId,
+    ...(options.sendsPerSecond ? { sendsPerSecond: options.sendsPerSecond } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const visibility = options.visibility === undefined ? documentVisibility() : options.visibility;
+  const receipts = new ReceiptController({ dispatch, communicator, store, selfId, visibility, debounceMs: options.receiptDebounceMs ?? 250 });
+  const typing = new TypingController({ dispatch, communicator, selfId });
+  const directory = new DirectoryController({ dispatch, communicator, store });
+
+  const context: ModelContext = { dispatch, store, selfId };
+  const contacts = new ContactCollection(context);
+  const conversations = new ConversationCollection(context);
+  const messageCollections = new Map<string, MessageCollection>();
+  const messagesFor = (conversationId: string): MessageCollection => {
+    let collection = messageCollections.get(conversationId);
+    if (!collection) messageCollections.set(conversationId, (collection = new MessageCollection(conversationId, context)));
+    return collection;
+  };
+
+  if (options.installBackboneSync ?? true) Backbone.sync = store.sync as unknown as typeof Backbone.sync;
+
+  return {
+    dispatch,
+    store,
+    communicator,
+    session,
+    outbox,
+    directory,
+    history: directory,
+    receipts,
+    typing,
+    collections: { contacts, conversations, messagesFor },
+    async start() {
+      try {
+        await store.load();
+      } catch (error) {
+        // A broken cache must not keep the app offline: start empty, the server refills it.
+        console.warn('could not load the local cache', error);
+      }
+      communicator.start();
+    },
+    async stop() {
+      communicator.stop();
+      for (const controller of [subscriptions, outbox, receipts, typing, session]) controller.stop();
+      await store.flush();
+    },
+  };
+}
+
+function backendsFor(storage: ClientCoreOptions['storage']): StoreBackends | null {
+  if (storage === 'memory') return null;
+  if (storage && 'backends' in storage) return storage.backends;
+  return createBrowserBackends(storage ?? {});
+}
