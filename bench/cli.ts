@@ -1,0 +1,60 @@
+import { describeMachine } from './lib/machine';
+import { HELP, parseArgs, type ScenarioName } from './lib/options';
+import { Progress } from './lib/progress';
+import { resultsFolder, writeReport } from './lib/report';
+import { killAllChildren } from './lib/children';
+import { measureScrypt } from './lib/scrypt-cost';
+import type { ScenarioContext, ScenarioReport } from './scenarios/context';
+import { chatScenario } from './scenarios/chat';
+import { idleScenario } from './scenarios/idle';
+import { fanoutScenario } from './scenarios/fanout';
+import { stormScenario } from './scenarios/storm';
+import { slowScenario } from './scenarios/slow';
+
+/**
+ * `npm run bench -- <scenario> [options]`: runs one benchmark scenario
+ * against the raw relay, Socket.IO and the real server, and writes
+ * bench/results/<timestamp>-<scenario>/. See --help.
+ */
+const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioReport>> = {
+  idle: idleScenario,
+  chat: chatScenario,
+  fanout: fanoutScenario,
+  storm: stormScenario,
+  slow: slowScenario,
+};
+
+/** Runs a scenario and writes its report; returns the results folder. Used by the CLI and the smoke test. */
+export async function runBench(argv: string[]): Promise<{ dir: string; report: ScenarioReport } | null> {
+  const parsed = parseArgs(argv);
+  if (parsed.error) throw new Error(`${parsed.error}\n\n${HELP}`);
+  if (!parsed.options) {
+    process.stdout.write(`${HELP}\n`);
+    return null;
+  }
+  const options = parsed.options;
+  const started = new Date();
+  const machine = describeMachine();
+  const dir = resultsFolder(options.outDir, options.scenario, started);
+  const progress = new Progress(options.quiet);
+  const ctx: ScenarioContext = { options, progress, runId: started.getTime().toString(36), resultsDir: dir };
+  const scrypt = options.targets.includes('real') ? await measureScrypt() : { ms: null, params: 'n/a' };
+  const report = await RUNNERS[options.scenario](ctx);
+  const wallSeconds = (Date.now() - started.getTime()) / 1000;
+  writeReport(dir, { scenario: options.scenario, command: `npm run bench -- ${argv.join(' ')}`, startedAt: started.toISOString(), wallSeconds, machine, scryptMs: scrypt.ms, scryptParams: scrypt.params }, report);
+  progress.note(`report: ${dir}/report.md`);
+  return { dir, report };
+}
+
+if (process.argv[1]?.endsWith('bench/cli.ts')) {
+  runBench(process.argv.slice(2))
+    .then(() => {
+      killAllChildren();
+      process.exit(0);
+    })
+    .catch((error: Error) => {
+      process.stderr.write(`\nbench failed: ${error.stack ?? error.message}\n`);
+      killAllChildren();
+      process.exit(1);
+    });
+}

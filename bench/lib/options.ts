@@ -1,0 +1,184 @@
+import type { TargetKind } from '../targets/target';
+
+/**
+ * Command-line options of `npm run bench -- <scenario> [options]`, their
+ * defaults, and the help text that documents them. `--tiny` shrinks every
+ * size so a scenario finishes in a second or two (the CI smoke test).
+ */
+export const SCENARIOS = ['idle', 'chat', 'fanout', 'storm', 'slow'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenario: ScenarioName;
+  targets: TargetKind[];
+  /** Generator processes; null picks one per 5,000 sockets, at least 2. */
+  workers: number | null;
+  connections: number;
+  rampPerSecond: number;
+  users: number;
+  rates: number[];
+  fanoutDeliveryRates: number[];
+  groupSizes: number[];
+  stepSeconds: number;
+  p99LimitMs: number;
+  stormClients: number;
+  missedPerClient: number;
+  slowGroupSize: number;
+  slowRate: number;
+  slowSeconds: number;
+  slowBodyBytes: number;
+  bodyBytes: number;
+  sourceAddresses: number;
+  maxSeconds: number;
+  outDir: string;
+  cpuProf: boolean;
+  quiet: boolean;
+}
+
+export const HELP = `Usage: npm run bench -- <scenario> [options]
+
+Scenarios (each bounded in size and time, loopback only, stops by itself):
+  idle     hold logged-in idle connections; server RSS and anonymous memory per connection
+  chat     one-to-one sends at rising fixed arrival rates until p99 passes --p99-limit
+  fanout   group sends (--group-sizes) at rising delivery rates
+  storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
+  slow     one member stops reading its socket; others' latency with and without it
+
+Options:
+  --targets <list>         raw,socketio,real (default: all three; storm: real)
+  --connections <n>        idle: connections to hold (default 19000)
+  --ramp <n/s>             connection ramp, connections per second (default 2000)
+  --workers <n>            generator processes (default: one per 5000 sockets, at least 2)
+  --users <n>              chat/fanout: simulated users (default chat 2000, fanout 1000)
+  --rates <list>           chat: offered sends/s per step (default 1000,2000,4000,6000,8000,10000,12500,15000,20000,25000)
+  --fanout-rates <list>    fanout: offered deliveries/s per step (default 2500,5000,10000,20000,40000)
+  --group-sizes <list>     fanout: group sizes (default 50,500)
+  --step-seconds <s>       length of one load step (default 4)
+  --p99-limit <ms>         a step whose p99 passes this ends the ramp (default 50)
+  --storm-clients <n>      storm: clients that drop and return (default 5000)
+  --missed <n>             storm: messages each of them misses on average (default 3)
+  --slow-group-size <n>    slow: group size (default 10)
+  --slow-rate <n/s>        slow: sends/s (default 400)
+  --slow-seconds <s>       slow: length of each phase (default 15)
+  --slow-body <bytes>      slow: message body size (default 3500)
+  --body <bytes>           message body size elsewhere (default 100)
+  --sources <n>            loopback source addresses 127.0.0.1..n (default 8)
+  --max-seconds <s>        wall-clock budget per target; stepping stops past it (default 150)
+  --out <dir>              results root (default bench/results)
+  --cpu-prof               run the real server under node --cpu-prof (profile lands in the results folder)
+  --tiny                   smoke sizes (what the CI test runs)
+  --quiet                  no progress line
+  --help                   this text
+
+Writes bench/results/<timestamp>-<scenario>/report.md, report.json and SVG charts.`;
+
+function list(v: string): number[] {
+  return v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0);
+}
+
+export function defaults(scenario: ScenarioName): BenchOptions {
+  return {
+    scenario,
+    targets: scenario === 'storm' ? ['real'] : ['raw', 'socketio', 'real'],
+    workers: null,
+    connections: 19_000,
+    rampPerSecond: 2000,
+    users: scenario === 'fanout' ? 1000 : 2000,
+    rates: [1000, 2000, 4000, 6000, 8000, 10_000, 12_500, 15_000, 20_000, 25_000],
+    fanoutDeliveryRates: [2500, 5000, 10_000, 20_000, 40_000],
+    groupSizes: [50, 500],
+    stepSeconds: 4,
+    p99LimitMs: 50,
+    stormClients: 5000,
+    missedPerClient: 3,
+    slowGroupSize: 10,
+    slowRate: 400,
+    slowSeconds: 15,
+    slowBodyBytes: 3500,
+    bodyBytes: 100,
+    sourceAddresses: 8,
+    maxSeconds: 150,
+    outDir: 'bench/results',
+    cpuProf: false,
+    quiet: false,
+  };
+}
+
+function tiny(o: BenchOptions): void {
+  Object.assign(o, {
+    connections: 40,
+    rampPerSecond: 2000,
+    users: 20,
+    rates: [100, 200],
+    fanoutDeliveryRates: [200],
+    groupSizes: [5],
+    stepSeconds: 0.5,
+    stormClients: 10,
+    missedPerClient: 2,
+    slowGroupSize: 4,
+    slowRate: 50,
+    slowSeconds: 0.6,
+    slowBodyBytes: 200,
+    workers: 2,
+    maxSeconds: 20,
+  });
+}
+
+/** Parses argv (after `bench/cli.ts`); returns null with `help` true when help was asked for. */
+export function parseArgs(argv: string[]): { options: BenchOptions | null; help: boolean; error?: string } {
+  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return { options: null, help: true };
+  const scenario = argv[0] as ScenarioName;
+  if (!SCENARIOS.includes(scenario)) return { options: null, help: true, error: `unknown scenario ${JSON.stringify(argv[0])}` };
+  const o = defaults(scenario);
+  if (argv.includes('--tiny')) tiny(o);
+  for (let i = 1; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const num = (): number => {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number`);
+      return n;
+    };
+    switch (flag) {
+      case '--tiny': break;
+      case '--quiet': o.quiet = true; break;
+      case '--cpu-prof': o.cpuProf = true; break;
+      case '--targets': {
+        const kinds = value().split(',').map((s) => s.trim());
+        for (const k of kinds) if (!['raw', 'socketio', 'real'].includes(k)) throw new Error(`unknown target ${k}`);
+        o.targets = kinds as TargetKind[];
+        break;
+      }
+      case '--connections': o.connections = Math.floor(num()); break;
+      case '--ramp': o.rampPerSecond = num(); break;
+      case '--workers': o.workers = Math.floor(num()); break;
+      case '--users': o.users = Math.floor(num()); break;
+      case '--rates': o.rates = list(value()); break;
+      case '--fanout-rates': o.fanoutDeliveryRates = list(value()); break;
+      case '--group-sizes': o.groupSizes = list(value()).map(Math.floor); break;
+      case '--step-seconds': o.stepSeconds = num(); break;
+      case '--p99-limit': o.p99LimitMs = num(); break;
+      case '--storm-clients': o.stormClients = Math.floor(num()); break;
+      case '--missed': o.missedPerClient = num(); break;
+      case '--slow-group-size': o.slowGroupSize = Math.floor(num()); break;
+      case '--slow-rate': o.slowRate = num(); break;
+      case '--slow-seconds': o.slowSeconds = num(); break;
+      case '--slow-body': o.slowBodyBytes = Math.floor(num()); break;
+      case '--body': o.bodyBytes = Math.min(4000, Math.floor(num())); break;
+      case '--sources': o.sourceAddresses = Math.min(250, Math.floor(num())); break;
+      case '--max-seconds': o.maxSeconds = num(); break;
+      case '--out': o.outDir = value(); break;
+      default: throw new Error(`unknown option ${flag}`);
+    }
+  }
+  if (o.connections > 60_000) throw new Error('--connections is capped at 60000 (the server holds ~19,500 per process)');
+  return { options: o, help: false };
+}
+
+export function sourceAddresses(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `127.0.0.${i + 1}`);
+}

@@ -1,0 +1,86 @@
+import { directPairs } from '../generator/population';
+import { lineChart } from '../lib/svg-chart';
+import { TARGET_LABELS, type TargetKind } from '../targets/target';
+import { type ScenarioContext, type ScenarioReport, errorsText, round, table } from './context';
+import { defaultWorkers, withSession } from './session';
+import { ramp, runStep, sustained, type StepResult } from './steps';
+
+/**
+ * One-to-one chat throughput: users in direct pairs, sends at rising fixed
+ * arrival rates on every target in turn, until the ack p99 passes the limit.
+ * The real server then runs once more at half its best rate.
+ */
+export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport> {
+  const o = ctx.options;
+  const shape = { users: o.users, conversations: directPairs(o.users) };
+  const results: Partial<Record<TargetKind, { steps: StepResult[]; half: StepResult | null; seedMs: number; connect: unknown }>> = {};
+  let generatorCpuMs = 0;
+  for (const kind of o.targets) {
+    results[kind] = await withSession(ctx, kind, shape, { workers: defaultWorkers(o.users, o.workers) }, async (s) => {
+      const connect = await s.connect();
+      if (connect.failed > 0) ctx.progress.note(`${s.label}: ${connect.failed} connects failed: ${errorsText(connect.errors)}`);
+      const steps = await ramp(ctx, s, o.rates, 'ack');
+      const best = sustained(steps);
+      const half = kind === 'real' && best > 0 ? await runStep(ctx, s, best / 2, 'ack') : null;
+      generatorCpuMs += s.pool.totalCpuMs;
+      return { steps, half, seedMs: s.target.seedMs, connect };
+    });
+  }
+  const best = (k: TargetKind): number => sustained(results[k]?.steps ?? []);
+  const rows: (string | number)[][] = [];
+  for (const kind of o.targets) {
+    const r = results[kind]!;
+    for (const st of [...r.steps, ...(r.half ? [r.half] : [])]) {
+      rows.push([
+        TARGET_LABELS[kind] + (st === r.half ? ' (half rate)' : ''),
+        st.offered,
+        st.ackedPerSecond,
+        `${st.ack.p50} / ${st.ack.p95} / ${st.ack.p99} / ${st.ack.p999} / ${st.ack.max}`,
+        `${st.delivery.p50} / ${st.delivery.p99} / ${st.delivery.max}`,
+        `${st.delivered}/${st.expectedDeliveries}`,
+        st.serverCpuPercent,
+        st.generatorCpuPercent,
+        errorsText(st.errors),
+        st.pass ? 'yes' : 'NO',
+      ]);
+    }
+  }
+  const real = best('real');
+  const raw = best('raw');
+  const sio = best('socketio');
+  const halfP99 = results.real?.half?.ack.p99 ?? null;
+  const bestReal = results.real?.steps.filter((s) => s.pass).at(-1);
+  const maxStored = Math.max(0, ...(results.real?.steps ?? []).map((s) => s.ackedPerSecond));
+  const verdicts: ScenarioReport['verdicts'] = [];
+  if (results.real && results.raw) verdicts.push({ target: 'real >= 0.6 x raw relay ceiling (p99 < limit)', met: raw > 0 ? real / raw >= 0.6 : null, detail: `${real}/s vs ${raw}/s = ${raw > 0 ? round(real / raw, 2) : '-'}` });
+  if (results.real && results.socketio) verdicts.push({ target: 'real >= 2 x Socket.IO', met: sio > 0 ? real / sio >= 2 : null, detail: `${real}/s vs ${sio}/s = ${sio > 0 ? round(real / sio, 2) : '-'}` });
+  if (results.real) {
+    verdicts.push({ target: 'p99 ack < 25 ms at half the sustained rate', met: halfP99 === null ? null : halfP99 < 25, detail: halfP99 === null ? 'not run' : `${halfP99} ms at ${real / 2}/s` });
+    verdicts.push({ target: '25,000 durably stored messages/s', met: maxStored >= 25_000, detail: `best acked ${maxStored}/s (${round((maxStored / 25_000) * 100, 0)}%), sustained within limit ${bestReal?.ackedPerSecond ?? 0}/s` });
+  }
+  const chart = lineChart(
+    o.targets.flatMap((kind) => [
+      { name: `${TARGET_LABELS[kind]} p99 ack`, points: (results[kind]?.steps ?? []).map((s) => [s.offered, s.ack.p99] as [number, number]) },
+      { name: `${TARGET_LABELS[kind]} p50 ack`, points: (results[kind]?.steps ?? []).map((s) => [s.offered, s.ack.p50] as [number, number]) },
+    ]),
+    { title: 'One-to-one: ack latency against offered load', xLabel: 'offered sends/s', yLabel: 'latency ms (log)', threshold: { y: o.p99LimitMs, label: `${o.p99LimitMs} ms` }, logY: true },
+  );
+  const markdown = [
+    `${o.users} users in ${shape.conversations.length} direct conversations, body ${o.bodyBytes} bytes, steps of ${o.stepSeconds} s; latency from the scheduled send time (open model).`,
+    '',
+    table(['target', 'offered/s', 'acked/s', 'ack ms p50/p95/p99/p99.9/max', 'delivery ms p50/p99/max', 'delivered', 'server CPU %', 'generator CPU %', 'errors', 'within limit'], rows),
+    '',
+    table(['target', `sustained sends/s (p99 ack <= ${o.p99LimitMs} ms, no errors)`], o.targets.map((k) => [TARGET_LABELS[k], best(k)])),
+    '',
+    results.real && results.raw ? `Real / raw relay: **${raw > 0 ? round(real / raw, 2) : '-'}**. ` : '',
+    results.real && results.socketio ? `Real / Socket.IO: **${sio > 0 ? round(real / sio, 2) : '-'}**.` : '',
+  ].join('\n');
+  return {
+    title: 'One-to-one chat throughput',
+    markdown,
+    data: { shape: { users: o.users, conversations: shape.conversations.length }, results, sustained: Object.fromEntries(o.targets.map((k) => [k, best(k)])) },
+    charts: [{ file: 'chat-latency.svg', title: 'Ack latency against offered load', svg: chart }],
+    generatorCpuMs,
+    verdicts,
+  };
+}

@@ -1,0 +1,97 @@
+import type { LatencySummary } from '../lib/latency';
+import { type ScenarioContext, round } from './context';
+import type { Session } from './session';
+
+/**
+ * One load step: a fixed arrival rate for a fixed time, then drain, then the
+ * merged counts and percentiles, with the server's and the generator's CPU
+ * over the same interval. Several steps at rising rates make a ramp that
+ * stops at the first step over the latency limit.
+ */
+export interface StepResult {
+  offered: number;
+  seconds: number;
+  sent: number;
+  acked: number;
+  ackedPerSecond: number;
+  delivered: number;
+  expectedDeliveries: number;
+  deliveredPerSecond: number;
+  outOfOrder: number;
+  ack: LatencySummary;
+  delivery: LatencySummary;
+  errors: Record<string, number>;
+  /** CPU of the server process over the step, in percent of one core. */
+  serverCpuPercent: number;
+  generatorCpuPercent: number;
+  serverRssMiB: number;
+  pass: boolean;
+}
+
+export function stepPasses(r: Omit<StepResult, 'pass'>, limitMs: number, judge: 'ack' | 'delivery'): boolean {
+  const errorCount = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  const p99 = judge === 'ack' ? r.ack.p99 : Math.max(r.ack.p99, r.delivery.p99);
+  return r.sent > 0 && p99 <= limitMs && r.acked >= r.sent && errorCount <= r.sent * 0.001 && r.delivered >= r.expectedDeliveries;
+}
+
+export async function runStep(ctx: ScenarioContext, s: Session, offered: number, judge: 'ack' | 'delivery', senders: number[] | 'all' = 'all', seconds = ctx.options.stepSeconds): Promise<StepResult> {
+  const { progress } = ctx;
+  const cpu0 = s.serverCpuMs();
+  const t0 = performance.now();
+  progress.track(`${s.label} ${offered}/s`, async () => {
+    const st = await s.pool.stats();
+    return `sent ${st.sent} acked ${st.acked} delivered ${st.delivered}/${st.expectedDeliveries} errors ${st.errors}`;
+  });
+  try {
+    await s.pool.load(offered, seconds * 1000, 3000, senders);
+    await s.pool.settle(3000);
+  } finally {
+    progress.stop();
+  }
+  const wallMs = performance.now() - t0;
+  const p = await s.pool.collect();
+  s.check();
+  const base = {
+    offered,
+    seconds,
+    sent: p.sent,
+    acked: p.acked,
+    ackedPerSecond: round(p.acked / seconds, 0),
+    delivered: p.delivered,
+    expectedDeliveries: p.expectedDeliveries,
+    deliveredPerSecond: round(p.delivered / seconds, 0),
+    outOfOrder: p.dupes,
+    ack: p.ack,
+    delivery: p.delivery,
+    errors: p.errors,
+    serverCpuPercent: round(((s.serverCpuMs() - cpu0) / wallMs) * 100, 0),
+    generatorCpuPercent: round((p.generatorCpuMs / Math.max(1, p.wallMs)) * 100, 0),
+    serverRssMiB: round((s.memory()?.rss ?? 0) / 1048576, 0),
+  };
+  const result = { ...base, pass: stepPasses(base, ctx.options.p99LimitMs, judge) };
+  progress.note(
+    `${s.label} ${offered}/s: acked ${result.ackedPerSecond}/s p99 ack ${result.ack.p99} ms delivery ${result.delivery.p99} ms ${result.pass ? 'ok' : 'OVER'}`,
+  );
+  return result;
+}
+
+/** Steps through `rates` until one fails or the time budget is spent. */
+export async function ramp(ctx: ScenarioContext, s: Session, rates: number[], judge: 'ack' | 'delivery'): Promise<StepResult[]> {
+  const started = Date.now();
+  const out: StepResult[] = [];
+  for (const rate of rates) {
+    if ((Date.now() - started) / 1000 > ctx.options.maxSeconds) {
+      ctx.progress.note(`${s.label}: time budget spent, stopping the ramp at ${rate}/s`);
+      break;
+    }
+    const r = await runStep(ctx, s, rate, judge);
+    out.push(r);
+    if (!r.pass) break;
+  }
+  return out;
+}
+
+/** Highest offered rate that passed, or 0. */
+export function sustained(steps: StepResult[]): number {
+  return steps.filter((r) => r.pass).reduce((m, r) => Math.max(m, r.offered), 0);
+}

@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drainOutput, freePort, spawnTsChild, stopChild } from '../lib/children';
+import { sleep } from '../lib/clock';
+import type { PopulationShape } from '../generator/population';
+import type { RunningTarget } from './target';
+import { closeDatabase, openDatabase } from '../../server/storage/database';
+import { Seeder } from '../../server/storage/seed';
+
+/**
+ * The real server: the benchmark seeds a fresh database file directly
+ * (one precomputed password hash for everyone, sessions for known tokens,
+ * contacts for direct pairs, the conversations), then starts
+ * `node --import tsx server/main.ts` on it with durable acks, as an operator would.
+ */
+const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
+
+/** A syntactically valid scrypt hash nobody can log in with; logins here are by token. */
+const UNUSABLE_HASH = `scrypt$65536$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}`;
+
+function seedDatabase(path: string, shape: PopulationShape, runId: string): { tokens: string[]; conversationIds: string[] } {
+  const db = openDatabase(path, 'normal');
+  try {
+    const seeder = new Seeder(db);
+    const userIds = seeder.users(Array.from({ length: shape.users }, (_, i) => ({ username: `bench${i}`, passwordHash: UNUSABLE_HASH })));
+    const tokens = userIds.map((_, i) => `bench-${runId}-${i}`);
+    seeder.sessions(userIds.map((userId, i) => ({ userId, token: tokens[i]! })));
+    const pairs: [string, string][] = shape.conversations.filter((m) => m.length === 2).map(([a, b]) => [userIds[a!]!, userIds[b!]!]);
+    seeder.contacts(pairs);
+    const conversationIds = db.transaction(() =>
+      shape.conversations.map((members, c) =>
+        seeder.conversation({ memberIds: members.map((m) => userIds[m]!), title: members.length > 2 ? `group ${c}` : '' }),
+      ),
+    )();
+    return { tokens, conversationIds };
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+async function waitForPort(port: number, timeoutMs: number, failed: () => string | null): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const why = failed();
+    if (why) throw new Error(`server exited before listening: ${why}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await sleep(100);
+  }
+  throw new Error(`server not listening on ${port} after ${timeoutMs} ms`);
+}
+
+export async function launchRealServer(shape: PopulationShape, runId: string, nodeFlags: string[]): Promise<RunningTarget> {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
+  const dbPath = join(dir, 'bench.db');
+  const started = performance.now();
+  const seeded = seedDatabase(dbPath, shape, runId);
+  const seedMs = performance.now() - started;
+  const port = await freePort();
+  const child = spawnTsChild(MAIN, [], { PORT: String(port), HOST: '127.0.0.1', DB_PATH: dbPath, DURABILITY: 'normal', LOG_LEVEL: 'warn', NODE_ENV: 'production' }, nodeFlags);
+  const output = { tail: '' };
+  drainOutput(child, output);
+  const failure = (): string | null => (child.exitCode !== null || child.signalCode !== null ? `exited ${child.exitCode ?? child.signalCode}: ${output.tail}` : null);
+  await waitForPort(port, 30_000, failure);
+  return {
+    kind: 'real',
+    pid: child.pid!,
+    url: `ws://127.0.0.1:${port}/ws`,
+    transport: 'protocol',
+    seeded,
+    seedMs,
+    failure,
+    stop: async () => {
+      await stopChild(child, 5000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
