@@ -2,16 +2,22 @@ import { defineConfig, type Plugin } from 'vite';
 
 /**
  * Underscore ships `_.template`, which compiles with `new Function`, and a
- * `Function('return this')` fallback for finding the global object. The app
- * never calls either (views build DOM with src/views/dom.ts), and the server's
- * CSP forbids eval, so the bundle carries neither: the template compiler
- * throws a clear error instead and the global object is `globalThis`.
+ * `Function('return this')` fallback for finding the global object; zod
+ * probes whether eval works (skipped anyway under `jitless`, see main.ts).
+ * The app never needs any of them (views build DOM with src/views/dom.ts) and
+ * the server's CSP forbids eval, so the bundle carries none: the template
+ * compiler throws a clear error, the global object is `globalThis`, and the
+ * probe answers "no".
  */
-export function underscoreWithoutEval(): Plugin {
+export function withoutEval(): Plugin {
   return {
-    name: 'tidings:underscore-without-eval',
+    name: 'tidings:without-eval',
     enforce: 'pre',
     transform(code, id) {
+      if (/[\\/]node_modules[\\/]zod[\\/]/.test(id)) {
+        const out = code.replace(/const F = Function;\s*new F\(""\);\s*return true;/g, 'return false;');
+        return out === code ? null : { code: out, map: null };
+      }
       if (!/[\\/]node_modules[\\/]underscore[\\/]/.test(id)) return null;
       const out = code
         .replace(/new Function\(\s*argument\s*,\s*'_'\s*,\s*source\s*\)/g,
@@ -29,7 +35,7 @@ export function underscoreWithoutEval(): Plugin {
 export default defineConfig({
   root: '.',
   publicDir: 'public',
-  plugins: [underscoreWithoutEval()],
+  plugins: [withoutEval()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
