@@ -1,0 +1,177 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { messagesResource } from '../src/protocol/index';
+import { LoginThrottle } from './auth/login-throttle';
+import { hashPassword } from './auth/password';
+import { SessionRegistry } from './auth/session-registry';
+import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
+import { Gateway } from './gateway/gateway';
+import { notifyConversationChanged } from './handlers/access';
+import type { Services } from './handlers/context';
+import { createRouter } from './http/router';
+import { buildCsp } from './http/security-headers';
+import type { TestControls } from './http/test-controls';
+import { Hub, messagesKey } from './hub/hub';
+import { Presence } from './hub/presence';
+import { ResourceVersions } from './hub/versions';
+import { createLogger, type Logger } from './logger';
+import { ServerMetrics } from './metrics';
+import { demoPasswordHashes, seedDemo } from './mock/demo-data';
+import { closeDatabase, openDatabase, type Db } from './storage/database';
+import { MessageWriter, type CommittedBatch } from './storage/message-writer';
+import { Seeder } from './storage/seed';
+import { Storage } from './storage/storage';
+
+/** A started server. `url` is http://host:port; the socket is at `${url}/ws`. */
+export interface RunningServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  host: string;
+  config: ServerConfig;
+  db: Db;
+  storage: Storage;
+  /** Fast bulk seeding (see server/storage/seed.ts). */
+  seeder: Seeder;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Open sockets right now. */
+  connectionCount(): number;
+  /** Closes sockets with 1001, flushes pending sends, closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Composes the server: database and repositories, group-commit writer, hub,
+ * sessions, gateway and HTTP routes; listens, and resolves once sockets are
+ * accepted. Port 0 picks a free port. Used by main.ts, tests and benchmarks.
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = resolveConfig(options);
+  if (config.mock && options.dbPath === undefined) config.dbPath = ':memory:';
+  const logger = createLogger(config.logLevel);
+  const metrics = new ServerMetrics();
+  const db = openDatabase(config.dbPath, config.durability);
+  const storage = new Storage(db);
+  const seeder = new Seeder(db);
+  const now = Date.now;
+  const hub = new Hub(config.maxBufferedBytes, logger);
+  const versions = new ResourceVersions(now);
+  let dummyHash: Promise<string> | null = null;
+  const services: Services = {
+    config,
+    storage,
+    writer: new MessageWriter(db, (batch, seconds, size) => onCommitted(batch, seconds, size)),
+    hub,
+    presence: new Presence(storage, hub, versions, now),
+    versions,
+    sessions: new SessionRegistry(storage.sessions, config.limits, now),
+    throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
+    metrics,
+    logger,
+    now,
+    dummyPasswordHash: () => (dummyHash ??= hashPassword('not-a-real-password', config.scrypt)),
+  };
+
+  function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
+    metrics.commitTime.observe(seconds);
+    metrics.commitBatchSize.observe(size);
+    const byConversation = new Map<string, CommittedBatch['created']>();
+    for (const m of batch.created) {
+      let list = byConversation.get(m.conversationId);
+      if (!list) byConversation.set(m.conversationId, (list = []));
+      list.push(m);
+    }
+    for (const [conversationId, created] of byConversation) {
+      const items = Object.fromEntries(created.map((m) => [m.id, m]));
+      hub.notifyChanged([messagesKey(conversationId)], {
+        resource: messagesResource(conversationId),
+        version: batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq,
+        ids: created.map((m) => m.id),
+        items,
+      });
+      notifyConversationChanged(conversationId, services);
+    }
+  }
+
+  if (config.mock) seedDemo(db, await demoPasswordHashes(config.scrypt));
+
+  let accepting = false;
+  let allowed = new Set<string>();
+  const gateway = new Gateway(services, (origin) => allowed.has(origin));
+  const testControls: TestControls | null = config.mock
+    ? {
+        drop: () => gateway.closeAll(1012, 'test control: drop'),
+        pause: (ms) => gateway.pause(ms),
+        reset: async () => {
+          gateway.closeAll(1012, 'test control: reset');
+          services.writer.flush();
+          const hashes = await demoPasswordHashes(config.scrypt);
+          db.transaction(() => {
+            seeder.clear();
+            seedDemo(db, hashes);
+          })();
+          services.sessions.clear();
+          services.throttle.clear();
+          versions.reset();
+        },
+        state: () => ({
+          connections: gateway.connections.size,
+          onlineUsers: services.presence.onlineUsers,
+          paused: gateway.paused,
+          messageCounts: storage.messages.countsByConversation(),
+        }),
+      }
+    : null;
+
+  const http: Server = createServer();
+  http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const origins = ownOrigins(config.host, port);
+  allowed = new Set(config.allowedOrigins ?? origins);
+  const route = createRouter({
+    distDir: config.distDir,
+    csp: buildCsp([...new Set([...origins, ...(config.allowedOrigins ?? [])])]),
+    storage,
+    metrics,
+    logger,
+    accepting: () => accepting,
+    testControls,
+  });
+  http.on('request', route);
+  accepting = true;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostForUrl}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    wsUrl: `ws://${hostForUrl}:${port}/ws`,
+    port,
+    host: config.host,
+    config,
+    db,
+    storage,
+    seeder,
+    metrics,
+    logger,
+    connectionCount: () => gateway.connections.size,
+    close: () =>
+      (closing ??= (async () => {
+        accepting = false;
+        await gateway.close();
+        services.writer.flush();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+        closeDatabase(db);
+        logger.info('server stopped');
+      })()),
+  };
+}

@@ -1,0 +1,105 @@
+import { DEFAULT_LIMITS } from '../src/protocol/index';
+
+/**
+ * Everything the server can be told. `startServer(options)` merges a partial
+ * config over `defaultConfig()`; `main.ts` builds the partial from flags and
+ * environment variables. Durations are milliseconds.
+ */
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+export interface ServerLimits {
+  maxFrameBytes: number;
+  maxBodyLength: number;
+  commandsPerSecond: number;
+  commandBurst: number;
+  floodCloseAfterMs: number;
+  loginFailuresAllowed: number;
+  loginFailureWindowMs: number;
+  heartbeatIntervalMs: number;
+  messagesPageDefault: number;
+  messagesPageMax: number;
+  publicSessionIdleMs: number;
+  publicSessionMaxMs: number;
+  trustedSessionMs: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  /** 0 picks a free port; `RunningServer.port` tells which. */
+  port: number;
+  /** A file path, or `:memory:`. */
+  dbPath: string;
+  /** Origins allowed to open a socket; null means the server's own origins. */
+  allowedOrigins: string[] | null;
+  /** Demo data and the /__test__/ controls. */
+  mock: boolean;
+  /** `normal` survives a process crash (WAL + synchronous=NORMAL); `full` also survives power loss. */
+  durability: 'normal' | 'full';
+  /** Where the built app lives (vite output). */
+  distDir: string;
+  logLevel: string;
+  limits: ServerLimits;
+  /** Cost of new password hashes; verification always uses the cost stored in the hash. */
+  scrypt: ScryptParams;
+  /** A socket whose unsent output exceeds this is closed with 1008 (it reconnects and resyncs). */
+  maxBufferedBytes: number;
+  /** How often live sessions are checked for expiry. */
+  sessionSweepIntervalMs: number;
+}
+
+/** OWASP's scrypt recommendation: N=2^16, r=8, p=1. */
+export const OWASP_SCRYPT: ScryptParams = { N: 2 ** 16, r: 8, p: 1 };
+
+export function defaultConfig(): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8080,
+    dbPath: 'data/tidings.db',
+    allowedOrigins: null,
+    mock: false,
+    durability: 'normal',
+    distDir: 'dist',
+    // Tests start servers in-process; they stay quiet unless asked.
+    logLevel: process.env['LOG_LEVEL'] ?? (process.env['VITEST'] ? 'silent' : 'info'),
+    limits: { ...DEFAULT_LIMITS },
+    scrypt: { ...OWASP_SCRYPT },
+    maxBufferedBytes: 4 * 1024 * 1024,
+    sessionSweepIntervalMs: 30_000,
+  };
+}
+
+export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'scrypt'>> & {
+  limits?: Partial<ServerLimits>;
+  scrypt?: Partial<ScryptParams>;
+};
+
+export function resolveConfig(options: ServerOptions = {}): ServerConfig {
+  const base = defaultConfig();
+  return {
+    ...base,
+    ...stripUndefined(options),
+    limits: { ...base.limits, ...stripUndefined(options.limits ?? {}) },
+    scrypt: { ...base.scrypt, ...stripUndefined(options.scrypt ?? {}) },
+  } as ServerConfig;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The origins a browser uses to reach this server: http://HOST:PORT, plus the
+ * loopback aliases when the server listens on a loopback or wildcard address.
+ */
+export function ownOrigins(host: string, port: number): string[] {
+  const hosts = new Set<string>([host.includes(':') ? `[${host}]` : host]);
+  if (['127.0.0.1', 'localhost', '0.0.0.0', '::1', '::'].includes(host)) {
+    hosts.add('127.0.0.1');
+    hosts.add('localhost');
+  }
+  return [...hosts].map((h) => `http://${h}:${port}`);
+}

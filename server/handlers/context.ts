@@ -1,0 +1,49 @@
+import type { ClientCommandName, ClientCommands, ServerMessageName } from '../../src/protocol/index';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { SessionRegistry } from '../auth/session-registry';
+import type { ServerConfig } from '../config';
+import type { Connection } from '../gateway/connection';
+import type { Hub } from '../hub/hub';
+import type { Presence } from '../hub/presence';
+import type { ResourceVersions } from '../hub/versions';
+import type { Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
+import type { MessageWriter } from '../storage/message-writer';
+import type { Storage } from '../storage/storage';
+
+/** What handlers work with: built once per server in app.ts, no module-level singletons. */
+export interface Services {
+  config: ServerConfig;
+  storage: Storage;
+  writer: MessageWriter;
+  hub: Hub;
+  presence: Presence;
+  versions: ResourceVersions;
+  sessions: SessionRegistry;
+  throttle: LoginThrottle;
+  metrics: ServerMetrics;
+  logger: Logger;
+  now: () => number;
+  /** A hash to verify against when the username is unknown, so timing does not reveal accounts. */
+  dummyPasswordHash: () => Promise<string>;
+}
+
+/** A handler's answer; the dispatcher adds the requestId. */
+export interface Reply {
+  name: ServerMessageName;
+  payload: object;
+}
+
+export type Handler<K extends ClientCommandName> = (
+  conn: Connection,
+  payload: ClientCommands[K],
+  services: Services,
+) => Promise<Reply | void> | Reply | void;
+
+export type HandlerTable = { [K in ClientCommandName]: Handler<K> };
+
+/** The logged-in user of a connection; the dispatcher guarantees one for post-login commands. */
+export function userIdOf(conn: Connection): string {
+  if (!conn.user) throw new Error('handler reached without a logged-in user');
+  return conn.user.id;
+}

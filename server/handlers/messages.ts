@@ -1,0 +1,46 @@
+import { ProtocolError, bodyLength, type ClientCommands, type Message } from '../../src/protocol/index';
+import type { Connection } from '../gateway/connection';
+import { requireMember } from './access';
+import { userIdOf, type Reply, type Services } from './context';
+
+/** Reading pages of messages and sending (the durable, idempotent write path). */
+export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: Services): Reply {
+  requireMember(p.conversationId, userIdOf(conn), s);
+  const { messagesPageDefault, messagesPageMax } = s.config.limits;
+  const limit = Math.min(p.limit ?? messagesPageDefault, messagesPageMax);
+  const repo = s.storage.messages;
+  const page =
+    p.beforeSeq !== undefined && p.afterSeq !== undefined
+      ? repo.between(p.conversationId, p.afterSeq, p.beforeSeq, limit)
+      : p.beforeSeq !== undefined
+        ? repo.before(p.conversationId, p.beforeSeq, limit)
+        : repo.after(p.conversationId, p.afterSeq ?? 0, limit);
+  const messages: Record<string, Message> = {};
+  for (const m of page.messages) messages[m.id] = m;
+  return {
+    name: 'MessagesResponse',
+    payload: {
+      conversationId: p.conversationId,
+      messages,
+      latestSeq: s.storage.conversations.latestSeq(p.conversationId) ?? 0,
+      hasMore: page.hasMore,
+    },
+  };
+}
+
+export async function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: Services): Promise<Reply> {
+  const started = process.hrtime.bigint();
+  const senderId = userIdOf(conn);
+  // A resend of an acknowledged message is answered from the table, before
+  // the membership check, so a retry always gets its original back.
+  const earlier = s.storage.messages.findByClientId(senderId, p.clientMessageId);
+  if (!earlier) requireMember(p.conversationId, senderId, s);
+  if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
+    throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);
+  }
+  const result = earlier
+    ? { message: earlier, duplicate: true }
+    : await s.writer.submit({ conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() });
+  s.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: result.message, duplicate: result.duplicate } };
+}

@@ -1,0 +1,43 @@
+import type { User } from '../../src/protocol/index';
+import type { LiveSession } from '../auth/session-registry';
+import type { Connection } from '../gateway/connection';
+import type { Services } from './context';
+
+/** Puts a socket into the logged-in state of a session (leaving any earlier one first). */
+export function attachSession(conn: Connection, session: LiveSession, user: User, s: Services): void {
+  if (conn.session) detachSession(conn, s);
+  conn.session = session;
+  conn.user = user;
+  session.peers.add(conn);
+  s.presence.attach(conn, user.id);
+  s.metrics.loggedInUsers.set(s.presence.onlineUsers);
+}
+
+/** Back to the logged-out state: subscriptions end, presence updates. */
+export function detachSession(conn: Connection, s: Services): void {
+  const { session, user } = conn;
+  conn.session = null;
+  conn.user = null;
+  s.hub.dropAll(conn);
+  if (session) s.sessions.release(session, conn);
+  if (user) s.presence.detach(conn, user.id);
+  s.metrics.loggedInUsers.set(s.presence.onlineUsers);
+}
+
+/**
+ * Ends a session at once (logout or expiry): every socket using it is logged
+ * out, and all but `except` (the one that asked) get SessionRevokedNotification.
+ */
+export function revokeSession(session: LiveSession, s: Services, except?: Connection): void {
+  const peers = s.sessions.revoke(session) as Connection[];
+  for (const peer of peers) {
+    if (peer !== except) peer.send('SessionRevokedNotification', {});
+    // The registry already forgot the session; detach without releasing it again.
+    peer.session = null;
+    const user = peer.user;
+    peer.user = null;
+    s.hub.dropAll(peer);
+    if (user) s.presence.detach(peer, user.id);
+  }
+  s.metrics.loggedInUsers.set(s.presence.onlineUsers);
+}

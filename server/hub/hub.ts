@@ -1,0 +1,80 @@
+import { encodeFrame, type ServerMessages } from '../../src/protocol/index';
+import type { Logger } from '../logger';
+import type { Peer } from './peer';
+
+/** Hub keys: a per-user resource, or a conversation's messages (shared by all members). */
+export function contactsKey(userId: string): string {
+  return `contacts@${userId}`;
+}
+export function conversationsKey(userId: string): string {
+  return `conversations@${userId}`;
+}
+export function messagesKey(conversationId: string): string {
+  return `messages:${conversationId}`;
+}
+
+/**
+ * Routes change notifications to subscribed sockets. Each notification is
+ * encoded ONCE and the same string goes to every recipient. A socket that
+ * cannot keep up (more than `maxBufferedBytes` unsent) is closed with 1008:
+ * its client reconnects and resyncs from the versions and seqs it holds,
+ * which costs less than buffering without bound. This and storage are the
+ * seams where a shared broker would plug in.
+ */
+export class Hub {
+  private readonly subscribers = new Map<string, Set<Peer>>();
+
+  constructor(
+    private readonly maxBufferedBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  subscribe(peer: Peer, key: string): void {
+    let set = this.subscribers.get(key);
+    if (!set) this.subscribers.set(key, (set = new Set()));
+    set.add(peer);
+    peer.subscriptions.add(key);
+  }
+
+  unsubscribe(peer: Peer, key: string): void {
+    const set = this.subscribers.get(key);
+    if (set) {
+      set.delete(peer);
+      if (set.size === 0) this.subscribers.delete(key);
+    }
+    peer.subscriptions.delete(key);
+  }
+
+  /** Ends every subscription of a socket (on close and on logout). */
+  dropAll(peer: Peer): void {
+    for (const key of [...peer.subscriptions]) this.unsubscribe(peer, key);
+  }
+
+  /** Sends one ResourceChangedNotification to the subscribers of all given keys (each socket once). */
+  notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification']): void {
+    const recipients = new Set<Peer>();
+    for (const key of keys) for (const peer of this.subscribers.get(key) ?? []) recipients.add(peer);
+    if (recipients.size === 0) return;
+    this.deliver(recipients, encodeFrame('ResourceChangedNotification', payload));
+  }
+
+  /** Sends a frame to the subscribers of one key, except those `skip` says to leave out. */
+  broadcast(key: string, name: string, payload: object, skip?: (peer: Peer) => boolean): void {
+    const set = this.subscribers.get(key);
+    if (!set || set.size === 0) return;
+    const recipients = skip ? [...set].filter((p) => !skip(p)) : set;
+    this.deliver(recipients, encodeFrame(name, payload));
+  }
+
+  private deliver(recipients: Iterable<Peer>, text: string): void {
+    for (const peer of recipients) {
+      if (peer.bufferedAmount > this.maxBufferedBytes) {
+        this.logger.warn({ peer: peer.id, buffered: peer.bufferedAmount }, 'closing a socket that cannot keep up');
+        this.dropAll(peer);
+        peer.close(1008, 'too slow: reconnect and resync');
+        continue;
+      }
+      peer.sendText(text);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * What the hub and the session registry need of a socket, so neither depends
+ * on the gateway's Connection class (and a test can hand in a fake).
+ */
+export interface Peer {
+  readonly id: number;
+  /** The logged-in user, or null. */
+  readonly userId: string | null;
+  /** Hub keys this socket is subscribed to. */
+  readonly subscriptions: Set<string>;
+  /** Bytes queued in the socket but not yet sent. */
+  readonly bufferedAmount: number;
+  sendText(text: string): void;
+  close(code: number, reason: string): void;
+}

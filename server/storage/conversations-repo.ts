@@ -1,0 +1,145 @@
+import type { Conversation } from '../../src/protocol/index';
+import type { Db } from './database';
+
+interface ConversationRow {
+  id: string;
+  kind: 'direct' | 'group';
+  title: string;
+  latestSeq: number;
+  updatedAt: number;
+}
+
+interface MemberRow {
+  conversationId: string;
+  userId: string;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+const CONV_COLUMNS = 'c.id, c.kind, c.title, c.latest_seq AS latestSeq, c.updated_at AS updatedAt';
+const MEMBER_COLUMNS = 'conversation_id AS conversationId, user_id AS userId, delivered_seq AS deliveredSeq, read_seq AS readSeq';
+
+export interface NewConversation {
+  id: string;
+  kind: 'direct' | 'group';
+  title: string;
+  /** For direct conversations: the two member ids sorted and joined, unique. */
+  directKey: string | null;
+  createdBy: string;
+  memberIds: string[];
+  now: number;
+}
+
+/** Conversations, their members, and each member's delivered/read positions. */
+export class ConversationsRepo {
+  private readonly insertConv;
+  private readonly insertMember;
+  private readonly byIdStmt;
+  private readonly byDirectKeyStmt;
+  private readonly membersStmt;
+  private readonly forUserStmt;
+  private readonly membersForUserStmt;
+  private readonly isMemberStmt;
+  private readonly memberIdsStmt;
+  private readonly receiptsStmt;
+  private readonly memberStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertConv = db.prepare(
+      `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+    );
+    this.insertMember = db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
+    this.byIdStmt = db.prepare(`SELECT ${CONV_COLUMNS} FROM conversations c WHERE c.id = ?`);
+    this.byDirectKeyStmt = db.prepare('SELECT id FROM conversations WHERE direct_key = ?').pluck();
+    this.membersStmt = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM members WHERE conversation_id = ?`);
+    this.forUserStmt = db.prepare(
+      `SELECT ${CONV_COLUMNS} FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`,
+    );
+    this.membersForUserStmt = db.prepare(
+      `SELECT ${MEMBER_COLUMNS} FROM members
+       WHERE conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?)`,
+    );
+    this.isMemberStmt = db.prepare('SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?').pluck();
+    this.memberIdsStmt = db.prepare('SELECT user_id FROM members WHERE conversation_id = ?').pluck();
+    this.receiptsStmt = db.prepare(
+      'UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?',
+    );
+    this.memberStmt = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM members WHERE conversation_id = ? AND user_id = ?`);
+  }
+
+  create(c: NewConversation): void {
+    this.db.transaction(() => {
+      this.insertConv.run(c.id, c.kind, c.title, c.directKey, c.createdBy, c.now, c.now);
+      for (const userId of c.memberIds) this.insertMember.run(c.id, userId);
+    })();
+  }
+
+  findDirect(directKey: string): string | undefined {
+    return this.byDirectKeyStmt.get(directKey) as string | undefined;
+  }
+
+  exists(id: string): boolean {
+    return this.byIdStmt.get(id) !== undefined;
+  }
+
+  latestSeq(id: string): number | undefined {
+    return (this.byIdStmt.get(id) as ConversationRow | undefined)?.latestSeq;
+  }
+
+  get(id: string): Conversation | undefined {
+    const row = this.byIdStmt.get(id) as ConversationRow | undefined;
+    if (!row) return undefined;
+    return toConversation(row, this.membersStmt.all(id) as MemberRow[]);
+  }
+
+  listForUser(userId: string): Conversation[] {
+    const rows = this.forUserStmt.all(userId) as ConversationRow[];
+    const byConv = new Map<string, MemberRow[]>();
+    for (const m of this.membersForUserStmt.all(userId) as MemberRow[]) {
+      let list = byConv.get(m.conversationId);
+      if (!list) byConv.set(m.conversationId, (list = []));
+      list.push(m);
+    }
+    return rows.map((row) => toConversation(row, byConv.get(row.id) ?? []));
+  }
+
+  isMember(conversationId: string, userId: string): boolean {
+    return this.isMemberStmt.get(conversationId, userId) !== undefined;
+  }
+
+  memberIds(conversationId: string): string[] {
+    return this.memberIdsStmt.all(conversationId) as string[];
+  }
+
+  /**
+   * Moves a member's positions forward (never back, never past latestSeq);
+   * `read` also moves delivered. Returns the positions after, and whether they changed.
+   */
+  advance(conversationId: string, userId: string, seq: number, read: boolean): { deliveredSeq: number; readSeq: number; changed: boolean } {
+    return this.db.transaction(() => {
+      const member = this.memberStmt.get(conversationId, userId) as MemberRow;
+      const latest = this.latestSeq(conversationId) ?? 0;
+      const target = Math.min(seq, latest);
+      const deliveredSeq = Math.max(member.deliveredSeq, target);
+      const readSeq = read ? Math.max(member.readSeq, target) : member.readSeq;
+      const changed = deliveredSeq !== member.deliveredSeq || readSeq !== member.readSeq;
+      if (changed) this.receiptsStmt.run(deliveredSeq, readSeq, conversationId, userId);
+      return { deliveredSeq, readSeq, changed };
+    })();
+  }
+}
+
+function toConversation(row: ConversationRow, members: MemberRow[]): Conversation {
+  const positions: Conversation['members'] = {};
+  for (const m of members) positions[m.userId] = { deliveredSeq: m.deliveredSeq, readSeq: m.readSeq };
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    memberIds: members.map((m) => m.userId),
+    latestSeq: row.latestSeq,
+    updatedAt: row.updatedAt,
+    members: positions,
+  };
+}
