@@ -208,7 +208,8 @@ export class Communicator {
     this.announce({ state: 'offline', nextAttemptAt: Date.now() + delay, attempt: this.attempt });
   }
 
-  private reconnectNow(): void {
+  /** Tries at once instead of waiting for the scheduled retry (the person is waiting, or the browser is back online). */
+  reconnectNow(): void {
     if (!this.started || this.socket !== null) return;
     this.connect();
   }

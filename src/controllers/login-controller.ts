@@ -62,6 +62,7 @@ export class LoginController implements LoginActions {
   login(input: PasswordLogin): void {
     this.pendingPassword = { ...input };
     if (this.registered) this.sendLogin();
+    else this.options.communicator.reconnectNow();
   }
 
   async signup(input: { username: string; password: string; displayName?: string; publicComputer: boolean }): Promise<void> {
