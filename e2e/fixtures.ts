@@ -21,6 +21,8 @@ export interface Person {
 type WorkerFixtures = { server: MockServer };
 type TestFixtures = {
   resetServer: void;
+  /** Console reports of Content-Security-Policy violations from every page of the test; must stay empty. */
+  cspViolations: string[];
   loginPage: LoginPage;
   chatPage: ChatPage;
   /** Opens a fresh context and logs the user in; contexts close after the test. */
@@ -47,16 +49,25 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { auto: true },
   ],
+  cspViolations: [
+    async ({ context }, use) => {
+      const violations: string[] = [];
+      watchCsp(context, violations);
+      await use(violations);
+      expect(violations, 'the app broke its Content-Security-Policy').toEqual([]);
+    },
+    { auto: true },
+  ],
   loginPage: async ({ page }, use) => {
     await use(new LoginPage(page));
   },
   chatPage: async ({ page }, use) => {
     await use(new ChatPage(page));
   },
-  signIn: async ({ browser, server }, use) => {
+  signIn: async ({ browser, server, cspViolations }, use) => {
     const contexts: BrowserContext[] = [];
     await use(async (user, options = {}) => {
-      const person = await signInWith(browser, server.url, user, options.viewport);
+      const person = await signInWith(browser, server.url, user, options.viewport, cspViolations);
       contexts.push(person.context);
       return person;
     });
@@ -64,8 +75,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   },
 });
 
-async function signInWith(browser: Browser, baseURL: string, user: DemoUser, viewport?: { width: number; height: number }): Promise<Person> {
+async function signInWith(
+  browser: Browser,
+  baseURL: string,
+  user: DemoUser,
+  viewport: { width: number; height: number } | undefined,
+  violations: string[],
+): Promise<Person> {
   const context = await browser.newContext({ baseURL, viewport: viewport ?? { width: 1280, height: 800 } });
+  watchCsp(context, violations);
   const page = await context.newPage();
   const login = new LoginPage(page);
   const chat = new ChatPage(page);
@@ -73,6 +91,16 @@ async function signInWith(browser: Browser, baseURL: string, user: DemoUser, vie
   await login.logIn(USERS[user].username, USERS[user].password);
   await chat.expectShown();
   return { context, login, chat };
+}
+
+/** Records the console errors Chromium prints when the page's CSP blocks something. */
+function watchCsp(context: BrowserContext, violations: string[]): void {
+  const watch = (page: import('@playwright/test').Page) =>
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+  context.pages().forEach(watch);
+  context.on('page', watch);
 }
 
 export { expect };
