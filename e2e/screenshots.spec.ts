@@ -27,3 +27,15 @@ for (const [size, viewport] of Object.entries(SIZES)) {
     await chat.page.screenshot({ path: `${DIR}/conversation-${size}.png` });
   });
 }
+
+test('screenshot of the offline banner with a pending message', async ({ signIn, server }) => {
+  const alice = await signIn('alice');
+  await alice.chat.open(/bob/i);
+  await alice.context.setOffline(true);
+  await server.control('drop');
+  await expect(alice.chat.connectionBanner).toBeVisible();
+  await alice.chat.send('Heading out now, see you at seven!');
+  await expect(alice.chat.statusOf('Heading out now')).toHaveAccessibleName('Pending');
+  await alice.chat.page.screenshot({ path: `${DIR}/offline-desktop.png` });
+  await alice.context.setOffline(false);
+});
