@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../app';
+import { CHEAP_SCRYPT, sleep } from '../test/harness';
+import { startServer } from '../app';
+import { ProtocolClient } from '../test/protocol-client';
+import { DEMO_CONVERSATIONS } from './demo-data';
+
+describe('mock mode: demo data and /__test__/ controls', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ mock: true, port: 0, logLevel: 'silent', scrypt: CHEAP_SCRYPT });
+  });
+  afterAll(() => server.close());
+
+  async function alice(): Promise<ProtocolClient> {
+    const c = await ProtocolClient.connect(server.wsUrl);
+    await c.register();
+    const r = await c.call('AccountLoginCommand', { userInformation: { username: 'alice', password: 'tidings-alice' } }, 'AccountLoginResponse');
+    expect(r).toMatchObject({ loggedIn: true, user: { displayName: 'Alice' } });
+    return c;
+  }
+
+  it('seeds alice, bob and carol with their conversations', async () => {
+    const c = await alice();
+    const contacts = await c.call('GetContactsCommand', {}, 'ContactsResponse');
+    expect(Object.values(contacts.contacts).map((x) => x.username).sort()).toEqual(['bob', 'carol']);
+    const convs = await c.call('GetConversationsCommand', {}, 'ConversationsResponse');
+    expect(convs.conversations[DEMO_CONVERSATIONS.aliceBob]).toMatchObject({ kind: 'direct', latestSeq: 40 });
+    expect(convs.conversations[DEMO_CONVERSATIONS.weekend]).toMatchObject({ kind: 'group', title: 'Weekend plans' });
+    expect(convs.conversations[DEMO_CONVERSATIONS.aliceCarol]).toMatchObject({ latestSeq: 10_000 });
+    c.close();
+  });
+
+  it('reset puts the data back and closes sockets', async () => {
+    const c = await alice();
+    await c.call('SendMessageCommand', { conversationId: DEMO_CONVERSATIONS.aliceBob, clientMessageId: 'x1', body: 'extra' }, 'SendMessageResponse');
+    expect((await (await fetch(`${server.url}/__test__/state`)).json()).messageCounts[DEMO_CONVERSATIONS.aliceBob]).toBe(41);
+    const started = performance.now();
+    expect((await fetch(`${server.url}/__test__/reset`, { method: 'POST' })).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect((await c.closed).code).toBe(1012);
+    const state = await (await fetch(`${server.url}/__test__/state`)).json();
+    expect(state.messageCounts).toEqual({ [DEMO_CONVERSATIONS.aliceBob]: 40, [DEMO_CONVERSATIONS.weekend]: 5, [DEMO_CONVERSATIONS.aliceCarol]: 10_000 });
+  });
+
+  it('drop closes every socket', async () => {
+    const c = await alice();
+    expect((await fetch(`${server.url}/__test__/drop`, { method: 'POST' })).status).toBe(200);
+    expect((await c.closed).code).toBe(1012);
+  });
+
+  it('pause drops frames and refuses upgrades for the given time, then resumes', async () => {
+    const c = await alice();
+    expect((await fetch(`${server.url}/__test__/pause?ms=300`, { method: 'POST' })).status).toBe(200);
+    c.send('PingCommand', {});
+    expect(await c.receives('PongResponse', 150)).toBe(false);
+    await expect(ProtocolClient.connect(server.wsUrl)).rejects.toThrow();
+    await sleep(250);
+    expect(await c.call('PingCommand', {}, 'PongResponse')).toHaveProperty('serverTime');
+    c.close();
+  });
+});
