@@ -73,7 +73,8 @@ export class LoginController implements LoginActions {
     this.login({ username: input.username, password: input.password, publicComputer: input.publicComputer });
   }
 
-  async logout(): Promise<void> {
+  /** `reason` is what the login form tells: 'idle' (public-computer timeout) or 'revoked' (another tab logged out). */
+  async logout(reason: 'logout' | 'idle' | 'revoked' = 'logout'): Promise<void> {
     if (this.ready) {
       try {
         await this.options.communicator.request('AccountLogoutCommand', {}, this.options.logoutTimeoutMs ?? 3000);
@@ -81,7 +82,7 @@ export class LoginController implements LoginActions {
         // Offline or slow: the local data goes anyway; the token dies with its expiry.
       }
     }
-    await this.endSession('logout');
+    await this.endSession(reason);
   }
 
   currentUser(): User | null {
@@ -165,7 +166,7 @@ export class LoginController implements LoginActions {
     dispatch.emit('login:failed', { reason: 'SESSION_EXPIRED' });
   }
 
-  private async endSession(reason: 'logout' | 'revoked'): Promise<void> {
+  private async endSession(reason: 'logout' | 'revoked' | 'idle'): Promise<void> {
     this.ready = false;
     this.pendingPassword = null;
     this.inFlight = null;

@@ -1,4 +1,5 @@
 import type { Communicator } from '../communicator/communicator';
+import { backoffDelay } from '../communicator/backoff';
 import { ConnectionError } from '../communicator/connection-error';
 import type { StoreChange } from '../dispatch/bus-events';
 import type { Dispatch } from '../dispatch/dispatch';
@@ -6,6 +7,7 @@ import {
   ContactSchema,
   ConversationSchema,
   MessageSchema,
+  ProtocolError,
   messagesResource,
   parseResource,
   type Contact,
@@ -36,6 +38,8 @@ export class SubscriptionController {
   private readonly fetcher: MessageFetcher;
   private readonly subscribed = new Set<string>();
   private readonly catchUpTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Consecutive refusals (RATE_LIMITED, INTERNAL) per task, for the retry backoff. */
+  private readonly retries = new Map<string, number>();
   private ready = false;
   private readonly stops: (() => void)[] = [];
 
@@ -58,9 +62,12 @@ export class SubscriptionController {
   }
 
   /** Fetches every message of a conversation past what is stored (reconnect catch-up, gap fill). */
-  catchUp(conversationId: string): Promise<void> {
-    const known = this.options.store.find('conversations', conversationId)?.latestSeq ?? 0;
-    return this.fetcher.catchUp(conversationId, known).catch(ignoreConnectionLoss);
+  catchUp(conversationId: string, knownLatestSeq = 0): Promise<void> {
+    const known = Math.max(knownLatestSeq, this.options.store.find('conversations', conversationId)?.latestSeq ?? 0);
+    return this.fetcher.catchUp(conversationId, known).then(
+      () => void this.retries.delete(conversationId),
+      (error: unknown) => this.retryLater(conversationId, error, () => void this.catchUp(conversationId, known)),
+    );
   }
 
   private async onSessionReady(): Promise<void> {
@@ -73,9 +80,30 @@ export class SubscriptionController {
       // Storing the conversations subscribes to each one's messages and catches it up.
       replaceAll(store, 'conversations', conversations.conversations);
       for (const conversation of Object.values(conversations.conversations)) this.follow(conversation.id);
+      this.retries.delete(SESSION_TASK);
     } catch (error) {
-      ignoreConnectionLoss(error);
+      this.retryLater(SESSION_TASK, error, () => void this.onSessionReady());
     }
+  }
+
+  /**
+   * A server that refused for now (RATE_LIMITED, INTERNAL) is asked again
+   * after a backoff; a lost connection waits for the next session-ready;
+   * other refusals (FORBIDDEN, NOT_FOUND) are final.
+   */
+  private retryLater(task: string, error: unknown, again: () => void): void {
+    if (!(error instanceof ProtocolError) || (error.code !== 'RATE_LIMITED' && error.code !== 'INTERNAL')) {
+      ignoreConnectionLoss(error);
+      return;
+    }
+    if (!this.ready || this.catchUpTimers.has(task)) return;
+    const attempt = this.retries.get(task) ?? 0;
+    this.retries.set(task, attempt + 1);
+    const timer = setTimeout(() => {
+      this.catchUpTimers.delete(task);
+      if (this.ready) again();
+    }, backoffDelay(attempt, Math.random, { baseMs: 1000, maxMs: 30_000 }));
+    this.catchUpTimers.set(task, timer);
   }
 
   private onSessionLost(): void {
@@ -83,6 +111,7 @@ export class SubscriptionController {
     this.subscribed.clear();
     for (const timer of this.catchUpTimers.values()) clearTimeout(timer);
     this.catchUpTimers.clear();
+    this.retries.clear();
   }
 
   private onResourceChanged(notification: ServerMessages['ResourceChangedNotification']): void {
@@ -110,9 +139,7 @@ export class SubscriptionController {
       const messages = Object.values(valid as Record<string, Message>).filter((m) => m.conversationId === conversationId);
       store.addMessages(messages);
       // A gap (or a notification without items) is filled from the last contiguous seq.
-      if (notification.version > store.syncPosition(conversationId).syncedSeq) {
-        void this.fetcher.catchUp(conversationId, notification.version).catch(ignoreConnectionLoss);
-      }
+      if (notification.version > store.syncPosition(conversationId).syncedSeq) void this.catchUp(conversationId, notification.version);
     }
   }
 
@@ -149,6 +176,9 @@ export class SubscriptionController {
     this.catchUpTimers.set(conversationId, timer);
   }
 }
+
+/** The retry key of the session-ready fetch (conversation ids are the others). */
+const SESSION_TASK = '\u0000session';
 
 /** A full fetch is the truth: what it no longer lists is gone. */
 function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: Record<string, Contact> | Record<string, Conversation>): void {

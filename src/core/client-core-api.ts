@@ -48,7 +48,8 @@ export interface LoginActions {
   login(input: { username: string; password: string; publicComputer: boolean }): void;
   /** Creates the account, then logs in with it (trusted mode unless publicComputer). */
   signup(input: { username: string; password: string; displayName?: string; publicComputer: boolean }): Promise<void>;
-  logout(): Promise<void>;
+  /** Revokes the token and wipes the device; `reason` (default 'logout') is announced in `session:ended`. */
+  logout(reason?: Extract<SessionEndReason, 'logout' | 'idle' | 'revoked'>): Promise<void>;
   /** The signed-in user, or null. */
   currentUser(): User | null;
   isPublicComputer(): boolean;
