@@ -112,14 +112,14 @@ function tiny(o: BenchOptions): void {
     rates: [100, 200],
     fanoutDeliveryRates: [200],
     groupSizes: [5],
-    stepSeconds: 0.5,
+    stepSeconds: 0.4,
     stormClients: 10,
     missedPerClient: 2,
     slowGroupSize: 4,
     slowRate: 50,
     slowSeconds: 0.6,
     slowBodyBytes: 200,
-    workers: 2,
+    workers: 1,
     maxSeconds: 20,
   });
 }

@@ -1,2 +1,69 @@
-import type { ScenarioContext, ScenarioReport } from './context';
-export async function fanoutScenario(_ctx: ScenarioContext): Promise<ScenarioReport> { throw new Error('todo'); }
+import { groupsOf } from '../generator/population';
+import { lineChart } from '../lib/svg-chart';
+import { TARGET_LABELS, type TargetKind } from '../targets/target';
+import { type ScenarioContext, type ScenarioReport, errorsText, table } from './context';
+import { defaultWorkers, withSession } from './session';
+import { ramp, sustained, type StepResult } from './steps';
+
+/**
+ * Group fan-out: users in groups of each size; a random member sends into
+ * its group. Offered load is stated in deliveries per second (sends times
+ * members - 1), and a step passes when every delivery's p99 is in the limit.
+ */
+export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioReport> {
+  const o = ctx.options;
+  const results: { size: number; kind: TargetKind; steps: StepResult[] }[] = [];
+  let generatorCpuMs = 0;
+  for (const size of o.groupSizes) {
+    const users = Math.max(size, Math.floor(o.users / size) * size);
+    const shape = { users, conversations: groupsOf(users, size) };
+    const rates = o.fanoutDeliveryRates.map((d) => Math.max(1, Math.round(d / (size - 1))));
+    for (const kind of o.targets) {
+      const steps = await withSession(ctx, kind, shape, { workers: defaultWorkers(users, o.workers) }, async (s) => {
+        await s.connect();
+        const out = await ramp(ctx, s, rates, 'delivery');
+        generatorCpuMs += s.pool.totalCpuMs;
+        return out;
+      });
+      results.push({ size, kind, steps });
+    }
+  }
+  const rows = results.flatMap((r) =>
+    r.steps.map((st) => [
+      r.size,
+      TARGET_LABELS[r.kind],
+      st.offered,
+      st.offered * (r.size - 1),
+      st.deliveredPerSecond,
+      `${st.ack.p50} / ${st.ack.p99}`,
+      `${st.delivery.p50} / ${st.delivery.p95} / ${st.delivery.p99} / ${st.delivery.p999} / ${st.delivery.max}`,
+      `${st.delivered}/${st.expectedDeliveries}`,
+      st.serverCpuPercent,
+      errorsText(st.errors),
+      st.pass ? 'yes' : 'NO',
+    ]),
+  );
+  const charts = o.groupSizes.map((size) => ({
+    file: `fanout-${size}.svg`,
+    title: `Groups of ${size}: delivery p99 against offered deliveries/s`,
+    svg: lineChart(
+      results.filter((r) => r.size === size).map((r) => ({ name: `${TARGET_LABELS[r.kind]} p99 delivery`, points: r.steps.map((s) => [s.offered * (size - 1), s.delivery.p99] as [number, number]) })),
+      { title: `Groups of ${size}: delivery latency`, xLabel: 'offered deliveries/s', yLabel: 'p99 ms (log)', threshold: { y: o.p99LimitMs, label: `${o.p99LimitMs} ms` }, logY: true },
+    ),
+  }));
+  const summary = results.map((r) => [r.size, TARGET_LABELS[r.kind], sustained(r.steps) * (r.size - 1)]);
+  return {
+    title: 'Group fan-out',
+    markdown: [
+      `Groups of ${o.groupSizes.join(' and ')} (about ${o.users} users each run), every member connected and subscribed; steps of ${o.stepSeconds} s.`,
+      '',
+      table(['group size', 'target', 'sends/s', 'offered deliveries/s', 'delivered/s', 'ack ms p50/p99', 'delivery ms p50/p95/p99/p99.9/max', 'delivered', 'server CPU %', 'errors', 'within limit'], rows),
+      '',
+      table(['group size', 'target', `sustained deliveries/s (p99 <= ${o.p99LimitMs} ms)`], summary),
+    ].join('\n'),
+    data: { results },
+    charts,
+    generatorCpuMs,
+    verdicts: [],
+  };
+}

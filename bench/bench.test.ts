@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runBench } from './cli';
+import type { LatencySummary } from './lib/latency';
+
+/**
+ * Smoke run of every scenario at tiny size, so the benchmarks cannot rot:
+ * the report is written and well-formed, every send was acked and every
+ * message arrived, and the percentiles are present and ordered. Baselines
+ * stand in where the real server adds only start-up time; chat and the
+ * storm run against the real server.
+ */
+const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function run(args: string): ReturnType<typeof runBench> {
+  return runBench([...args.split(' '), '--tiny', '--quiet', '--out', out]);
+}
+
+function expectOrdered(l: LatencySummary): void {
+  expect(l.count).toBeGreaterThan(0);
+  expect(l.p50).toBeGreaterThan(0);
+  expect(l.p50).toBeLessThanOrEqual(l.p95);
+  expect(l.p95).toBeLessThanOrEqual(l.p99);
+  expect(l.p99).toBeLessThanOrEqual(l.p999);
+  expect(l.p999).toBeLessThanOrEqual(l.max);
+}
+
+interface Step {
+  sent: number;
+  acked: number;
+  delivered: number;
+  expectedDeliveries: number;
+  ack: LatencySummary;
+  delivery: LatencySummary;
+}
+
+function expectComplete(step: Step): void {
+  expect(step.sent).toBeGreaterThan(0);
+  expect(step.acked).toBe(step.sent);
+  expect(step.delivered).toBe(step.expectedDeliveries);
+  expectOrdered(step.ack);
+  expectOrdered(step.delivery);
+}
+
+describe('bench smoke', () => {
+  it('chat: every send acked and delivered against the raw relay and the real server, report written', async () => {
+    const result = (await run('chat --targets raw,real'))!;
+    const json = JSON.parse(readFileSync(join(result.dir, 'report.json'), 'utf8'));
+    expect(json.meta.command).toContain('chat');
+    expect(json.meta.machine.nproc).toBeGreaterThan(0);
+    for (const kind of ['raw', 'real']) {
+      const steps = json.data.results[kind].steps as Step[];
+      expect(steps.length).toBeGreaterThan(0);
+      for (const step of steps) expectComplete(step);
+    }
+    expect(readFileSync(join(result.dir, 'report.md'), 'utf8')).toMatch(/\| raw ws relay \| 100 \|/);
+    expect(readFileSync(join(result.dir, 'chat-latency.svg'), 'utf8')).toMatch(/^<svg/);
+  }, 30_000);
+
+  it('idle, fanout and slow run end to end against the raw relay', async () => {
+    const idle = (await run('idle --targets raw'))!;
+    expect((idle.report.data['results'] as { raw: { connected: number } }).raw.connected).toBe(40);
+    const fanout = (await run('fanout --targets raw'))!;
+    for (const step of (fanout.report.data['results'] as { steps: Step[] }[])[0]!.steps) expectComplete(step);
+    const slow = (await run('slow --targets raw'))!;
+    const r = (slow.report.data['results'] as { raw: { without: Step; withSlow: Step } }).raw;
+    expectComplete(r.without);
+    // With one member not reading, its share of deliveries is missing and nothing else is.
+    expect(r.withSlow.delivered).toBeLessThan(r.withSlow.expectedDeliveries);
+  }, 30_000);
+
+  it('storm: every returning client has every missed message, no gap or duplicate', async () => {
+    const result = (await run('storm'))!;
+    expect(result.report.verdicts[0]!.met).toBe(true);
+  }, 30_000);
+});
