@@ -1,4 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { pwaOptions } from './src/offline/pwa-config';
 
 /**
  * Underscore ships `_.template`, which compiles with `new Function`, and a
@@ -35,7 +37,7 @@ export function withoutEval(): Plugin {
 export default defineConfig({
   root: '.',
   publicDir: 'public',
-  plugins: [withoutEval()],
+  plugins: [withoutEval(), VitePWA(pwaOptions)],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
