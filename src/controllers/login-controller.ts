@@ -1,4 +1,4 @@
-import type { LoginActions } from '../core/client-core-api';
+import type { LoginActions, SessionEndReason } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
