@@ -5,6 +5,9 @@ import type { Services } from './context';
 
 /** Puts a socket into the logged-in state of a session (leaving any earlier one first). */
 export function attachSession(conn: Connection, session: LiveSession, user: User, s: Services): void {
+  // The socket may have closed while the password was being checked; a dead
+  // socket must not count as online or hold the session in memory.
+  if (!conn.isOpen) return;
   if (conn.session) detachSession(conn, s);
   conn.session = session;
   conn.user = user;

@@ -7,7 +7,7 @@ describe('session and account commands', () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await startTestServer({ limits: { publicSessionIdleMs: 400, publicSessionMaxMs: 10_000 }, sessionSweepIntervalMs: 50 });
-    await seedUsers(server, ['dora', 'eve', 'frank', 'gina', 'hank']);
+    await seedUsers(server, ['dora', 'eve', 'frank', 'gina', 'hank', 'ivy']);
   });
   afterAll(() => server.close());
 
@@ -138,5 +138,19 @@ describe('session and account commands', () => {
     const again = await c.call('AccountLoginCommand', { userInformation: { sessionToken: token } }, 'AccountLoginResponse');
     expect(again).toMatchObject({ loggedIn: false, reason: 'SESSION_EXPIRED' });
     c.close();
+  });
+
+  it('does not count a socket that closed during its login as online', async () => {
+    const c = await ProtocolClient.connect(server.wsUrl);
+    await c.register();
+    c.send('AccountLoginCommand', { userInformation: { username: 'ivy', password: TEST_PASSWORD } });
+    c.close();
+    await c.closed;
+    await sleep(300);
+    const { client: dora } = await loginAs(server, 'dora');
+    const contacts = await dora.call('GetContactsCommand', {}, 'ContactsResponse');
+    const ivy = Object.values(contacts.contacts).find((x) => x.username === 'ivy');
+    expect(ivy?.online).toBe(false);
+    dora.close();
   });
 });
