@@ -96,11 +96,7 @@ export class LoginView extends Backbone.View {
     }
     const displayName = value('displayName').trim() || undefined;
     this.core.session.signup({ username, password, displayName, publicComputer }).catch((error: unknown) => {
-      const code = (error as { code?: string }).code;
-      this.showResult(
-        code === 'CONFLICT' ? 'That username is already taken.' : errorText(error, 'Could not create the account.'),
-        'error',
-      );
+      this.showResult(signupErrorText(error), 'error');
     });
   }
 
@@ -126,6 +122,12 @@ function validate(username: string, password: string): string | null {
   return null;
 }
 
-function errorText(error: unknown, fallback: string): string {
-  return error instanceof Error && error.message ? error.message : fallback;
+/** Sign-up refusals in words: taken names, invalid fields (the server names the field), no connection. */
+export function signupErrorText(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === 'CONFLICT') return 'That username is already taken.';
+  if (code === 'OFFLINE' || code === 'DISCONNECTED' || code === 'TIMEOUT') return LOGIN_MESSAGES.UNREACHABLE;
+  if (code === 'RATE_LIMITED') return 'Too many attempts. Please wait a moment and try again.';
+  if (code === 'INVALID_PAYLOAD' && message) return `The server refused this: ${message}`;
+  return 'Could not create the account. Please try again.';
 }

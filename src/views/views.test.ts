@@ -107,3 +107,33 @@ describe('MessageListView', () => {
     list.remove();
   });
 });
+
+describe('failed messages', () => {
+  it('offer Retry and Delete, which call the outbox with the clientMessageId', async () => {
+    const core = createFakeCore();
+    const failed = { ...fakeMessage(1, 'u-alice', 'did not go', Date.now()), seq: null, state: 'failed' as const, error: { code: 'FORBIDDEN' as const, message: 'you left this conversation' } };
+    addConversation(core, conversation, [failed]);
+    const { el } = mount(core);
+    await new Promise((r) => requestAnimationFrame(r));
+    (el.querySelector('.conversation-button') as HTMLButtonElement).click();
+    await new Promise((r) => requestAnimationFrame(r));
+    const row = el.querySelector('.row-message.state-failed');
+    expect(row?.querySelector('[role=img]')?.getAttribute('aria-label')).toBe('Not sent');
+    expect(row?.textContent).toContain('Not sent: you left this conversation');
+    (row?.querySelector('[data-retry]') as HTMLButtonElement).click();
+    (row?.querySelector('[data-discard]') as HTMLButtonElement).click();
+    expect(core.calls.filter((c) => c.name === 'retry' || c.name === 'discard')).toEqual([
+      { name: 'retry', args: ['cm1'] },
+      { name: 'discard', args: ['cm1'] },
+    ]);
+  });
+});
+
+describe('signupErrorText', () => {
+  it('words each refusal for a person', async () => {
+    const { signupErrorText } = await import('./login-view');
+    expect(signupErrorText({ code: 'CONFLICT' })).toBe('That username is already taken.');
+    expect(signupErrorText({ code: 'OFFLINE', message: 'x' })).toMatch(/Cannot reach the server/);
+    expect(signupErrorText(new Error('boom'))).toBe('Could not create the account. Please try again.');
+  });
+});
