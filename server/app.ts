@@ -76,6 +76,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
+    // Notifications run a turn after the commit; by then shutdown may have closed the database.
+    if (!db.open) return;
+    try {
+      notifyCommitted(batch);
+    } catch (err) {
+      logger.error({ err }, 'notifying a committed batch failed');
+    }
+  }
+
+  function notifyCommitted(batch: CommittedBatch): void {
     const byConversation = new Map<string, CommittedBatch['created']>();
     for (const m of batch.created) {
       let list = byConversation.get(m.conversationId);

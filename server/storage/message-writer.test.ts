@@ -17,6 +17,7 @@ describe('MessageWriter (group commit)', () => {
       writer.submit({ conversationId: conv, senderId: a, clientMessageId: 'x', body: 'one again' }),
       writer.submit({ conversationId: conv, senderId: a, clientMessageId: 'y', body: 'three' }),
     ]);
+    await new Promise((r) => setImmediate(r));
     expect(batches).toEqual([4]);
     expect(results.map((r) => [r.message.seq, r.duplicate])).toEqual([[1, false], [2, false], [1, true], [3, false]]);
     expect(db.prepare('SELECT latest_seq FROM conversations').pluck().get()).toBe(3);

@@ -90,7 +90,9 @@ export class MessageWriter {
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     batch.forEach((p, i) => p.resolve(results[i]!));
-    this.onCommitted(committed, seconds, batch.length);
+    // Notify on the next turn, so senders get their SendMessageResponse before
+    // the ResourceChangedNotification that carries the same message.
+    setImmediate(() => this.onCommitted(committed, seconds, batch.length));
   }
 
   private write(requests: SendRequest[]): { results: SendResult[]; committed: CommittedBatch } {
