@@ -1,4 +1,11 @@
-import { expect, test } from './fixtures';
+import { expect, test, USERS } from './fixtures';
+import { ChatPage } from './pages/chat-page';
+import { LoginPage } from './pages/login-page';
+import { ConversationReader, seqsAreContiguous } from './support/conversation-reader';
+import { RestartableServer } from './support/restartable-server';
+
+/** The demo direct conversation of alice and bob (server/mock/demo-data.ts). */
+const ALICE_BOB = 'c_alice_bob';
 
 test('offline: the banner says so, a message waits as pending, and goes out once when back online', async ({ signIn, server }) => {
   const alice = await signIn('alice');
@@ -20,4 +27,115 @@ test('offline: the banner says so, a message waits as pending, and goes out once
   await expect(alice.chat.statusOf(text)).toHaveAccessibleName(/Delivered|Read/);
   await expect(alice.chat.connectionBanner).toBeHidden();
   await expect(alice.chat.message(text)).toHaveCount(1);
+});
+
+/**
+ * Issue #5's offline proofs, against a server that is really stopped: its
+ * own process and a file database (e2e/support/restartable-server.ts).
+ */
+test.describe('offline with the server stopped', () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test('a cold start shows the cached chat; messages written offline survive a reload and arrive once each, in order', async ({ browser }) => {
+    const server = await RestartableServer.start();
+    const context = await browser.newContext({ baseURL: server.url });
+    try {
+      let page = await context.newPage();
+      const login = new LoginPage(page);
+      await login.goto();
+      await login.logIn(USERS.alice.username, USERS.alice.password);
+      let chat = new ChatPage(page);
+      await chat.expectShown();
+      await chat.open(/bob/i);
+      await expect(chat.messageNodes().first()).toBeVisible();
+      const lastSeen = (await chat.messageNodes().last().innerText()).split('\n')[0]!.trim();
+      // The app shell is cached and this page is under the worker's control.
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+      await page.waitForTimeout(500); // the store's batched write reaches IndexedDB
+
+      await server.stop();
+      await page.close();
+      page = await context.newPage();
+      chat = new ChatPage(page);
+      await page.goto('/');
+      await chat.expectShown();
+      await expect(chat.connectionBanner).toBeVisible();
+      await expect(chat.conversation(/bob/i)).toBeVisible();
+      await expect(chat.conversation(/Weekend plans/i)).toBeVisible();
+      await chat.open(/bob/i);
+      await expect(chat.message(lastSeen).first()).toBeVisible();
+      await chat.contactsTab.click();
+      await expect(page.getByRole('button', { name: /Message (Bob|Carol)/ }).first()).toBeVisible();
+      await chat.chatsTab.click();
+      await chat.open(/bob/i);
+
+      const stamp = Date.now();
+      const texts = [1, 2, 3].map((n) => `Cold start ${n} ${stamp}`);
+      for (const text of texts) await chat.send(text);
+      for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+
+      await page.reload();
+      await chat.expectShown();
+      await chat.open(/bob/i);
+      for (const text of texts) {
+        await expect(chat.message(text)).toHaveCount(1);
+        await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+      }
+
+      await server.restart();
+      for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName(/Sent|Delivered|Read/, { timeout: 30_000 });
+      const bob = await ConversationReader.open(server.wsUrl, USERS.bob.username, USERS.bob.password);
+      try {
+        const history = await bob.messagesAfter(ALICE_BOB);
+        const mine = history.filter((m) => m.body.includes(String(stamp)));
+        expect(mine.map((m) => m.body)).toEqual(texts);
+        expect(seqsAreContiguous(history)).toBe(true);
+      } finally {
+        bob.close();
+      }
+      await expect(chat.connectionBanner).toBeHidden();
+      for (const text of texts) await expect(chat.message(text)).toHaveCount(1);
+    } finally {
+      await context.close();
+      await server.dispose();
+    }
+  });
+});
+
+test('a connection cut in the middle of flushing 200 offline messages: all 200 arrive, none twice, none missing, in order', async ({ signIn, server }) => {
+  test.setTimeout(150_000);
+  const alice = await signIn('alice');
+  await alice.chat.open(/bob/i);
+  const reader = await ConversationReader.open(server.url.replace(/^http/, 'ws') + '/ws', USERS.bob.username, USERS.bob.password);
+  try {
+    const startSeq = await reader.latestSeq(ALICE_BOB);
+    await alice.context.setOffline(true);
+    await server.control('drop');
+    await expect(alice.chat.connectionBanner).toBeVisible();
+
+    const stamp = Date.now();
+    const texts = Array.from({ length: 200 }, (_, i) => `Flush ${String(i + 1).padStart(3, '0')} ${stamp}`);
+    for (const text of texts) {
+      await alice.chat.composer.fill(text);
+      await alice.chat.composer.press('Enter');
+    }
+    await expect(alice.chat.statusOf(texts[199]!)).toHaveAccessibleName('Pending');
+
+    await alice.context.setOffline(false);
+    // Cut every socket once part of the outbox is stored, before all of it is.
+    await expect.poll(async () => (await reader.messagesAfter(ALICE_BOB, startSeq)).length, { timeout: 30_000, intervals: [50] }).toBeGreaterThanOrEqual(20);
+    await server.control('drop');
+    const atCut = (await reader.messagesAfter(ALICE_BOB, startSeq)).length;
+    expect(atCut).toBeLessThan(200);
+
+    await expect.poll(async () => (await reader.messagesAfter(ALICE_BOB, startSeq)).length, { timeout: 90_000 }).toBe(200);
+    await expect(alice.chat.statusOf(texts[199]!)).toHaveAccessibleName(/Sent|Delivered|Read/, { timeout: 30_000 });
+    await alice.chat.page.waitForTimeout(1000); // nothing more trickles in
+    const arrived = await reader.messagesAfter(ALICE_BOB, startSeq);
+    expect(arrived.map((m) => m.body)).toEqual(texts);
+    expect(arrived[0]!.seq).toBe(startSeq + 1);
+    expect(seqsAreContiguous(arrived)).toBe(true);
+  } finally {
+    reader.close();
+  }
 });
