@@ -19,6 +19,8 @@ test.describe('two people chatting', () => {
     const reply = `Hi Alice ${Date.now()}`;
     await bob.chat.send(reply);
     await expect(alice.chat.message(reply)).toBeVisible();
+    // Alice was at the bottom, so the list stays pinned there as the reply arrives.
+    await expect(alice.chat.message(reply)).toBeInViewport();
     await expect(bob.chat.statusOf(reply)).toHaveAccessibleName('Read');
     // Others' messages carry no status icon.
     await expect(alice.chat.statusOf(reply)).toHaveCount(0);
@@ -46,6 +48,21 @@ test.describe('two people chatting', () => {
     await alice.chat.composer.press('Enter');
     await expect(bob.chat.typingIndicator).toHaveText('');
     await expect(bob.chat.message('Just a sec')).toBeVisible();
+  });
+
+  test('a new message does not move the view while one reads older history', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    await alice.chat.open(/bob/i);
+    await bob.chat.open(/alice/i);
+    await alice.chat.scrollMessagesTo('top');
+    const before = await alice.chat.visibleSeqs();
+    const text = `While scrolled up ${Date.now()}`;
+    await bob.chat.send(text);
+    await expect(alice.chat.conversation(/bob/i)).toHaveAccessibleDescription(new RegExp(text));
+    expect(await alice.chat.visibleSeqs()).toEqual(before);
+    await alice.chat.scrollMessagesTo('bottom');
+    await expect(alice.chat.message(text)).toBeInViewport();
   });
 
   test('the composer shows the length limit before it is reached', async ({ signIn }) => {

@@ -11,10 +11,12 @@ test.describe('long histories', () => {
     const newest = await alice.chat.oldestRenderedSeq();
 
     await alice.chat.scrollMessagesTo('top');
+    const [reading] = await alice.chat.visibleSeqs();
+    expect(reading).toBeDefined();
     await expect.poll(() => alice.chat.oldestRenderedSeq(), { timeout: 15_000 }).toBeLessThan(newest);
-    // The first row read before paging stays on screen instead of jumping away.
-    const scrollTop = await alice.chat.messageLog.evaluate((el) => el.scrollTop);
-    expect(scrollTop).toBeGreaterThan(0);
+    // Older rows went in above: the row being read stays on screen instead of jumping away.
+    await expect.poll(() => alice.chat.visibleSeqs()).toContain(reading);
+    expect(await alice.chat.messageLog.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
   });
 
   test('a 10,000-message conversation opens and scrolls with a bounded DOM', async ({ signIn }) => {

@@ -67,6 +67,19 @@ export class ChatPage {
     );
   }
 
+  /** Seqs of the message rows that are at least partly inside the log's viewport, top to bottom. */
+  async visibleSeqs(): Promise<number[]> {
+    return this.messageLog.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      return [...el.querySelectorAll<HTMLElement>('.row-message[data-seq]')]
+        .filter((r) => {
+          const b = r.getBoundingClientRect();
+          return b.bottom > box.top && b.top < box.bottom;
+        })
+        .map((r) => Number(r.dataset.seq));
+    });
+  }
+
   async scrollMessagesTo(where: 'top' | 'bottom'): Promise<void> {
     await this.messageLog.evaluate((el, w) => { el.scrollTop = w === 'top' ? 0 : el.scrollHeight; }, where);
   }
