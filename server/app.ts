@@ -104,7 +104,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
 
-  if (config.mock) seedDemo(db, await demoPasswordHashes(config.scrypt));
+  // A mock server on a database file that already holds data (a restart in
+  // an e2e test) keeps that data instead of seeding over it.
+  const empty = db.prepare('SELECT COUNT(*) FROM users').pluck().get() === 0;
+  if (config.mock && empty) seedDemo(db, await demoPasswordHashes(config.scrypt));
 
   let accepting = false;
   let allowed = new Set<string>();

@@ -60,3 +60,20 @@ describe('mock mode: demo data and /__test__/ controls', () => {
     c.close();
   });
 });
+
+describe('mock mode on a database file', () => {
+  it('seeds on first start and keeps the data on a restart', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-mockfile-'));
+    const dbPath = join(dir, 'mock.db');
+    const first = await startServer({ mock: true, port: 0, dbPath, logLevel: 'silent', scrypt: CHEAP_SCRYPT });
+    first.seeder.messages(DEMO_CONVERSATIONS.aliceBob, [{ senderId: 'u_bob', body: 'still here after restart' }]);
+    await first.close();
+    const second = await startServer({ mock: true, port: 0, dbPath, logLevel: 'silent', scrypt: CHEAP_SCRYPT });
+    expect(second.storage.conversations.latestSeq(DEMO_CONVERSATIONS.aliceBob)).toBe(41);
+    await second.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
