@@ -2,8 +2,8 @@ import { groupsOf } from '../generator/population';
 import { lineChart } from '../lib/svg-chart';
 import { TARGET_LABELS, type TargetKind } from '../targets/target';
 import { type ScenarioContext, type ScenarioReport, errorsText, table } from './context';
-import { defaultWorkers, withSession } from './session';
-import { ramp, sustained, type StepResult } from './steps';
+import { defaultWorkers, withSessions } from './session';
+import { interleavedRamp, sustained, type StepResult } from './steps';
 
 /**
  * Group fan-out: users in groups of each size; a random member sends into
@@ -18,15 +18,12 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
     const users = Math.max(size, Math.floor(o.users / size) * size);
     const shape = { users, conversations: groupsOf(users, size) };
     const rates = o.fanoutDeliveryRates.map((d) => Math.max(1, Math.round(d / (size - 1))));
-    for (const kind of o.targets) {
-      const steps = await withSession(ctx, kind, shape, { workers: defaultWorkers(users, o.workers) }, async (s) => {
-        await s.connect();
-        const out = await ramp(ctx, s, rates, 'delivery');
-        generatorCpuMs += s.pool.totalCpuMs;
-        return out;
-      });
-      results.push({ size, kind, steps });
-    }
+    await withSessions(ctx, o.targets, shape, { workers: defaultWorkers(users, o.workers) }, async (sessions) => {
+      for (const s of sessions) await s.connect();
+      const steps = await interleavedRamp(ctx, sessions, rates, 'delivery');
+      for (const s of sessions) results.push({ size, kind: s.kind, steps: steps.get(s.kind) ?? [] });
+      generatorCpuMs += sessions.reduce((sum, s) => sum + s.pool.totalCpuMs, 0);
+    });
   }
   const rows = results.flatMap((r) =>
     r.steps.map((st) => [

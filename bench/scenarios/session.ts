@@ -86,3 +86,13 @@ export async function withSession<T>(ctx: ScenarioContext, kind: TargetKind, sha
 export function defaultWorkers(sockets: number, requested: number | null): number {
   return requested ?? Math.max(2, Math.ceil(sockets / 5000));
 }
+
+/**
+ * Several targets up at once, each with its own generator pool, so a
+ * scenario can interleave them step by step: on a shared machine they then
+ * see the same background noise, and their ratios stay meaningful.
+ */
+export async function withSessions<T>(ctx: ScenarioContext, kinds: TargetKind[], shape: PopulationShape, so: SessionOptions, fn: (s: Session[]) => Promise<T>, acc: Session[] = []): Promise<T> {
+  if (acc.length === kinds.length) return fn(acc);
+  return withSession(ctx, kinds[acc.length]!, shape, so, (s) => withSessions(ctx, kinds, shape, so, fn, [...acc, s]));
+}

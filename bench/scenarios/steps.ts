@@ -75,7 +75,12 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
   return result;
 }
 
-/** Steps through `rates` until one fails or the time budget is spent. */
+/**
+ * Steps through `rates` past the latency limit, until the target saturates
+ * (acks fall under 90% of offered, errors, or p99 over ten times the limit)
+ * or the time budget is spent: on a shared machine one noisy step must not
+ * end the ramp, and the saturation rate is a second, steadier figure.
+ */
 export async function ramp(ctx: ScenarioContext, s: Session, rates: number[], judge: 'ack' | 'delivery'): Promise<StepResult[]> {
   const started = Date.now();
   const out: StepResult[] = [];
@@ -86,12 +91,52 @@ export async function ramp(ctx: ScenarioContext, s: Session, rates: number[], ju
     }
     const r = await runStep(ctx, s, rate, judge);
     out.push(r);
-    if (!r.pass) break;
+    const errorCount = Object.values(r.errors).reduce((a, b) => a + b, 0);
+    if (r.acked < r.offered * r.seconds * 0.9 || errorCount > r.sent * 0.001 || r.ack.p99 > ctx.options.p99LimitMs * 10) break;
   }
   return out;
+}
+
+/** Highest acked rate of a step that kept up (acks >= 95% of offered, all delivered), whatever its latency. */
+export function capacity(steps: StepResult[]): number {
+  return steps.filter((r) => r.acked >= r.offered * r.seconds * 0.95 && r.delivered >= r.expectedDeliveries).reduce((m, r) => Math.max(m, r.ackedPerSecond), 0);
 }
 
 /** Highest offered rate that passed, or 0. */
 export function sustained(steps: StepResult[]): number {
   return steps.filter((r) => r.pass).reduce((m, r) => Math.max(m, r.offered), 0);
+}
+
+/** Runs a step `repeat` times and keeps the one with the lower p99: a noisy neighbour's burst should not decide. */
+export async function bestOf(ctx: ScenarioContext, s: Session, offered: number, judge: 'ack' | 'delivery'): Promise<StepResult> {
+  let best: StepResult | null = null;
+  for (let i = 0; i < ctx.options.repeat; i++) {
+    const r = await runStep(ctx, s, offered, judge);
+    const p99 = (x: StepResult): number => (judge === 'ack' ? x.ack.p99 : x.delivery.p99);
+    if (!best || (r.pass && !best.pass) || (r.pass === best.pass && p99(r) < p99(best))) best = r;
+    if (best.pass) break;
+  }
+  return best!;
+}
+
+/** The ramp of `ramp`, with every still-unsaturated target taking each rate in turn (order rotating per step). */
+export async function interleavedRamp(ctx: ScenarioContext, sessions: Session[], rates: number[], judge: 'ack' | 'delivery'): Promise<Map<string, StepResult[]>> {
+  const started = Date.now();
+  const out = new Map<string, StepResult[]>(sessions.map((s) => [s.kind, []]));
+  let active = [...sessions];
+  for (const [i, rate] of rates.entries()) {
+    if (active.length === 0) break;
+    if ((Date.now() - started) / 1000 > ctx.options.maxSeconds * sessions.length) {
+      ctx.progress.note(`time budget spent, stopping the ramp at ${rate}/s`);
+      break;
+    }
+    const order = active.map((_, k) => active[(k + i) % active.length]!);
+    for (const s of order) {
+      const r = await bestOf(ctx, s, rate, judge);
+      out.get(s.kind)!.push(r);
+      const errorCount = Object.values(r.errors).reduce((a, b) => a + b, 0);
+      if (r.acked < r.offered * r.seconds * 0.9 || errorCount > r.sent * 0.001 || r.ack.p99 > ctx.options.p99LimitMs * 10) active = active.filter((x) => x !== s);
+    }
+  }
+  return out;
 }
