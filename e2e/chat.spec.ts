@@ -61,8 +61,9 @@ test.describe('two people chatting', () => {
     await bob.chat.send(text);
     await expect(alice.chat.conversation(/bob/i)).toHaveAccessibleDescription(new RegExp(text));
     expect(await alice.chat.visibleSeqs()).toEqual(before);
-    await alice.chat.scrollMessagesTo('bottom');
+    await alice.chat.page.getByRole('button', { name: 'New messages' }).click();
     await expect(alice.chat.message(text)).toBeInViewport();
+    await expect(alice.chat.page.getByRole('button', { name: 'New messages' })).toBeHidden();
   });
 
   test('the composer shows the length limit before it is reached', async ({ signIn }) => {

@@ -27,6 +27,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click [data-retry]': 'onRetry',
       'click [data-discard]': 'onDiscard',
       'click .back-button': 'onBack',
+      'click .jump-latest': 'onJumpLatest',
       keydown: 'onKeydown',
     };
   }
@@ -64,7 +65,9 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     );
     const loader = h('div', { class: 'history-loader', role: 'status', hidden: true }, 'Loading older messages…');
     this.listenTo(this.list, 'loading', (loading: boolean) => { loader.hidden = !loading; });
-    replaceChildren(this.el, this.header, h('div', { class: 'message-area' }, loader, this.list.el), this.typingEl, this.composer.render().el);
+    const jump = h('button', { type: 'button', class: 'jump-latest', hidden: true }, 'New messages ', icon('down'));
+    this.listenTo(this.list, 'unseen', (unseen: boolean) => { jump.hidden = !unseen; });
+    replaceChildren(this.el, this.header, h('div', { class: 'message-area' }, loader, this.list.el, jump), this.typingEl, this.composer.render().el);
     this.renderHeader();
     this.renderTyping(this.core.typing.typers(id));
     return this;
@@ -134,6 +137,11 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   /** Escape goes back to the list where the layout shows one pane at a time. */
   private onKeydown(e: JQuery.KeyDownEvent): void {
     if (e.key === 'Escape' && window.matchMedia('(max-width: 720px)').matches) this.onBackToList();
+  }
+
+  private onJumpLatest(): void {
+    this.list.scrollToBottom();
+    this.list.el.focus();
   }
 
   private onBack(): void {

@@ -111,6 +111,9 @@ export class MessageListView extends Backbone.View {
       if (old && row.kind === 'message' && old.kind === 'message' && (old.firstOfGroup !== row.firstOfGroup || old.message !== row.message)) this.dropNode(row.key);
     }
     for (const key of [...this.nodes.keys()]) if (!live.has(key)) this.dropNode(key);
+    // Newer rows arrived below while the person reads further up: say so instead of scrolling.
+    const newestBefore = this.rows.at(-1)?.key;
+    if (!anchor.bottom && newestBefore !== undefined && rows.at(-1)?.key !== newestBefore) this.trigger('unseen', true);
     this.rows = rows;
     this.metrics.setKeys(rows.map((r) => r.key));
     this.renderWindow(anchor);
@@ -178,6 +181,7 @@ export class MessageListView extends Backbone.View {
 
   private onScroll(): void {
     this.stick = isAtBottom(this.el.scrollTop, this.viewport(), this.el.scrollHeight);
+    if (this.stick) this.trigger('unseen', false);
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => {
       this.renderWindow(this.captureAnchor());
