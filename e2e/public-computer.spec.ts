@@ -1,35 +1,124 @@
+import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test, USERS } from './fixtures';
+import { ChatPage } from './pages/chat-page';
+import { LoginPage } from './pages/login-page';
 
-test('on a public computer, closing the tab with unsent messages asks first', async ({ page, loginPage, chatPage, server, context }) => {
-  await loginPage.goto();
-  await loginPage.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
-  await chatPage.open(/bob/i);
+/** What this origin keeps on the device, as the page and the context see it. */
+interface Audit {
+  localStorage: string[];
+  sessionStorage: string[];
+  databases: string[];
+  caches: string[];
+  registrations: number;
+  cookies: string[];
+}
 
-  await context.setOffline(true);
-  await server.control('drop');
-  await expect(chatPage.connectionBanner).toBeVisible();
-  await chatPage.send('Not sent yet');
-  await expect(chatPage.statusOf('Not sent yet')).toHaveAccessibleName('Pending');
+async function audit(page: Page, context: BrowserContext): Promise<Audit> {
+  const inPage = await page.evaluate(async () => ({
+    localStorage: Object.keys(localStorage),
+    sessionStorage: Object.keys(sessionStorage),
+    databases: (await indexedDB.databases()).map((d) => d.name ?? ''),
+    caches: await caches.keys(),
+    registrations: (await navigator.serviceWorker.getRegistrations()).length,
+  }));
+  return { ...inPage, cookies: (await context.cookies()).map((c) => c.name) };
+}
 
-  const dialog = page.waitForEvent('dialog');
-  await page.close({ runBeforeUnload: true });
-  const prompt = await dialog;
-  expect(prompt.type()).toBe('beforeunload');
-  await prompt.dismiss();
-  expect(page.isClosed()).toBe(false);
-  await context.setOffline(false);
+const NOTHING: Audit = { localStorage: [], sessionStorage: [], databases: [], caches: [], registrations: 0, cookies: [] };
+
+/** Workbox's precache holds the app shell only (no personal data): the one thing a public session may leave until logout. */
+const isShellCache = (name: string): boolean => /^workbox-precache/.test(name);
+
+async function converse(chat: ChatPage, bob: ChatPage, stamp: number): Promise<string[]> {
+  await chat.open(/bob/i);
+  await bob.open(/alice/i);
+  const mine = `A secret from the library ${stamp}`;
+  const theirs = `Bob answers the library ${stamp}`;
+  await chat.send(mine);
+  await bob.send(theirs);
+  await expect(chat.message(theirs)).toHaveCount(1);
+  await expect(chat.statusOf(mine)).toHaveAccessibleName(/Sent|Delivered|Read/);
+  return [mine, theirs];
+}
+
+test('on a public computer nothing of the person is stored, and a reload asks for the password', async ({ browser, server, signIn }) => {
+  const bob = await signIn('bob');
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    const login = new LoginPage(page);
+    const chat = new ChatPage(page);
+    await login.goto();
+    await login.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
+    await chat.expectShown();
+    await converse(chat, bob.chat, Date.now());
+    await page.waitForTimeout(500); // any batched write would have happened by now
+
+    const found = await audit(page, context);
+    expect({ ...found, caches: found.caches.filter((name) => !isShellCache(name)), registrations: 0 }).toEqual(NOTHING);
+
+    await page.reload();
+    await login.expectShown();
+    await expect(chat.conversationList).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
 });
 
-test('on a trusted device, closing the tab does not ask', async ({ page, chatPage, loginPage }) => {
-  await loginPage.goto();
-  await loginPage.logIn(USERS.alice.username, USERS.alice.password);
-  await chatPage.open(/bob/i);
-  let asked = false;
-  page.on('dialog', (d) => {
-    asked = true;
-    void d.accept();
-  });
-  await page.close({ runBeforeUnload: true });
-  await expect.poll(() => page.isClosed()).toBe(true);
-  expect(asked).toBe(false);
+test('a public session ends itself after 30 minutes idle and forgets everything', async ({ browser, server }) => {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    await page.clock.install();
+    const login = new LoginPage(page);
+    const chat = new ChatPage(page);
+    await login.goto();
+    await login.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
+    await chat.expectShown();
+    await chat.open(/bob/i);
+    await expect(chat.messageNodes().first()).toBeVisible();
+
+    await page.clock.fastForward('29:00');
+    await expect(chat.conversationList).toBeVisible();
+    await page.clock.fastForward('02:00');
+    await login.expectShown();
+    await expect(login.alert).toContainText('inactivity');
+    await expect(chat.messageLog).toHaveCount(0);
+    await expect(page.getByText('Bob', { exact: false })).toHaveCount(0);
+    await expect.poll(async () => (await audit(page, context)).caches, { timeout: 10_000 }).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
+
+test('logout on a trusted device leaves nothing at all, and the back button brings nothing back', async ({ browser, server, signIn }) => {
+  const bob = await signIn('bob');
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    const login = new LoginPage(page);
+    const chat = new ChatPage(page);
+    await login.goto();
+    const entriesAtStart = await page.evaluate(() => history.length);
+    await login.logIn(USERS.alice.username, USERS.alice.password);
+    await chat.expectShown();
+    const [mine] = await converse(chat, bob.chat, Date.now());
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+    // Trusted mode does store: the audit below proves logout removes it.
+    await expect.poll(async () => (await audit(page, context)).databases.length, { timeout: 10_000 }).toBeGreaterThan(0);
+
+    await chat.logOut();
+    await login.expectShown();
+    await expect.poll(() => audit(page, context), { timeout: 15_000 }).toEqual(NOTHING);
+
+    // The app adds no history entries, so there is no in-app page to go back to.
+    expect(await page.evaluate(() => history.length)).toBe(entriesAtStart);
+    await page.goto('about:blank');
+    await page.goBack();
+    await login.expectShown();
+    await expect(page.getByText(mine!)).toHaveCount(0);
+    await expect(chat.conversationList).toHaveCount(0);
+  } finally {
+    await context.close();
+  }
 });
