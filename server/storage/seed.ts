@@ -33,13 +33,37 @@ export interface SeedMessage {
 }
 
 export class Seeder {
-  constructor(private readonly db: Db) {}
+  private readonly insertUser;
+  private readonly insertSession;
+  private readonly insertContact;
+  private readonly insertConversation;
+  private readonly insertMember;
+  private readonly latestSeq;
+  private readonly insertMessage;
+  private readonly bumpConversation;
+
+  constructor(private readonly db: Db) {
+    this.insertUser = db.prepare('INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.insertSession = db.prepare(
+      'INSERT INTO sessions (token_hash, user_id, public_computer, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertContact = db.prepare('INSERT OR IGNORE INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?)');
+    this.insertConversation = db.prepare(
+      `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+    );
+    this.insertMember = db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
+    this.latestSeq = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
+    this.insertMessage = db.prepare(
+      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.bumpConversation = db.prepare('UPDATE conversations SET latest_seq = ?, updated_at = ? WHERE id = ?');
+  }
 
   /** Inserts users and returns their ids, in order. */
   users(users: SeedUser[], now = Date.now()): string[] {
-    const stmt = this.db.prepare(
-      'INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
+    const stmt = this.insertUser;
     return this.db.transaction(() =>
       users.map((u) => {
         const id = u.id ?? newId('u');
@@ -51,9 +75,7 @@ export class Seeder {
 
   /** Stores sessions for the given tokens (only their SHA-256 is kept). */
   sessions(sessions: { userId: string; token: string; publicComputer?: boolean }[], now = Date.now()): void {
-    const stmt = this.db.prepare(
-      'INSERT INTO sessions (token_hash, user_id, public_computer, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
-    );
+    const stmt = this.insertSession;
     this.db.transaction(() => {
       for (const s of sessions) stmt.run(hashToken(s.token), s.userId, s.publicComputer ? 1 : 0, now, now);
     })();
@@ -61,7 +83,7 @@ export class Seeder {
 
   /** Makes each pair each other's contacts. */
   contacts(pairs: [string, string][], now = Date.now()): void {
-    const stmt = this.db.prepare('INSERT OR IGNORE INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?)');
+    const stmt = this.insertContact;
     this.db.transaction(() => {
       for (const [a, b] of pairs) {
         stmt.run(a, b, now);
@@ -75,11 +97,8 @@ export class Seeder {
     const id = c.id ?? newId('c');
     const kind = c.kind ?? (c.memberIds.length === 2 ? 'direct' : 'group');
     const directKey = kind === 'direct' ? [...c.memberIds].sort().join('|') : null;
-    const conv = this.db.prepare(
-      `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
-    );
-    const member = this.db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
+    const conv = this.insertConversation;
+    const member = this.insertMember;
     this.db.transaction(() => {
       conv.run(id, kind, c.title ?? '', directKey, c.createdBy ?? c.memberIds[0]!, now, now);
       for (const m of c.memberIds) member.run(id, m);
@@ -89,12 +108,9 @@ export class Seeder {
 
   /** Appends messages in bulk with consecutive seqs; returns the new latestSeq. */
   messages(conversationId: string, messages: SeedMessage[], now = Date.now()): number {
-    const latest = this.db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
-    const insert = this.db.prepare(
-      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const bump = this.db.prepare('UPDATE conversations SET latest_seq = ?, updated_at = ? WHERE id = ?');
+    const latest = this.latestSeq;
+    const insert = this.insertMessage;
+    const bump = this.bumpConversation;
     return this.db.transaction(() => {
       let seq = latest.get(conversationId) as number;
       let last = now;
