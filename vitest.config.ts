@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'server',
           environment: 'node',
-          include: ['server/**/*.test.ts', 'src/protocol/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['server/**/*.test.ts', 'src/protocol/**/*.test.ts', 'bench/**/*.test.ts', 'reliability/**/*.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },
