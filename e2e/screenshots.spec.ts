@@ -18,10 +18,10 @@ for (const [size, viewport] of Object.entries(SIZES)) {
 
     const alice = await signIn('alice', { viewport });
     const { chat } = alice;
-    await expect(chat.conversation(/weekend plans/i)).toBeVisible();
+    await expect(chat.conversation('Weekend plans')).toBeVisible();
     await chat.page.screenshot({ path: `${DIR}/conversations-${size}.png` });
 
-    await chat.open(/bob/i);
+    await chat.open('Bob');
     await expect(chat.messageNodes().first()).toBeVisible();
     await chat.page.waitForTimeout(200);
     await chat.page.screenshot({ path: `${DIR}/conversation-${size}.png` });
@@ -30,7 +30,7 @@ for (const [size, viewport] of Object.entries(SIZES)) {
 
 test('screenshot of the offline banner with a pending message', async ({ signIn, server }) => {
   const alice = await signIn('alice');
-  await alice.chat.open(/bob/i);
+  await alice.chat.open('Bob');
   await alice.context.setOffline(true);
   await server.control('drop');
   await expect(alice.chat.connectionBanner).toBeVisible();

@@ -30,13 +30,17 @@ export class ChatPage {
     await expect(this.conversationList).toBeVisible();
   }
 
-  /** The sidebar button of a conversation whose title matches `name`. */
-  conversation(name: string | RegExp): Locator {
+  /**
+   * The sidebar button of a conversation. Its accessible name is its text,
+   * title first, so a string matches the start of the name; a RegExp is used as given.
+   */
+  conversation(title: string | RegExp): Locator {
+    const name = typeof title === 'string' ? new RegExp(`^${escapeRegExp(title)}\\b`, 'i') : title;
     return this.conversationList.getByRole('button', { name });
   }
 
-  async open(name: string | RegExp): Promise<void> {
-    await this.conversation(name).click();
+  async open(title: string | RegExp): Promise<void> {
+    await this.conversation(title).click();
     await expect(this.messageLog).toBeVisible();
   }
 
@@ -99,4 +103,8 @@ export class ChatPage {
   async logOut(): Promise<void> {
     await this.logoutButton.click();
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

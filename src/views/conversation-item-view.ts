@@ -30,22 +30,21 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
     const unread = model.unreadCount();
     let preview = last ? `${last.senderId === self?.id ? 'You: ' : ''}${last.body}` : 'No messages yet';
     if (this.typingNames.length > 0) preview = 'typing…';
-    const domId = `conv-${this.cid}`;
     const time = last?.sentAt ?? (conversation.latestSeq > 0 ? conversation.updatedAt : null);
     replaceChildren(this.el,
+      // The button's name is its text, title first: "Bob 12:05 You: see you 2 unread".
       h('button', {
         type: 'button', class: 'conversation-button', 'data-id': conversation.id,
-        'aria-labelledby': `${domId}-title`, 'aria-describedby': `${domId}-preview ${domId}-unread`,
         'aria-current': this.el.classList.contains('is-selected') ? 'true' : null,
       },
         h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
         h('span', { class: 'conversation-main' },
           h('span', { class: 'conversation-top' },
-            h('span', { class: 'conversation-title', id: `${domId}-title` }, title),
+            h('span', { class: 'conversation-title' }, title),
             time ? h('time', { class: 'conversation-time', datetime: new Date(time).toISOString() }, listTime(time)) : null),
           h('span', { class: 'conversation-bottom' },
-            h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}`, id: `${domId}-preview` }, preview.slice(0, 140)),
-            unread > 0 ? h('span', { class: 'unread-badge', id: `${domId}-unread`, 'aria-label': `${unread} unread` }, unread > 99 ? '99+' : String(unread)) : null)),
+            h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}` }, preview.slice(0, 140)),
+            unread > 0 ? h('span', { class: 'unread-badge' }, unread > 99 ? '99+' : String(unread), h('span', { class: 'visually-hidden' }, ' unread')) : null)),
       ),
     );
     return this;
