@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, USERS } from './fixtures';
 import { ChatPage } from './pages/chat-page';
 import { LoginPage } from './pages/login-page';
@@ -137,5 +140,45 @@ test('a connection cut in the middle of flushing 200 offline messages: all 200 a
     expect(seqsAreContiguous(arrived)).toBe(true);
   } finally {
     reader.close();
+  }
+});
+
+test('a new version of the app is offered with a Reload prompt and replaces the cached shell', async ({ browser }) => {
+  test.setTimeout(90_000);
+  // A private copy of the build: "deploying" edits the copy, never dist/.
+  const distDir = mkdtempSync(join(tmpdir(), 'tidings-dist-'));
+  cpSync('dist', distDir, { recursive: true });
+  const server = await RestartableServer.start({ distDir });
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    await new LoginPage(page).goto();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+
+    // The next version: different HTML (so the precache revision changes) and so a different worker script.
+    const indexPath = join(distDir, 'index.html');
+    writeFileSync(indexPath, readFileSync(indexPath, 'utf8').replace('<title>Tidings</title>', '<title>Tidings</title><meta name="tidings-build" content="v2" />'));
+    const swPath = join(distDir, 'sw.js');
+    const sw = readFileSync(swPath, 'utf8');
+    const revision = /url:"index\.html",revision:"([0-9a-f]+)"/.exec(sw);
+    expect(revision, 'the worker precaches index.html with a revision').not.toBeNull();
+    writeFileSync(swPath, sw.replace(revision![0], `url:"index.html",revision:"${revision![1]}-v2"`));
+
+    // The app checks for updates hourly and when the tab shows again; ask now.
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    const prompt = page.getByRole('status').filter({ hasText: 'A new version of Tidings is ready.' });
+    await expect(prompt).toBeVisible({ timeout: 20_000 });
+    await Promise.all([page.waitForEvent('load'), prompt.getByRole('button', { name: 'Reload' }).click()]);
+    await expect(page.locator('meta[name="tidings-build"]')).toHaveCount(1);
+
+    // With the server gone, the cached shell is the new one, not a stale one.
+    await server.stop();
+    await page.reload();
+    await expect(page.locator('meta[name="tidings-build"]')).toHaveCount(1);
+    await new LoginPage(page).expectShown();
+  } finally {
+    await context.close();
+    await server.dispose();
+    rmSync(distDir, { recursive: true, force: true });
   }
 });

@@ -25,11 +25,14 @@ export class RestartableServer {
     return this.url.replace(/^http/, 'ws') + '/ws';
   }
 
-  static async start(): Promise<RestartableServer> {
-    const server = new RestartableServer();
+  /** `distDir`: serve a copy of the built app (a test that deploys a "new version" edits its copy, never dist/). */
+  static async start(options: { distDir?: string } = {}): Promise<RestartableServer> {
+    const server = new RestartableServer(options.distDir);
     await server.spawn(true);
     return server;
   }
+
+  private constructor(private readonly distDir?: string) {}
 
   /** Starts it again after `stop()`, on the same port, with the same database. */
   async restart(): Promise<void> {
@@ -60,7 +63,7 @@ export class RestartableServer {
     if (seed) args.push('--mock');
     const child = spawn(process.execPath, args, {
       cwd: process.cwd(),
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', MOCK: '' },
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', MOCK: '', ...(this.distDir ? { DIST_DIR: this.distDir } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -46,6 +46,7 @@ export function installOffline(options: OfflineOptions): () => void {
   const stops: (() => void)[] = [];
   let remoteTimer: ReturnType<typeof setTimeout> | null = null;
   let announceTimer: ReturnType<typeof setTimeout> | null = null;
+  let online = false;
 
   options.serviceWorker?.start();
 
@@ -65,10 +66,14 @@ export function installOffline(options: OfflineOptions): () => void {
         if (report.failures.length) console.warn('logout wipe incomplete', report.failures);
       });
     }),
+    core.dispatch.subscribe('connection:state', ({ state }) => {
+      online = state === 'online';
+    }),
     // A message written here while offline reaches the other tabs through the
-    // shared storage; tell them once the store has written it.
+    // shared storage; tell them once the store has written it. Online, the
+    // server's notifications keep the tabs in step without re-reading.
     core.dispatch.subscribe('message:written', () => {
-      if (!core.store.isPersistent()) return;
+      if (online || !core.store.isPersistent()) return;
       if (announceTimer !== null) clearTimeout(announceTimer);
       announceTimer = setTimeout(() => {
         announceTimer = null;

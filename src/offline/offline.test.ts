@@ -225,7 +225,9 @@ describe('ServiceWorkerLifecycle', () => {
 
   it('registers at once and shows a Reload prompt when a new version waits', async () => {
     const { register, calls, applied } = fakeRegister();
-    const lifecycle = new ServiceWorkerLifecycle({ register });
+    const container = new EventTarget();
+    const reload = vi.fn();
+    const lifecycle = new ServiceWorkerLifecycle({ register, container: container as ServiceWorkerContainer, reload });
     lifecycle.start();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.immediate).toBe(true);
@@ -236,11 +238,15 @@ describe('ServiceWorkerLifecycle', () => {
     await Promise.resolve();
     expect(applied).toHaveBeenCalledWith(true);
     expect(document.querySelector('.update-prompt')).toBeNull();
+    // The new worker takes control: the page reloads once onto the new shell.
+    container.dispatchEvent(new Event('controllerchange'));
+    container.dispatchEvent(new Event('controllerchange'));
+    expect(reload).toHaveBeenCalledOnce();
   });
 
   it('registers again after a logout removed the worker', () => {
     const { register, calls } = fakeRegister();
-    const lifecycle = new ServiceWorkerLifecycle({ register });
+    const lifecycle = new ServiceWorkerLifecycle({ register, container: null });
     lifecycle.start();
     lifecycle.start();
     expect(calls).toHaveLength(1);
@@ -316,6 +322,21 @@ describe('installOffline', () => {
     vi.advanceTimersByTime(25);
     expect(tabB.store.load).toHaveBeenCalledOnce();
     expect(tabA.store.load).not.toHaveBeenCalled();
+    for (const stop of stops) stop();
+  });
+
+  it('does not make the other tabs re-read while online: the server keeps them in step', () => {
+    vi.useFakeTimers();
+    const create = channelHub();
+    const tabA = fakeCore();
+    const tabB = fakeCore();
+    const stops = [tabA, tabB].map((core) =>
+      installOffline({ core, serviceWorker: null, channel: new CrossTabChannel({ create }), wipe: vi.fn(), reload: vi.fn(), remoteChangeDelayMs: 10 }),
+    );
+    tabA.dispatch.trigger('connection:state', { state: 'online' });
+    tabA.dispatch.trigger('message:written', { conversationId: 'c1', clientMessageId: 'm1' });
+    vi.advanceTimersByTime(25);
+    expect(tabB.store.load).not.toHaveBeenCalled();
     for (const stop of stops) stop();
   });
 

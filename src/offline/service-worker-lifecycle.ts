@@ -10,6 +10,9 @@ export interface ServiceWorkerLifecycleOptions {
   doc?: Document;
   /** How often an open tab asks the server for a newer worker. */
   updateCheckMs?: number;
+  /** Where `controllerchange` fires; defaults to navigator.serviceWorker. */
+  container?: Pick<ServiceWorkerContainer, 'addEventListener' | 'removeEventListener'> | null;
+  reload?: () => void;
 }
 
 /**
@@ -61,10 +64,21 @@ export class ServiceWorkerLifecycle {
     return this.updateWaiting;
   }
 
-  /** Activates the waiting worker; the page reloads once it controls the tab. */
+  /**
+   * Activates the waiting worker; the page reloads once it controls the tab.
+   * vite-plugin-pwa reloads only pages that had a controller when they
+   * loaded, so a first visit that sees an update is reloaded here.
+   */
   async update(): Promise<void> {
     this.prompt.hide();
     this.updateWaiting = false;
+    const container = this.options.container === undefined ? (typeof navigator !== 'undefined' ? navigator.serviceWorker : null) : this.options.container;
+    const reload = this.options.reload ?? (() => location.reload());
+    const onControllerChange = (): void => {
+      container?.removeEventListener('controllerchange', onControllerChange);
+      reload();
+    };
+    container?.addEventListener('controllerchange', onControllerChange);
     await this.applyUpdate?.(true);
   }
 
