@@ -182,3 +182,52 @@ test('a new version of the app is offered with a Reload prompt and replaces the 
     rmSync(distDir, { recursive: true, force: true });
   }
 });
+
+test('history missed during a long absence is fetched after reconnect, in order, without gaps or duplicates', async ({ signIn, server }) => {
+  test.setTimeout(120_000);
+  const alice = await signIn('alice');
+  await alice.chat.open(/bob/i);
+  const bob = await ConversationReader.open(server.url.replace(/^http/, 'ws') + '/ws', USERS.bob.username, USERS.bob.password);
+  try {
+    await alice.context.setOffline(true);
+    await server.control('drop');
+    await expect(alice.chat.connectionBanner).toBeVisible();
+    // More than a page (100) and more than a storage chunk (256) while Alice is away.
+    const stamp = Date.now();
+    const bodies = Array.from({ length: 300 }, (_, i) => `Missed ${i + 1} ${stamp}`);
+    await bob.write(ALICE_BOB, bodies);
+    const latest = await bob.latestSeq(ALICE_BOB);
+
+    await alice.context.setOffline(false);
+    await expect(alice.chat.message(bodies[299]!)).toHaveCount(1, { timeout: 30_000 });
+    // What Alice's device now holds of the conversation (the store's IndexedDB chunks).
+    const stored = async () =>
+      alice.chat.page.evaluate(async (conversationId) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const request = indexedDB.open('tidings');
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        const values = await new Promise<unknown[]>((resolve, reject) => {
+          const request = db.transaction('kv').objectStore('kv').getAll();
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+        db.close();
+        const seqs: number[] = [];
+        for (const value of values) {
+          if (!value || typeof value !== 'object') continue;
+          for (const item of Object.values(value as Record<string, { conversationId?: string; seq?: number }>)) {
+            if (item && typeof item === 'object' && item.conversationId === conversationId && typeof item.seq === 'number') seqs.push(item.seq);
+          }
+        }
+        return seqs.sort((a, b) => a - b);
+      }, ALICE_BOB);
+    await expect.poll(async () => (await stored()).length, { timeout: 15_000 }).toBe(latest);
+    const seqs = await stored();
+    expect(seqs).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
+    await expect(alice.chat.message(bodies[299]!)).toHaveCount(1);
+  } finally {
+    bob.close();
+  }
+});

@@ -65,6 +65,14 @@ export class ConversationReader {
     return page.latestSeq;
   }
 
+  /** Sends each body in turn as this member, waiting for each acknowledgement (the server's rate limit allows the pace). */
+  async write(conversationId: string, bodies: string[]): Promise<void> {
+    for (const [i, body] of bodies.entries()) {
+      const clientMessageId = `e2e-${Date.now()}-${i}`;
+      await this.call((c) => c.call('SendMessageCommand', { conversationId, clientMessageId, body }, 'SendMessageResponse'));
+    }
+  }
+
   close(): void {
     this.closed = true;
     this.client?.close();
