@@ -42,6 +42,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
         `${st.delivery.p50} / ${st.delivery.p99} / ${st.delivery.max}`,
         `${st.delivered}/${st.expectedDeliveries}`,
         st.serverCpuPercent,
+        st.serverCpuUsPerSend,
         st.generatorCpuPercent,
         errorsText(st.errors),
         st.pass ? 'yes' : 'NO',
@@ -71,7 +72,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
   const markdown = [
     `${o.users} users in ${shape.conversations.length} direct conversations, body ${o.bodyBytes} bytes, steps of ${o.stepSeconds} s; latency from the scheduled send time (open model).`,
     '',
-    table(['target', 'offered/s', 'acked/s', 'ack ms p50/p95/p99/p99.9/max', 'delivery ms p50/p99/max', 'delivered', 'server CPU %', 'generator CPU %', 'errors', 'within limit'], rows),
+    table(['target', 'offered/s', 'acked/s', 'ack ms p50/p95/p99/p99.9/max', 'delivery ms p50/p99/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'generator CPU %', 'errors', 'within limit'], rows),
     '',
     table(['target', `sustained sends/s (p99 ack <= ${o.p99LimitMs} ms, no errors)`, 'capacity: best acked/s keeping up, any latency'], o.targets.map((k) => [TARGET_LABELS[k], best(k), capacity(results[k]?.steps ?? [])])),
     '',

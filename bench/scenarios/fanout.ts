@@ -36,6 +36,7 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
       `${st.delivery.p50} / ${st.delivery.p95} / ${st.delivery.p99} / ${st.delivery.p999} / ${st.delivery.max}`,
       `${st.delivered}/${st.expectedDeliveries}`,
       st.serverCpuPercent,
+      st.serverCpuUsPerSend,
       errorsText(st.errors),
       st.pass ? 'yes' : 'NO',
     ]),
@@ -54,7 +55,7 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
     markdown: [
       `Groups of ${o.groupSizes.join(' and ')} (about ${o.users} users each run), every member connected and subscribed; steps of ${o.stepSeconds} s.`,
       '',
-      table(['group size', 'target', 'sends/s', 'offered deliveries/s', 'delivered/s', 'ack ms p50/p99', 'delivery ms p50/p95/p99/p99.9/max', 'delivered', 'server CPU %', 'errors', 'within limit'], rows),
+      table(['group size', 'target', 'sends/s', 'offered deliveries/s', 'delivered/s', 'ack ms p50/p99', 'delivery ms p50/p95/p99/p99.9/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'errors', 'within limit'], rows),
       '',
       table(['group size', 'target', `sustained deliveries/s (p99 <= ${o.p99LimitMs} ms)`], summary),
     ].join('\n'),

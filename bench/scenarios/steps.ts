@@ -23,6 +23,8 @@ export interface StepResult {
   errors: Record<string, number>;
   /** CPU of the server process over the step, in percent of one core. */
   serverCpuPercent: number;
+  /** Server CPU time per acked send: the cost figure that background noise barely moves. */
+  serverCpuUsPerSend: number;
   generatorCpuPercent: number;
   serverRssMiB: number;
   pass: boolean;
@@ -49,6 +51,7 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
     progress.stop();
   }
   const wallMs = performance.now() - t0;
+  const cpuMs = s.serverCpuMs() - cpu0;
   const p = await s.pool.collect();
   s.check();
   const base = {
@@ -64,7 +67,8 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
     ack: p.ack,
     delivery: p.delivery,
     errors: p.errors,
-    serverCpuPercent: round(((s.serverCpuMs() - cpu0) / wallMs) * 100, 0),
+    serverCpuPercent: round((cpuMs / wallMs) * 100, 0),
+    serverCpuUsPerSend: round((cpuMs * 1000) / Math.max(1, p.acked), 0),
     generatorCpuPercent: round((p.generatorCpuMs / Math.max(1, p.wallMs)) * 100, 0),
     serverRssMiB: round((s.memory()?.rss ?? 0) / 1048576, 0),
   };
