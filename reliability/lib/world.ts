@@ -29,7 +29,7 @@ export async function seedWorld(seeder: Seeder, userCount: number, prefix = 'rel
   const pairs: [string, string][] = [];
   for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) pairs.push([ids[i]!, ids[j]!]);
   seeder.contacts(pairs);
-  const groupId = seeder.conversation({ memberIds: ids, title: 'everyone' });
+  const groupId = seeder.conversation({ memberIds: ids, title: 'everyone', kind: 'group' });
   const directIds: string[] = [];
   for (let i = 0; i + 1 < ids.length; i += 2) directIds.push(seeder.conversation({ memberIds: [ids[i]!, ids[i + 1]!] }));
   return { users, groupId, directIds };

@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ERROR_CODES } from '../../src/protocol/index';
+import { startServer, type RunningServer } from '../../server/app';
+import { CHEAP_SCRYPT } from '../../server/test/harness';
+import { ProtocolClient } from '../../server/test/protocol-client';
+import { Report } from '../lib/results';
+import { seedWorld } from '../lib/world';
+
+/**
+ * Disk: the database cannot grow. Two honest simulations: a real full disk
+ * (the database on a small tmpfs, filled up with a filler file; needs root)
+ * and SQLite's own page limit (`PRAGMA max_page_count` lowered at runtime on
+ * the server's handle). While writes fail the server must refuse sends with a
+ * coded error, never acknowledge what it did not store, and report 503 on
+ * /healthz; when space returns it must work again, and a resend of each
+ * refused message must be stored exactly once.
+ */
+export interface DiskSize {
+  rounds: number;
+  /** Most sends tried per round while full. */
+  sendsWhileFull: number;
+}
+
+export const DISK_SIZES: Record<'ci' | 'long', DiskSize> = {
+  ci: { rounds: 2, sendsWhileFull: 200 },
+  long: { rounds: 20, sendsWhileFull: 2000 },
+};
+
+interface Fault {
+  name: string;
+  dir: string;
+  fill(server: RunningServer): void;
+  free(server: RunningServer): void;
+  dispose(): void;
+}
+
+function tmpfsFault(): Fault | null {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-disk-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  const filler = join(dir, 'filler');
+  return {
+    name: 'disk full (3 MiB tmpfs filled to the last byte)',
+    dir,
+    fill() {
+      const fd = openSync(filler, 'a');
+      const block = Buffer.alloc(4096, 1);
+      try {
+        for (let i = 0; i < 10_000; i++) writeSync(fd, block);
+      } catch {
+        // ENOSPC: the disk is full, as intended.
+      }
+      try {
+        for (let i = 0; i < 4096; i++) writeSync(fd, block, 0, 1);
+      } catch {
+        // The last bytes too.
+      }
+      closeSync(fd);
+    },
+    free() {
+      rmSync(filler, { force: true });
+    },
+    dispose() {
+      try {
+        execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+      } catch {
+        // already unmounted
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function pageLimitFault(): Fault {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-pages-'));
+  return {
+    name: 'database at its page limit (PRAGMA max_page_count = page_count)',
+    dir,
+    fill(server) {
+      const pages = server.db.pragma('page_count', { simple: true }) as number;
+      server.db.pragma(`max_page_count = ${pages}`);
+    },
+    free(server) {
+      server.db.pragma('max_page_count = 1073741823');
+    },
+    dispose() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function health(server: RunningServer): Promise<number> {
+  return (await fetch(`${server.url}/healthz`)).status;
+}
+
+export async function runDisk(size: DiskSize, log: (line: string) => void = () => {}): Promise<Report> {
+  const report = new Report('disk', size === DISK_SIZES.long ? 'long' : 'ci', null, log);
+  const faults: Fault[] = [];
+  const tmpfs = tmpfsFault();
+  if (tmpfs) faults.push(tmpfs);
+  else report.note('disk: tmpfs could not be mounted (not root?); only the page-limit simulation runs');
+  faults.push(pageLimitFault());
+  for (const fault of faults) {
+    try {
+      await runFault(report, fault, size);
+    } finally {
+      fault.dispose();
+    }
+  }
+  return report;
+}
+
+async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<void> {
+  mkdirSync(fault.dir, { recursive: true });
+  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT });
+  let client: ProtocolClient | null = null;
+  try {
+    const world = await seedWorld(server.seeder, 2, 'disk');
+    const conversationId = world.directIds[0]!;
+    client = await ProtocolClient.connect(server.wsUrl);
+    await client.register();
+    await client.call('AccountLoginCommand', { userInformation: { sessionToken: world.users[0]!.token } }, 'AccountLoginResponse');
+    const c = client;
+
+    const acked = new Map<string, number>();
+    const refused: string[] = [];
+    let n = 0;
+    const send = async (): Promise<'acked' | 'refused'> => {
+      const clientMessageId = `disk-${n++}`;
+      const frame = await c.request('SendMessageCommand', { conversationId, clientMessageId, body: `message ${clientMessageId} ${'x'.repeat(400)}` });
+      if (frame.name === 'SendMessageResponse') {
+        acked.set(clientMessageId, (frame.payload['message'] as { seq: number }).seq);
+        return 'acked';
+      }
+      const code = frame.payload['code'];
+      if (frame.name !== 'ErrorResponse' || !(ERROR_CODES as readonly unknown[]).includes(code)) {
+        report.fail(refusals, `unexpected answer ${frame.name} ${JSON.stringify(frame.payload).slice(0, 200)}`);
+      }
+      refused.push(clientMessageId);
+      return 'refused';
+    };
+
+    const refusals = report.row(`${fault.name}: sends refused`, 'sends while the database cannot grow: each answered with a coded ErrorResponse, none acknowledged unless stored');
+    const healthRow = report.row(`${fault.name}: /healthz`, '503 while writes fail, 200 once space returns');
+    const recovery = report.row(`${fault.name}: recovery`, 'after space returns, a resend of every refused message is stored exactly once and new sends work');
+    for (let round = 0; round < size.rounds; round++) {
+      for (let i = 0; i < 5; i++) await send();
+      if ((await health(server)) !== 200) report.fail(healthRow, `round ${round}: /healthz not 200 before the fault`);
+      fault.fill(server);
+      let firstRefusal = -1;
+      for (let i = 0; i < size.sendsWhileFull; i++) {
+        refusals.count++;
+        if ((await send()) === 'refused' && firstRefusal < 0) firstRefusal = i;
+        if (firstRefusal >= 0 && i - firstRefusal >= 20) break;
+      }
+      if (firstRefusal < 0) report.fail(refusals, `round ${round}: ${size.sendsWhileFull} sends all acknowledged while full`);
+      else {
+        healthRow.count++;
+        const status = await health(server);
+        if (status !== 503) report.fail(healthRow, `round ${round}: /healthz answered ${status} while sends were refused`);
+      }
+      fault.free(server);
+      healthRow.count++;
+      const after = await health(server);
+      if (after !== 200) report.fail(healthRow, `round ${round}: /healthz answered ${after} after space returned`);
+      for (const id of refused.splice(0)) {
+        recovery.count++;
+        const frame = await c.request('SendMessageCommand', { conversationId, clientMessageId: id, body: `message ${id} ${'x'.repeat(400)}` });
+        if (frame.name !== 'SendMessageResponse') report.fail(recovery, `resend of ${id} answered ${frame.name} ${JSON.stringify(frame.payload).slice(0, 160)}`);
+        else acked.set(id, (frame.payload['message'] as { seq: number }).seq);
+      }
+      report.note(`disk: ${fault.name}, round ${round + 1}: first refusal after ${firstRefusal} sends`);
+    }
+    // What was acknowledged is what is stored: each clientMessageId once, with its seq.
+    const rows = server.db.prepare('SELECT client_message_id AS id, seq FROM messages WHERE conversation_id = ?').all(conversationId) as { id: string; seq: number }[];
+    const stored = new Map<string, number[]>();
+    for (const r of rows) stored.set(r.id, [...(stored.get(r.id) ?? []), r.seq]);
+    for (const [id, seq] of acked) {
+      const s = stored.get(id);
+      if (!s || s.length !== 1 || s[0] !== seq) report.fail(recovery, `${id}: acknowledged seq ${seq}, stored ${JSON.stringify(s ?? [])}`);
+    }
+    if (stored.size !== acked.size) report.fail(recovery, `${stored.size} messages stored, ${acked.size} acknowledged`);
+    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
+    if (seqs.some((s, i) => s !== i + 1)) report.fail(recovery, 'seqs have a gap');
+    recovery.figures = { acknowledged: acked.size, stored: rows.length };
+  } finally {
+    client?.close();
+    await server.close();
+  }
+}
