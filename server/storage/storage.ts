@@ -16,6 +16,8 @@ export class Storage {
   readonly conversations: ConversationsRepo;
   readonly messages: MessagesRepo;
   private readonly probeStmt;
+  private readonly probeGrowStmt;
+  private readonly probeShrinkStmt;
 
   constructor(readonly db: Db) {
     this.users = new UsersRepo(db);
@@ -24,10 +26,24 @@ export class Storage {
     this.conversations = new ConversationsRepo(db);
     this.messages = new MessagesRepo(db);
     this.probeStmt = db.prepare('INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)');
+    // Two pages' worth of bytes, written and deleted in the same transaction:
+    // it needs free pages exactly as a new message would.
+    this.probeGrowStmt = db.prepare('INSERT OR REPLACE INTO health_probe (id, at) VALUES (2, zeroblob(?))');
+    this.probeShrinkStmt = db.prepare('DELETE FROM health_probe WHERE id = 2');
   }
 
-  /** A tiny write, for /healthz: throws when the database cannot commit. */
+  /**
+   * A small write, for /healthz: throws when the database cannot commit or
+   * cannot grow (disk full, page limit). Rewriting one existing row is not
+   * enough: it fits in a page the file already has and succeeds while every
+   * new message fails.
+   */
   probeWrite(): void {
-    this.probeStmt.run(Date.now());
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    this.db.transaction(() => {
+      this.probeStmt.run(Date.now());
+      this.probeGrowStmt.run(pageSize * 2);
+      this.probeShrinkStmt.run();
+    })();
   }
 }
