@@ -84,9 +84,16 @@ export class ChatPage {
     });
   }
 
+  /** Scrolls the message list and waits until the virtual list has rendered the new position. */
   async scrollMessagesTo(where: 'top' | 'bottom'): Promise<void> {
-    await this.messageLog.evaluate((el, w) => { el.scrollTop = w === 'top' ? 0 : el.scrollHeight; }, where);
+    await this.messageLog.evaluate(async (el, w) => {
+      el.scrollTop = w === 'top' ? 0 : el.scrollHeight;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      await frame();
+      await frame();
+    }, where);
   }
+
 
   async addContact(username: string): Promise<void> {
     await this.contactsTab.click();

@@ -1,0 +1,117 @@
+import { h } from './dom';
+import { RowMetrics } from './virtual-window';
+
+/** Where the view should be after a change: pinned to the bottom, or a row kept at the same offset. */
+export type Anchor = { bottom: true } | { bottom: false; key: string; delta: number };
+
+/** Rendered beyond each edge of the viewport, in pixels. */
+const OVERSCAN = 600;
+
+/**
+ * The DOM side of a virtual list inside a scrolling element: a canvas as tall
+ * as all rows, holding only the rows in view plus a margin. Rows are built on
+ * demand, measured after layout (their estimate corrected), and the anchor
+ * row is put back where it was after every change.
+ */
+export class VirtualViewport<R extends { key: string }> {
+  private readonly metrics: RowMetrics;
+  private readonly nodes = new Map<string, HTMLElement>();
+  private readonly canvas = h('div', { class: 'message-canvas' });
+  private readonly windowEl = h('div', { class: 'message-window' });
+  private list: R[] = [];
+
+  constructor(
+    private readonly scroller: HTMLElement,
+    private readonly build: (row: R) => HTMLElement,
+    estimate: (key: string) => number,
+  ) {
+    this.metrics = new RowMetrics(estimate);
+    this.canvas.appendChild(this.windowEl);
+    scroller.appendChild(this.canvas);
+  }
+
+  get rows(): readonly R[] {
+    return this.list;
+  }
+
+  /** Replaces the rows; nodes of rows that are gone are dropped, the rest reused. */
+  setRows(rows: R[], anchor: Anchor): void {
+    const live = new Set(rows.map((r) => r.key));
+    for (const key of [...this.nodes.keys()]) if (!live.has(key)) this.drop(key);
+    this.list = rows;
+    this.metrics.setKeys(rows.map((r) => r.key));
+    this.render(anchor);
+  }
+
+  /** Forgets a row's node so the next render builds it afresh (its content changed). */
+  drop(key: string): void {
+    this.nodes.get(key)?.remove();
+    this.nodes.delete(key);
+  }
+
+  dropAll(): void {
+    for (const key of [...this.nodes.keys()]) this.drop(key);
+  }
+
+  /** The anchor for the current scroll position; `pinned` means the view follows the bottom. */
+  anchor(pinned: boolean): Anchor {
+    if (pinned || this.metrics.count === 0) return { bottom: true };
+    const top = this.scroller.scrollTop;
+    const index = this.metrics.indexAt(top);
+    return { bottom: false, key: this.metrics.keyAt(index) as string, delta: top - this.metrics.offsetOf(index) };
+  }
+
+  /** Renders the rows in view, measures them and restores the anchor; repeats while heights still change. */
+  render(anchor: Anchor): void {
+    for (let pass = 0; pass < 4; pass++) {
+      const { start, end } = this.metrics.windowFor(this.scroller.scrollTop, this.scroller.clientHeight, OVERSCAN);
+      this.reconcile(start, end);
+      const heights: [string, number][] = [];
+      this.nodes.forEach((node, key) => heights.push([key, node.offsetHeight]));
+      const changed = this.metrics.measure(heights.filter(([, height]) => height > 0));
+      this.layout(start);
+      this.restore(anchor);
+      if (!changed) break;
+    }
+  }
+
+  /** Makes the DOM hold exactly rows [start, end), in order, creating only missing nodes. */
+  private reconcile(start: number, end: number): void {
+    const wanted = new Set<string>();
+    for (let i = start; i < end; i++) wanted.add(this.list[i]?.key as string);
+    for (const key of [...this.nodes.keys()]) if (!wanted.has(key)) this.drop(key);
+    let previous: HTMLElement | null = null;
+    for (let i = start; i < end; i++) {
+      const row = this.list[i] as R;
+      let node = this.nodes.get(row.key);
+      if (!node) {
+        node = this.build(row);
+        this.nodes.set(row.key, node);
+      }
+      const expected: Element | null = previous ? previous.nextElementSibling : this.windowEl.firstElementChild;
+      if (expected !== node) {
+        if (previous) previous.after(node);
+        else this.windowEl.prepend(node);
+      }
+      previous = node;
+    }
+    this.layout(start);
+  }
+
+  private layout(start: number): void {
+    this.canvas.style.height = `${this.metrics.totalHeight}px`;
+    this.windowEl.style.transform = `translateY(${this.metrics.offsetOf(start)}px)`;
+  }
+
+  private restore(anchor: Anchor): void {
+    let target: number;
+    if (anchor.bottom) target = this.scroller.scrollHeight - this.scroller.clientHeight;
+    else {
+      const index = this.metrics.indexOf(anchor.key);
+      if (index < 0) return;
+      target = this.metrics.offsetOf(index) + anchor.delta;
+    }
+    target = Math.max(0, Math.round(target));
+    if (Math.abs(this.scroller.scrollTop - target) >= 1) this.scroller.scrollTop = target;
+  }
+}
