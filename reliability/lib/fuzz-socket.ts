@@ -55,7 +55,7 @@ export class FuzzSocket {
   /** Sends `data` and waits for the marker pong (or close, or `timeoutMs`). */
   async exchange(data: string | Buffer, binary: boolean, timeoutMs = 5000): Promise<Outcome> {
     const id = `marker-${++this.marker}`;
-    this.buffer = [];
+    // Frames that arrived since the last exchange (notifications) count as part of this one.
     this.ws.send(data, { binary });
     this.ws.send(encodeFrame('PingCommand', { requestId: id }));
     const outcome: Outcome = { replies: [], unreadable: [], closed: null, timedOut: false };
@@ -85,6 +85,7 @@ export class FuzzSocket {
         outcome.unreadable.push(text.slice(0, 200));
       }
     }
+    this.buffer = [];
     outcome.closed = this.closed;
     return outcome;
   }
