@@ -109,7 +109,9 @@ test('logout on a trusted device leaves nothing at all, and the back button brin
 
     await chat.logOut();
     await login.expectShown();
-    await expect.poll(() => audit(page, context), { timeout: 15_000 }).toEqual(NOTHING);
+    await expect.poll(() => audit(page, context), { timeout: 15_000 }).toEqual(NOTHING).catch(async (error: Error) => {
+      throw new Error(`${error.message}\nstill stored: ${JSON.stringify(await audit(page, context))}`);
+    });
 
     // The app adds no history entries, so there is no in-app page to go back to.
     expect(await page.evaluate(() => history.length)).toBe(entriesAtStart);

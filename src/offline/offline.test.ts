@@ -58,6 +58,18 @@ describe('icons', () => {
   });
 });
 
+/** A Cache Storage holding `names`; deletions are recorded in `deleted`. */
+function fakeCaches(names: string[], deleted: string[] = []): CacheStorage {
+  const held = new Set(names);
+  return {
+    keys: async () => [...held],
+    delete: async (name: string) => {
+      deleted.push(name);
+      return held.delete(name);
+    },
+  } as unknown as CacheStorage;
+}
+
 describe('wipeEverything', () => {
   it('removes local and session storage, every IndexedDB database, caches, workers and cookies, then asks the server', async () => {
     localStorage.setItem('tidings:session', '{}');
@@ -78,7 +90,7 @@ describe('wipeEverything', () => {
       localStorage,
       sessionStorage,
       indexedDB,
-      caches: { keys: async () => ['workbox-precache-v2'], delete: async (k: string) => (deletedCaches.push(k), true) } as unknown as CacheStorage,
+      caches: fakeCaches(['workbox-precache-v2'], deletedCaches),
       serviceWorker: { getRegistrations: async () => [{ unregister }] } as unknown as ServiceWorkerContainer,
       doc: null,
       fetch: (async (url: string) => (fetched.push(url), new Response(null, { status: 204 }))) as typeof fetch,
@@ -101,7 +113,7 @@ describe('wipeEverything', () => {
       fetch: (async () => {
         throw new TypeError('Failed to fetch');
       }) as typeof fetch,
-      caches: { keys: async () => ['a'], delete: async () => true } as unknown as CacheStorage,
+      caches: fakeCaches(['a']),
     });
     expect(localStorage.length).toBe(0);
     expect(report.caches).toEqual(['a']);

@@ -78,6 +78,14 @@ export async function wipeEverything(env: WipeEnvironment = browserEnvironment()
     const response = await env.fetch(env.clearSiteDataUrl ?? '/clear-site-data', { method: 'GET', cache: 'no-store', credentials: 'same-origin' });
     report.clearSiteData = response.ok;
   });
+  // A write that was already under way when the wipe began (a store flush,
+  // the still-controlling worker opening its cache) may have landed since:
+  // sweep once more.
+  await step('final sweep', async () => {
+    env.localStorage?.clear();
+    if (env.caches) for (const key of await env.caches.keys()) await env.caches.delete(key);
+    if (env.indexedDB) await Promise.all((await databaseNames(env.indexedDB, false)).map((name) => deleteDatabase(env.indexedDB!, name, env.blockedTimeoutMs ?? 3000)));
+  });
   return report;
 }
 
@@ -101,13 +109,13 @@ export function browserEnvironment(): WipeEnvironment {
   };
 }
 
-async function databaseNames(factory: IDBFactory): Promise<string[]> {
+async function databaseNames(factory: IDBFactory, guessWhenUnlisted = true): Promise<string[]> {
   if (typeof factory.databases === 'function') {
     const listed = await factory.databases();
     const names = listed.map((d) => d.name).filter((n): n is string => Boolean(n));
     return [...new Set(names)];
   }
-  return KNOWN_DATABASES;
+  return guessWhenUnlisted ? KNOWN_DATABASES : [];
 }
 
 function deleteDatabase(factory: IDBFactory, name: string, timeoutMs: number): Promise<'deleted' | 'blocked' | 'failed'> {
