@@ -87,6 +87,9 @@ describe('HTTP: static app, security headers, health, metrics', () => {
   it('exposes Prometheus metrics from a registry of its own', async () => {
     const res = await fetch(`${server.url}/metrics`);
     expect(res.headers.get('content-type')).toContain('text/plain');
+    // Like every other response: not sniffed as HTML, no referrer leaked.
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     const text = await res.text();
     for (const name of ['tidings_connections', 'tidings_logged_in_users', 'tidings_commands_total', 'tidings_errors_total', 'tidings_message_ack_seconds', 'tidings_db_commit_seconds', 'nodejs_eventloop_lag_seconds']) {
       expect(text).toContain(name);
