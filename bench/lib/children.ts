@@ -32,11 +32,13 @@ function installHooks(): void {
   hooksInstalled = true;
   process.on('exit', killAllChildren);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
+    const onSignal = (): void => {
       killAllChildren();
-      process.stderr.write(`\nbench: ${signal}, children killed\n`);
-      process.exit(130);
-    });
+      // Then behave as if we had not been listening: the default action ends the process.
+      process.off(signal, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
   }
 }
 

@@ -3,7 +3,7 @@ import { lineChart } from '../lib/svg-chart';
 import { TARGET_LABELS, type TargetKind } from '../targets/target';
 import { type ScenarioContext, type ScenarioReport, errorsText, round, table } from './context';
 import { defaultWorkers, withSessions } from './session';
-import { bestOf, capacity, interleavedRamp, sustained, type StepResult } from './steps';
+import { bestOf, capacity, cpuPerSend, interleavedRamp, sustained, type StepResult } from './steps';
 
 /**
  * One-to-one chat throughput: users in direct pairs, sends at rising fixed
@@ -74,15 +74,16 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
     '',
     table(['target', 'offered/s', 'acked/s', 'ack ms p50/p95/p99/p99.9/max', 'delivery ms p50/p99/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'generator CPU %', 'errors', 'within limit'], rows),
     '',
-    table(['target', `sustained sends/s (p99 ack <= ${o.p99LimitMs} ms, no errors)`, 'capacity: best acked/s keeping up, any latency'], o.targets.map((k) => [TARGET_LABELS[k], best(k), capacity(results[k]?.steps ?? [])])),
+    table(['target', `sustained sends/s (p99 ack <= ${o.p99LimitMs} ms, no errors)`, 'capacity: best acked/s keeping up, any latency', 'server CPU µs per send (median of steps)', 'sends/s one core could carry at that cost'], o.targets.map((k) => [TARGET_LABELS[k], best(k), capacity(results[k]?.steps ?? []), cpuPerSend(results[k]?.steps ?? []), cpuPerSend(results[k]?.steps ?? []) > 0 ? Math.round(1e6 / cpuPerSend(results[k]!.steps)) : '-'])),
     '',
     results.real && results.raw ? `Real / raw relay: **${raw > 0 ? round(real / raw, 2) : '-'}** within the p99 limit, **${capacity(results.raw.steps) > 0 ? round(capacity(results.real.steps) / capacity(results.raw.steps), 2) : '-'}** in capacity. ` : '',
+    results.real && results.raw ? `Server CPU per send, real / raw: **${cpuPerSend(results.raw.steps) > 0 ? round(cpuPerSend(results.real.steps) / cpuPerSend(results.raw.steps), 2) : '-'}**x. ` : '',
     results.real && results.socketio ? `Real / Socket.IO: **${sio > 0 ? round(real / sio, 2) : '-'}** within the p99 limit, **${capacity(results.socketio.steps) > 0 ? round(capacity(results.real.steps) / capacity(results.socketio.steps), 2) : '-'}** in capacity.` : '',
   ].join('\n');
   return {
     title: 'One-to-one chat throughput',
     markdown,
-    data: { shape: { users: o.users, conversations: shape.conversations.length }, results, sustained: Object.fromEntries(o.targets.map((k) => [k, best(k)])), capacity: Object.fromEntries(o.targets.map((k) => [k, capacity(results[k]?.steps ?? [])])) },
+    data: { shape: { users: o.users, conversations: shape.conversations.length }, results, sustained: Object.fromEntries(o.targets.map((k) => [k, best(k)])), capacity: Object.fromEntries(o.targets.map((k) => [k, capacity(results[k]?.steps ?? [])])), cpuPerSendUs: Object.fromEntries(o.targets.map((k) => [k, cpuPerSend(results[k]?.steps ?? [])])) },
     charts: [{ file: 'chat-latency.svg', title: 'Ack latency against offered load', svg: chart }],
     generatorCpuMs,
     verdicts,
