@@ -124,3 +124,31 @@ test('logout on a trusted device leaves nothing at all, and the back button brin
     await context.close();
   }
 });
+
+test('on a public computer, closing the tab with unsent messages warns first', async ({ browser, server }) => {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    const login = new LoginPage(page);
+    const chat = new ChatPage(page);
+    await login.goto();
+    await login.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
+    await chat.expectShown();
+    await chat.open(/bob/i);
+    await context.setOffline(true);
+    await server.control('drop');
+    await expect(chat.connectionBanner).toBeVisible();
+    const text = `Not sent yet ${Date.now()}`;
+    await chat.send(text);
+    await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+
+    const dialog = page.waitForEvent('dialog');
+    await page.close({ runBeforeUnload: true });
+    const shown = await dialog;
+    expect(shown.type()).toBe('beforeunload');
+    await shown.dismiss();
+    expect(page.isClosed()).toBe(false);
+  } finally {
+    await context.close();
+  }
+});
