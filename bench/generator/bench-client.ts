@@ -17,6 +17,8 @@ export interface ClientSink {
   onClose(client: BenchClient, code: number): void;
   /** Any other unsolicited frame (a resync hint, a revoked session): recorded by name. */
   onNotice(client: BenchClient, name: string): void;
+  /** Every frame's size as received, parsed or not: what the server made this client read. */
+  onBytes(bytes: number): void;
 }
 
 export interface FetchedPage {

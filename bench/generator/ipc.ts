@@ -47,6 +47,8 @@ export interface PhaseResult {
   /** Deliveries the acked sends should make to other members (members - 1 each). */
   expectedDeliveries: number;
   delivered: number;
+  /** Characters of every frame received by this worker's clients during the phase. */
+  bytesIn: number;
   gaps: number;
   dupes: number;
   errors: Record<string, number>;

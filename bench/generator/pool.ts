@@ -34,6 +34,7 @@ export interface PhaseSummary {
   acked: number;
   expectedDeliveries: number;
   delivered: number;
+  bytesIn: number;
   dupes: number;
   errors: Record<string, number>;
   ack: LatencySummary;
@@ -156,12 +157,13 @@ export class GeneratorPool {
     const replies = await Promise.all(this.children.map((_, w) => this.ask(w, { t: 'collect' }, 'collected')));
     const ack = createHistogram();
     const delivery = createHistogram();
-    const out: PhaseSummary = { sent: 0, acked: 0, expectedDeliveries: 0, delivered: 0, dupes: 0, errors: {}, ack: summarize(ack), delivery: summarize(delivery), generatorCpuMs: 0, wallMs: 0 };
+    const out: PhaseSummary = { sent: 0, acked: 0, expectedDeliveries: 0, delivered: 0, bytesIn: 0, dupes: 0, errors: {}, ack: summarize(ack), delivery: summarize(delivery), generatorCpuMs: 0, wallMs: 0 };
     for (const { result } of replies) {
       out.sent += result.sent;
       out.acked += result.acked;
       out.expectedDeliveries += result.expectedDeliveries;
       out.delivered += result.delivered;
+      out.bytesIn += result.bytesIn;
       out.dupes += result.dupes;
       addCounts(out.errors, result.errors);
       mergeEncoded(ack, result.ack);

@@ -117,6 +117,7 @@ export class ProtocolClient implements BenchClient {
   }
 
   private onFrame(text: string): void {
+    this.options.sink.onBytes(text.length);
     // Changes to `conversations` and `contacts` carry whole entries (a group's
     // member map, tens of KB for 500 members) that the generator never uses:
     // skip them unparsed, so the generator's JSON.parse is not what is measured.

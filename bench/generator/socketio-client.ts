@@ -33,6 +33,10 @@ export class SocketIoClient implements BenchClient {
     } as Parameters<typeof io>[1]);
     this.socket = socket;
     socket.on('message', (message: ArrivedMessage) => this.options.sink.onArrival(this, message));
+    // Socket.IO hides frame sizes; count the packet data as the engine receives it.
+    socket.io.engine.on('packet', (packet: { data?: unknown }) => {
+      if (typeof packet.data === 'string') this.options.sink.onBytes(packet.data.length);
+    });
     socket.on('disconnect', () => {
       this.closeCode = 1006;
       if (this.socket === socket) this.options.sink.onClose(this, 1006);

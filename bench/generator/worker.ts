@@ -47,7 +47,7 @@ let phaseCpu = process.cpuUsage();
 let phaseStart = nowMs();
 
 function freshPhase(): Omit<PhaseResult, 'ack' | 'delivery' | 'cpuUserMs' | 'cpuSystemMs' | 'wallMs' | 'workerId'> & { ackH: Histogram; deliveryH: Histogram } {
-  return { sent: 0, acked: 0, expectedDeliveries: 0, delivered: 0, gaps: 0, dupes: 0, errors: {}, ackH: createHistogram(), deliveryH: createHistogram() };
+  return { sent: 0, acked: 0, expectedDeliveries: 0, delivered: 0, bytesIn: 0, gaps: 0, dupes: 0, errors: {}, ackH: createHistogram(), deliveryH: createHistogram() };
 }
 
 function post(message: FromWorker): void {
@@ -102,6 +102,9 @@ const sink: ClientSink = {
   onClose(client, code) {
     countError(phase.errors, `CLOSE_${code}`);
     byClient.get(client)?.notices.push(`close ${code}`);
+  },
+  onBytes(bytes) {
+    phase.bytesIn += bytes;
   },
   onNotice(client, name) {
     const state = byClient.get(client);
@@ -211,6 +214,7 @@ function collect(): PhaseResult {
     acked: p.acked,
     expectedDeliveries: p.expectedDeliveries,
     delivered: p.delivered,
+    bytesIn: p.bytesIn,
     gaps: p.gaps,
     dupes: p.dupes,
     errors: p.errors,

@@ -37,6 +37,7 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
       `${st.delivered}/${st.expectedDeliveries}`,
       st.serverCpuPercent,
       st.serverCpuUsPerSend,
+      st.receivedBytesPerSend,
       errorsText(st.errors),
       st.pass ? 'yes' : 'NO',
     ]),
@@ -55,7 +56,7 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
     markdown: [
       `Groups of ${o.groupSizes.join(' and ')} (about ${o.users} users each run), every member connected and subscribed; steps of ${o.stepSeconds} s.`,
       '',
-      table(['group size', 'target', 'sends/s', 'offered deliveries/s', 'delivered/s', 'ack ms p50/p99', 'delivery ms p50/p95/p99/p99.9/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'errors', 'within limit'], rows),
+      table(['group size', 'target', 'sends/s', 'offered deliveries/s', 'delivered/s', 'ack ms p50/p99', 'delivery ms p50/p95/p99/p99.9/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'bytes received per send', 'errors', 'within limit'], rows),
       '',
       table(['group size', 'target', `sustained deliveries/s (p99 <= ${o.p99LimitMs} ms)`], summary),
     ].join('\n'),

@@ -25,6 +25,8 @@ export interface StepResult {
   serverCpuPercent: number;
   /** Server CPU time per acked send: the cost figure that background noise barely moves. */
   serverCpuUsPerSend: number;
+  /** Bytes all clients received per acked send: acks, notifications, everything. */
+  receivedBytesPerSend: number;
   generatorCpuPercent: number;
   serverRssMiB: number;
   pass: boolean;
@@ -78,6 +80,7 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
     errors: p.errors,
     serverCpuPercent: round((cpuMs / wallMs) * 100, 0),
     serverCpuUsPerSend: round((cpuMs * 1000) / Math.max(1, p.acked), 0),
+    receivedBytesPerSend: round(p.bytesIn / Math.max(1, p.acked), 0),
     generatorCpuPercent: round((p.generatorCpuMs / Math.max(1, p.wallMs)) * 100, 0),
     serverRssMiB: round((s.memory()?.rss ?? 0) / 1048576, 0),
   };
