@@ -43,7 +43,8 @@ export class MessageListView extends Backbone.View {
     this.el.setAttribute('aria-relevant', 'additions');
     this.el.setAttribute('aria-label', 'Messages');
     this.el.tabIndex = 0;
-    this.viewport = new VirtualViewport<Row>(this.el, (row) => rowNode(row, this.ctx), (key) => (key.startsWith('m:') ? 64 : 44));
+    const isMessage = (key: string) => key.startsWith('m:');
+    this.viewport = new VirtualViewport<Row>(this.el, (row) => rowNode(row, this.ctx), (key) => (isMessage(key) ? 64 : 44), isMessage);
     this.listenTo(messages, 'add remove reset sort change:seq change:sentAt', this.queueRebuild);
     this.listenTo(messages, 'change', this.onMessageChange);
     // The viewport shrinks when the composer grows or the window resizes: keep the anchor (or the bottom).

@@ -24,6 +24,8 @@ export class VirtualViewport<R extends { key: string }> {
     private readonly scroller: HTMLElement,
     private readonly build: (row: R) => HTMLElement,
     estimate: (key: string) => number,
+    /** Rows that may move relative to others (a day separator when older messages of that day arrive) make poor anchors. */
+    private readonly stable: (key: string) => boolean = () => true,
   ) {
     this.metrics = new RowMetrics(estimate);
     this.canvas.appendChild(this.windowEl);
@@ -57,7 +59,8 @@ export class VirtualViewport<R extends { key: string }> {
   anchor(pinned: boolean): Anchor {
     if (pinned || this.metrics.count === 0) return { bottom: true };
     const top = this.scroller.scrollTop;
-    const index = this.metrics.indexAt(top);
+    let index = this.metrics.indexAt(top);
+    while (index < this.metrics.count - 1 && !this.stable(this.metrics.keyAt(index) as string)) index++;
     return { bottom: false, key: this.metrics.keyAt(index) as string, delta: top - this.metrics.offsetOf(index) };
   }
 
