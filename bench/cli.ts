@@ -4,6 +4,7 @@ import { Progress } from './lib/progress';
 import { resultsFolder, writeReport } from './lib/report';
 import { killAllChildren } from './lib/children';
 import { measureScrypt } from './lib/scrypt-cost';
+import { summariseProfiles } from './lib/profile-summary';
 import type { ScenarioContext, ScenarioReport } from './scenarios/context';
 import { chatScenario } from './scenarios/chat';
 import { idleScenario } from './scenarios/idle';
@@ -40,6 +41,11 @@ export async function runBench(argv: string[]): Promise<{ dir: string; report: S
   const ctx: ScenarioContext = { options, progress, runId: started.getTime().toString(36), resultsDir: dir };
   const scrypt = options.targets.includes('real') ? await measureScrypt() : { ms: null, params: 'n/a' };
   const report = await RUNNERS[options.scenario](ctx);
+  if (options.cpuProf) {
+    // The server writes its profile on exit, which the scenario has awaited.
+    const profiles = summariseProfiles(dir);
+    if (profiles) report.markdown += `\n\n## Server CPU profile\n\n${profiles}`;
+  }
   const wallSeconds = (Date.now() - started.getTime()) / 1000;
   writeReport(dir, { scenario: options.scenario, command: `npm run bench -- ${argv.join(' ')}`, startedAt: started.toISOString(), wallSeconds, machine, scryptMs: scrypt.ms, scryptParams: scrypt.params }, report);
   progress.note(`report: ${dir}/report.md`);
