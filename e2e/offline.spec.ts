@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, USERS } from './fixtures';
@@ -231,3 +231,77 @@ test('history missed during a long absence is fetched after reconnect, in order,
     bob.close();
   }
 });
+
+test('the outbox survives a browser crash: messages written offline go out once each after a restart', async ({ playwright }, testInfo) => {
+  test.setTimeout(120_000);
+  const server = await RestartableServer.start();
+  const profile = mkdtempSync(join(tmpdir(), 'tidings-profile-'));
+  const launch = () =>
+    playwright.chromium.launchPersistentContext(profile, {
+      ...testInfo.project.use.launchOptions,
+      headless: true,
+      baseURL: server.url,
+    });
+  let context = await launch();
+  try {
+    let page = context.pages()[0] ?? (await context.newPage());
+    const login = new LoginPage(page);
+    await login.goto();
+    await login.logIn(USERS.alice.username, USERS.alice.password);
+    let chat = new ChatPage(page);
+    await chat.expectShown();
+    await chat.open(/bob/i);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+
+    await server.stop();
+    await expect(chat.connectionBanner).toBeVisible();
+    const stamp = Date.now();
+    const texts = [1, 2, 3].map((n) => `Before the crash ${n} ${stamp}`);
+    for (const text of texts) await chat.send(text);
+    for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+    await page.waitForTimeout(300); // the store's batch (30 ms) is on disk
+
+    // A crash: the browser process is killed, no unload, no goodbye.
+    expect(killBrowserUsing(profile), 'the browser process was found and killed').toBe(1);
+    await context.close().catch(() => undefined);
+    context = await launch();
+    page = context.pages()[0] ?? (await context.newPage());
+    chat = new ChatPage(page);
+    await page.goto('/');
+    await chat.expectShown();
+    await chat.open(/bob/i);
+    for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+
+    await server.restart();
+    for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName(/Sent|Delivered|Read/, { timeout: 30_000 });
+    const bob = await ConversationReader.open(server.wsUrl, USERS.bob.username, USERS.bob.password);
+    try {
+      const mine = (await bob.messagesAfter(ALICE_BOB)).filter((m) => m.body.includes(String(stamp)));
+      expect(mine.map((m) => m.body)).toEqual(texts);
+    } finally {
+      bob.close();
+    }
+  } finally {
+    await context.close().catch(() => undefined);
+    await server.dispose();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+/** SIGKILLs the Chromium main process started on this profile (found by its --user-data-dir). */
+function killBrowserUsing(profile: string): number {
+  let killed = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (args.includes(`--user-data-dir=${profile}`) && !args.some((a) => a.startsWith('--type='))) {
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    }
+  }
+  return killed;
+}
