@@ -40,20 +40,20 @@ interface Fault {
 function tmpfsFault(): Fault | null {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-disk-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'ignore' });
   } catch {
     rmSync(dir, { recursive: true, force: true });
     return null;
   }
   const filler = join(dir, 'filler');
   return {
-    name: 'disk full (3 MiB tmpfs filled to the last byte)',
+    name: 'disk full (16 MiB tmpfs filled to the last byte)',
     dir,
     fill() {
       const fd = openSync(filler, 'a');
       const block = Buffer.alloc(4096, 1);
       try {
-        for (let i = 0; i < 10_000; i++) writeSync(fd, block);
+        for (let i = 0; i < 10_000; i++) writeSync(fd, block); // up to 40 MiB, more than the tmpfs holds
       } catch {
         // ENOSPC: the disk is full, as intended.
       }
@@ -148,12 +148,18 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
     };
 
     const refusals = report.row(`${fault.name}: sends refused`, 'sends while the database cannot grow: each answered with a coded ErrorResponse, none acknowledged unless stored');
-    const healthRow = report.row(`${fault.name}: /healthz`, '503 while writes fail, 200 once space returns');
+    const healthRow = report.row(`${fault.name}: /healthz`, '503 while writes fail (a logged-in socket also leaves meanwhile), 200 once space returns');
     const recovery = report.row(`${fault.name}: recovery`, 'after space returns, a resend of every refused message is stored exactly once and new sends work');
     for (let round = 0; round < size.rounds; round++) {
       for (let i = 0; i < 5; i++) await send();
       if ((await health(server)) !== 200) report.fail(healthRow, `round ${round}: /healthz not 200 before the fault`);
+      // A second device of the other user, logged in now and gone while the disk is full (its last-seen time cannot be stored).
+      const leaver = await ProtocolClient.connect(server.wsUrl);
+      await leaver.register();
+      await leaver.call('AccountLoginCommand', { userInformation: { sessionToken: world.users[1]!.token } }, 'AccountLoginResponse');
       fault.fill(server);
+      leaver.ws.terminate();
+      await leaver.closed;
       let firstRefusal = -1;
       for (let i = 0; i < size.sendsWhileFull; i++) {
         refusals.count++;
