@@ -16,7 +16,7 @@ const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function run(args: string): ReturnType<typeof runBench> {
-  return runBench([...args.split(' '), '--tiny', '--quiet', '--out', out]);
+  return runBench([...args.split(' '), '--tiny', '--in-process', '--quiet', '--out', out]);
 }
 
 function expectOrdered(l: LatencySummary): void {

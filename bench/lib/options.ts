@@ -34,6 +34,8 @@ export interface BenchOptions {
   maxSeconds: number;
   outDir: string;
   cpuProf: boolean;
+  /** Targets inside this process (smoke test only: figures would include the coordinator). */
+  inProcess: boolean;
   quiet: boolean;
 }
 
@@ -71,6 +73,7 @@ Options:
   --out <dir>              results root (default bench/results)
   --cpu-prof               run the real server under node --cpu-prof (profile lands in the results folder)
   --tiny                   smoke sizes (what the CI test runs)
+  --in-process             start the targets inside this process (checks the tools fast; figures then include the coordinator)
   --quiet                  no progress line
   --help                   this text
 
@@ -105,6 +108,7 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     maxSeconds: 150,
     outDir: 'bench/results',
     cpuProf: false,
+    inProcess: false,
     quiet: false,
   };
 }
@@ -153,6 +157,7 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       case '--tiny': break;
       case '--quiet': o.quiet = true; break;
       case '--cpu-prof': o.cpuProf = true; break;
+      case '--in-process': o.inProcess = true; break;
       case '--targets': {
         const kinds = value().split(',').map((s) => s.trim());
         for (const k of kinds) if (!['raw', 'socketio', 'real'].includes(k)) throw new Error(`unknown target ${k}`);

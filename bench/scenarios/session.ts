@@ -37,7 +37,7 @@ export async function withSession<T>(ctx: ScenarioContext, kind: TargetKind, sha
   const label = TARGET_LABELS[kind];
   progress.note(`${label}: preparing ${shape.users} users, ${shape.conversations.length} conversations`);
   const nodeFlags = options.cpuProf && kind === 'real' ? ['--cpu-prof', `--cpu-prof-dir=${ctx.resultsDir}`] : [];
-  const target = await launchTarget(kind, shape, ctx.runId, nodeFlags);
+  const target = await launchTarget(kind, shape, ctx.runId, nodeFlags, options.inProcess);
   let pool: GeneratorPool | null = null;
   try {
     pool = await GeneratorPool.start({

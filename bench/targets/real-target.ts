@@ -21,7 +21,7 @@ const MAIN = fileURLToPath(new URL('../../server/main.ts', import.meta.url));
 /** A syntactically valid scrypt hash nobody can log in with; logins here are by token. */
 const UNUSABLE_HASH = `scrypt$65536$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}`;
 
-function seedDatabase(path: string, shape: PopulationShape, runId: string): { tokens: string[]; conversationIds: string[] } {
+export function seedDatabase(path: string, shape: PopulationShape, runId: string): { tokens: string[]; conversationIds: string[] } {
   const db = openDatabase(path, 'normal');
   try {
     const seeder = new Seeder(db);
