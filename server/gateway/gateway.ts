@@ -119,8 +119,15 @@ export class Gateway {
   onClose(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     this.s.metrics.connections.dec();
-    if (conn.session) detachSession(conn, this.s);
-    else this.s.hub.dropAll(conn);
+    try {
+      if (conn.session) detachSession(conn, this.s);
+      else this.s.hub.dropAll(conn);
+    } catch (err) {
+      // A write on the way out (last use of the session) can fail when the
+      // disk is full; thrown from a close handler it would end the process.
+      this.s.hub.dropAll(conn);
+      this.s.logger.error({ err, conn: conn.id }, 'cleaning up a closed socket failed');
+    }
   }
 
   private dropSilent(): void {

@@ -45,7 +45,13 @@ export class Presence {
     if (!set || !set.delete(peer)) return;
     if (set.size > 0) return;
     this.peersByUser.delete(userId);
-    this.storage.users.setLastSeen(userId, this.now());
+    try {
+      this.storage.users.setLastSeen(userId, this.now());
+    } catch {
+      // The database cannot be written (disk full): keep the previous
+      // last-seen time rather than throw from a socket's close handler,
+      // which would bring the whole server down. Going offline still shows.
+    }
     this.announce(userId);
   }
 
