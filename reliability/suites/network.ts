@@ -28,7 +28,7 @@ export interface NetworkSize {
 
 export const NETWORK_SIZES: Record<'ci' | 'long', NetworkSize> = {
   ci: { cuts: 100, cores: 8, writeEveryMs: 60, cutAfterBytes: [40, 6_000], stallChance: 0.01, timeoutMs: 40_000 },
-  long: { cuts: 3000, cores: 12, writeEveryMs: 80, cutAfterBytes: [40, 12_000], stallChance: 0.02, timeoutMs: 900_000 },
+  long: { cuts: 2000, cores: 16, writeEveryMs: 80, cutAfterBytes: [40, 12_000], stallChance: 0.02, timeoutMs: 900_000 },
 };
 
 export async function runNetwork(size: NetworkSize, seed: number, log: (line: string) => void = () => {}): Promise<Report> {
