@@ -43,7 +43,8 @@ export const HELP = `Usage: npm run bench -- <scenario> [options]
 
 Scenarios (each bounded in size and time, loopback only, stops by itself):
   idle     hold logged-in idle connections; server RSS and anonymous memory per connection
-  chat     one-to-one sends at rising fixed arrival rates until p99 passes --p99-limit
+  chat     one-to-one sends at rising fixed arrival rates, targets interleaved per step: the highest
+           rate within --p99-limit, then on to saturation; server CPU and bytes per send
   fanout   group sends (--group-sizes) at rising delivery rates
   storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
   slow     one member stops reading its socket; others' latency with and without it
@@ -69,7 +70,7 @@ Options:
   --slow-body <bytes>      slow: message body size (default 3500)
   --body <bytes>           message body size elsewhere (default 100)
   --sources <n>            loopback source addresses 127.0.0.1..n (default 8)
-  --max-seconds <s>        wall-clock budget per target; stepping stops past it (default 150)
+  --max-seconds <s>        wall-clock budget per target for a ramp; stepping stops past it (default 150)
   --out <dir>              results root (default bench/results)
   --cpu-prof               run the real server under node --cpu-prof (profile lands in the results folder)
   --tiny                   smoke sizes (what the CI test runs)
