@@ -29,6 +29,8 @@ export type ToWorker =
   | { t: 'pause'; users: number[] }
   | { t: 'resume'; users: number[] }
   | { t: 'probe'; users: number[] }
+  /** Muted users still read their socket but their arrivals are not counted or timed. */
+  | { t: 'mute'; users: number[] }
   | { t: 'close' };
 
 export interface LiveStats {

@@ -219,6 +219,12 @@ export class GeneratorPool {
     await Promise.all(parts.map((part, w) => this.ask(w, { t: resume ? 'resume' : 'pause', users: part }, 'done')));
   }
 
+  /** Stops counting and timing the given users' arrivals (they keep reading). */
+  async mute(users: number[]): Promise<void> {
+    const parts = this.split(users, (i) => i);
+    await Promise.all(parts.map((part, w) => this.ask(w, { t: 'mute', users: part }, 'done')));
+  }
+
   async probe(users: number[]): Promise<ProbeResult['users']> {
     const parts = this.split(users, (i) => i);
     const replies = await Promise.all(parts.map((part, w) => this.ask(w, { t: 'probe', users: part }, 'probed')));

@@ -27,6 +27,7 @@ interface ClientState {
   base: Map<string, number>;
   delivered: number;
   notices: string[];
+  muted: boolean;
 }
 
 let workerId = 0;
@@ -85,7 +86,7 @@ const sink: ClientSink = {
   },
   onArrival(client, m) {
     const state = byClient.get(client);
-    if (!state || m.senderId === client.userId) return;
+    if (!state || m.senderId === client.userId || state.muted) return;
     const scheduled = scheduledOf(m.clientMessageId);
     if (scheduled !== null) recordMs(phase.deliveryH, nowMs() - scheduled);
     phase.delivered++;
@@ -145,7 +146,7 @@ async function connectAll(users: UserPlan[], perSecond: number, subscribeConvers
       const wait = due - nowMs();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const client = makeClient(plan, subscribeConversations);
-      const state: ClientState = { plan, client, lastArrived: new Map(), history: new Map(), base: new Map(), delivered: 0, notices: [] };
+      const state: ClientState = { plan, client, lastArrived: new Map(), history: new Map(), base: new Map(), delivered: 0, notices: [], muted: false };
       byClient.set(client, state);
       try {
         const versions = await client.connect();
@@ -321,6 +322,9 @@ async function handle(message: ToWorker): Promise<void> {
       return post({ t: 'reconnected', result: await reconnectAll(message.users) });
     case 'pause':
       for (const s of local(message.users)) s.client.pause();
+      return post({ t: 'done', workerId });
+    case 'mute':
+      for (const s of local(message.users)) s.muted = true;
       return post({ t: 'done', workerId });
     case 'resume':
       for (const s of local(message.users)) s.client.resume();
