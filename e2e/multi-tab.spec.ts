@@ -78,6 +78,7 @@ test('a message written offline in one tab shows pending in the other, and goes 
 });
 
 test('logging out in one tab logs out the other and leaves nothing stored', async ({ signIn }) => {
+  test.setTimeout(90_000);
   const alice = await signIn('alice');
   const tab1 = alice.chat;
   const tab2 = await openSecondTab(tab1.page);
@@ -87,6 +88,6 @@ test('logging out in one tab logs out the other and leaves nothing stored', asyn
   await new LoginPage(tab2.page).expectShown();
   await expect(tab2.messageLog).toHaveCount(0);
   await expect
-    .poll(() => tab2.page.evaluate(async () => ({ local: localStorage.length, databases: (await indexedDB.databases()).length })), { timeout: 10_000 })
+    .poll(() => tab2.page.evaluate(async () => ({ local: localStorage.length, databases: (await indexedDB.databases()).length })), { timeout: 30_000 })
     .toEqual({ local: 0, databases: 0 });
 });

@@ -10,9 +10,9 @@ import { join } from 'node:path';
  * socket) and started again on the same port (same origin: the service
  * worker and the stored data still apply) with the same data.
  *
- * The first start runs mock mode to seed the demo users; restarts run
- * without --mock, because mock mode seeds on every start and a seeded file
- * refuses a second seed. Stop it in a `finally` or an afterEach.
+ * Mock mode seeds the demo users into an empty file and keeps the data of a
+ * file that has some, so every start is `--mock --db <file>` and the test
+ * controls stay available. Stop it in a `finally` or an afterEach.
  */
 export class RestartableServer {
   private child: ChildProcess | null = null;
@@ -28,7 +28,7 @@ export class RestartableServer {
   /** `distDir`: serve a copy of the built app (a test that deploys a "new version" edits its copy, never dist/). */
   static async start(options: { distDir?: string } = {}): Promise<RestartableServer> {
     const server = new RestartableServer(options.distDir);
-    await server.spawn(true);
+    await server.spawn();
     return server;
   }
 
@@ -37,7 +37,7 @@ export class RestartableServer {
   /** Starts it again after `stop()`, on the same port, with the same database. */
   async restart(): Promise<void> {
     if (this.child) throw new Error('the server is still running; stop it first');
-    await this.spawn(false);
+    await this.spawn();
   }
 
   /** SIGTERM (the server closes sockets with 1001 and flushes), SIGKILL after 5 s. */
@@ -58,12 +58,11 @@ export class RestartableServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async spawn(seed: boolean, timeoutMs = 30_000): Promise<void> {
-    const args = ['--import', 'tsx', 'server/main.ts', '--port', String(this.port), '--db', this.dbPath];
-    if (seed) args.push('--mock');
+  private async spawn(timeoutMs = 30_000): Promise<void> {
+    const args = ['--import', 'tsx', 'server/main.ts', '--mock', '--port', String(this.port), '--db', this.dbPath];
     const child = spawn(process.execPath, args, {
       cwd: process.cwd(),
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', MOCK: '', ...(this.distDir ? { DIST_DIR: this.distDir } : {}) },
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(this.distDir ? { DIST_DIR: this.distDir } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
