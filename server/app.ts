@@ -53,7 +53,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metrics = new ServerMetrics();
   const db = openDatabase(config.dbPath, config.durability);
   const storage = new Storage(db);
-  const seeder = new Seeder(db);
+  const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
   const now = Date.now;
   const hub = new Hub(config.maxBufferedBytes, logger);
   const versions = new ResourceVersions(now);
@@ -124,6 +124,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             seeder.clear();
             seedDemo(db, hashes);
           })();
+          storage.conversations.forgetMembers();
           services.sessions.clear();
           services.throttle.clear();
           versions.reset();

@@ -31,9 +31,13 @@ export function getMessages(conn: Connection, p: ClientCommands['GetMessagesComm
 export async function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: Services): Promise<Reply> {
   const started = process.hrtime.bigint();
   const senderId = userIdOf(conn);
-  // A resend of an acknowledged message is answered from the table, before
-  // the membership check, so a retry always gets its original back.
-  const earlier = s.storage.messages.findByClientId(senderId, p.clientMessageId);
+  // Membership comes from the in-memory member sets. A member's resend is
+  // recognised by the writer's insert (ON CONFLICT DO NOTHING, then the
+  // original is read). A non-member's is looked up here, before refusing, so
+  // a retry always gets its original back.
+  const earlier = s.storage.conversations.isMember(p.conversationId, senderId)
+    ? undefined
+    : s.storage.messages.findByClientId(senderId, p.clientMessageId);
   if (!earlier) requireMember(p.conversationId, senderId, s);
   if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
     throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);

@@ -30,8 +30,18 @@ export interface NewConversation {
   now: number;
 }
 
-/** Conversations, their members, and each member's delivered/read positions. */
+/** How many conversations' member sets the membership cache keeps (oldest-loaded dropped first). */
+const MEMBER_CACHE_LIMIT = 50_000;
+
+/**
+ * Conversations, their members, and each member's delivered/read positions.
+ * Member sets are cached in memory (every send and subscribe checks
+ * membership): membership only changes by `create` here, or by the Seeder
+ * and the mock reset, which call `forgetMembers()`. Only conversations that
+ * exist are cached, so a miss always asks the database.
+ */
 export class ConversationsRepo {
+  private readonly memberCache = new Map<string, ReadonlySet<string>>();
   private readonly insertConv;
   private readonly insertMember;
   private readonly byIdStmt;
@@ -39,7 +49,6 @@ export class ConversationsRepo {
   private readonly membersStmt;
   private readonly forUserStmt;
   private readonly membersForUserStmt;
-  private readonly isMemberStmt;
   private readonly memberIdsStmt;
   private readonly receiptsStmt;
   private readonly memberStmt;
@@ -60,7 +69,6 @@ export class ConversationsRepo {
       `SELECT ${MEMBER_COLUMNS} FROM members
        WHERE conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?)`,
     );
-    this.isMemberStmt = db.prepare('SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?').pluck();
     this.memberIdsStmt = db.prepare('SELECT user_id FROM members WHERE conversation_id = ?').pluck();
     this.receiptsStmt = db.prepare(
       'UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?',
@@ -73,6 +81,25 @@ export class ConversationsRepo {
       this.insertConv.run(c.id, c.kind, c.title, c.directKey, c.createdBy, c.now, c.now);
       for (const userId of c.memberIds) this.insertMember.run(c.id, userId);
     })();
+    this.memberCache.delete(c.id);
+  }
+
+  /** Drops the cached member sets (after writes that bypass this repository: seeding, reset). */
+  forgetMembers(conversationId?: string): void {
+    if (conversationId === undefined) this.memberCache.clear();
+    else this.memberCache.delete(conversationId);
+  }
+
+  /** The member ids of a conversation from the cache, loaded on a miss; empty when it does not exist. */
+  private members(conversationId: string): ReadonlySet<string> {
+    const cached = this.memberCache.get(conversationId);
+    if (cached) return cached;
+    const ids = new Set(this.memberIdsStmt.all(conversationId) as string[]);
+    if (ids.size > 0) {
+      if (this.memberCache.size >= MEMBER_CACHE_LIMIT) this.memberCache.delete(this.memberCache.keys().next().value!);
+      this.memberCache.set(conversationId, ids);
+    }
+    return ids;
   }
 
   findDirect(directKey: string): string | undefined {
@@ -105,11 +132,11 @@ export class ConversationsRepo {
   }
 
   isMember(conversationId: string, userId: string): boolean {
-    return this.isMemberStmt.get(conversationId, userId) !== undefined;
+    return this.members(conversationId).has(userId);
   }
 
   memberIds(conversationId: string): string[] {
-    return this.memberIdsStmt.all(conversationId) as string[];
+    return [...this.members(conversationId)];
   }
 
   /**

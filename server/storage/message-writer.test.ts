@@ -24,6 +24,33 @@ describe('MessageWriter (group commit)', () => {
     db.close();
   });
 
+  it('answers a resend stored by an earlier batch with the ORIGINAL, stores nothing and keeps seqs gap-free', async () => {
+    const db = openDatabase(':memory:', 'normal');
+    const seeder = new Seeder(db);
+    const [a, b] = seeder.users([{ username: 'aaa', passwordHash: 'x' }, { username: 'bbb', passwordHash: 'x' }]) as [string, string];
+    const conv = seeder.conversation({ memberIds: [a, b] });
+    const other = seeder.conversation({ memberIds: [a, b], kind: 'group' });
+    const created: string[][] = [];
+    const writer = new MessageWriter(db, (batch) => created.push(batch.created.map((m) => m.clientMessageId)));
+    const first = await writer.submit({ conversationId: conv, senderId: a, clientMessageId: 'k', body: 'original' });
+    // Next batch: the same key again (another body, even another conversation), between two new sends.
+    const [before, again, elsewhere, after] = await Promise.all([
+      writer.submit({ conversationId: conv, senderId: b, clientMessageId: 'k', body: 'b own' }),
+      writer.submit({ conversationId: conv, senderId: a, clientMessageId: 'k', body: 'changed' }),
+      writer.submit({ conversationId: other, senderId: a, clientMessageId: 'k', body: 'elsewhere' }),
+      writer.submit({ conversationId: conv, senderId: a, clientMessageId: 'k2', body: 'new' }),
+    ]);
+    await new Promise((r) => setImmediate(r));
+    expect(first).toMatchObject({ duplicate: false, message: { seq: 1, body: 'original' } });
+    expect(again).toEqual({ duplicate: true, message: first.message });
+    expect(elsewhere).toEqual({ duplicate: true, message: first.message });
+    expect([before.message.seq, after.message.seq]).toEqual([2, 3]);
+    expect(created).toEqual([['k'], ['k', 'k2']]);
+    expect(db.prepare('SELECT seq FROM messages WHERE conversation_id = ? ORDER BY seq').pluck().all(conv)).toEqual([1, 2, 3]);
+    expect(db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck().get(other)).toBe(0);
+    db.close();
+  });
+
   it('measures: messages per second through group commit on a WAL file', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');

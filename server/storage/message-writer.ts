@@ -34,7 +34,8 @@ interface Pending {
  * then serves many acknowledgements. Seqs are assigned inside the
  * transaction from the conversation's latest_seq, so they are gap-free
  * whatever the concurrency; (sender, clientMessageId) is deduplicated
- * against the table and within the batch.
+ * within the batch and, against the table, by the insert itself (ON
+ * CONFLICT DO NOTHING; the original is read only when that happens).
  */
 export class MessageWriter {
   private queue: Pending[] = [];
@@ -43,6 +44,7 @@ export class MessageWriter {
   private readonly bumpStmt;
   private readonly insertStmt;
   private readonly findStmt;
+  private readonly inBatch = new Map<string, Message>();
 
   constructor(
     private readonly db: Db,
@@ -51,9 +53,12 @@ export class MessageWriter {
   ) {
     this.latestStmt = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
     this.bumpStmt = db.prepare('UPDATE conversations SET latest_seq = ?, updated_at = ? WHERE id = ?');
+    // A (sender, clientMessageId) already stored is not an error: nothing is
+    // written (changes == 0) and the original is read back, only then.
     this.insertStmt = db.prepare(
       `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (sender_id, client_message_id) DO NOTHING`,
     );
     this.findStmt = db.prepare(
       `SELECT id, conversation_id AS conversationId, seq, sender_id AS senderId,
@@ -98,16 +103,16 @@ export class MessageWriter {
   private write(requests: SendRequest[]): { results: SendResult[]; committed: CommittedBatch } {
     const now = this.now();
     const latest = new Map<string, number>();
-    const inBatch = new Map<string, Message>();
+    const inBatch = this.inBatch;
+    inBatch.clear();
     const created: Message[] = [];
     const results = requests.map((r): SendResult => {
       const key = `${r.senderId}\u0000${r.clientMessageId}`;
-      const earlier = inBatch.get(key) ?? (this.findStmt.get(r.senderId, r.clientMessageId) as Message | undefined);
-      if (earlier) return { message: earlier, duplicate: true };
+      const sameBatch = inBatch.get(key);
+      if (sameBatch) return { message: sameBatch, duplicate: true };
       let seq = latest.get(r.conversationId);
       if (seq === undefined) seq = (this.latestStmt.get(r.conversationId) as number | undefined) ?? 0;
       seq += 1;
-      latest.set(r.conversationId, seq);
       const message: Message = {
         id: newId('m'),
         conversationId: r.conversationId,
@@ -117,11 +122,19 @@ export class MessageWriter {
         body: r.body,
         sentAt: now,
       };
-      this.insertStmt.run(message.conversationId, seq, message.id, message.senderId, message.clientMessageId, message.body, now);
+      const { changes } = this.insertStmt.run(message.conversationId, seq, message.id, message.senderId, message.clientMessageId, message.body, now);
+      if (changes === 0) {
+        // Stored by an earlier batch (another socket, before a restart): answer with the original; the seq is not used.
+        const original = this.findStmt.get(r.senderId, r.clientMessageId) as Message;
+        inBatch.set(key, original);
+        return { message: original, duplicate: true };
+      }
+      latest.set(r.conversationId, seq);
       inBatch.set(key, message);
       created.push(message);
       return { message, duplicate: false };
     });
+    inBatch.clear();
     for (const [conversationId, seq] of latest) this.bumpStmt.run(seq, now, conversationId);
     return { results, committed: { created, latestSeq: latest } };
   }

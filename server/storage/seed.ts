@@ -42,7 +42,11 @@ export class Seeder {
   private readonly insertMessage;
   private readonly bumpConversation;
 
-  constructor(private readonly db: Db) {
+  /** `onMembersChanged` runs after writes to `members` (the server drops its membership cache). */
+  constructor(
+    private readonly db: Db,
+    private readonly onMembersChanged: () => void = () => undefined,
+  ) {
     this.insertUser = db.prepare('INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertSession = db.prepare(
       'INSERT INTO sessions (token_hash, user_id, public_computer, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
@@ -103,6 +107,7 @@ export class Seeder {
       conv.run(id, kind, c.title ?? '', directKey, c.createdBy ?? c.memberIds[0]!, now, now);
       for (const m of c.memberIds) member.run(id, m);
     })();
+    this.onMembersChanged();
     return id;
   }
 
@@ -127,5 +132,6 @@ export class Seeder {
   /** Removes all data (used by the mock reset). */
   clear(): void {
     this.db.exec('DELETE FROM messages; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
+    this.onMembersChanged();
   }
 }
