@@ -6,11 +6,11 @@ import { hashPassword } from './auth/password';
 import { SessionRegistry } from './auth/session-registry';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
-import { notifyConversationChanged } from './handlers/access';
 import type { Services } from './handlers/context';
 import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
+import { ConversationNotifier } from './hub/conversation-notifier';
 import { Hub, messagesKey } from './hub/hub';
 import { Presence } from './hub/presence';
 import { ResourceVersions } from './hub/versions';
@@ -63,6 +63,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     storage,
     writer: new MessageWriter(db, (batch, seconds, size) => onCommitted(batch, seconds, size)),
     hub,
+    conversationNotifier: new ConversationNotifier(storage, versions, hub),
     presence: new Presence(storage, hub, versions, now),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
@@ -85,6 +86,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
   }
 
+  /**
+   * One messages notification per conversation of the batch, then one
+   * conversations notification per socket for all of them (coalesced), all
+   * written with each socket corked: a recipient's frames leave in one write.
+   */
   function notifyCommitted(batch: CommittedBatch): void {
     const byConversation = new Map<string, CommittedBatch['created']>();
     for (const m of batch.created) {
@@ -92,16 +98,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (!list) byConversation.set(m.conversationId, (list = []));
       list.push(m);
     }
-    for (const [conversationId, created] of byConversation) {
-      const items = Object.fromEntries(created.map((m) => [m.id, m]));
-      hub.notifyChanged([messagesKey(conversationId)], {
-        resource: messagesResource(conversationId),
-        version: batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq,
-        ids: created.map((m) => m.id),
-        items,
-      });
-      notifyConversationChanged(conversationId, services);
-    }
+    hub.batch(() => {
+      for (const [conversationId, created] of byConversation) {
+        const items = Object.fromEntries(created.map((m) => [m.id, m]));
+        hub.notifyChanged([messagesKey(conversationId)], {
+          resource: messagesResource(conversationId),
+          version: batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq,
+          ids: created.map((m) => m.id),
+          items,
+        });
+        services.conversationNotifier.changed(conversationId);
+      }
+      services.conversationNotifier.flush();
+    });
   }
 
   // A mock server on a database file that already holds data (a restart in

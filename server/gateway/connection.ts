@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { encodeFrame, type ErrorCode, type ServerMessageName, type User } from '../../src/protocol/index';
 import type { LiveSession } from '../auth/session-registry';
@@ -26,6 +27,8 @@ export class Connection implements Peer {
     readonly ws: WebSocket,
     limits: { commandsPerSecond: number; commandBurst: number; floodCloseAfterMs: number },
     now: () => number,
+    /** The upgraded TCP socket under `ws` (the one handed to handleUpgrade), for cork/uncork; absent in tests. */
+    private readonly raw: Duplex | null = null,
   ) {
     this.lastActivityAt = now();
     this.bucket = new TokenBucket(limits.commandsPerSecond, limits.commandBurst, limits.floodCloseAfterMs, now);
@@ -45,6 +48,15 @@ export class Connection implements Peer {
 
   sendText(text: string): void {
     if (this.isOpen) this.ws.send(text);
+  }
+
+  /** Holds writes (Node's Writable.cork) until uncork: the frames then leave in one writev. */
+  cork(): void {
+    if (this.raw && !this.raw.destroyed) this.raw.cork();
+  }
+
+  uncork(): void {
+    if (this.raw && this.raw.writableCorked > 0) this.raw.uncork();
   }
 
   send(name: ServerMessageName, payload: object): void {

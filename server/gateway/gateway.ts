@@ -46,7 +46,7 @@ export class Gateway {
     if (path !== '/ws') return refuse(socket, 404, 'Not Found');
     if (origin !== undefined && !this.isAllowedOrigin(origin)) return refuse(socket, 403, 'Forbidden');
     if (this.paused) return refuse(socket, 503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket));
   }
 
   /** Closes every socket with a code (shutdown: 1001). */
@@ -65,8 +65,9 @@ export class Gateway {
     for (const conn of this.connections) conn.ws.terminate();
   }
 
-  private accept(ws: WebSocket): void {
-    const conn = new Connection(this.nextId++, ws, this.s.config.limits, this.s.now);
+  private accept(ws: WebSocket, socket: Duplex): void {
+    // `socket` is the stream ws writes to: corking it batches ws's frames (Hub.batch).
+    const conn = new Connection(this.nextId++, ws, this.s.config.limits, this.s.now, socket);
     this.connections.add(conn);
     this.s.metrics.connections.inc();
     ws.on('message', (data, isBinary) => socketOnMessage(this, conn, data, isBinary));

@@ -15,11 +15,13 @@ export function requireMember(conversationId: string, userId: string, s: Service
   throw new ProtocolError('FORBIDDEN', `you are not a member of conversation ${conversationId}`);
 }
 
-/** Tells every member's `conversations` subscribers that a conversation changed, with the new entry inline. */
+/**
+ * Tells every member's `conversations` subscribers that a conversation
+ * changed, with the new entry inline, now (together with anything else
+ * marked changed this turn). Use `s.conversationNotifier.changed(id)` where
+ * waiting for the end of the turn is fine: it coalesces.
+ */
 export function notifyConversationChanged(conversationId: string, s: Services): void {
-  const conversation = s.storage.conversations.get(conversationId);
-  if (!conversation) return;
-  const keys = conversation.memberIds.map((id) => `conversations@${id}`);
-  const version = s.versions.bump(keys);
-  s.hub.notifyChanged(keys, { resource: 'conversations', version, ids: [conversationId], items: { [conversationId]: conversation } });
+  s.conversationNotifier.changed(conversationId);
+  s.conversationNotifier.flush();
 }

@@ -3,6 +3,7 @@ import type { LoginThrottle } from '../auth/login-throttle';
 import type { SessionRegistry } from '../auth/session-registry';
 import type { ServerConfig } from '../config';
 import type { Connection } from '../gateway/connection';
+import type { ConversationNotifier } from '../hub/conversation-notifier';
 import type { Hub } from '../hub/hub';
 import type { Presence } from '../hub/presence';
 import type { ResourceVersions } from '../hub/versions';
@@ -17,6 +18,8 @@ export interface Services {
   storage: Storage;
   writer: MessageWriter;
   hub: Hub;
+  /** Coalesced `conversations` notifications (one per socket per turn). */
+  conversationNotifier: ConversationNotifier;
   presence: Presence;
   versions: ResourceVersions;
   sessions: SessionRegistry;

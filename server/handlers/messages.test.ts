@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../app';
-import type { ProtocolClient } from '../test/protocol-client';
-import { loginAs, seedUsers, startTestServer } from '../test/harness';
+import type { Frame, ProtocolClient } from '../test/protocol-client';
+import { loginAs, seedUsers, sleep, startTestServer } from '../test/harness';
 
 describe('messages, receipts, typing and authorization', () => {
   let server: RunningServer;
@@ -49,6 +49,43 @@ describe('messages, receipts, typing and authorization', () => {
     const count = server.db.prepare("SELECT COUNT(*) FROM messages WHERE client_message_id = 'cm-dup'").pluck().get();
     expect(count).toBe(1);
     ann2.close();
+  });
+
+  it('coalesces: sends committed in one batch give each subscribed socket ONE conversations notification', async () => {
+    const { client: ben2 } = await loginAs(server, 'ben');
+    await ben2.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
+    await ben2.call('SubscribeCommand', { resource: `messages:${conv}` }, 'SubscribeResponse');
+    const batchesBefore = await commitBatches(server);
+    const acks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `burst-${i}`, body: `burst ${i}` }, 'SendMessageResponse'),
+      ),
+    );
+    const latest = Math.max(...acks.map((a) => a.message.seq));
+    await sleep(50); // the batch metric is observed when the batch's notifications go out, a turn after its acks
+    const batches = (await commitBatches(server)) - batchesBefore;
+    // Every batch ends in one conversations notification at each subscribed socket; the last one carries latestSeq.
+    const notes: Frame[] = [];
+    for (let i = 0; i < batches; i++) notes.push(await ben2.waitFor(isConversationsNote));
+    expect(notes.map((n) => (n.payload['ids'] as string[]).join())).toEqual(Array(batches).fill(conv));
+    expect((notes.at(-1)!.payload['items'] as Record<string, { latestSeq: number }>)[conv]!.latestSeq).toBe(latest);
+    await expect(ben2.waitFor(isConversationsNote, 150)).rejects.toThrow();
+    // 20 frames written at once arrive in one or a few reads, so in far fewer batches than sends.
+    expect(batches).toBeLessThan(20);
+    ben2.close();
+  });
+
+  it('answers a resend to a conversation the sender is not in with the original (the pair identifies the message)', async () => {
+    const first = await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'cm-moved', body: 'first' }, 'SendMessageResponse');
+    const elsewhere = await out.call('CreateConversationCommand', { memberIds: [ids['p1']!] }, 'CreateConversationResponse');
+    const resend = await ann.call(
+      'SendMessageCommand',
+      { conversationId: elsewhere.conversation.id, clientMessageId: 'cm-moved', body: 'first' },
+      'SendMessageResponse',
+    );
+    expect(resend).toMatchObject({ clientMessageId: 'cm-moved', duplicate: true, message: first.message });
+    const fresh = await ann.fail('SendMessageCommand', { conversationId: elsewhere.conversation.id, clientMessageId: 'cm-new', body: 'no' });
+    expect(fresh.code).toBe('FORBIDDEN');
   });
 
   it('assigns gap-free seqs to 5 concurrent senders x 100 sends', async () => {
@@ -144,3 +181,11 @@ describe('messages, receipts, typing and authorization', () => {
     expect(emoji.duplicate).toBe(false);
   });
 });
+
+async function commitBatches(server: RunningServer): Promise<number> {
+  return (await server.metrics.commitBatchSize.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+}
+
+function isConversationsNote(f: Frame): boolean {
+  return f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'conversations';
+}

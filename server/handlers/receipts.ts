@@ -1,18 +1,19 @@
 import type { ClientCommands } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
-import { notifyConversationChanged, requireMember } from './access';
+import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
 /**
  * Delivered and read positions. They only move forward and never past the
  * conversation's latestSeq; read implies delivered. The response carries
- * the position after the command, which may be higher than asked.
+ * the position after the command, which may be higher than asked. Members
+ * hear of a change at the end of the turn, coalesced with the turn's others.
  */
 export function ackMessages(conn: Connection, p: ClientCommands['AckMessagesCommand'], s: Services): Reply {
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
   const after = s.storage.conversations.advance(p.conversationId, userId, p.seq, false);
-  if (after.changed) notifyConversationChanged(p.conversationId, s);
+  if (after.changed) s.conversationNotifier.changed(p.conversationId);
   return { name: 'AckMessagesResponse', payload: { conversationId: p.conversationId, seq: after.deliveredSeq } };
 }
 
@@ -20,6 +21,6 @@ export function markRead(conn: Connection, p: ClientCommands['MarkReadCommand'],
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
   const after = s.storage.conversations.advance(p.conversationId, userId, p.seq, true);
-  if (after.changed) notifyConversationChanged(p.conversationId, s);
+  if (after.changed) s.conversationNotifier.changed(p.conversationId);
   return { name: 'MarkReadResponse', payload: { conversationId: p.conversationId, seq: after.readSeq } };
 }

@@ -23,6 +23,8 @@ export function messagesKey(conversationId: string): string {
  */
 export class Hub {
   private readonly subscribers = new Map<string, Set<Peer>>();
+  /** Inside `batch`: the sockets corked so far, uncorked when the outermost batch ends. */
+  private corked: Set<Peer> | null = null;
 
   constructor(
     private readonly maxBufferedBytes: number,
@@ -50,6 +52,22 @@ export class Hub {
     for (const key of [...peer.subscriptions]) this.unsubscribe(peer, key);
   }
 
+  /**
+   * Runs `fn` with every socket it writes to corked, and uncorks them at the
+   * end: the frames one socket gets in a batch (a messages and a
+   * conversations notification, say) leave in one write instead of one each.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.corked) return fn();
+    const corked = (this.corked = new Set());
+    try {
+      return fn();
+    } finally {
+      this.corked = null;
+      for (const peer of corked) peer.uncork?.();
+    }
+  }
+
   /** Sends one ResourceChangedNotification to the subscribers of all given keys (each socket once). */
   notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification']): void {
     const recipients = new Set<Peer>();
@@ -73,6 +91,10 @@ export class Hub {
         this.dropAll(peer);
         peer.close(1008, 'too slow: reconnect and resync');
         continue;
+      }
+      if (this.corked && peer.cork && !this.corked.has(peer)) {
+        peer.cork();
+        this.corked.add(peer);
       }
       peer.sendText(text);
     }

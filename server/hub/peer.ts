@@ -11,5 +11,8 @@ export interface Peer {
   /** Bytes queued in the socket but not yet sent. */
   readonly bufferedAmount: number;
   sendText(text: string): void;
+  /** Optional: hold this socket's writes until `uncork` (one write for many frames). */
+  cork?(): void;
+  uncork?(): void;
   close(code: number, reason: string): void;
 }

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '../../src/protocol/index';
+import { createLogger } from '../logger';
+import { openDatabase } from '../storage/database';
+import { Seeder } from '../storage/seed';
+import { Storage } from '../storage/storage';
+import { ConversationNotifier } from './conversation-notifier';
+import { Hub, conversationsKey } from './hub';
+import type { Peer } from './peer';
+import { ResourceVersions } from './versions';
+
+function fakePeer(id: number): Peer & { sent: string[]; corks: number; uncorks: number } {
+  return {
+    id,
+    userId: null,
+    subscriptions: new Set(),
+    bufferedAmount: 0,
+    sent: [],
+    corks: 0,
+    uncorks: 0,
+    sendText(text) {
+      this.sent.push(text);
+    },
+    close() {},
+    cork() {
+      this.corks++;
+    },
+    uncork() {
+      this.uncorks++;
+    },
+  };
+}
+
+function setup() {
+  const db = openDatabase(':memory:', 'normal');
+  const storage = new Storage(db);
+  const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
+  const users = seeder.users(['aaa', 'bbb', 'ccc', 'ddd'].map((username) => ({ username, passwordHash: 'x' })));
+  const hub = new Hub(1 << 20, createLogger('silent'));
+  const notifier = new ConversationNotifier(storage, new ResourceVersions(), hub);
+  const peers = users.map((u, i) => {
+    const peer = fakePeer(i + 1);
+    hub.subscribe(peer, conversationsKey(u));
+    return peer;
+  });
+  return { db, storage, seeder, users, hub, notifier, peers };
+}
+
+describe('ConversationNotifier (coalesced conversations notifications)', () => {
+  it('sends one notification per socket for everything marked in one turn, with every changed entry inline', async () => {
+    const { db, seeder, users, notifier, peers } = setup();
+    const [a, b, c, d] = users as [string, string, string, string];
+    const direct = seeder.conversation({ memberIds: [a, b] });
+    const group = seeder.conversation({ memberIds: [a, b, c] });
+    for (let i = 0; i < 20; i++) notifier.changed(i % 2 ? direct : group);
+    expect(peers.every((p) => p.sent.length === 0)).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    const [pa, pb, pc, pd] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
+    expect([pa.sent.length, pb.sent.length, pc.sent.length, pd.sent.length]).toEqual([1, 1, 1, 0]);
+    // a and b share the set {direct, group}: one encoded string for both.
+    expect(pa.sent[0]).toBe(pb.sent[0]);
+    const both = decodeFrame(pa.sent[0]!).payload as { resource: string; ids: string[]; items: Record<string, { memberIds: string[] }>; version: number };
+    expect(both.resource).toBe('conversations');
+    expect([...both.ids].sort()).toEqual([direct, group].sort());
+    expect(Object.keys(both.items).sort()).toEqual([direct, group].sort());
+    const onlyGroup = decodeFrame(pc.sent[0]!).payload as typeof both;
+    expect(onlyGroup.ids).toEqual([group]);
+    expect(onlyGroup.items[group]!.memberIds.sort()).toEqual([a, b, c].sort());
+    expect(onlyGroup.version).toBe(both.version);
+    void d;
+    db.close();
+  });
+
+  it('flush() sends at once, and the pending turn then has nothing left to send', async () => {
+    const { db, seeder, users, notifier, peers } = setup();
+    const conv = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
+    notifier.changed(conv);
+    notifier.flush();
+    expect(peers[0]!.sent).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    expect(peers[0]!.sent).toHaveLength(1);
+    db.close();
+  });
+});
+
+describe('Hub.batch', () => {
+  it('corks each written socket once for the batch and uncorks it at the end', () => {
+    const { db, seeder, users, hub, notifier, peers } = setup();
+    const conv = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
+    const reader = fakePeer(9);
+    hub.subscribe(reader, `messages:${conv}`);
+    hub.subscribe(peers[0]!, `messages:${conv}`);
+    hub.batch(() => {
+      hub.notifyChanged([`messages:${conv}`], { resource: `messages:${conv}`, version: 1, ids: ['m1'] });
+      notifier.changed(conv);
+      notifier.flush();
+      expect(peers[0]!.sent).toHaveLength(2);
+      expect(peers[0]!.uncorks).toBe(0);
+    });
+    expect([peers[0]!.corks, peers[0]!.uncorks]).toEqual([1, 1]);
+    expect([peers[1]!.corks, peers[1]!.uncorks, peers[1]!.sent.length]).toEqual([1, 1, 1]);
+    expect([reader.corks, reader.uncorks]).toEqual([1, 1]);
+    expect([peers[2]!.corks, peers[2]!.sent.length]).toEqual([0, 0]);
+    db.close();
+  });
+});
+
+describe('membership cache', () => {
+  it('answers from memory, never caches a missing conversation, and is dropped by seeding and clearing', () => {
+    const { db, storage, seeder, users } = setup();
+    const repo = storage.conversations;
+    expect(repo.isMember('c_later', users[0]!)).toBe(false);
+    seeder.conversation({ id: 'c_later', memberIds: [users[0]!, users[1]!] });
+    expect(repo.isMember('c_later', users[0]!)).toBe(true);
+    expect(repo.isMember('c_later', users[2]!)).toBe(false);
+    // Answered from the cache: a row deleted behind the repository's back is still seen...
+    db.prepare('DELETE FROM members WHERE conversation_id = ?').run('c_later');
+    expect(repo.isMember('c_later', users[0]!)).toBe(true);
+    // ...until the cache is told (the Seeder does so on clear, the server on reset).
+    seeder.clear();
+    expect(repo.isMember('c_later', users[0]!)).toBe(false);
+    db.close();
+  });
+
+  it('sees the members of a conversation created through the repository at once', () => {
+    const { db, storage, users } = setup();
+    const repo = storage.conversations;
+    expect(repo.isMember('c_new', users[2]!)).toBe(false);
+    repo.create({ id: 'c_new', kind: 'group', title: 't', directKey: null, createdBy: users[0]!, memberIds: [users[0]!, users[1]!, users[2]!], now: 1 });
+    expect(repo.isMember('c_new', users[2]!)).toBe(true);
+    expect(repo.memberIds('c_new').sort()).toEqual([users[0]!, users[1]!, users[2]!].sort());
+    db.close();
+  });
+});
