@@ -11,6 +11,7 @@ import { idleScenario } from './scenarios/idle';
 import { fanoutScenario } from './scenarios/fanout';
 import { stormScenario } from './scenarios/storm';
 import { slowScenario } from './scenarios/slow';
+import { browserScenario } from './browser/browser-scenario';
 
 /**
  * `npm run bench -- <scenario> [options]`: runs one benchmark scenario
@@ -23,6 +24,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   fanout: fanoutScenario,
   storm: stormScenario,
   slow: slowScenario,
+  browser: browserScenario,
 };
 
 /** Runs a scenario and writes its report; returns the results folder. Used by the CLI and the smoke test. */

@@ -5,7 +5,7 @@ import type { TargetKind } from '../targets/target';
  * defaults, and the help text that documents them. `--tiny` shrinks every
  * size so a scenario finishes in a second or two (the CI smoke test).
  */
-export const SCENARIOS = ['idle', 'chat', 'fanout', 'storm', 'slow'] as const;
+export const SCENARIOS = ['idle', 'chat', 'fanout', 'storm', 'slow', 'browser'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -37,6 +37,15 @@ export interface BenchOptions {
   /** Targets inside this process (smoke test only: figures would include the coordinator). */
   inProcess: boolean;
   quiet: boolean;
+  /** browser: page loads per cold-start mode (each online one also opens the long conversation). */
+  browserRuns: number;
+  /** browser: messages sent for the local-echo and the other-screen figures, each. */
+  browserSends: number;
+  /** browser: conversations and cached messages of the seeded account. */
+  browserConversations: number;
+  browserMessages: number;
+  /** browser: messages in the long conversation (part of browserMessages). */
+  browserLongConversation: number;
 }
 
 export const HELP = `Usage: npm run bench -- <scenario> [options]
@@ -48,6 +57,9 @@ Scenarios (each bounded in size and time, loopback only, stops by itself):
   fanout   group sends (--group-sizes) at rising delivery rates
   storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
   slow     one member stops reading its socket; others' latency with and without it
+  browser  the client in the system Chromium (Playwright; needs dist/, i.e. vite build): cold start from the local
+           store to the conversation list, server up and stopped; opening the long conversation (paint, DOM nodes,
+           JS heap); local echo of a send; a send to another browser's screen (real server only)
 
 Options:
   --targets <list>         raw,socketio,real (default: all three; storm: real)
@@ -73,7 +85,10 @@ Options:
   --max-seconds <s>        wall-clock budget per target for a ramp; stepping stops past it (default 150)
   --out <dir>              results root (default bench/results)
   --cpu-prof               run the real server under node --cpu-prof (profile lands in the results folder)
-  --tiny                   smoke sizes (what the CI test runs)
+  --runs <n>               browser: page loads per cold-start mode, each online one also opening the long
+                           conversation (default 10)
+  --sends <n>              browser: messages for the local-echo figure and again for the other-screen figure (default 50)
+  --tiny, --smoke          smoke sizes (what the CI test runs; browser: 1 run, 3 sends, 5 conversations, 300 messages)
   --in-process             start the targets inside this process (checks the tools fast; figures then include the coordinator)
   --quiet                  no progress line
   --help                   this text
@@ -87,7 +102,7 @@ function list(v: string): number[] {
 export function defaults(scenario: ScenarioName): BenchOptions {
   return {
     scenario,
-    targets: scenario === 'storm' ? ['real'] : ['raw', 'socketio', 'real'],
+    targets: scenario === 'storm' || scenario === 'browser' ? ['real'] : ['raw', 'socketio', 'real'],
     workers: null,
     connections: 19_000,
     rampPerSecond: 2000,
@@ -111,6 +126,11 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     cpuProf: false,
     inProcess: false,
     quiet: false,
+    browserRuns: 10,
+    browserSends: 50,
+    browserConversations: 50,
+    browserMessages: 20_000,
+    browserLongConversation: 10_000,
   };
 }
 
@@ -132,6 +152,11 @@ function tiny(o: BenchOptions): void {
     slowBodyBytes: 200,
     workers: 1,
     maxSeconds: 20,
+    browserRuns: 1,
+    browserSends: 3,
+    browserConversations: 5,
+    browserMessages: 300,
+    browserLongConversation: 200,
   });
 }
 
@@ -141,7 +166,7 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
   const scenario = argv[0] as ScenarioName;
   if (!SCENARIOS.includes(scenario)) return { options: null, help: true, error: `unknown scenario ${JSON.stringify(argv[0])}` };
   const o = defaults(scenario);
-  if (argv.includes('--tiny')) tiny(o);
+  if (argv.includes('--tiny') || argv.includes('--smoke')) tiny(o);
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -155,7 +180,9 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       return n;
     };
     switch (flag) {
-      case '--tiny': break;
+      case '--tiny': case '--smoke': break;
+      case '--runs': o.browserRuns = Math.min(100, Math.floor(num())); break;
+      case '--sends': o.browserSends = Math.min(500, Math.floor(num())); break;
       case '--quiet': o.quiet = true; break;
       case '--cpu-prof': o.cpuProf = true; break;
       case '--in-process': o.inProcess = true; break;
