@@ -39,7 +39,9 @@ export class ConversationReader {
   /** One request, retried once on a fresh socket if the first one was cut. */
   private async call<T>(run: (client: ProtocolClient) => Promise<T>): Promise<T> {
     try {
-      return await run(await this.connected());
+      const client = await this.connected();
+      // A request on a socket the server just closed gets no answer: fail at the close, not at the timeout.
+      return await Promise.race([run(client), client.closed.then((): never => { throw new Error('socket closed'); })]);
     } catch {
       this.client?.close();
       this.client = null;
