@@ -225,6 +225,7 @@ interface SendRecord {
   echoDomMs?: number;
   echoPaintMs?: number;
   echoStatus?: string | null;
+  echoInFrame?: boolean;
   arrived: boolean;
   otherScreenMs?: number;
 }
@@ -236,7 +237,8 @@ async function sendAndWatch(sender: Page, receiver: Page | null, n: number, tag:
   const watch = (p: Page, text: string): Promise<void> => p.evaluate((t) => void ((window as unknown as { __bench: BenchGlobal }).__bench.watch[t] = {}), text);
   const read = (p: Page, text: string): Promise<WatchRecord | undefined> => p.evaluate((t) => (window as unknown as { __bench: BenchGlobal }).__bench.watch[t], text);
   for (let i = 0; i < n; i++) {
-    const text = `bench ${tag} ${i + 1}`;
+    // The number is bracketed: a row's text runs on into its time ("... 3" + "1:38 PM"), which must not read as "... 31".
+    const text = `bench ${tag} [${i + 1}]`;
     await watch(sender, text);
     if (receiver) await watch(receiver, text);
     await composer.fill(text);
@@ -255,6 +257,7 @@ async function sendAndWatch(sender: Page, receiver: Page | null, n: number, tag:
       echoDomMs: mine?.dom !== undefined && mine.t0 !== undefined ? mine.dom - mine.t0 : undefined,
       echoPaintMs: mine?.paint !== undefined && mine.t0 !== undefined ? mine.paint - mine.t0 : undefined,
       echoStatus: mine?.status,
+      echoInFrame: mine?.inFrame,
       arrived: receiver ? arrived : mine?.dom !== undefined,
       otherScreenMs: theirs?.wallDom !== undefined && mine?.wall0 !== undefined ? theirs.wallDom - mine.wall0 : undefined,
     });

@@ -12,9 +12,10 @@
  *   status then (`Pending`, `Sent`, ...); `t0` is the Enter keydown's
  *   `timeStamp` when the composer held that text;
  *
- * and each `...Paint`: the first moment after the next frame was produced
- * (a message posted from a requestAnimationFrame callback runs after that
- * frame's paint). `wall` values add `performance.timeOrigin`, so two pages
+ * and each `...Paint`: the first moment after the frame that shows the change
+ * was produced (a message posted during a requestAnimationFrame callback runs
+ * after that frame's paint; for a change made inside such a callback, as the
+ * virtual list makes them, that is the current frame, otherwise the next). `wall` values add `performance.timeOrigin`, so two pages
  * share one clock.
  *
  * The function is serialised into the page: it must not reference anything
@@ -34,6 +35,8 @@ export interface WatchRecord {
   wallDom?: number;
   paint?: number;
   status?: string | null;
+  /** Whether the node appeared inside a requestAnimationFrame callback. */
+  inFrame?: boolean;
 }
 
 export interface PageMarks {
@@ -53,12 +56,30 @@ export function instrument(options: InstrumentOptions): void {
   const bench: BenchGlobal = { marks: {}, watch: {} };
   (window as unknown as { __bench: BenchGlobal }).__bench = bench;
   const marks = bench.marks;
+  // Whether the code running now is inside a requestAnimationFrame callback (the app renders
+  // the message list in one): a DOM change made there is painted at the end of this very frame,
+  // one made in an ordinary task at the end of the next one. The flag is cleared by a microtask
+  // queued after the callback, so the MutationObserver's callback (queued at the first change,
+  // earlier) still sees it set.
+  let inFrame = false;
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (callback: FrameRequestCallback): number =>
+    raf((t) => {
+      inFrame = true;
+      try {
+        callback(t);
+      } finally {
+        queueMicrotask(() => (inFrame = false));
+      }
+    });
   const afterPaint = (done: (t: number) => void): void => {
-    requestAnimationFrame(() => {
+    const post = (): void => {
       const channel = new MessageChannel();
       channel.port1.onmessage = () => done(performance.now());
       channel.port2.postMessage(0);
-    });
+    };
+    if (inFrame) post();
+    else raf(post);
   };
   const inLog = (node: Node): Element | null => {
     const el = node instanceof Element ? node : node.parentElement;
@@ -112,6 +133,7 @@ export function instrument(options: InstrumentOptions): void {
           r.wallDom = performance.timeOrigin + now;
           const row = (node instanceof Element ? node : node.parentElement)?.closest('.row-message');
           r.status = row?.querySelector('.status')?.getAttribute('aria-label') ?? null;
+          r.inFrame = inFrame;
           afterPaint((t) => (r.paint = t));
         }
       }
