@@ -63,7 +63,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     storage,
     writer: new MessageWriter(db, (batch, seconds, size) => onCommitted(batch, seconds, size)),
     hub,
-    conversationNotifier: new ConversationNotifier(storage, versions, hub),
+    conversationNotifier: new ConversationNotifier(storage, versions, hub, {
+      members: config.largeGroupMembers,
+      intervalMs: config.largeGroupNotifyIntervalMs,
+    }),
     presence: new Presence(storage, hub, versions, now),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
@@ -191,6 +194,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         accepting = false;
         await gateway.close();
         services.writer.flush();
+        services.conversationNotifier.stop();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         closeDatabase(db);

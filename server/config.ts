@@ -49,6 +49,14 @@ export interface ServerConfig {
   maxBufferedBytes: number;
   /** How often live sessions are checked for expiry. */
   sessionSweepIntervalMs: number;
+  /**
+   * Conversations with at least this many members notify `conversations` at
+   * most once per `largeGroupNotifyIntervalMs` (the entry carries every
+   * member's receipts, so one notification costs O(members²) bytes); smaller
+   * ones once per event-loop turn. 0 turns the interval off.
+   */
+  largeGroupMembers: number;
+  largeGroupNotifyIntervalMs: number;
 }
 
 /** OWASP's scrypt recommendation: N=2^16, r=8, p=1. */
@@ -69,6 +77,8 @@ export function defaultConfig(): ServerConfig {
     scrypt: { ...OWASP_SCRYPT },
     maxBufferedBytes: 4 * 1024 * 1024,
     sessionSweepIntervalMs: 30_000,
+    largeGroupMembers: 32,
+    largeGroupNotifyIntervalMs: 1000,
   };
 }
 

@@ -31,13 +31,13 @@ function fakePeer(id: number): Peer & { sent: string[]; corks: number; uncorks: 
   };
 }
 
-function setup() {
+function setup(largeGroup = { members: 0, intervalMs: 0 }) {
   const db = openDatabase(':memory:', 'normal');
   const storage = new Storage(db);
   const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
   const users = seeder.users(['aaa', 'bbb', 'ccc', 'ddd'].map((username) => ({ username, passwordHash: 'x' })));
   const hub = new Hub(1 << 20, createLogger('silent'));
-  const notifier = new ConversationNotifier(storage, new ResourceVersions(), hub);
+  const notifier = new ConversationNotifier(storage, new ResourceVersions(), hub, largeGroup);
   const peers = users.map((u, i) => {
     const peer = fakePeer(i + 1);
     hub.subscribe(peer, conversationsKey(u));
@@ -79,6 +79,56 @@ describe('ConversationNotifier (coalesced conversations notifications)', () => {
     expect(peers[0]!.sent).toHaveLength(1);
     await new Promise((r) => setImmediate(r));
     expect(peers[0]!.sent).toHaveLength(1);
+    db.close();
+  });
+});
+
+describe('ConversationNotifier: large groups', () => {
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const latestSeqIn = (frame: string, id: string): number =>
+    (decodeFrame(frame).payload as { items: Record<string, { latestSeq: number }> }).items[id]!.latestSeq;
+
+  it('notifies a group of at least `members` at most once per interval, with the entry as it is when the interval ends', async () => {
+    const { db, seeder, users, notifier, peers } = setup({ members: 3, intervalMs: 150 });
+    const [a, b, c, d] = users as [string, string, string, string];
+    const group = seeder.conversation({ memberIds: [a, b, c, d] });
+    const direct = seeder.conversation({ memberIds: [a, b] });
+    notifier.changed(group);
+    await turn();
+    expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
+    // Three more messages in three turns within the interval: nothing yet for the group...
+    for (let seq = 1; seq <= 3; seq++) {
+      seeder.messages(group, [{ senderId: a, body: `m${seq}` }]);
+      notifier.changed(group);
+      await turn();
+    }
+    expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
+    // ...while a small conversation is still notified in its turn.
+    notifier.changed(direct);
+    await turn();
+    expect(peers.map((p) => p.sent.length)).toEqual([2, 2, 1, 1]);
+    expect((decodeFrame(peers[0]!.sent[1]!).payload as { ids: string[] }).ids).toEqual([direct]);
+    // When the interval ends: ONE notification carrying the latest entry.
+    await new Promise((r) => setTimeout(r, 250));
+    expect(peers.map((p) => p.sent.length)).toEqual([3, 3, 2, 2]);
+    expect(latestSeqIn(peers[3]!.sent[1]!, group)).toBe(3);
+    notifier.stop();
+    db.close();
+  });
+
+  it('sends the first change of a group at once, and never holds small conversations', async () => {
+    const { db, seeder, users, notifier, peers } = setup({ members: 3, intervalMs: 10_000 });
+    const direct = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
+    for (let i = 0; i < 3; i++) {
+      notifier.changed(direct);
+      await turn();
+    }
+    expect(peers[0]!.sent).toHaveLength(3);
+    const group = seeder.conversation({ memberIds: [users[0]!, users[1]!, users[2]!] });
+    notifier.changed(group);
+    notifier.flush();
+    expect(peers[2]!.sent).toHaveLength(1);
+    notifier.stop();
     db.close();
   });
 });

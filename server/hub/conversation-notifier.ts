@@ -11,15 +11,29 @@ import type { ResourceVersions } from './versions';
  * user, with the full entries inline (PROTOCOL.md: items are the changed
  * items). Members who share the same set of changed conversations (every
  * member of one group) share one encoded frame; one version serves them all.
+ *
+ * Large groups (at least `largeGroupMembers`) are notified at most once per
+ * `largeGroupIntervalMs`: a change within the interval after the last
+ * notification is sent when the interval ends, with the entry as it is then.
+ * Their entry is O(members) bytes and goes to every member, so without this
+ * a busy group of 500 costs ~20 MB per message (and every receipt as much
+ * again). Members still get each message at once by its `messages:`
+ * notification; only the list entry (latestSeq, updatedAt, receipts) lags,
+ * by at most the interval.
  */
 export class ConversationNotifier {
   private dirty = new Set<string>();
   private scheduled = false;
+  /** Large groups: when each was last notified, and the timers of those waiting for their interval to end. */
+  private readonly lastSent = new Map<string, number>();
+  private readonly deferred = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly storage: Storage,
     private readonly versions: ResourceVersions,
     private readonly hub: Hub,
+    private readonly largeGroup: { members: number; intervalMs: number } = { members: 0, intervalMs: 0 },
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Marks a conversation changed; its members are notified at the next flush (this turn's end at the latest). */
@@ -41,7 +55,17 @@ export class ConversationNotifier {
     const ids = this.dirty;
     this.dirty = new Set();
     const byUser = new Map<string, Conversation[]>();
+    const now = this.now();
     for (const id of ids) {
+      if (this.deferred.has(id)) continue; // its timer sends the entry as it is then
+      if (this.isLarge(id)) {
+        const last = this.lastSent.get(id);
+        if (last !== undefined && now - last < this.largeGroup.intervalMs) {
+          this.defer(id, last + this.largeGroup.intervalMs - now);
+          continue;
+        }
+        this.lastSent.set(id, now);
+      }
       const conversation = this.storage.conversations.get(id);
       if (!conversation) continue;
       for (const userId of conversation.memberIds) {
@@ -64,5 +88,27 @@ export class ConversationNotifier {
       for (const c of conversations) items[c.id] = c;
       this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: conversations.map((c) => c.id), items });
     }
+  }
+
+  /** Stops the timers of deferred large-group notifications (shutdown). */
+  stop(): void {
+    for (const timer of this.deferred.values()) clearTimeout(timer);
+    this.deferred.clear();
+  }
+
+  private isLarge(conversationId: string): boolean {
+    const { members, intervalMs } = this.largeGroup;
+    return members > 0 && intervalMs > 0 && this.storage.conversations.memberCount(conversationId) >= members;
+  }
+
+  private defer(conversationId: string, ms: number): void {
+    const timer = setTimeout(() => {
+      this.deferred.delete(conversationId);
+      if (!this.storage.db.open) return;
+      this.dirty.add(conversationId);
+      this.hub.batch(() => this.flush());
+    }, ms);
+    timer.unref();
+    this.deferred.set(conversationId, timer);
   }
 }

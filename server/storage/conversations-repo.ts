@@ -139,6 +139,11 @@ export class ConversationsRepo {
     return [...this.members(conversationId)];
   }
 
+  /** How many members a conversation has (0: no such conversation). */
+  memberCount(conversationId: string): number {
+    return this.members(conversationId).size;
+  }
+
   /**
    * Moves a member's positions forward (never back, never past latestSeq);
    * `read` also moves delivered. Returns the positions after, and whether they changed.
