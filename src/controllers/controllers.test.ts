@@ -187,6 +187,37 @@ describe('SubscriptionController', () => {
     expect(new Set(bodies).size).toBe(700);
   });
 
+  it('retries a catch-up whose answer never came on a socket that stayed open (TIMEOUT)', async () => {
+    const core = await loggedIn();
+    server.post('c1', 'u2', 'one', 'x1', false); // its notification is lost
+    server.ignoreNext.set('GetMessagesCommand', 1); // and so is the answer to the gap fill
+    server.post('c1', 'u2', 'two');
+    await settle();
+    expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['two']);
+    await settle(15_000 + 1_000); // the request times out; the retry backs off (at most 1 s)
+    expect(sentBy('GetMessagesCommand').filter((p) => p['afterSeq'] === 0)).toHaveLength(2);
+    expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['one', 'two']);
+    expect(core.store.syncPosition('c1').syncedSeq).toBe(2);
+  });
+
+  it('retries the second round of a catch-up that was asked for during the first, when that round is refused', async () => {
+    const core = await loggedIn();
+    server.replyDelayMs.set('GetMessagesCommand', 100);
+    server.post('c1', 'u2', 'one', 'x1', false);
+    server.post('c1', 'u2', 'two'); // gap: round one, afterSeq 0, answered in 100 ms
+    await settle(10);
+    server.refuseNext.set('GetMessagesCommand', ['RATE_LIMITED']);
+    server.post('c1', 'u2', 'three', 'x3', false);
+    server.post('c1', 'u2', 'four'); // another gap while round one runs: round two, refused
+    await settle(200);
+    expect(sentBy('GetMessagesCommand').map((p) => p['afterSeq'])).toEqual([0, 2]);
+    expect(core.store.syncPosition('c1').syncedSeq).toBe(2);
+    await settle(1_500); // retried after the backoff
+    expect(sentBy('GetMessagesCommand').map((p) => p['afterSeq'])).toEqual([0, 2, 2]);
+    expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['one', 'two', 'three', 'four']);
+    expect(core.store.syncPosition('c1').syncedSeq).toBe(4);
+  });
+
   it('starts a long unseen conversation from its newest page and pages back with beforeSeq', async () => {
     for (let i = 1; i <= 250; i++) server.post('c1', 'u2', `m${i}`);
     const core = await loggedIn();
@@ -251,6 +282,20 @@ describe('OutboxController', () => {
     expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['in flight']);
   });
 
+  it('takes an answer that comes after its request timed out: a link slower than the timeout still drains, in order, once each', async () => {
+    const core = await loggedIn();
+    server.replyDelayMs.set('SendMessageCommand', 40_000); // every answer takes longer than the 30 s send timeout
+    core.outbox.send('c1', 'a');
+    core.outbox.send('c1', 'b');
+    await settle(41_000); // a: timed out at 30 s, resent at 32 s; the first answer comes at 40 s
+    expect(server.messages.get('c1')!.map((m) => m.body)).toEqual(['a', 'b']);
+    expect(core.outbox.pendingCount()).toBe(1);
+    await settle(40_000);
+    expect(core.outbox.pendingCount()).toBe(0);
+    expect(server.messages.get('c1')!.map((m) => m.body)).toEqual(['a', 'b']);
+    expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['a', 'b']);
+  });
+
   it('backs off on RATE_LIMITED and keeps the order', async () => {
     const core = await loggedIn();
     server.rateLimitSends = 2;
@@ -306,14 +351,29 @@ describe('ReceiptController and TypingController', () => {
     const core = await loggedIn();
     for (let i = 0; i < 5; i++) server.post('c1', 'u2', `m${i}`);
     await settle();
-    expect(sentBy('AckMessagesCommand').at(-1)).toEqual({ conversationId: 'c1', seq: 5 });
+    expect(sentBy('AckMessagesCommand').at(-1)).toMatchObject({ conversationId: 'c1', seq: 5 });
     expect(sentBy('AckMessagesCommand').length).toBeLessThanOrEqual(2);
     expect(sentBy('MarkReadCommand')).toHaveLength(0);
     expect(core.collections.conversations.get('c1')!.unreadCount()).toBe(5);
     core.receipts.setVisibleConversation('c1');
     await settle();
-    expect(sentBy('MarkReadCommand')).toEqual([{ conversationId: 'c1', seq: 5 }]);
+    expect(sentBy('MarkReadCommand')).toEqual([{ conversationId: 'c1', seq: 5, requestId: expect.any(String) }]);
     expect(core.collections.conversations.get('c1')!.unreadCount()).toBe(0);
+  });
+
+  it('keeps one receipt per conversation on the wire: the next, with the newest seq, goes when it is answered', async () => {
+    const core = await loggedIn();
+    server.replyDelayMs.set('AckMessagesCommand', 2_000); // a slow link
+    for (let i = 1; i <= 5; i++) {
+      server.post('c1', 'u2', `m${i}`);
+      await settle(100);
+    }
+    expect(sentBy('AckMessagesCommand')).toEqual([{ conversationId: 'c1', seq: 1, requestId: expect.any(String) }]);
+    await settle(2_000);
+    expect(sentBy('AckMessagesCommand').map((p) => p['seq'])).toEqual([1, 5]);
+    expect(core.store.find('conversations', 'c1')!.members['u1']!.deliveredSeq).toBe(5);
+    await settle(5_000);
+    expect(sentBy('AckMessagesCommand').map((p) => p['seq'])).toEqual([1, 5]);
   });
 
   it('announces typing throttled, stops after idle or on send, and expires others’ typing', async () => {

@@ -10,33 +10,47 @@ const FIRST_PAGE = 100;
  * (PROTOCOL.md section 6): GetMessages afterSeq=syncedSeq until hasMore is
  * false. A conversation with nothing stored starts from its newest page
  * instead of its first message. One run per conversation at a time; a
- * request during a run makes it go round once more.
+ * request during a run makes it go round once more, and that round's
+ * failure reaches the caller (it used to be swallowed, so a refused or
+ * timed-out second round left the gap open until the next notification).
  */
 export class MessageFetcher {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly again = new Map<string, number>();
+  /** The run queued behind the current one, and the latest seq it must reach. */
+  private readonly queued = new Map<string, { latest: number; done: Promise<void> }>();
 
   constructor(
     private readonly communicator: Communicator,
     private readonly store: Store,
   ) {}
 
+  /**
+   * Resolves when the conversation has been caught up at least to what was
+   * known when it was called; rejects with the error of the run that was to
+   * do it, so the caller can retry. A call during a run queues one more run
+   * (shared by every call made meanwhile) and returns that run's outcome.
+   */
   catchUp(conversationId: string, knownLatestSeq: number): Promise<void> {
     const current = this.running.get(conversationId);
-    if (current) {
-      this.again.set(conversationId, Math.max(knownLatestSeq, this.again.get(conversationId) ?? 0));
-      return current;
+    if (!current) {
+      const run = this.run(conversationId, knownLatestSeq).finally(() => this.running.delete(conversationId));
+      this.running.set(conversationId, run);
+      return run;
     }
-    const run = this.run(conversationId, knownLatestSeq).finally(() => {
-      this.running.delete(conversationId);
-      const next = this.again.get(conversationId);
-      if (next !== undefined) {
-        this.again.delete(conversationId);
-        void this.catchUp(conversationId, next).catch(() => undefined);
-      }
-    });
-    this.running.set(conversationId, run);
-    return run;
+    const waiting = this.queued.get(conversationId);
+    if (waiting) {
+      waiting.latest = Math.max(waiting.latest, knownLatestSeq);
+      return waiting.done;
+    }
+    const next = { latest: knownLatestSeq, done: Promise.resolve() };
+    next.done = current
+      .catch(() => undefined)
+      .then(() => {
+        this.queued.delete(conversationId);
+        return this.catchUp(conversationId, next.latest);
+      });
+    this.queued.set(conversationId, next);
+    return next.done;
   }
 
   private async run(conversationId: string, knownLatestSeq: number): Promise<void> {

@@ -35,7 +35,8 @@ const RATE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
  */
 export class OutboxController implements OutboxActions {
   private readonly options: OutboxControllerOptions;
-  private readonly busy = new Set<string>();
+  /** Per conversation, the clientMessageId on the wire (one at a time, so the seqs follow the order written). */
+  private readonly inFlight = new Map<string, string>();
   private sentAt: number[] = [];
   private pausedUntil = 0;
   private refusals = 0;
@@ -51,8 +52,15 @@ export class OutboxController implements OutboxActions {
     this.stops.push(
       dispatch.subscribe('session:ready', () => {
         this.ready = true;
-        this.busy.clear();
+        this.inFlight.clear();
         this.pump();
+      }),
+      // Any answer for an entry counts, also one that comes after its request timed out (the
+      // resend's answer is then a duplicate): on a link slower than the timeout, waiting for the
+      // answer to the latest resend only would never finish.
+      dispatch.subscribe('SendMessageResponse', (response) => {
+        const entry = this.options.store.find('outbox', response.clientMessageId);
+        if (entry && response.message.senderId === entry.senderId) this.acknowledged(entry, response);
       }),
       dispatch.subscribe('connection:close', () => this.halt()),
       dispatch.subscribe('session:ended', () => this.halt()),
@@ -117,7 +125,7 @@ export class OutboxController implements OutboxActions {
     const queue = store.findAll('outbox').filter((e) => e.state === 'pending').sort(byAge);
     const blocked = new Set<string>();
     for (const entry of queue) {
-      if (this.busy.has(entry.conversationId) || blocked.has(entry.conversationId)) {
+      if (this.inFlight.has(entry.conversationId) || blocked.has(entry.conversationId)) {
         blocked.add(entry.conversationId);
         continue;
       }
@@ -128,7 +136,7 @@ export class OutboxController implements OutboxActions {
   }
 
   private transmit(entry: OutboxEntry, now: number): void {
-    this.busy.add(entry.conversationId);
+    this.inFlight.set(entry.conversationId, entry.clientMessageId);
     this.sentAt.push(now);
     const { conversationId, clientMessageId, body } = entry;
     this.options.communicator
@@ -139,17 +147,30 @@ export class OutboxController implements OutboxActions {
       );
   }
 
-  /** The server stored it: the server message replaces the echo (same sender and clientMessageId). */
+  /**
+   * The server stored it: the server message replaces the echo (same sender and clientMessageId).
+   * Idempotent: the bus and the request both report the same answer.
+   */
   private acknowledged(entry: OutboxEntry, response: ServerMessages['SendMessageResponse']): void {
-    this.busy.delete(entry.conversationId);
+    this.release(entry);
+    if (!this.options.store.find('outbox', entry.clientMessageId)) return;
     this.refusals = 0;
     this.options.store.addMessages([response.message]);
     this.options.store.removeItems('outbox', [entry.clientMessageId]);
     this.pump();
   }
 
+  /** Frees the conversation for its next message, unless another message of it is on the wire by now. */
+  private release(entry: OutboxEntry): boolean {
+    if (this.inFlight.get(entry.conversationId) !== entry.clientMessageId) return false;
+    this.inFlight.delete(entry.conversationId);
+    return true;
+  }
+
   private refused(entry: OutboxEntry, error: unknown): void {
-    this.busy.delete(entry.conversationId);
+    // An answer for a request that is no longer the one on the wire (its socket
+    // closed and a new session resent, or the entry was acknowledged) changes nothing.
+    if (!this.release(entry)) return;
     if (error instanceof ConnectionError) {
       // DISCONNECTED: the next session-ready resends. TIMEOUT/OFFLINE: try again shortly.
       if (error.code !== 'DISCONNECTED') this.schedule(2000);
@@ -170,7 +191,7 @@ export class OutboxController implements OutboxActions {
 
   private halt(): void {
     this.ready = false;
-    this.busy.clear();
+    this.inFlight.clear();
     this.clearTimer();
   }
 

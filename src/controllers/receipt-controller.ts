@@ -24,10 +24,19 @@ export interface ReceiptControllerOptions {
  * Delivered and read receipts: AckMessagesCommand up to the contiguous seq
  * stored (debounced), and MarkReadCommand for the conversation on screen
  * while the page is visible. Both only move forward.
+ *
+ * Receipts are self-clocked: at most one round (ack and/or read) per
+ * conversation is on the wire; the next one, carrying the newest position,
+ * goes when that round is answered (or its socket is gone). Every receipt
+ * makes the server notify `conversations` to every member, so on a slow link
+ * a receipt per debounce from each of N members is N^2 notifications that
+ * queue up in front of everything else (messages, send answers, pongs).
  */
 export class ReceiptController implements ReceiptActions {
   private readonly options: ReceiptControllerOptions;
   private readonly dirty = new Set<string>();
+  /** Conversations with a receipt round on the wire, by round (a stale answer cannot free a newer round). */
+  private readonly inFlight = new Map<string, object>();
   private visibleConversation: string | null = null;
   private ready = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -42,8 +51,8 @@ export class ReceiptController implements ReceiptActions {
         this.ready = true;
         for (const conversation of store.findAll('conversations')) this.touch(conversation.id);
       }),
-      dispatch.subscribe('connection:close', () => (this.ready = false)),
-      dispatch.subscribe('session:ended', () => (this.ready = false)),
+      dispatch.subscribe('connection:close', () => this.onSessionLost()),
+      dispatch.subscribe('session:ended', () => this.onSessionLost()),
       dispatch.subscribe('store:change:meta', (change) => change.meta.forEach((id) => this.touch(id))),
       dispatch.subscribe('store:change:conversations', (change) => change.conversations.forEach((id) => this.touch(id))),
     );
@@ -55,6 +64,12 @@ export class ReceiptController implements ReceiptActions {
     for (const type of ['visibilitychange', 'focus']) this.options.visibility?.removeEventListener(type, this.onVisibility);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  private onSessionLost(): void {
+    this.ready = false;
+    // The answers will not come; session-ready touches every conversation again.
+    this.inFlight.clear();
   }
 
   setVisibleConversation(conversationId: string | null): void {
@@ -77,23 +92,38 @@ export class ReceiptController implements ReceiptActions {
     const self = this.options.selfId();
     if (!this.ready || self === null || !communicator.isOpen()) return; // session-ready touches everything again
     const pageVisible = this.options.visibility?.isVisible() ?? true;
-    for (const conversationId of this.dirty) {
+    for (const conversationId of [...this.dirty]) {
+      if (this.inFlight.has(conversationId)) continue; // stays dirty: sent when the round on the wire is answered
+      this.dirty.delete(conversationId);
       const conversation = store.find('conversations', conversationId);
       if (!conversation) continue;
       const seq = store.syncPosition(conversationId).syncedSeq;
       const mine = conversation.members[self] ?? { deliveredSeq: 0, readSeq: 0 };
       let next = mine;
+      const round: Promise<unknown>[] = [];
       if (seq > mine.deliveredSeq) {
-        communicator.sendMessage('AckMessagesCommand', { conversationId, seq });
+        round.push(communicator.request('AckMessagesCommand', { conversationId, seq }));
         next = { ...next, deliveredSeq: seq };
       }
       if (conversationId === this.visibleConversation && pageVisible && seq > mine.readSeq) {
-        communicator.sendMessage('MarkReadCommand', { conversationId, seq });
+        round.push(communicator.request('MarkReadCommand', { conversationId, seq }));
         next = { ...next, readSeq: seq };
       }
+      if (round.length) this.awaitRound(conversationId, round);
       // Our own position moves at once so unread counts drop without waiting for the server's echo.
       if (next !== mine) store.addItems('conversations', { [conversationId]: { ...conversation, members: { ...conversation.members, [self]: next } } });
+      this.dirty.delete(conversationId); // that local change is not news to send
     }
-    this.dirty.clear();
+  }
+
+  /** Frees the conversation for its next receipt once this round is answered, refused or cut off. */
+  private awaitRound(conversationId: string, round: Promise<unknown>[]): void {
+    const token = {};
+    this.inFlight.set(conversationId, token);
+    void Promise.allSettled(round).then(() => {
+      if (this.inFlight.get(conversationId) !== token) return;
+      this.inFlight.delete(conversationId);
+      if (this.dirty.has(conversationId)) this.touch(conversationId);
+    });
   }
 }

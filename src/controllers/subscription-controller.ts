@@ -87,12 +87,16 @@ export class SubscriptionController {
   }
 
   /**
-   * A server that refused for now (RATE_LIMITED, INTERNAL) is asked again
-   * after a backoff; a lost connection waits for the next session-ready;
-   * other refusals (FORBIDDEN, NOT_FOUND) are final.
+   * A server that refused for now (RATE_LIMITED, INTERNAL) or did not answer
+   * in time on a socket that is still open (TIMEOUT) is asked again after a
+   * backoff; a lost connection (OFFLINE, DISCONNECTED) waits for the next
+   * session-ready, which starts everything over; other refusals (FORBIDDEN,
+   * NOT_FOUND) are final. A TIMEOUT used to count as a lost connection: on a
+   * slow link that stayed open, the catch-up (or the whole session's
+   * subscriptions) then waited for a reconnect that never came.
    */
   private retryLater(task: string, error: unknown, again: () => void): void {
-    if (!(error instanceof ProtocolError) || (error.code !== 'RATE_LIMITED' && error.code !== 'INTERNAL')) {
+    if (!isRetryable(error)) {
       ignoreConnectionLoss(error);
       return;
     }
@@ -163,7 +167,7 @@ export class SubscriptionController {
       .then(() => this.catchUp(conversationId))
       .catch((error: unknown) => {
         this.subscribed.delete(conversationId);
-        ignoreConnectionLoss(error);
+        this.retryLater(SUBSCRIBE_TASK + conversationId, error, () => this.follow(conversationId));
       });
   }
 
@@ -179,6 +183,8 @@ export class SubscriptionController {
 
 /** The retry key of the session-ready fetch (conversation ids are the others). */
 const SESSION_TASK = '\u0000session';
+/** The retry key of subscribing to a conversation's messages, before its id. */
+const SUBSCRIBE_TASK = '\u0001';
 
 /** A full fetch is the truth: what it no longer lists is gone. */
 function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: Record<string, Contact> | Record<string, Conversation>): void {
@@ -200,6 +206,11 @@ function pickValid<T>(
     else missing.push(id);
   }
   return { valid, missing };
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ConnectionError) return error.code === 'TIMEOUT';
+  return error instanceof ProtocolError && (error.code === 'RATE_LIMITED' || error.code === 'INTERNAL');
 }
 
 /** A lost connection is not an error here: the next session-ready starts over. */

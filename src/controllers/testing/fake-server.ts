@@ -29,6 +29,12 @@ export class FakeServer {
   silent = false;
   /** Notifications carry inline items unless false. */
   inlineItems = true;
+  /** Answers to these commands leave this many ms after the command came (a slow link). */
+  readonly replyDelayMs = new Map<string, number>();
+  /** The next frames of a command are answered with these codes, one each. */
+  readonly refuseNext = new Map<string, ErrorCode[]>();
+  /** The next N frames of a command are never answered (lost on a link that stays open). */
+  readonly ignoreNext = new Map<string, number>();
   private tokenCounter = 0;
   private messageCounter = 0;
 
@@ -94,8 +100,17 @@ export class FakeServer {
     const p = frame.payload;
     const s = (key: string): string => p[key] as string;
     const requestId = p['requestId'] as string | undefined;
-    const reply = (name: string, payload: object): void => socket.receive(name, requestId ? { ...payload, requestId } : payload);
+    const delay = this.replyDelayMs.get(frame.name);
+    const deliver = (name: string, payload: object): void => {
+      if (delay === undefined) return socket.receive(name, payload);
+      setTimeout(() => socket.readyState === 1 && socket.receive(name, payload), delay);
+    };
+    const reply = (name: string, payload: object): void => deliver(name, requestId ? { ...payload, requestId } : payload);
     const fail = (code: ErrorCode, message: string): void => reply('ErrorResponse', { code, message, command: frame.name });
+    const ignored = this.ignoreNext.get(frame.name) ?? 0;
+    if (ignored > 0) return void this.ignoreNext.set(frame.name, ignored - 1);
+    const refusal = this.refuseNext.get(frame.name)?.shift();
+    if (refusal) return fail(refusal, 'refused (scripted)');
     const userId = c.userId;
     switch (frame.name) {
       case 'ClientRegistrationCommand':
