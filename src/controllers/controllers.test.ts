@@ -356,7 +356,7 @@ describe('ReceiptController and TypingController', () => {
     expect(sentBy('MarkReadCommand')).toHaveLength(0);
     expect(core.collections.conversations.get('c1')!.unreadCount()).toBe(5);
     core.receipts.setVisibleConversation('c1');
-    await settle();
+    await settle(1000); // a second after the last receipt round of c1
     expect(sentBy('MarkReadCommand')).toEqual([{ conversationId: 'c1', seq: 5, requestId: expect.any(String) }]);
     expect(core.collections.conversations.get('c1')!.unreadCount()).toBe(0);
   });
@@ -374,6 +374,18 @@ describe('ReceiptController and TypingController', () => {
     expect(core.store.find('conversations', 'c1')!.members['u1']!.deliveredSeq).toBe(5);
     await settle(5_000);
     expect(sentBy('AckMessagesCommand').map((p) => p['seq'])).toEqual([1, 5]);
+  });
+
+  it('sends a conversation at most one receipt round a second while messages stream in', async () => {
+    await loggedIn();
+    for (let i = 1; i <= 30; i++) {
+      server.post('c1', 'u2', `m${i}`);
+      await settle(100);
+    }
+    await settle(1000);
+    const seqs = sentBy('AckMessagesCommand').map((p) => p['seq']);
+    expect(seqs.length).toBeLessThanOrEqual(4);
+    expect(seqs.at(-1)).toBe(30);
   });
 
   it('announces typing throttled, stops after idle or on send, and expires others’ typing', async () => {

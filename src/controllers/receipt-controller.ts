@@ -18,6 +18,8 @@ export interface ReceiptControllerOptions {
   visibility?: VisibilitySource | null;
   /** Receipts for a burst of messages go out once, after this quiet time. */
   debounceMs?: number;
+  /** A conversation's receipt rounds are at least this far apart (default 1 s). */
+  minIntervalMs?: number;
 }
 
 /**
@@ -31,12 +33,19 @@ export interface ReceiptControllerOptions {
  * makes the server notify `conversations` to every member, so on a slow link
  * a receipt per debounce from each of N members is N^2 notifications that
  * queue up in front of everything else (messages, send answers, pongs).
+ * For the same reason a conversation's rounds are at least `minIntervalMs`
+ * (1 s) apart: with a receipt per message, every message sent to a group of
+ * N became about N notifications on each member's socket, which capped what
+ * a group could carry over a slow link at a few messages a second. The
+ * first receipt after a quiet spell still goes after the debounce.
  */
 export class ReceiptController implements ReceiptActions {
   private readonly options: ReceiptControllerOptions;
   private readonly dirty = new Set<string>();
   /** Conversations with a receipt round on the wire, by round (a stale answer cannot free a newer round). */
   private readonly inFlight = new Map<string, object>();
+  /** When each conversation's last receipt round went out. */
+  private readonly lastRoundAt = new Map<string, number>();
   private visibleConversation: string | null = null;
   private ready = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -80,11 +89,15 @@ export class ReceiptController implements ReceiptActions {
   private touch(conversationId: string | null): void {
     if (conversationId === null) return;
     this.dirty.add(conversationId);
+    this.wake(this.options.debounceMs ?? 250);
+  }
+
+  private wake(delayMs: number): void {
     if (this.timer !== null) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.send();
-    }, this.options.debounceMs ?? 250);
+    }, delayMs);
   }
 
   private send(): void {
@@ -92,8 +105,16 @@ export class ReceiptController implements ReceiptActions {
     const self = this.options.selfId();
     if (!this.ready || self === null || !communicator.isOpen()) return; // session-ready touches everything again
     const pageVisible = this.options.visibility?.isVisible() ?? true;
+    const now = Date.now();
+    const interval = this.options.minIntervalMs ?? 1000;
+    let nextDue = Infinity;
     for (const conversationId of [...this.dirty]) {
       if (this.inFlight.has(conversationId)) continue; // stays dirty: sent when the round on the wire is answered
+      const due = (this.lastRoundAt.get(conversationId) ?? -Infinity) + interval;
+      if (due > now) {
+        nextDue = Math.min(nextDue, due); // stays dirty: sent when the interval ends
+        continue;
+      }
       this.dirty.delete(conversationId);
       const conversation = store.find('conversations', conversationId);
       if (!conversation) continue;
@@ -109,11 +130,15 @@ export class ReceiptController implements ReceiptActions {
         round.push(communicator.request('MarkReadCommand', { conversationId, seq }));
         next = { ...next, readSeq: seq };
       }
-      if (round.length) this.awaitRound(conversationId, round);
+      if (round.length) {
+        this.lastRoundAt.set(conversationId, now);
+        this.awaitRound(conversationId, round);
+      }
       // Our own position moves at once so unread counts drop without waiting for the server's echo.
       if (next !== mine) store.addItems('conversations', { [conversationId]: { ...conversation, members: { ...conversation.members, [self]: next } } });
       this.dirty.delete(conversationId); // that local change is not news to send
     }
+    if (nextDue !== Infinity) this.wake(nextDue - now);
   }
 
   /** Frees the conversation for its next receipt once this round is answered, refused or cut off. */
