@@ -22,7 +22,12 @@ export class MessageListView extends Backbone.View {
   private viewport!: VirtualViewport<Row>;
   private stick = true;
   private frame = 0;
+  private rebuildFrame = 0;
   private rebuildQueued = false;
+  /** The message and day rows of `builtModels`, reused while new messages only land at the end. */
+  private messageRows: Row[] = [];
+  private builtModels: MessageModel[] = [];
+  private rowsStale = true;
   private loading = false;
   private reachedStart = false;
   private resizeObserver: ResizeObserver | undefined;
@@ -45,7 +50,10 @@ export class MessageListView extends Backbone.View {
     this.el.tabIndex = 0;
     const isMessage = (key: string) => key.startsWith('m:');
     this.viewport = new VirtualViewport<Row>(this.el, (row) => rowNode(row, this.ctx), (key) => (isMessage(key) ? 64 : 44), isMessage);
-    this.listenTo(messages, 'add remove reset sort change:seq change:sentAt', this.queueRebuild);
+    // Removals and time changes regroup rows anywhere: rebuild them all next time.
+    this.listenTo(messages, 'remove reset change:sentAt', () => (this.rowsStale = true));
+    this.listenTo(messages, 'add', this.onAdd);
+    this.listenTo(messages, 'remove reset sort change:seq change:sentAt', this.queueRebuild);
     this.listenTo(messages, 'change', this.onMessageChange);
     // The viewport shrinks when the composer grows or the window resizes: keep the anchor (or the bottom).
     if (typeof ResizeObserver !== 'undefined') {
@@ -72,29 +80,79 @@ export class MessageListView extends Backbone.View {
 
   override remove(): this {
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.rebuildFrame);
     this.resizeObserver?.disconnect();
     return super.remove();
+  }
+
+  /**
+   * A message at the end while the view follows the bottom (the person's own
+   * send, or a new message in a live chat) is shown in this task, not a frame
+   * later: its rows are appended to the ones already built.
+   */
+  private onAdd(model: MessageModel): void {
+    if (this.stick && this.messages.models.at(-1) === model && !this.rowsStale) {
+      cancelAnimationFrame(this.rebuildFrame);
+      this.rebuildQueued = false;
+      this.rebuild({ bottom: true });
+    } else this.queueRebuild();
   }
 
   private queueRebuild(): void {
     if (this.rebuildQueued) return;
     this.rebuildQueued = true;
     const anchor = this.viewport.anchor(this.stick);
-    requestAnimationFrame(() => {
+    this.rebuildFrame = requestAnimationFrame(() => {
       this.rebuildQueued = false;
       this.rebuild(anchor);
     });
   }
 
+  /** The message and day rows in display order, extending the last ones when only new messages at the end came. */
+  private buildMessageRows(): Row[] {
+    const models = this.messages.models;
+    const built = this.builtModels;
+    let reuse = !this.rowsStale && built.length <= models.length;
+    for (let i = 0; reuse && i < built.length; i++) reuse = models[i] === built[i];
+    if (reuse) {
+      if (models.length > built.length) {
+        const added = models.slice(built.length).map((m) => m.attributes as MessageView);
+        const after = built.at(-1)?.attributes as MessageView | undefined;
+        if (isOrdered(added, after)) {
+          this.messageRows = this.messageRows.concat(buildRows(added, after));
+          this.builtModels = models.slice();
+          return this.messageRows;
+        }
+      } else return this.messageRows;
+    }
+    // The collection keeps seq order already; sort only if it is not.
+    const views = models.map((m) => m.attributes as MessageView);
+    const ordered = isOrdered(views);
+    if (!ordered) views.sort(bySeq);
+    this.messageRows = buildRows(views);
+    this.builtModels = models.slice();
+    // Rows out of the collection's order cannot be extended next time.
+    this.rowsStale = !ordered;
+    return this.messageRows;
+  }
+
   private rebuild(anchor: Anchor): void {
-    const sorted = [...this.messages.models].map((m) => m.attributes as MessageView).sort(bySeq);
-    const rows: Row[] = buildRows(sorted);
-    if (sorted[0]?.seq === 1 || (this.reachedStart && sorted.length > 0)) rows.unshift({ kind: 'start', key: 's:start' });
-    const previous = new Map(this.viewport.rows.map((r) => [r.key, r]));
-    // Attributes change in place, so a message replaced by another model (or regrouped) gets a fresh node.
-    for (const row of rows) {
-      const old = previous.get(row.key);
-      if (old && row.kind === 'message' && old.kind === 'message' && (old.firstOfGroup !== row.firstOfGroup || old.message !== row.message)) this.viewport.drop(row.key);
+    const messageRows = this.buildMessageRows();
+    const firstRow = messageRows.find((r) => r.kind === 'message');
+    const first = firstRow?.kind === 'message' ? firstRow.message : undefined;
+    const hasStart = first?.seq === 1 || (this.reachedStart && first !== undefined);
+    const startRow = this.viewport.rows[0]?.kind === 'start' ? this.viewport.rows[0] : { kind: 'start' as const, key: 's:start' };
+    const rows: Row[] = hasStart ? [startRow, ...messageRows] : messageRows.slice();
+    const before = this.viewport.rows;
+    let extended = before.length <= rows.length;
+    for (let i = 0; extended && i < before.length; i++) extended = before[i] === rows[i];
+    if (!extended) {
+      const previous = new Map(before.map((r) => [r.key, r]));
+      // Attributes change in place, so a message replaced by another model (or regrouped) gets a fresh node.
+      for (const row of rows) {
+        const old = previous.get(row.key);
+        if (old && row.kind === 'message' && old.kind === 'message' && (old.firstOfGroup !== row.firstOfGroup || old.message !== row.message)) this.viewport.drop(row.key);
+      }
     }
     // Newer rows arrived below while the person reads further up: say so instead of scrolling.
     const newestBefore = this.viewport.rows.at(-1)?.key;
@@ -143,6 +201,16 @@ export class MessageListView extends Backbone.View {
     if (row) this.viewport.drop(row.key);
     this.queueRebuild();
   }
+}
+
+/** Whether `views` (following `after`) are already in display order. */
+function isOrdered(views: readonly MessageView[], after?: MessageView): boolean {
+  let previous = after;
+  for (const view of views) {
+    if (previous && bySeq(previous, view) > 0) return false;
+    previous = view;
+  }
+  return true;
 }
 
 /** Acknowledged messages by seq, local echoes (no seq yet) after them by time. */

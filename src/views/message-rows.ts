@@ -24,11 +24,15 @@ export function messageKey(m: RowMessage): string {
   return `m:${m.senderId}:${m.clientMessageId || m.id}`;
 }
 
-/** Builds rows from messages already in display order (oldest first). */
-export function buildRows<M extends RowMessage>(messages: readonly M[]): MessageRow<M>[] {
+/**
+ * Builds rows from messages already in display order (oldest first). With
+ * `after` (the message just before `messages`, whose rows exist already) it
+ * continues that list: a day row only when the day changes, groups carried on.
+ */
+export function buildRows<M extends RowMessage>(messages: readonly M[], after?: M): MessageRow<M>[] {
   const rows: MessageRow<M>[] = [];
-  let currentDay = '';
-  let previous: M | undefined;
+  let currentDay = after ? dayKey(after.sentAt) : '';
+  let previous: M | undefined = after;
   for (const message of messages) {
     const day = dayKey(message.sentAt);
     if (day !== currentDay) {

@@ -38,6 +38,16 @@ export class VirtualViewport<R extends { key: string }> {
 
   /** Replaces the rows; nodes of rows that are gone are dropped, the rest reused. */
   setRows(rows: R[], anchor: Anchor): void {
+    // The common case (new messages at the end, or nothing new): the old rows are a prefix, nothing to drop.
+    const old = this.list;
+    let prefix = old.length <= rows.length;
+    for (let i = 0; prefix && i < old.length; i++) prefix = old[i] === rows[i];
+    if (prefix) {
+      this.list = rows;
+      this.metrics.append(rows.slice(old.length).map((r) => r.key));
+      this.render(anchor);
+      return;
+    }
     const live = new Set(rows.map((r) => r.key));
     for (const key of [...this.nodes.keys()]) if (!live.has(key)) this.drop(key);
     this.list = rows;

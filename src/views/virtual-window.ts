@@ -19,6 +19,20 @@ export class RowMetrics {
     this.recompute();
   }
 
+  /** Adds rows after the last one (nothing else changed): only the new offsets are computed. */
+  append(keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    const n = this.keys.length;
+    this.keys = this.keys.concat(keys);
+    const offsets = new Float64Array(this.keys.length + 1);
+    offsets.set(this.offsets.subarray(0, n + 1));
+    for (let i = n; i < this.keys.length; i++) {
+      const key = this.keys[i] as string;
+      offsets[i + 1] = (offsets[i] ?? 0) + (this.measured.get(key) ?? this.estimate(key));
+    }
+    this.offsets = offsets;
+  }
+
   /** Records measured heights; returns true when any height changed. */
   measure(heights: Iterable<[string, number]>): boolean {
     let changed = false;
