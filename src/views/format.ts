@@ -3,6 +3,24 @@
  * callers agree on what "today" is.
  */
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * `date.toLocale{Date,Time,}String(undefined, options)` with the formatter
+ * kept: each of those calls builds an Intl.DateTimeFormat afresh (~0.5 ms),
+ * which made the conversation list's times a large part of a cold start.
+ * Options must name the fields, as toLocale*String would otherwise add defaults.
+ */
+export function localFormat(date: Date, options: Intl.DateTimeFormatOptions): string {
+  const key = JSON.stringify(options);
+  let formatter = formatters.get(key);
+  if (!formatter) formatters.set(key, (formatter = new Intl.DateTimeFormat(undefined, options)));
+  return formatter.format(date);
+}
+
+/** What `date.toLocaleString()` shows: date and time, every field numeric. */
+export const FULL_DATE_TIME: Intl.DateTimeFormatOptions = { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' };
+
 /** Local calendar day of a timestamp, e.g. `2026-11-23`, used to group messages. */
 export function dayKey(ms: number): string {
   const d = new Date(ms);
@@ -15,14 +33,14 @@ export function dayLabel(ms: number, now: number = Date.now()): string {
   if (days === 0) return 'Today';
   if (days === 1) return 'Yesterday';
   const d = new Date(ms);
-  if (days > 1 && days < 7) return d.toLocaleDateString(undefined, { weekday: 'long' });
+  if (days > 1 && days < 7) return localFormat(d, { weekday: 'long' });
   const sameYear = d.getFullYear() === new Date(now).getFullYear();
-  return d.toLocaleDateString(undefined, sameYear ? { weekday: 'short', month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' });
+  return localFormat(d, sameYear ? { weekday: 'short', month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 /** Clock time of a message, e.g. "14:05" or "2:05 PM" depending on locale. */
 export function clockTime(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+  return localFormat(new Date(ms), { hour: 'numeric', minute: '2-digit' });
 }
 
 /** Short time for the conversation list: the clock today, else the weekday or date. */
@@ -31,8 +49,8 @@ export function listTime(ms: number, now: number = Date.now()): string {
   if (days === 0) return clockTime(ms);
   if (days === 1) return 'Yesterday';
   const d = new Date(ms);
-  if (days > 1 && days < 7) return d.toLocaleDateString(undefined, { weekday: 'short' });
-  return d.toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  if (days > 1 && days < 7) return localFormat(d, { weekday: 'short' });
+  return localFormat(d, { month: 'short', day: 'numeric' });
 }
 
 /** "online", "last seen 5 min ago", "last seen yesterday" ... */
@@ -45,7 +63,7 @@ export function presenceLabel(online: boolean, lastSeenAt: number | null, now: n
   const days = calendarDaysBetween(lastSeenAt, now);
   if (days === 0) return `last seen today at ${clockTime(lastSeenAt)}`;
   if (days === 1) return `last seen yesterday at ${clockTime(lastSeenAt)}`;
-  return `last seen ${new Date(lastSeenAt).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })}`;
+  return `last seen ${localFormat(new Date(lastSeenAt), { month: 'short', day: 'numeric' })}`;
 }
 
 /** Whole calendar days from `a` to `b` in local time (0 = same day). */

@@ -1,6 +1,6 @@
 import type { MessageState, MessageView } from '../core/client-core-api';
 import { h } from './dom';
-import { clockTime, dayLabel } from './format';
+import { FULL_DATE_TIME, clockTime, dayLabel, localFormat } from './format';
 import { icon } from './icons';
 import { linkify } from './linkify';
 import type { MessageRow } from './message-rows';
@@ -32,7 +32,7 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
       !own && ctx.isGroup && row.firstOfGroup ? h('span', { class: 'sender' }, ctx.senderName(m.senderId)) : null,
       h('p', { class: 'body' }, linkify(m.body)),
       h('span', { class: 'meta' },
-        h('time', { datetime: sentAt.toISOString(), title: sentAt.toLocaleString() }, clockTime(m.sentAt)),
+        h('time', { datetime: sentAt.toISOString(), title: localFormat(sentAt, FULL_DATE_TIME) }, clockTime(m.sentAt)),
         own ? statusIcon(state) : null)),
     own && state === 'failed' ? failedActions(m) : null,
   );
