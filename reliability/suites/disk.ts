@@ -142,6 +142,9 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
       const code = frame.payload['code'];
       if (frame.name !== 'ErrorResponse' || !(ERROR_CODES as readonly unknown[]).includes(code)) {
         report.fail(refusals, `unexpected answer ${frame.name} ${JSON.stringify(frame.payload).slice(0, 200)}`);
+      } else if (!/storage is full or not writable/.test(String(frame.payload['message']))) {
+        // The refusal must say why, so the person (and the retrying client) knows nothing was stored.
+        report.fail(refusals, `refusal does not name the full storage: ${String(frame.payload['message']).slice(0, 200)}`);
       }
       refused.push(clientMessageId);
       return 'refused';

@@ -80,6 +80,19 @@ export async function dispatch(conn: Connection, frame: DecodedFrame, s: Service
     }
     s.metrics.errors.inc({ command: label, code: 'INTERNAL' });
     s.logger.error({ err: error, command: frame.name, conn: conn.id }, 'command failed');
-    conn.sendError('INTERNAL', 'the server could not process this command; please retry later', frame.name, requestId);
+    conn.sendError('INTERNAL', internalMessage(error), frame.name, requestId);
   }
+}
+
+// SQLite's codes for a database that cannot be written. The person (and the
+// client's retry) should know the server stored nothing and why, without a
+// stack trace or a path.
+const STORAGE_UNAVAILABLE = new Set(['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR']);
+
+function internalMessage(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && STORAGE_UNAVAILABLE.has(code.split('_').slice(0, 2).join('_'))) {
+    return 'the server cannot store anything right now (its storage is full or not writable); nothing was saved, please retry later';
+  }
+  return 'the server could not process this command; please retry later';
 }
