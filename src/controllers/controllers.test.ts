@@ -162,6 +162,22 @@ describe('SubscriptionController', () => {
     expect(core.store.syncPosition('c1').syncedSeq).toBe(3);
   });
 
+  it('ignores message notifications for a conversation it does not know: nothing stored, nothing fetched', async () => {
+    const core = await loggedIn();
+    const before = sentBy('GetMessagesCommand').length;
+    const socket = server.connections[0]!.socket;
+    const message = { id: 'm_x', conversationId: 'c_not_mine', seq: 1, senderId: 'u2', clientMessageId: 'x', body: 'injected', sentAt: 1 };
+    socket.receive('ResourceChangedNotification', { resource: 'messages:c_not_mine', version: 3, ids: ['m_x'], items: { m_x: message } });
+    await settle();
+    expect(core.store.find('messages', 'm_x')).toBeUndefined();
+    expect(core.store.syncPosition('c_not_mine').syncedSeq).toBe(0);
+    expect(sentBy('GetMessagesCommand').slice(before)).toEqual([]);
+    // Its own conversation still takes notifications as before.
+    server.post('c1', 'u2', 'mine');
+    await settle();
+    expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['mine']);
+  });
+
   it('works with notifications that carry no items', async () => {
     server.inlineItems = false;
     const core = await loggedIn();

@@ -139,6 +139,10 @@ export class SubscriptionController {
       }
     } else {
       const { conversationId } = resource;
+      // Only conversations we know (and so subscribed to) take messages: a notification for
+      // any other one, from a buggy or hostile server, would store and persist a history
+      // nobody can see and ask the server for a conversation we are not in.
+      if (!store.find('conversations', conversationId)) return;
       const { valid } = pickValid(notification, (v) => MessageSchema.safeParse(v));
       const messages = Object.values(valid as Record<string, Message>).filter((m) => m.conversationId === conversationId);
       store.addMessages(messages);
