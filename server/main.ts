@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
 import type { ServerOptions } from './config';
+import { DatabaseOpenError } from './storage/database';
 
 /**
  * The command line: `node --import tsx server/main.ts [--mock] [--port N]
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Tidings failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  // A database that cannot be opened is the operator's to fix: the sentence says what and where; a stack would bury it.
+  const text = error instanceof DatabaseOpenError ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`Tidings failed to start: ${text}\n`);
   process.exit(1);
 });
