@@ -25,7 +25,7 @@ export interface FuzzSize {
 
 export const FUZZ_SIZES: Record<'ci' | 'long', FuzzSize> = {
   ci: { randomFrames: 2500, batch: 250 },
-  long: { randomFrames: 100_000, batch: 1000 },
+  long: { randomFrames: 1_000_000, batch: 1000 },
 };
 
 type SocketState = 'fresh' | 'registered' | 'loggedIn';
