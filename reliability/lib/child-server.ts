@@ -32,6 +32,9 @@ export interface ChildOptions {
   startTimeoutMs?: number;
   /** Opens an IPC channel (for the leak probe). */
   ipc?: boolean;
+  /** Runs the server as this user and group (the disk suite's unprivileged server; needs root). */
+  uid?: number;
+  gid?: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -76,6 +79,7 @@ export function startChild(options: ChildOptions): Promise<ChildServer> {
     env: { ...process.env, LOG_LEVEL: 'silent', VITEST: '', ...options.env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     detached: true,
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   live.add(proc);
   const exited = new Promise<number | null>((resolve) =>

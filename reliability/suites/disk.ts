@@ -8,6 +8,7 @@ import { CHEAP_SCRYPT } from '../../server/test/harness';
 import { ProtocolClient } from '../../server/test/protocol-client';
 import { Report } from '../lib/results';
 import { seedWorld } from '../lib/world';
+import { canDropPrivileges, runNotWritable } from './disk-perms';
 
 /**
  * Disk: the database cannot grow. Two honest simulations: a real full disk
@@ -22,11 +23,13 @@ export interface DiskSize {
   rounds: number;
   /** Most sends tried per round while full. */
   sendsWhileFull: number;
+  /** Sends while the directory is not writable (suites/disk-perms.ts; only as root). */
+  sendsWhileUnwritable: number;
 }
 
 export const DISK_SIZES: Record<'ci' | 'long', DiskSize> = {
-  ci: { rounds: 2, sendsWhileFull: 200 },
-  long: { rounds: 20, sendsWhileFull: 2000 },
+  ci: { rounds: 2, sendsWhileFull: 200, sendsWhileUnwritable: 50 },
+  long: { rounds: 20, sendsWhileFull: 2000, sendsWhileUnwritable: 2000 },
 };
 
 interface Fault {
@@ -114,6 +117,8 @@ export async function runDisk(size: DiskSize, log: (line: string) => void = () =
       fault.dispose();
     }
   }
+  if (canDropPrivileges()) await runNotWritable(report, size);
+  else report.note('disk: not root, so the server cannot be run as another user; "directory not writable" is not tested');
   return report;
 }
 
