@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus } from '../core/client-core-api';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
-import { ProtocolError } from '../protocol';
+import { MAX_INCOMING_FRAME_BYTES, ProtocolError, encodeFrame } from '../protocol';
 import { backoffDelay } from './backoff';
 import { Communicator } from './communicator';
 import { ConnectionError } from './connection-error';
@@ -188,6 +188,89 @@ describe('Communicator', () => {
     const error = await lost.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as ConnectionError).code).toBe('DISCONNECTED');
+    c.stop();
+  });
+
+  it('refuses a frame over its cap unparsed: protocol:error, pending requests fail at once, reconnects with growing delays', async () => {
+    const c = new Communicator({ url: 'ws://test/ws', dispatch: bus, WebSocketImpl: FakeWebSocketImpl, onlineEvents, random: () => 0, heartbeatIntervalMs: 60_000, maxIncomingFrameBytes: 1000 });
+    const errors: { code: string; frame: string }[] = [];
+    const contacts: unknown[] = [];
+    const closes: number[] = [];
+    bus.subscribe('protocol:error', (e) => errors.push({ code: e.error.code, frame: e.frame }));
+    bus.subscribe('ContactsResponse', (p) => contacts.push(p));
+    bus.subscribe('connection:close', (e) => closes.push(e.code));
+    c.start();
+    const first = FakeWebSocket.latest();
+    first.open();
+    const closeCalls = vi.spyOn(first, 'close');
+    // A request with no timeout: without the refusal it would wait for as long as the socket stays open.
+    const pending = c.request('GetContactsCommand', {}, null);
+    const requestId = first.sentNamed('GetContactsCommand')[0]!['requestId'];
+    const contact = { id: 'u2', username: 'bob', displayName: 'x'.repeat(1000), online: false, lastSeenAt: null };
+    first.receive('ContactsResponse', { contacts: { u2: contact }, version: 1, requestId });
+    await expect(pending).rejects.toMatchObject({ code: 'DISCONNECTED' });
+    expect(contacts).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe('BAD_FRAME');
+    expect(errors[0]!.frame.length).toBeLessThanOrEqual(200);
+    expect(first.readyState).toBe(3);
+    // A browser throws on close codes other than 1000 and 3000-4999 (and the socket would stay open), so not 1009.
+    expect(closeCalls.mock.calls.map((call) => call[0])).toEqual([4009]);
+    expect(closes).toEqual([4009]);
+    // Backoff after oversize frames grows (0.25 s, then 0.5 s at random() = 0) even though each socket opened.
+    vi.advanceTimersByTime(250);
+    const second = FakeWebSocket.latest();
+    expect(second).not.toBe(first);
+    second.open();
+    second.receiveRaw(`{"com.comoyo.PongResponse":{"t":1,"serverTime":1,"pad":"${'y'.repeat(2000)}"}}`);
+    vi.advanceTimersByTime(250);
+    expect(FakeWebSocket.latest()).toBe(second);
+    vi.advanceTimersByTime(250);
+    expect(FakeWebSocket.latest()).not.toBe(second);
+    c.stop();
+  });
+
+  it('measures the cap in UTF-8 bytes: a frame of short length but many bytes is refused, one just under is parsed', () => {
+    const c = new Communicator({ url: 'ws://test/ws', dispatch: bus, WebSocketImpl: FakeWebSocketImpl, onlineEvents, heartbeatIntervalMs: 60_000, maxIncomingFrameBytes: 1000 });
+    const pongs: unknown[] = [];
+    const errors: string[] = [];
+    bus.subscribe('PongResponse', (p) => pongs.push(p));
+    bus.subscribe('protocol:error', (e) => errors.push(e.error.code));
+    c.start();
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    const frame = (pad: string): string => encodeFrame('PongResponse', { t: 1, serverTime: 1, pad });
+    const fits = frame('é'.repeat(400)); // about 850 bytes, length about 450: encoded to check
+    expect(new TextEncoder().encode(fits).length).toBeLessThanOrEqual(1000);
+    socket.receiveRaw(fits);
+    expect(pongs).toHaveLength(1);
+    const tooBig = frame('€'.repeat(330)); // 3 bytes each: over 1000 bytes, under 1000 characters
+    expect(tooBig.length).toBeLessThan(1000);
+    socket.receiveRaw(tooBig);
+    expect(pongs).toHaveLength(1);
+    expect(errors).toEqual(['BAD_FRAME']);
+    expect(socket.readyState).toBe(3);
+    c.stop();
+  });
+
+  it('parses the largest genuine reply: a full page of the longest, most escaped bodies fits MAX_INCOMING_FRAME_BYTES', () => {
+    const c = build();
+    const pages: { messages: Record<string, unknown> }[] = [];
+    bus.subscribe('MessagesResponse', (p) => pages.push(p));
+    c.start();
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    const id = (prefix: string, n: number): string => `${prefix}_${String(n).padStart(62 - prefix.length, '0')}`;
+    const messages: Record<string, unknown> = {};
+    for (let n = 1; n <= 500; n++) {
+      // 4,000 control characters: each is 6 bytes in JSON (\u0001), the worst a body can cost.
+      messages[id('m', n)] = { id: id('m', n), conversationId: id('c', 1), seq: Number.MAX_SAFE_INTEGER - n, senderId: id('u', 1), clientMessageId: '\u0002'.repeat(64), body: '\u0001'.repeat(4000), sentAt: Number.MAX_SAFE_INTEGER };
+    }
+    const text = encodeFrame('MessagesResponse', { conversationId: id('c', 1), messages, latestSeq: Number.MAX_SAFE_INTEGER, hasMore: true, requestId: 'r'.repeat(64) });
+    expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(MAX_INCOMING_FRAME_BYTES);
+    socket.receiveRaw(text);
+    expect(pages).toHaveLength(1);
+    expect(Object.keys(pages[0]!.messages)).toHaveLength(500);
     c.stop();
   });
 

@@ -2,6 +2,7 @@ import type { ConnectionState, ConnectionStatus } from '../core/client-core-api'
 import type { Dispatch } from '../dispatch/dispatch';
 import {
   DEFAULT_LIMITS,
+  MAX_INCOMING_FRAME_BYTES,
   ProtocolError,
   decodeFrame,
   encodeFrame,
@@ -33,9 +34,13 @@ export interface CommunicatorOptions {
   /** Default timeout of `request()`; null waits until the socket closes. */
   requestTimeoutMs?: number | null;
   random?: () => number;
+  /** Largest incoming frame parsed (MAX_INCOMING_FRAME_BYTES; smaller in tests). */
+  maxIncomingFrameBytes?: number;
 }
 
 const OPEN = 1;
+/** After this long without an oversize frame, the reconnect delay after one starts small again. */
+const OVERSIZE_MEMORY_MS = 5 * 60 * 1000;
 
 /**
  * The one owner of the WebSocket: it frames and sends commands, validates
@@ -55,6 +60,8 @@ export class Communicator {
   private missedPongs = 0;
   private maxFrameBytes: number = DEFAULT_LIMITS.maxFrameBytes;
   private status: ConnectionStatus = { state: 'offline' };
+  private oversizeCloses = 0;
+  private lastOversizeAt = 0;
   private readonly onOnline = (): void => this.reconnectNow();
 
   constructor(options: CommunicatorOptions) {
@@ -158,6 +165,10 @@ export class Communicator {
       this.reportBadFrame(new ProtocolError('BAD_FRAME', 'binary frames are not part of the protocol'), '');
       return;
     }
+    if (this.isOversize(data)) {
+      this.refuseOversize(socket, data);
+      return;
+    }
     let message;
     try {
       message = parseServerMessage(decodeFrame(data));
@@ -192,6 +203,37 @@ export class Communicator {
     this.requests.rejectAll(new ConnectionError('DISCONNECTED', `socket closed (${code}) before the answer came`));
     this.options.dispatch.emit('connection:close', { code, reason });
     if (this.started) this.scheduleReconnect();
+  }
+
+  /** Checked before JSON.parse: the length bounds the bytes (1 to 3 UTF-8 bytes a UTF-16 unit), so most frames need no encoding. */
+  private isOversize(data: string): boolean {
+    const cap = this.options.maxIncomingFrameBytes ?? MAX_INCOMING_FRAME_BYTES;
+    if (data.length > cap) return true;
+    if (data.length * 3 <= cap) return false;
+    return new TextEncoder().encode(data).length > cap;
+  }
+
+  /**
+   * A frame over the cap is never parsed, so whatever it answered is lost:
+   * maybe the reply to a pending request. Waiting would leave that request
+   * to its timeout, or forever without one; instead the socket is closed
+   * with 4009 (1009, message too big, is the server's to send: a browser may
+   * only close with 1000 or 3000-4999), which fails every pending request
+   * now with DISCONNECTED (callers retry: the outbox resends, catch-up runs
+   * again on the next login) and reconnects. Repeated oversize frames back
+   * the reconnects off like failed attempts, so a hostile server cannot make
+   * the client reconnect in a tight loop.
+   */
+  private refuseOversize(socket: WebSocket, data: string): void {
+    const cap = this.options.maxIncomingFrameBytes ?? MAX_INCOMING_FRAME_BYTES;
+    this.reportBadFrame(new ProtocolError('BAD_FRAME', `a frame of ${data.length} characters is larger than the client's ${cap}-byte limit; not parsed, reconnecting`), data.slice(0, 200));
+    const now = Date.now();
+    if (now - this.lastOversizeAt > OVERSIZE_MEMORY_MS) this.oversizeCloses = 0;
+    this.lastOversizeAt = now;
+    // The socket had opened, so the attempt count is 0; count oversize closes instead.
+    this.attempt = this.oversizeCloses++;
+    this.dropSocket(4009, 'frame too large');
+    this.handleClose(socket, 4009, 'frame too large');
   }
 
   private reportBadFrame(error: ProtocolError, frame: string): void {

@@ -32,6 +32,21 @@ export const DEFAULT_LIMITS = {
 
 export type Limits = typeof DEFAULT_LIMITS;
 
+/**
+ * Largest frame from the server the client parses, in bytes of UTF-8.
+ * PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
+ * and the browser hands over a whole frame however large; parsing and
+ * dispatching a hostile multi-MB frame stalls the page. The largest reply a
+ * genuine server sends is a MessagesResponse of the client's own page
+ * (messagesPageMax messages, which is what message-fetcher asks for) at the
+ * longest body: maxBodyLength code points at 6 bytes each at worst in JSON
+ * (control characters become \u00XX), plus at most 1 KiB a message of ids,
+ * seq and times, plus 64 KiB for the rest of the frame: 12,577,536 bytes.
+ * Nothing else comes close (a ConversationsResponse would need over a
+ * hundred 1,000-member groups). The client refuses a larger frame unparsed.
+ */
+export const MAX_INCOMING_FRAME_BYTES = DEFAULT_LIMITS.messagesPageMax * (DEFAULT_LIMITS.maxBodyLength * 6 + 1024) + 64 * 1024;
+
 /** Length of a message body as the protocol counts it: code points after trimming. */
 export function bodyLength(body: string): number {
   let n = 0;
