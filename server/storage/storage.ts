@@ -9,6 +9,9 @@ import { UsersRepo } from './users-repo';
  * The repositories over one database. This is the seam where a larger
  * deployment swaps the embedded database for a shared one.
  */
+/** Pages the /healthz write probe asks room for (see the constructor). */
+const PROBE_PAGES = 8;
+
 export class Storage {
   readonly users: UsersRepo;
   readonly sessions: SessionsRepo;
@@ -26,8 +29,11 @@ export class Storage {
     this.conversations = new ConversationsRepo(db);
     this.messages = new MessagesRepo(db);
     this.probeStmt = db.prepare('INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)');
-    // Two pages' worth of bytes, written and deleted in the same transaction:
-    // it needs free pages exactly as a new message would.
+    // PROBE_PAGES pages' worth of bytes, written and deleted in the same
+    // transaction: it needs free pages as a new message does, and at least
+    // as many (a message of the longest body can need a leaf, overflow pages
+    // and page splits in the table and its indexes at once; with two pages the
+    // probe passed while such a message failed: disk long run, tmpfs).
     this.probeGrowStmt = db.prepare('INSERT OR REPLACE INTO health_probe (id, at) VALUES (2, zeroblob(?))');
     this.probeShrinkStmt = db.prepare('DELETE FROM health_probe WHERE id = 2');
   }
@@ -42,7 +48,7 @@ export class Storage {
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     this.db.transaction(() => {
       this.probeStmt.run(Date.now());
-      this.probeGrowStmt.run(pageSize * 2);
+      this.probeGrowStmt.run(pageSize * PROBE_PAGES);
       this.probeShrinkStmt.run();
     })();
   }
