@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -55,6 +55,7 @@ export async function runNotWritable(report: Report, size: PermsSize): Promise<v
   const acked = new Map<string, number>();
   const refused: string[] = [];
   let n = 0;
+  let rateLimited = 0;
 
   const startRefusals = report.row('directory not writable: start', 'the server (uid 65534) started with its database not writable: it must exit before listening, naming the database file and saying it is not writable');
   const running = report.row('directory not writable: while running', 'write permission on the directory and files taken away under a running server: every send acknowledged is stored, or refused with a coded error naming the storage');
@@ -102,7 +103,14 @@ export async function runNotWritable(report: Report, size: PermsSize): Promise<v
     return c;
   };
   const send = async (c: ProtocolClient, row: CheckRow, id = `perms-${n++}`): Promise<'acked' | 'refused'> => {
-    const frame = await c.request('SendMessageCommand', { conversationId: world!.directIds[0]!, clientMessageId: id, body: `message ${id}` });
+    let frame = await c.request('SendMessageCommand', { conversationId: world!.directIds[0]!, clientMessageId: id, body: `message ${id}` });
+    // The child server runs with the default rate limits (50/s, burst 200): back off and retry, as the
+    // client's outbox does. Over a second apart, so the gateway sees no flood to close with 1008.
+    while (frame.name === 'ErrorResponse' && frame.payload['code'] === 'RATE_LIMITED') {
+      rateLimited++;
+      await new Promise((r) => setTimeout(r, 1100));
+      frame = await c.request('SendMessageCommand', { conversationId: world!.directIds[0]!, clientMessageId: id, body: `message ${id}` });
+    }
     if (frame.name === 'SendMessageResponse') {
       acked.set(id, (frame.payload['message'] as { seq: number }).seq);
       return 'acked';
@@ -136,7 +144,7 @@ export async function runNotWritable(report: Report, size: PermsSize): Promise<v
       running.count++;
       await send(c, running);
     }
-    running.figures = { acknowledged: acked.size, refused: refused.length, healthz: (await fetch(`${server.url}/healthz`)).status };
+    running.figures = { acknowledged: acked.size, refused: refused.length, healthz: (await fetch(`${server.url}/healthz`)).status, rateLimitedRetries: rateLimited };
     c.close();
     await server.stop();
     server = null;
@@ -149,11 +157,11 @@ export async function runNotWritable(report: Report, size: PermsSize): Promise<v
     server = await start();
     await server.stop();
     server = null;
-    // A stop leaves an empty WAL (checkpointed, TRUNCATE); SQLite removes it when the last handle
-    // closes, and would have to create it again. Remove it, as that close would, so the restart must.
-    if (statSync(`${dbPath}-wal`, { throwIfNoEntry: false })?.size === 0) rmSync(`${dbPath}-wal`);
-    rmSync(`${dbPath}-shm`, { force: true });
-    if (existsSync(`${dbPath}-wal`)) report.note('disk: the WAL file was not empty after a clean stop; the no-WAL restart reused it');
+    // The stopped server may leave its WAL behind; checkpoint and close it here (as root, the directory
+    // writable), so SQLite removes it and the restart must create it again.
+    closeDatabase(new Database(dbPath));
+    if (existsSync(`${dbPath}-wal`)) report.fail(startRefusals, 'setup: the WAL file is still there; the no-WAL restart would reuse it');
+    own();
     setWritable(false, false);
     await expectRefusedStart('restart, directory read-only, files writable, no WAL file');
 

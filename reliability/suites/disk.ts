@@ -124,7 +124,9 @@ export async function runDisk(size: DiskSize, log: (line: string) => void = () =
 
 async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<void> {
   mkdirSync(fault.dir, { recursive: true });
-  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT });
+  // Rate limits are raised: the long run sends thousands of messages back to back on one socket, and
+  // RATE_LIMITED (then a 1008 close) would stand in for the storage refusals this suite is about.
+  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT, limits: { commandsPerSecond: 1e6, commandBurst: 1e6 } });
   let client: ProtocolClient | null = null;
   try {
     const world = await seedWorld(server.seeder, 2, 'disk');
