@@ -2,6 +2,7 @@ import type Backbone from 'backbone';
 import { SCHEMAS, type SchemaName } from '../dispatch/bus-events';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Message, User } from '../protocol';
+import { consistentMessages } from './consistent-messages';
 import { DirtySet } from './dirty-set';
 import { evictOldestHistory } from './eviction';
 import { isQuotaError, type KeyValueBackend } from './key-value-backend';
@@ -144,10 +145,13 @@ export class Store {
 
   /**
    * Adds server messages and advances each conversation's sync position over
-   * any run they make contiguous (firing `store:change:meta`).
+   * any run they make contiguous (firing `store:change:meta`). Messages that
+   * contradict what is stored (consistent-messages.ts) are left out and
+   * returned.
    */
-  addMessages(messages: Message[]): void {
-    if (messages.length === 0) return;
+  addMessages(incoming: Message[]): Message[] {
+    const { accepted: messages, refused } = consistentMessages(incoming, this.tables.messages, this.index);
+    if (messages.length === 0) return refused;
     this.addItems('messages', Object.fromEntries(messages.map((m) => [m.id, m])));
     const touched = new Set(messages.map((m) => m.conversationId));
     const changed: string[] = [];
@@ -162,6 +166,7 @@ export class Store {
       }
     }
     if (changed.length) this.emit('meta', changed);
+    return refused;
   }
 
   /** What is stored of a conversation's history; {0, 1} when nothing is. */

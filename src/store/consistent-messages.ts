@@ -1,0 +1,34 @@
+import type { Message } from '../protocol';
+import type { MessageIndex } from './message-index';
+
+/**
+ * The server's messages as the store may take them. A message's seq and
+ * conversation never change, so a message that disagrees with what is
+ * stored (its id stored at another seq or in another conversation, or its
+ * seq holding another id), or with an earlier one of the same batch, comes
+ * from a buggy or hostile server: storing it would put two messages at one
+ * seq, or move a message and open a gap behind the sync position that no
+ * catch-up refills. The message stored first stays; the rest are returned
+ * as refused.
+ */
+export function consistentMessages(messages: Message[], stored: ReadonlyMap<string, Message>, index: MessageIndex): { accepted: Message[]; refused: Message[] } {
+  const accepted: Message[] = [];
+  const refused: Message[] = [];
+  const batchIdAt = new Map<string, string>();
+  const batchSeqOf = new Map<string, string>();
+  for (const m of messages) {
+    const place = `${m.conversationId}\u0000${m.seq}`;
+    const old = stored.get(m.id);
+    const idAtSeq = index.idAt(m.conversationId, m.seq) ?? batchIdAt.get(place);
+    const placeOfId = batchSeqOf.get(m.id);
+    const conflict = (old !== undefined && (old.seq !== m.seq || old.conversationId !== m.conversationId)) || (idAtSeq !== undefined && idAtSeq !== m.id) || (placeOfId !== undefined && placeOfId !== place);
+    if (conflict) {
+      refused.push(m);
+      continue;
+    }
+    batchIdAt.set(place, m.id);
+    batchSeqOf.set(m.id, place);
+    accepted.push(m);
+  }
+  return { accepted, refused };
+}
