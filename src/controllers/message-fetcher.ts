@@ -1,5 +1,5 @@
 import type { Communicator } from '../communicator/communicator';
-import { DEFAULT_LIMITS } from '../protocol';
+import { DEFAULT_LIMITS, type Message } from '../protocol';
 import type { Store } from '../store/store';
 
 /** Newest messages fetched for a conversation never seen on this device; older ones page in on scroll. */
@@ -58,13 +58,15 @@ export class MessageFetcher {
     let latest = knownLatestSeq;
     if (store.syncPosition(conversationId).syncedSeq === 0 && store.messagesOf(conversationId).length === 0 && latest > FIRST_PAGE) {
       const page = await communicator.request('GetMessagesCommand', { conversationId, beforeSeq: latest + 1, limit: FIRST_PAGE });
-      const messages = Object.values(page.messages).filter((m) => m.conversationId === conversationId);
-      store.addMessages(messages);
+      const offered = inPage(page.messages, conversationId, latest + 1 - FIRST_PAGE, latest);
+      const refused = new Set(store.addMessages(offered));
+      const messages = offered.filter((m) => !refused.has(m));
       if (messages.length) {
-        const seqs = messages.map((m) => m.seq);
-        const top = Math.max(...seqs);
-        const bottom = Math.min(...seqs);
-        // The server's seqs have no gaps, so the page is one contiguous run.
+        const top = Math.max(...messages.map((m) => m.seq));
+        // A genuine page is one contiguous run; the position claims only the run that ends at the top,
+        // so a page with holes cannot make the client believe it holds messages it never got.
+        let bottom = top;
+        while (bottom > 1 && store.messageAt(conversationId, bottom - 1)) bottom--;
         if (top > store.syncPosition(conversationId).syncedSeq) store.setSyncPosition(conversationId, { syncedSeq: top, oldestSeq: bottom });
       }
       latest = Math.max(latest, page.latestSeq);
@@ -73,11 +75,21 @@ export class MessageFetcher {
       const before = store.syncPosition(conversationId).syncedSeq;
       if (before >= latest) return;
       const page = await communicator.request('GetMessagesCommand', { conversationId, afterSeq: before, limit: DEFAULT_LIMITS.messagesPageMax });
-      store.addMessages(Object.values(page.messages).filter((m) => m.conversationId === conversationId));
+      store.addMessages(inPage(page.messages, conversationId, before + 1, before + DEFAULT_LIMITS.messagesPageMax));
       latest = Math.max(latest, page.latestSeq);
       const after = store.syncPosition(conversationId).syncedSeq;
       if (!page.hasMore && after >= page.latestSeq) return;
       if (after === before) return; // no progress: never spin on a server that answers oddly
     }
   }
+}
+
+/**
+ * The messages of a page that answer its request: of this conversation, with
+ * seqs in [from, to]. A genuine server sends no others; a hostile one could
+ * use them to plant a message at a seq not fetched yet (the real one would
+ * then be refused as a conflict) or in another conversation.
+ */
+function inPage(messages: Record<string, Message>, conversationId: string, from: number, to: number): Message[] {
+  return Object.values(messages).filter((m) => m.conversationId === conversationId && m.seq >= from && m.seq <= to);
 }

@@ -78,8 +78,9 @@ export class SubscriptionController {
       const [contacts, conversations] = await Promise.all([communicator.request('GetContactsCommand', {}), communicator.request('GetConversationsCommand', {})]);
       replaceAll(store, 'contacts', contacts.contacts);
       // Storing the conversations subscribes to each one's messages and catches it up.
-      replaceAll(store, 'conversations', conversations.conversations);
-      for (const conversation of Object.values(conversations.conversations)) this.follow(conversation.id);
+      const mine = membersOnly(store, conversations.conversations);
+      replaceAll(store, 'conversations', mine);
+      for (const conversation of Object.values(mine)) this.follow(conversation.id);
       this.retries.delete(SESSION_TASK);
     } catch (error) {
       this.retryLater(SESSION_TASK, error, () => void this.onSessionReady());
@@ -131,11 +132,12 @@ export class SubscriptionController {
       }
     } else if (resource.kind === 'conversations') {
       const { valid, missing } = pickValid(notification, (v) => ConversationSchema.safeParse(v));
-      if (Object.keys(valid).length) store.addItems('conversations', valid as Record<string, Conversation>);
+      const mine = membersOnly(store, valid as Record<string, Conversation>);
+      if (Object.keys(mine).length) store.addItems('conversations', mine);
       if (missing.length) {
         void communicator
           .request('GetConversationsCommand', { ids: missing })
-          .then((r) => store.addItems('conversations', r.conversations), ignoreConnectionLoss);
+          .then((r) => store.addItems('conversations', membersOnly(store, r.conversations)), ignoreConnectionLoss);
       }
     } else {
       const { conversationId } = resource;
@@ -195,6 +197,16 @@ function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: R
   const stale = store.findAll(schema).map((item) => item.id).filter((id) => !(id in items));
   if (stale.length) store.removeItems(schema, stale);
   store.addItems(schema, items as never);
+}
+
+/**
+ * The conversations the signed-in user is a member of. The server only ever
+ * sends those; one that lists another conversation (buggy or hostile) would
+ * have the client store it, show it, subscribe to it and fetch its messages.
+ */
+function membersOnly(store: Store, conversations: Record<string, Conversation>): Record<string, Conversation> {
+  const userId = store.currentUserId();
+  return Object.fromEntries(Object.entries(conversations).filter(([, c]) => userId !== null && c.memberIds.includes(userId)));
 }
 
 /** The inline items that validate, and the ids to request because they were absent or malformed. */
