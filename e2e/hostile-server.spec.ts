@@ -166,3 +166,137 @@ test('the app shrugs off a hostile server and keeps the real conversation intact
   expect(injected).toBeGreaterThanOrEqual(HOSTILE_FRAMES.length * 2);
   await context.close();
 });
+
+/**
+ * Hostile replies to alice's genuine requests, not unsolicited frames: the
+ * man-in-the-middle rewrites the answers the real server gives. Her first
+ * ContactsResponse becomes a 13 MB frame (over the client's
+ * MAX_INCOMING_FRAME_BYTES: refused unparsed, the socket reopened, the
+ * request made again); her first ConversationsResponse gains a conversation
+ * she is not in; her first pages of Bob's conversation gain a second message
+ * at a seq, a message id reused at another seq, a seq far outside the page
+ * and a message of another conversation.
+ */
+test('the app keeps its store intact when a hostile server answers its real requests with lies and an oversize frame', async ({ browser, server, signIn }) => {
+  const pageErrors: string[] = [];
+  const sent: string[] = [];
+  const tampered = { contacts: 0, conversations: 0, pages: 0 };
+  const context = await browser.newContext({ baseURL: server.url });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // The oversize answer goes to the first socket; the lies to the ones after it (the first socket's other answers die with it).
+  let sockets = 0;
+  const rewrite = (text: string, socket: number): string => {
+    let parsed: Record<string, Record<string, unknown>>;
+    try {
+      parsed = JSON.parse(text) as Record<string, Record<string, unknown>>;
+    } catch {
+      return text;
+    }
+    const [name] = Object.keys(parsed);
+    const payload = parsed[name!]!;
+    if (name === `${NS}ContactsResponse` && payload['requestId'] && socket === 1) {
+      tampered.contacts++;
+      // Over 12,577,536 bytes: the real answer, padded.
+      return frame('ContactsResponse', { ...payload, pad: `${MARK}${'B'.repeat(13 * 1024 * 1024)}` });
+    }
+    if (name === `${NS}ConversationsResponse` && payload['requestId'] && socket > 1 && tampered.conversations++ === 0) {
+      const conversations = payload['conversations'] as Record<string, Record<string, unknown>>;
+      conversations['c_foreign'] = { id: 'c_foreign', kind: 'group', title: `${MARK} foreign`, memberIds: ['u_bob', 'u_carol'], latestSeq: 5, updatedAt: Date.now(), members: {} };
+      return frame('ConversationsResponse', payload);
+    }
+    if (name === `${NS}MessagesResponse` && payload['requestId'] && payload['conversationId'] === AB && socket > 1 && tampered.pages < 3) {
+      const messages = payload['messages'] as Record<string, Record<string, unknown>>;
+      const real = Object.values(messages).sort((a, b) => Number(a['seq']) - Number(b['seq']));
+      if (real.length < 2) return text;
+      tampered.pages++;
+      const [first, second] = real as [Record<string, unknown>, Record<string, unknown>];
+      messages['x_dup'] = message({ id: 'm_dup_seq', seq: first['seq'] });
+      messages['x_reuse'] = { ...second, seq: Number(first['seq']), body: `${MARK} moved` };
+      messages['x_far'] = message({ id: 'm_far', seq: 900_000 });
+      messages['x_other'] = message({ id: 'm_other_conv', conversationId: 'c_weekend', seq: 1 });
+      return frame('MessagesResponse', payload);
+    }
+    return text;
+  };
+  await page.routeWebSocket('**/ws', (ws) => {
+    const socket = ++sockets;
+    const real = ws.connectToServer();
+    ws.onMessage((m) => {
+      sent.push(String(m));
+      real.send(m);
+    });
+    real.onMessage((m) => ws.send(typeof m === 'string' ? rewrite(m, socket) : m));
+  });
+
+  const alice = { login: new LoginPage(page), chat: new ChatPage(page) };
+  await alice.login.goto();
+  await alice.login.logIn(USERS.alice.username, USERS.alice.password);
+  await alice.chat.expectShown();
+  // The oversize answer was refused and the socket reopened: registered twice, contacts fetched again and shown.
+  await expect.poll(() => sent.filter((f) => f.includes('ClientRegistrationCommand')).length).toBeGreaterThanOrEqual(2);
+  await alice.chat.contactsTab.click();
+  await expect(page.getByRole('button', { name: /^Message / })).toHaveCount(2);
+  await alice.chat.chatsTab.click();
+  await expect(alice.chat.conversationList.getByRole('button')).toHaveCount(3);
+  await alice.chat.open('Bob');
+  await expect(alice.chat.messageNodes().last()).toHaveAttribute('data-seq', '40');
+  expect(tampered.contacts).toBe(1);
+  expect(tampered.conversations).toBeGreaterThanOrEqual(1);
+  expect(tampered.pages).toBeGreaterThanOrEqual(1);
+
+  // The conversation still works both ways, once each.
+  const bob = await signIn('bob');
+  await bob.chat.open('Alice');
+  const outgoing = 'sent after the lies';
+  await alice.chat.send(outgoing);
+  await expect(alice.chat.statusOf(outgoing)).toHaveAccessibleName(/Delivered|Read/);
+  await expect(bob.chat.message(outgoing)).toHaveCount(1);
+  await bob.chat.send('bob answers');
+  await expect(alice.chat.message('bob answers')).toHaveCount(1);
+
+  // One message per seq, the real ones, nothing injected.
+  await alice.chat.scrollMessagesTo('bottom');
+  const seqs = await alice.chat.messageNodes().evaluateAll((rows) => rows.map((r) => Number((r as HTMLElement).dataset.seq)));
+  expect(new Set(seqs).size, `duplicate seqs rendered: ${seqs}`).toBe(seqs.length);
+  expect(seqs.at(-1)).toBe(42);
+  expect(seqs).not.toContain(900_000);
+  expect(await page.evaluate(() => document.body.textContent ?? '')).not.toContain(MARK);
+  // What the device stored (IndexedDB message chunks, localStorage conversations): one message per seq and one seq per message, only the real ones.
+  await expect.poll(async () => (await storedMessages(page)).filter((m) => m.conversationId === AB).length, { timeout: 15_000 }).toBe(42);
+  const stored = await storedMessages(page);
+  const ab = stored.filter((m) => m.conversationId === AB);
+  expect(ab.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 42 }, (_, i) => i + 1));
+  expect(new Set(stored.map((m) => m.id)).size).toBe(stored.length);
+  expect(stored.filter((m) => m.body.includes(MARK) || m.seq === 900_000)).toEqual([]);
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => (localStorage.getItem(k) ?? '').includes('c_foreign')))).toEqual([]);
+  // The foreign conversation was neither followed nor fetched.
+  expect(sent.filter((f) => f.includes('c_foreign'))).toEqual([]);
+  expect(pageErrors).toEqual([]);
+  await context.close();
+});
+
+/** Every message the page's store has written to IndexedDB (its chunks), as {id, conversationId, seq, body}. */
+async function storedMessages(page: import('@playwright/test').Page): Promise<{ id: string; conversationId: string; seq: number; body: string }[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('tidings');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const values = await new Promise<unknown[]>((resolve, reject) => {
+      const request = db.transaction('kv').objectStore('kv').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    const out: { id: string; conversationId: string; seq: number; body: string }[] = [];
+    for (const value of values) {
+      if (!value || typeof value !== 'object') continue;
+      for (const item of Object.values(value as Record<string, { id?: string; conversationId?: string; seq?: number; body?: string }>)) {
+        if (item && typeof item === 'object' && typeof item.conversationId === 'string' && typeof item.seq === 'number') out.push({ id: String(item.id), conversationId: item.conversationId, seq: item.seq, body: String(item.body) });
+      }
+    }
+    return out;
+  });
+}
