@@ -1,5 +1,5 @@
 import type { Conversation } from '../protocol';
-import { chunkOf } from './key-layout';
+import { CHUNK_SIZE, chunkOf } from './key-layout';
 import type { SyncPosition } from './records';
 
 /** One history chunk of one conversation. */
@@ -43,9 +43,21 @@ export class ChunkCatalogue {
     if (list?.length === 0) this.unread.delete(conversationId);
   }
 
-  /** The newest chunk of the conversation not read yet. */
-  newestUnread(conversationId: string): number | undefined {
-    return this.unread.get(conversationId)?.at(-1);
+  /**
+   * The newest chunks not read yet that can hold `minMessages`, newest first
+   * (at least one): each holds at most CHUNK_SIZE, the one of `newestSeq`
+   * fewer. Read together, they reach memory as one change, so a list opening
+   * on them renders once.
+   */
+  newestUnread(conversationId: string, minMessages: number, newestSeq = Infinity): number[] {
+    const list = this.unread.get(conversationId) ?? [];
+    const out: number[] = [];
+    let room = 0;
+    for (let i = list.length - 1; i >= 0 && (out.length === 0 || room < minMessages); i--) {
+      out.push(list[i]!);
+      room += Math.max(1, Math.min(CHUNK_SIZE, newestSeq - list[i]! * CHUNK_SIZE));
+    }
+    return out;
   }
 
   unreadChunks(conversationId: string): number[] {

@@ -90,9 +90,13 @@ describe('Store: lazy history', () => {
     await seedDevice(600, 600);
     const cold = coldStore();
     await cold.load();
+    const changes: number[] = [];
+    bus.subscribe('store:change:messages', (e) => changes.push(e.messages.length));
     const messages = new MessageCollection('c1', { dispatch: bus, store: cold, selfId: () => 'u1' });
     await cold.loadStoredHistory('c1', 0); // waits for the collection's read, queued before it
     expect(messages.length).toBeGreaterThanOrEqual(OPEN_WINDOW);
+    // Chunks 2 (88 messages) and 1 (256), read together: one change, so an opening list renders once.
+    expect(changes).toEqual([344]);
     expect(messages.first()!.get('seq')).toBe(257);
     expect(messages.last()!.get('seq')).toBe(600);
   });

@@ -365,9 +365,9 @@ export class Store {
     const epoch = this.disk.epoch;
     let read = 0;
     while (read < minMessages) {
-      const chunk = this.disk.catalogue.newestUnread(conversationId);
-      if (chunk === undefined) break;
-      const ids = await this.readChunks(userId, [{ conversationId, chunk }], epoch, (n) => (read += n));
+      const chunks = this.disk.catalogue.newestUnread(conversationId, minMessages - read, this.heads.get(conversationId)?.seq);
+      if (chunks.length === 0) break;
+      const ids = await this.readChunks(userId, chunks.map((chunk) => ({ conversationId, chunk })), epoch, (n) => (read += n));
       if (ids === null) return 0;
       if (ids.length) this.emit('messages', ids);
     }
