@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { pwaOptions } from './src/offline/pwa-config';
@@ -31,28 +30,6 @@ export function withoutEval(): Plugin {
   };
 }
 
-/**
- * src/store/early-open-entry.ts is built as an entry of its own (a few hundred
- * bytes) and put first in index.html's head as an async module script, so it
- * opens the local database while the browser still fetches, compiles and runs
- * the app's bundle (docs/CLIENT.md, "Cold start"). Build only: under the dev
- * server the app opens the database itself, a little later.
- */
-export function earlyOpenScript(): Plugin {
-  return {
-    name: 'tidings:early-open',
-    apply: 'build',
-    transformIndexHtml: {
-      order: 'post',
-      handler(_html, ctx) {
-        const entry = Object.values(ctx.bundle ?? {}).find((c) => c.type === 'chunk' && c.isEntry && c.name === 'early-open');
-        if (!entry) throw new Error('the early-open entry is missing from the build (vite.config.ts rollupOptions.input)');
-        return [{ tag: 'script', attrs: { type: 'module', async: true, src: `/${entry.fileName}` }, injectTo: 'head-prepend' }];
-      },
-    },
-  };
-}
-
 // The built app is served by server/ under a strict CSP (script-src 'self',
 // style-src 'self', no eval), so the build must emit no inline script or
 // style: the module-preload polyfill is inline code and stays off, and CSS
@@ -60,7 +37,7 @@ export function earlyOpenScript(): Plugin {
 export default defineConfig({
   root: '.',
   publicDir: 'public',
-  plugins: [withoutEval(), earlyOpenScript(), VitePWA(pwaOptions)],
+  plugins: [withoutEval(), VitePWA(pwaOptions)],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -69,12 +46,6 @@ export default defineConfig({
     cssCodeSplit: false,
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    rollupOptions: {
-      input: {
-        index: fileURLToPath(new URL('index.html', import.meta.url)),
-        'early-open': fileURLToPath(new URL('src/store/early-open-entry.ts', import.meta.url)),
-      },
-    },
   },
   server: {
     // `vite` dev server proxies the socket to a locally running server/main.ts.
