@@ -114,7 +114,10 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     session,
     outbox,
     directory,
-    history: directory,
+    history: {
+      // Older history comes from the disk while it holds some, then from the server.
+      loadOlder: async (conversationId: string) => (await store.loadStoredHistory(conversationId)) > 0 || directory.loadOlder(conversationId),
+    },
     receipts,
     typing,
     collections: { contacts, conversations, messagesFor },

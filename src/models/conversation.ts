@@ -1,11 +1,9 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../core/client-core-api';
 import type { Conversation as ConversationAttributes } from '../protocol';
+import { UNREAD_SCAN_LIMIT } from '../store/chunk-catalogue';
 import { viewOfMessage, viewOfOutboxEntry } from './message-state';
 import type { ModelContext } from './model-context';
-
-/** Longest stretch of unread seqs examined; a counter past it shows "999+" territory anyway. */
-const UNREAD_SCAN_LIMIT = 999;
 
 /**
  * A conversation: the protocol attributes, plus what the sidebar needs:
@@ -50,8 +48,8 @@ export class Conversation extends Backbone.Model<ConversationAttributes> {
       if (entry.conversationId === id && (!pending || entry.createdAt >= pending.createdAt)) pending = entry;
     }
     if (pending) return viewOfOutboxEntry(pending);
-    const latest =
-      store.messageAt(id, this.data.latestSeq) ?? store.messageAt(id, store.syncPosition(id).syncedSeq) ?? store.messagesOf(id).at(-1);
+    // The newest message is known also before the conversation's history is read from disk.
+    const latest = store.messageAt(id, this.data.latestSeq) ?? store.messageAt(id, store.syncPosition(id).syncedSeq) ?? store.newestMessage(id);
     return latest ? viewOfMessage(latest, this.data, context.selfId()) : null;
   }
 

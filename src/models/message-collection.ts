@@ -6,10 +6,15 @@ import { Message, messageKey } from './message';
 import type { ModelContext } from './model-context';
 import { viewOfMessage, viewOfOutboxEntry } from './message-state';
 
+/** Messages read from disk when a conversation's collection is made (about ten screens); older chunks follow on scroll. */
+export const OPEN_WINDOW = 200;
+
 /**
  * One conversation's messages: the stored history in seq order, then the
  * local echoes still in the outbox in the order written. Follows the store's
- * messages, outbox and conversations (receipts) changes.
+ * messages, outbox and conversations (receipts) changes. Made, it asks the
+ * store for the newest OPEN_WINDOW messages still on disk; it holds what the
+ * store has in memory, and older history pages in through `history.loadOlder`.
  */
 export class MessageCollection extends Backbone.Collection<Message> {
   readonly schemaName = 'messages' as const;
@@ -24,6 +29,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
     this.listenTo(context.dispatch, 'store:change:messages', this.updateMessages);
     this.listenTo(context.dispatch, 'store:change:outbox', this.updateOutbox);
     this.listenTo(context.dispatch, 'store:change:conversations', this.updateReceipts);
+    context.store.loadStoredHistory(conversationId, OPEN_WINDOW).catch((error: unknown) => console.warn('could not read stored history', error));
   }
 
   override preinitialize(): void {

@@ -1,6 +1,7 @@
 import type { SchemaName } from '../dispatch/bus-events';
 import { emptyBatch, type WriteBatch } from './key-value-backend';
-import { LOCAL_SCHEMAS, SESSION_KEY, chunkKey, chunkOf, outboxKey, schemaKey } from './key-layout';
+import type { Message } from '../protocol';
+import { LOCAL_SCHEMAS, SESSION_KEY, chunkKey, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
 import type { MessageIndex } from './message-index';
 import type { SchemaRecords } from './records';
 
@@ -25,6 +26,9 @@ export class DirtySet {
   private readonly local = new Set<LocalSchema>();
   private readonly outbox = new Set<string>();
   private readonly chunks = new Map<string, DirtyChunk>();
+  private readonly heads = new Set<string>();
+  /** A head was dropped: write them all instead of merging (a merge cannot delete). */
+  private headsReplaced = false;
 
   mark(schema: SchemaName, id: string, item: unknown): void {
     this.touch(schema, id, item, false);
@@ -34,9 +38,19 @@ export class DirtySet {
     this.touch(schema, id, old, true);
   }
 
+  /** A conversation's newest message changed: merged into the heads record, so other tabs' heads survive. */
+  markHead(conversationId: string): void {
+    this.heads.add(conversationId);
+  }
+
+  markHeadsReplaced(): void {
+    this.headsReplaced = true;
+  }
+
   markEverything(tables: Tables, index: MessageIndex): void {
     this.session = tables.session.size > 0;
     this.meta = true;
+    this.headsReplaced = true;
     for (const schema of LOCAL_SCHEMAS) this.local.add(schema);
     for (const id of tables.outbox.keys()) this.outbox.add(id);
     for (const conversationId of index.conversations()) {
@@ -45,7 +59,7 @@ export class DirtySet {
   }
 
   isEmpty(): boolean {
-    return !this.session && !this.meta && this.local.size === 0 && this.outbox.size === 0 && this.chunks.size === 0;
+    return !this.session && !this.meta && !this.headsReplaced && this.heads.size === 0 && this.local.size === 0 && this.outbox.size === 0 && this.chunks.size === 0;
   }
 
   localBatch(userId: string, tables: Tables): WriteBatch {
@@ -59,9 +73,14 @@ export class DirtySet {
     return batch;
   }
 
-  indexedBatch(userId: string, tables: Tables, index: MessageIndex): WriteBatch {
+  indexedBatch(userId: string, tables: Tables, index: MessageIndex, heads: ReadonlyMap<string, Message>): WriteBatch {
     const batch = emptyBatch();
     if (this.meta) batch.set.push([schemaKey(userId, 'meta'), Object.fromEntries(tables.meta)]);
+    if (this.headsReplaced) batch.set.push([headsKey(userId), Object.fromEntries(heads)]);
+    else if (this.heads.size) {
+      const changed = [...this.heads].flatMap((id): [string, Message][] => (heads.has(id) ? [[id, heads.get(id)!]] : []));
+      if (changed.length) batch.merge.push([headsKey(userId), Object.fromEntries(changed)]);
+    }
     for (const id of this.outbox) {
       const entry = tables.outbox.get(id);
       if (entry) batch.set.push([outboxKey(userId, id), entry]);

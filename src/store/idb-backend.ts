@@ -24,6 +24,21 @@ export class IdbBackend implements KeyValueBackend {
     });
   }
 
+  async listKeys(prefix: string): Promise<string[]> {
+    return this.run('readonly', async (store) => {
+      const keys = await promisifyRequest(store.getAllKeys(IDBKeyRange.bound(prefix, prefix + '\uffff')));
+      return keys.map(String);
+    });
+  }
+
+  /** One transaction; a key with no value is left out. */
+  async readKeys(keys: string[]): Promise<[string, unknown][]> {
+    return this.run('readonly', async (store) => {
+      const values = await Promise.all(keys.map((key) => promisifyRequest(store.get(key))));
+      return keys.flatMap((key, i): [string, unknown][] => (values[i] === undefined ? [] : [[key, values[i]]]));
+    });
+  }
+
   async write(batch: WriteBatch): Promise<void> {
     await this.run('readwrite', async (store) => {
       for (const [key, value] of batch.set) store.put(value, key);

@@ -25,6 +25,15 @@ export function outboxKey(userId: string, clientMessageId: string): string {
   return `${accountPrefix(userId)}outbox:${clientMessageId}`;
 }
 
+/** The newest stored message of every conversation, so the conversation list needs no history chunk. */
+export function headsKey(userId: string): string {
+  return `${accountPrefix(userId)}heads`;
+}
+
+export function chunkPrefix(userId: string): string {
+  return `${accountPrefix(userId)}messages:`;
+}
+
 export function chunkOf(seq: number): number {
   return Math.floor((seq - 1) / CHUNK_SIZE);
 }
@@ -35,7 +44,7 @@ export function chunkKey(userId: string, conversationId: string, chunk: number):
 
 /** Splits a chunk key back into conversation and chunk number, or null for another kind of key. */
 export function parseChunkKey(userId: string, key: string): { conversationId: string; chunk: number } | null {
-  const head = `${accountPrefix(userId)}messages:`;
+  const head = chunkPrefix(userId);
   if (!key.startsWith(head)) return null;
   const rest = key.slice(head.length);
   const colon = rest.lastIndexOf(':');

@@ -13,6 +13,10 @@ export interface WriteBatch {
 export interface KeyValueBackend {
   readonly kind: 'localStorage' | 'indexedDB' | 'memory';
   readAll(prefix: string): Promise<[string, unknown][]>;
+  /** The keys under a prefix without their values (optional: see listKeys/readKeys in backend-reads.ts). */
+  listKeys?(prefix: string): Promise<string[]>;
+  /** The values of exactly these keys; missing keys are left out. */
+  readKeys?(keys: string[]): Promise<[string, unknown][]>;
   write(batch: WriteBatch): Promise<void>;
   /** Removes every key under the prefix, or everything this backend made when prefix is empty. */
   destroy(prefix: string): Promise<void>;
@@ -37,6 +41,12 @@ export function isQuotaError(error: unknown): boolean {
 export class MemoryBackend implements KeyValueBackend {
   readonly kind = 'memory' as const;
   async readAll(): Promise<[string, unknown][]> {
+    return [];
+  }
+  async listKeys(): Promise<string[]> {
+    return [];
+  }
+  async readKeys(): Promise<[string, unknown][]> {
     return [];
   }
   async write(): Promise<void> {}

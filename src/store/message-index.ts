@@ -55,6 +55,15 @@ export class MessageIndex {
     return ids;
   }
 
+  /** The highest seq held of a conversation. */
+  newestSeq(conversationId: string): number | undefined {
+    const seqs = this.bySeq.get(conversationId);
+    if (!seqs || seqs.size === 0) return undefined;
+    let max = -Infinity;
+    for (const seq of seqs.keys()) if (seq > max) max = seq;
+    return max;
+  }
+
   /** The highest seq reachable from `from` with no gap. */
   contiguousFrom(conversationId: string, from: number): number {
     const seqs = this.bySeq.get(conversationId);

@@ -2,11 +2,15 @@ import type Backbone from 'backbone';
 import { SCHEMAS, type SchemaName } from '../dispatch/bus-events';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Message, User } from '../protocol';
+import { readKeys } from './backend-reads';
+import { firstPaintChunks, type ChunkRef } from './chunk-catalogue';
 import { consistentMessages } from './consistent-messages';
 import { DirtySet } from './dirty-set';
 import { evictOldestHistory } from './eviction';
 import { isQuotaError, type KeyValueBackend } from './key-value-backend';
-import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, outboxKey, parseChunkKey, schemaKey } from './key-layout';
+import { HistoryOnDisk } from './history-on-disk';
+import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
+import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
 import type { SchemaRecords, SessionRecord, SyncPosition } from './records';
 import { storeSync, type SyncMethod } from './store-sync';
@@ -33,6 +37,11 @@ type Tables = { [S in SchemaName]: Map<string, SchemaRecords[S]> };
  * (in batches) to localStorage and IndexedDB for a trusted session or to
  * nothing for a public one, firing `store:change:<schema>` with the changed
  * ids. Its `sync` is what Backbone.sync points at.
+ *
+ * History is read from disk lazily: a cold start reads the small records, the
+ * sync positions, the outbox, each conversation's newest message (`heads`)
+ * and only the chunks unread counts need; a conversation's other chunks are
+ * read newest first by `loadStoredHistory` (docs/CLIENT.md, "Lazy history").
  */
 export class Store {
   private readonly dispatch: Dispatch;
@@ -40,6 +49,10 @@ export class Store {
   private readonly flushDelayMs: number;
   private readonly tables = emptyTables();
   private readonly index = new MessageIndex();
+  /** Newest stored message per conversation, whether or not its chunk is in memory. */
+  private readonly heads = new MessageHeads();
+  /** null without backends: then all history is in memory. */
+  private readonly disk: HistoryOnDisk | null;
   private dirty = new DirtySet();
   private userId: string | null = null;
   private persistent = false;
@@ -49,6 +62,7 @@ export class Store {
   constructor(options: StoreOptions) {
     this.dispatch = options.dispatch;
     this.backends = options.backends;
+    this.disk = options.backends ? new HistoryOnDisk(options.backends.indexed) : null;
     this.flushDelayMs = options.flushDelayMs ?? 30;
   }
 
@@ -81,8 +95,10 @@ export class Store {
       this.dirty.markEverything(this.tables, this.index);
       this.scheduleFlush();
     } else if (!this.persistent && wasPersistent && this.backends) {
-      // Switching a trusted device to public use: what was stored for it goes.
+      // Switching a trusted device to public use: what was stored for it goes,
+      // after the history still on disk is in memory (the sync positions claim it).
       this.cancelFlush();
+      await this.loadEverything(user.id);
       await this.destroyPersisted();
     }
   }
@@ -109,13 +125,14 @@ export class Store {
     this.emit(schema, ids);
   }
 
+  /** Removing messages rewrites their chunks from memory: only for chunks read whole (eviction reads all first). */
   removeItems<S extends SchemaName>(schema: S, ids: string[]): void {
     const table = this.tables[schema];
     const removed: string[] = [];
     for (const id of ids) {
       const old = table.get(id);
       if (old === undefined) continue;
-      if (schema === 'messages') this.index.remove(old as Message);
+      if (schema === 'messages') this.unindexMessage(old as Message);
       table.delete(id);
       this.dirty.markRemoved(schema, id, old);
       removed.push(id);
@@ -133,7 +150,7 @@ export class Store {
     return [...this.tables[schema].values()];
   }
 
-  /** One conversation's stored messages in seq order. */
+  /** One conversation's messages in memory, in seq order (its newest chunks; see loadStoredHistory). */
   messagesOf(conversationId: string): Message[] {
     return this.index.ids(conversationId).map((id) => this.tables.messages.get(id)!);
   }
@@ -141,6 +158,22 @@ export class Store {
   messageAt(conversationId: string, seq: number): Message | undefined {
     const id = this.index.idAt(conversationId, seq);
     return id === undefined ? undefined : this.tables.messages.get(id);
+  }
+
+  /** The conversation's newest stored message, also when its chunk has not been read from disk. */
+  newestMessage(conversationId: string): Message | undefined {
+    return this.heads.get(conversationId);
+  }
+
+  /**
+   * Reads the conversation's newest chunks not yet in memory, until they held
+   * at least `minMessages` messages or none is left, and adds their messages
+   * (store:change:messages). Resolves to the number of messages read: 0 when
+   * the disk holds nothing more of it. Calls for one conversation run in turn.
+   */
+  loadStoredHistory(conversationId: string, minMessages = 1): Promise<number> {
+    if (!this.disk) return Promise.resolve(0);
+    return this.disk.inTurn(conversationId, () => this.readOlderChunks(conversationId, minMessages));
   }
 
   /**
@@ -195,9 +228,11 @@ export class Store {
   async wipe(): Promise<void> {
     this.cancelFlush();
     await this.flushing;
+    this.disk?.forget();
     const removed = SCHEMAS.map((schema): [SchemaName, string[]] => [schema, [...this.tables[schema].keys()]]);
     for (const schema of SCHEMAS) this.tables[schema].clear();
     this.index.clear();
+    this.heads.clear();
     this.dirty = new DirtySet();
     this.userId = null;
     this.persistent = false;
@@ -213,6 +248,18 @@ export class Store {
   private indexMessage(old: Message | undefined, message: Message): void {
     if (old) this.index.remove(old);
     this.index.add(message);
+    this.raiseHead(message);
+  }
+
+  private unindexMessage(message: Message): void {
+    this.index.remove(message);
+    if (this.heads.get(message.conversationId)?.id !== message.id) return;
+    this.heads.recompute(message.conversationId, this.index, (id) => this.tables.messages.get(id));
+    this.dirty.markHeadsReplaced();
+  }
+
+  private raiseHead(message: Message): void {
+    if (this.heads.raise(message)) this.dirty.markHead(message.conversationId);
   }
 
   private emit(schema: SchemaName, ids: string[]): void {
@@ -250,12 +297,16 @@ export class Store {
     }
     for (let round = 0; ; round++) {
       try {
-        await this.backends.indexed.write(dirty.indexedBatch(userId, this.tables, this.index));
+        await this.backends.indexed.write(dirty.indexedBatch(userId, this.tables, this.index, this.heads.all()));
         return;
       } catch (error) {
         if (!isQuotaError(error) || round >= 8) throw error;
+        // Eviction picks the oldest chunks of all history, so all of it must be in memory.
+        await this.loadEverything(userId);
         const evicted = evictOldestHistory(this.tables, this.index, dirty);
         if (evicted.ids.length === 0) throw error;
+        for (const conversationId of evicted.conversations) this.heads.recompute(conversationId, this.index, (id) => this.tables.messages.get(id));
+        if (evicted.conversations.length) dirty.markHeadsReplaced();
         this.emit('messages', evicted.ids);
         if (evicted.conversations.length) this.emit('meta', evicted.conversations);
         this.dispatch.emit('store:evicted', { messages: evicted.ids.length });
@@ -263,16 +314,28 @@ export class Store {
     }
   }
 
+  /**
+   * Reads the account's small records, sync positions, outbox and heads, and
+   * of the history only the chunks the first paint needs (chunk-catalogue.ts).
+   * Called again (another tab's changes), it adds what this tab does not hold
+   * yet, and re-reads the chunks it had read.
+   */
   private async loadAccount(userId: string): Promise<void> {
-    if (!this.backends) return;
-    const [localEntries, indexedEntries] = await Promise.all([
-      this.backends.local.readAll(accountPrefix(userId)),
-      this.backends.indexed.readAll(accountPrefix(userId)),
+    if (!this.backends || !this.disk) return;
+    const { local, indexed } = this.backends;
+    const disk = this.disk;
+    const epoch = disk.epoch;
+    const outboxPrefix = outboxKey(userId, '');
+    const [localEntries, records, outboxEntries, chunks] = await Promise.all([
+      local.readAll(accountPrefix(userId)),
+      readKeys(indexed, [schemaKey(userId, 'meta'), headsKey(userId)]),
+      indexed.readAll(outboxPrefix),
+      disk.survey(userId),
     ]);
+    if (!disk.isCurrent(epoch)) return;
     const changed = new Map<SchemaName, string[]>();
     const put = <S extends SchemaName>(schema: S, id: string, value: SchemaRecords[S]): void => {
       if (this.tables[schema].has(id)) return; // memory is newer than disk
-      if (schema === 'messages') this.index.add(value as Message);
       this.tables[schema].set(id, value);
       let ids = changed.get(schema);
       if (!ids) changed.set(schema, (ids = []));
@@ -283,19 +346,67 @@ export class Store {
         if (key === schemaKey(userId, schema)) for (const [id, item] of Object.entries(value as object)) put(schema, id, item);
       }
     }
-    const outboxPrefix = outboxKey(userId, '');
-    for (const [key, value] of indexedEntries) {
-      if (key === schemaKey(userId, 'meta')) {
-        for (const [id, item] of Object.entries(value as Record<string, SyncPosition>)) put('meta', id, item);
-      } else if (key.startsWith(outboxPrefix)) {
-        put('outbox', key.slice(outboxPrefix.length), value as SchemaRecords['outbox']);
-      } else if (parseChunkKey(userId, key)) {
-        for (const message of Object.values(value as Record<string, Message>)) {
-          if (chunkOf(message.seq) >= 0) put('messages', message.id, message);
-        }
-      }
+    for (const [key, value] of records) {
+      if (key === headsKey(userId)) {
+        for (const head of Object.values(value as Record<string, Message>)) this.heads.raise(head);
+      } else for (const [id, item] of Object.entries(value as Record<string, SyncPosition>)) put('meta', id, item);
     }
+    for (const [key, value] of outboxEntries) put('outbox', key.slice(outboxPrefix.length), value as SchemaRecords['outbox']);
+
+    disk.catalogue.setOnDisk(chunks);
+    const wanted = [
+      ...disk.catalogue.readChunks(),
+      ...firstPaintChunks(disk.catalogue, userId, (id) => this.tables.conversations.get(id), (id) => this.syncPosition(id), (id) => this.heads.has(id)),
+    ];
+    const messageIds = await this.readChunks(userId, wanted, epoch);
+    if (messageIds === null) return;
+    if (messageIds.length) changed.set('messages', messageIds);
     for (const [schema, ids] of changed) this.emit(schema, ids);
+  }
+
+  private async readOlderChunks(conversationId: string, minMessages: number): Promise<number> {
+    const userId = this.userId;
+    if (!this.disk || !this.persistent || userId === null) return 0;
+    const epoch = this.disk.epoch;
+    let read = 0;
+    while (read < minMessages) {
+      const chunks = this.disk.catalogue.newestUnread(conversationId, minMessages - read, this.heads.get(conversationId)?.seq);
+      if (chunks.length === 0) break;
+      const ids = await this.readChunks(userId, chunks.map((chunk) => ({ conversationId, chunk })), epoch, (n) => (read += n));
+      if (ids === null) return 0;
+      if (ids.length) this.emit('messages', ids);
+    }
+    return read;
+  }
+
+  /** Every chunk still on disk into memory: before evicting, or before the device stops persisting. */
+  private async loadEverything(userId: string): Promise<void> {
+    if (!this.disk) return;
+    const ids = await this.readChunks(userId, this.disk.unread(), this.disk.epoch);
+    if (ids?.length) this.emit('messages', ids);
+  }
+
+  /**
+   * Reads chunks and adds their messages that memory does not hold (memory is
+   * newer than disk), not marked dirty: they are on disk already. Returns the
+   * added ids, or null when a wipe came between.
+   */
+  private async readChunks(userId: string, chunks: ChunkRef[], epoch: number, counted?: (messages: number) => void): Promise<string[] | null> {
+    if (!this.disk || chunks.length === 0) return [];
+    const messages = await this.disk.read(userId, chunks, epoch);
+    if (messages === null || this.userId !== userId) return null;
+    counted?.(messages.length);
+    const added: string[] = [];
+    for (const message of messages) {
+      if (chunkOf(message.seq) < 0 || this.tables.messages.has(message.id)) continue;
+      this.tables.messages.set(message.id, message);
+      this.index.add(message);
+      this.raiseHead(message);
+      added.push(message.id);
+    }
+    // Heads learned from chunks (data from before heads were stored) are written with the next batch.
+    if (!this.dirty.isEmpty()) this.scheduleFlush();
+    return added;
   }
 }
 

@@ -33,8 +33,9 @@ export class ConversationListView extends Backbone.View {
     });
   }
 
+  /** Builds every item once; the first paint then needs no second pass (no refresh is queued). */
   override render(): this {
-    for (const model of this.core.collections.conversations.models) this.addItem(model);
+    for (const model of this.core.collections.conversations.models) this.createItem(model);
     this.order();
     return this;
   }
@@ -60,13 +61,18 @@ export class ConversationListView extends Backbone.View {
     buttons[target].focus();
   }
 
+  /** A conversation that arrived after the first render: its place in the order comes with the next refresh. */
   private addItem(model: ConversationModel): void {
+    if (this.createItem(model)) this.queueRefresh();
+  }
+
+  private createItem(model: ConversationModel): boolean {
     const id = model.id as string;
-    if (this.items.has(id)) return;
+    if (this.items.has(id)) return false;
     const view = new ConversationItemView(model, this.core, this.onSelect);
     this.items.set(id, view);
     view.render().setSelected(id === this.selectedId);
-    this.queueRefresh();
+    return true;
   }
 
   private removeItem(model: ConversationModel): void {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppView } from './app-view';
 import { ComposerView, COUNTER_FROM } from './composer-view';
+import { ConversationItemView } from './conversation-item-view';
 import { addConversation, createFakeCore, fakeMessage } from './testing/fake-core';
 
 const conversation = {
@@ -25,6 +26,26 @@ describe('AppView', () => {
     expect(el.querySelector('input[name=username]')).not.toBeNull();
     core.dispatch.trigger('login:failed', { reason: 'BAD_CREDENTIALS' });
     expect(el.querySelector('[role=alert]')?.textContent).toBe('Wrong username or password.');
+  });
+
+  it('renders each conversation of the list once for the first paint', async () => {
+    const core = createFakeCore();
+    for (let i = 0; i < 5; i++) addConversation(core, { ...conversation, id: `conv-${i}` }, [fakeMessage(1, 'u-bob', `hello ${i}`, Date.now())]);
+    let renders = 0;
+    const original = ConversationItemView.prototype.render;
+    ConversationItemView.prototype.render = function (this: ConversationItemView) {
+      renders++;
+      return original.call(this);
+    };
+    try {
+      const { el } = mount(core);
+      await new Promise((r) => requestAnimationFrame(r));
+      await new Promise((r) => requestAnimationFrame(r));
+      expect(el.querySelectorAll('.conversation-button')).toHaveLength(5);
+      expect(renders).toBe(5);
+    } finally {
+      ConversationItemView.prototype.render = original;
+    }
   });
 
   it('lists conversations with preview and unread count, and renders hostile text literally', async () => {

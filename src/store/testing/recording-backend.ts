@@ -8,10 +8,24 @@ export class RecordingBackend implements KeyValueBackend {
   readonly kind = 'indexedDB' as const;
   readonly data = new Map<string, unknown>();
   writes: WriteBatch[] = [];
+  /** Keys of every value read, in order (tests assert what a cold start reads). */
+  reads: string[] = [];
   messageQuota = Infinity;
 
   async readAll(prefix: string): Promise<[string, unknown][]> {
-    return [...this.data].filter(([key]) => key.startsWith(prefix));
+    const found = [...this.data].filter(([key]) => key.startsWith(prefix));
+    this.reads.push(...found.map(([key]) => key));
+    return found;
+  }
+
+  async listKeys(prefix: string): Promise<string[]> {
+    return [...this.data.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  async readKeys(keys: string[]): Promise<[string, unknown][]> {
+    const found = keys.flatMap((key): [string, unknown][] => (this.data.has(key) ? [[key, this.data.get(key)]] : []));
+    this.reads.push(...found.map(([key]) => key));
+    return found;
   }
 
   async write(batch: WriteBatch): Promise<void> {
