@@ -35,9 +35,7 @@ describe('mock mode: demo data and /__test__/ controls', () => {
     const c = await alice();
     await c.call('SendMessageCommand', { conversationId: DEMO_CONVERSATIONS.aliceBob, clientMessageId: 'x1', body: 'extra' }, 'SendMessageResponse');
     expect((await (await fetch(`${server.url}/__test__/state`)).json()).messageCounts[DEMO_CONVERSATIONS.aliceBob]).toBe(41);
-    const started = performance.now();
     expect((await fetch(`${server.url}/__test__/reset`, { method: 'POST' })).status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(3000);
     expect((await c.closed).code).toBe(1012);
     const state = await (await fetch(`${server.url}/__test__/state`)).json();
     expect(state.messageCounts).toEqual({ [DEMO_CONVERSATIONS.aliceBob]: 40, [DEMO_CONVERSATIONS.weekend]: 5, [DEMO_CONVERSATIONS.aliceCarol]: 10_000 });
