@@ -77,16 +77,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dummyPasswordHash: () => (dummyHash ??= hashPassword('not-a-real-password', config.scrypt)),
   };
 
+  /**
+   * Runs right after COMMIT, before the senders' promises resolve: opens a
+   * write batch that the acks join (sendMessage) and that the notifications
+   * of the same messages, one turn later, close. A sender's ack and its
+   * notifications then leave in one write, the ack first (it is written in
+   * this turn's microtasks, the notifications in the next turn).
+   */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
-    // Notifications run a turn after the commit; by then shutdown may have closed the database.
-    if (!db.open) return;
-    try {
-      notifyCommitted(batch);
-    } catch (err) {
-      logger.error({ err }, 'notifying a committed batch failed');
-    }
+    const closeBatch = hub.openBatch();
+    setImmediate(() => {
+      try {
+        // Shutdown may have closed the database in between.
+        if (db.open) notifyCommitted(batch);
+      } catch (err) {
+        logger.error({ err }, 'notifying a committed batch failed');
+      } finally {
+        closeBatch();
+      }
+    });
   }
 
   /**

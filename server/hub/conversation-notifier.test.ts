@@ -155,6 +155,25 @@ describe('Hub.batch', () => {
   });
 });
 
+describe('Hub.openBatch', () => {
+  it('keeps joined sockets corked across turns until the last open batch closes, once', async () => {
+    const { db, hub, peers } = setup();
+    const [p1, p2] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
+    hub.join(p1);
+    expect(p1.corks).toBe(0); // no batch open: join does nothing
+    const close = hub.openBatch();
+    hub.join(p1);
+    hub.join(p1);
+    await new Promise((r) => setImmediate(r));
+    hub.batch(() => hub.join(p2)); // nested: ends without uncorking
+    expect([p1.corks, p1.uncorks, p2.corks, p2.uncorks]).toEqual([1, 0, 1, 0]);
+    close();
+    close();
+    expect([p1.uncorks, p2.uncorks]).toEqual([1, 1]);
+    db.close();
+  });
+});
+
 describe('membership cache', () => {
   it('answers from memory, never caches a missing conversation, and is dropped by seeding and clearing', () => {
     const { db, storage, seeder, users } = setup();

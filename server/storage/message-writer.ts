@@ -48,6 +48,7 @@ export class MessageWriter {
 
   constructor(
     private readonly db: Db,
+    /** Called once per committed batch, synchronously after COMMIT and before any sender's promise resolves; must not throw. */
     private readonly onCommitted: (batch: CommittedBatch, commitSeconds: number, size: number) => void,
     private readonly now: () => number = Date.now,
   ) {
@@ -94,10 +95,11 @@ export class MessageWriter {
       return;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Told before the senders are answered, so that the caller can open a
+    // write batch the acks join (their frames then leave with the batch's
+    // notifications, see app.ts); the caller notifies on a later turn.
+    this.onCommitted(committed, seconds, batch.length);
     batch.forEach((p, i) => p.resolve(results[i]!));
-    // Notify on the next turn, so senders get their SendMessageResponse before
-    // the ResourceChangedNotification that carries the same message.
-    setImmediate(() => this.onCommitted(committed, seconds, batch.length));
   }
 
   private write(requests: SendRequest[]): { results: SendResult[]; committed: CommittedBatch } {
