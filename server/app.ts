@@ -53,7 +53,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metrics = new ServerMetrics();
   const db = openDatabase(config.dbPath, config.durability);
   const storage = new Storage(db);
-  const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
+  const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
   const hub = new Hub(config.maxBufferedBytes, logger);
   const versions = new ResourceVersions(now);
@@ -85,6 +85,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
    * this turn's microtasks, the notifications in the next turn).
    */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
+    // The cached conversation entries move with the commit, before anyone reads them.
+    storage.conversations.committed(batch.latestSeq, batch.updatedAt);
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
     const closeBatch = hub.openBatch();
@@ -147,7 +149,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             seeder.clear();
             seedDemo(db, hashes);
           })();
-          storage.conversations.forgetMembers();
+          storage.conversations.forgetCached();
           services.sessions.clear();
           services.throttle.clear();
           versions.reset();

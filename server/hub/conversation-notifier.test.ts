@@ -34,7 +34,7 @@ function fakePeer(id: number): Peer & { sent: string[]; corks: number; uncorks: 
 function setup(largeGroup = { members: 0, intervalMs: 0 }) {
   const db = openDatabase(':memory:', 'normal');
   const storage = new Storage(db);
-  const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
+  const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const users = seeder.users(['aaa', 'bbb', 'ccc', 'ddd'].map((username) => ({ username, passwordHash: 'x' })));
   const hub = new Hub(1 << 20, createLogger('silent'));
   const notifier = new ConversationNotifier(storage, new ResourceVersions(), hub, largeGroup);

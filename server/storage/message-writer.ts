@@ -19,6 +19,8 @@ export interface CommittedBatch {
   created: Message[];
   /** Conversation id -> its latestSeq after the batch. */
   latestSeq: Map<string, number>;
+  /** The batch's time: every created message's sentAt and its conversation's new updatedAt. */
+  updatedAt: number;
 }
 
 interface Pending {
@@ -48,7 +50,11 @@ export class MessageWriter {
 
   constructor(
     private readonly db: Db,
-    /** Called once per committed batch, synchronously after COMMIT and before any sender's promise resolves; must not throw. */
+    /**
+     * Called once per committed batch, synchronously after COMMIT and before
+     * any sender's promise resolves; must not throw. The server passes the
+     * batch on to ConversationsRepo.committed here (its entry cache).
+     */
     private readonly onCommitted: (batch: CommittedBatch, commitSeconds: number, size: number) => void,
     private readonly now: () => number = Date.now,
   ) {
@@ -138,6 +144,6 @@ export class MessageWriter {
     });
     inBatch.clear();
     for (const [conversationId, seq] of latest) this.bumpStmt.run(seq, now, conversationId);
-    return { results, committed: { created, latestSeq: latest } };
+    return { results, committed: { created, latestSeq: latest, updatedAt: now } };
   }
 }
