@@ -17,10 +17,16 @@ import { ResourceVersions } from './hub/versions';
 import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
 import { demoPasswordHashes, seedDemo } from './mock/demo-data';
+import { startCheckpointer } from './storage/checkpointer';
 import { closeDatabase, openDatabase, type Db } from './storage/database';
 import { MessageWriter, type CommittedBatch } from './storage/message-writer';
 import { Seeder } from './storage/seed';
 import { Storage } from './storage/storage';
+
+/** How often the checkpoint thread moves the WAL into the database file (storage/checkpointer.ts). */
+const CHECKPOINT_INTERVAL_MS = 100;
+/** The writer's own checkpoint (of what the thread has not copied yet), and the WAL's rewind, at this many pages (~16 MiB at 4 KiB). */
+const CHECKPOINT_WAL_PAGES = 4_000;
 
 /** A started server. `url` is http://host:port; the socket is at `${url}/ws`. */
 export interface RunningServer {
@@ -53,6 +59,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metrics = new ServerMetrics();
   const db = openDatabase(config.dbPath, config.durability);
   const storage = new Storage(db);
+  const checkpointer =
+    config.dbPath === ':memory:'
+      ? null
+      : startCheckpointer(db, {
+          intervalMs: CHECKPOINT_INTERVAL_MS,
+          walPages: CHECKPOINT_WAL_PAGES,
+          onError: (message) => logger.warn({ message }, 'WAL checkpoint failed'),
+        });
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
   const hub = new Hub(config.maxBufferedBytes, logger);
@@ -210,6 +224,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         services.conversationNotifier.stop();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
+        await checkpointer?.stop();
         closeDatabase(db);
         logger.info('server stopped');
       })()),
