@@ -53,6 +53,9 @@ describe('conversation entry cache', () => {
     [cached, stored] = cachedAndStored();
     expect(cached).toEqual(stored);
     expect(cached).toMatchObject({ latestSeq: 6 });
+    // The writer takes its seqs from the cache: after seeding behind its back, the next send is 7, not 6.
+    const next = await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'cc-after-seed', body: 'next' }, 'SendMessageResponse');
+    expect(next.message.seq).toBe(7);
   });
 
   it('does not move on a duplicate send (nothing committed)', async () => {
