@@ -92,26 +92,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 
   /**
-   * Runs right after COMMIT, before the senders' promises resolve: opens a
-   * write batch that the acks join (sendMessage) and that the notifications
-   * of the same messages, one turn later, close. A sender's ack and its
-   * notifications then leave in one write, the ack first (it is written in
-   * this turn's microtasks, the notifications in the next turn).
+   * Runs right after COMMIT, before the senders' promises resolve: the
+   * cached conversation entries move with the commit before anyone reads
+   * them; the notifications go out a turn later, after the acks.
    */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
-    // The cached conversation entries move with the commit, before anyone reads them.
     storage.conversations.committed(batch.latestSeq, batch.updatedAt);
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
-    const closeBatch = hub.openBatch();
     setImmediate(() => {
       try {
         // Shutdown may have closed the database in between.
         if (db.open) notifyCommitted(batch);
       } catch (err) {
         logger.error({ err }, 'notifying a committed batch failed');
-      } finally {
-        closeBatch();
       }
     });
   }

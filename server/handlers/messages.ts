@@ -45,8 +45,6 @@ export async function sendMessage(conn: Connection, p: ClientCommands['SendMessa
   const result = earlier
     ? { message: earlier, duplicate: true }
     : await s.writer.submit({ conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() });
-  // The ack joins the commit's write batch: it leaves with this socket's notifications of the batch, in one write.
-  s.hub.join(conn);
   s.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: result.message, duplicate: result.duplicate } };
 }

@@ -68,11 +68,9 @@ export class Hub {
   }
 
   /**
-   * Opens a batch that may span event-loop turns (the commit path: the acks
-   * go out in one turn, the notifications of the same messages in the
-   * next), and returns the function that closes it. Batches nest; the
-   * sockets are uncorked when the last open one closes. Closing twice is a
-   * no-op.
+   * Opens a batch and returns the function that closes it (`batch` is this
+   * around one function). Batches nest; the sockets are uncorked when the
+   * last open one closes. Closing twice is a no-op.
    */
   openBatch(): () => void {
     if (!this.corked) this.corked = new Set();
@@ -89,7 +87,7 @@ export class Hub {
     };
   }
 
-  /** Corks one socket until the open batch closes (an ack written inside the batch); no-op outside one. */
+  /** Corks one socket until the open batch closes; no-op outside one. */
   join(peer: Peer): void {
     if (this.corked && peer.cork && !this.corked.has(peer)) {
       peer.cork();

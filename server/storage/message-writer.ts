@@ -101,9 +101,10 @@ export class MessageWriter {
       return;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    // Told before the senders are answered, so that the caller can open a
-    // write batch the acks join (their frames then leave with the batch's
-    // notifications, see app.ts); the caller notifies on a later turn.
+    // Told before the senders are answered (the server's entry cache moves
+    // with the commit first, see app.ts); the caller notifies on a later
+    // turn, so senders get their SendMessageResponse before the
+    // ResourceChangedNotification that carries the same message.
     this.onCommitted(committed, seconds, batch.length);
     batch.forEach((p, i) => p.resolve(results[i]!));
   }
