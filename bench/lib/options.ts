@@ -85,8 +85,9 @@ Options:
   --missed <n>             storm: messages each of them misses on average (default 3)
   --slow-group-size <n>    slow: group size (default 10)
   --slow-rate <n/s>        slow: sends/s (default 400)
-  --slow-seconds <s>       slow: length of each window (default 4)
-  --slow-pairs <n>         slow: pairs of windows without/with the slow consumer, order alternating (default 6)
+  --slow-seconds <s>       slow: length of each window (default 10: at 400 sends/s of 3.5 KB the paused
+                           socket passes the server's 4 MiB cap plus the kernel's buffers in 5-8 s)
+  --slow-pairs <n>         slow: pairs of windows without/with the slow consumer, order alternating (default 4)
   --batches <list>         cost: senders per round, each a separate direct conversation (default 1,16,64)
   --rounds <n>             cost: measured rounds per batch size, after a fifth as many warm-up rounds (default 400)
   --slow-body <bytes>      slow: message body size (default 3500)
@@ -130,8 +131,8 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     missedPerClient: 3,
     slowGroupSize: 10,
     slowRate: 400,
-    slowSeconds: 4,
-    slowPairs: 6,
+    slowSeconds: 10,
+    slowPairs: 4,
     costBatches: [1, 16, 64],
     costRounds: 400,
     slowBodyBytes: 3500,
