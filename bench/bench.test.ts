@@ -66,13 +66,27 @@ describe('bench smoke', () => {
     const fanout = (await run('fanout --targets raw'))!;
     for (const step of (fanout.report.data['results'] as { steps: Step[] }[])[0]!.steps) expectComplete(step);
     const slow = (await run('slow --targets raw'))!;
-    const r = (slow.report.data['results'] as { raw: { without: Step; withSlow: Step } }).raw;
+    const r = (slow.report.data['results'] as { raw: { windows: { phase: string; step: Step }[]; moves: number[] } }).raw;
+    expect(r.windows.map((w) => w.phase)).toEqual(['without', 'with']);
+    expect(r.moves).toHaveLength(1);
     // User 0 is in every group and not counted: every other member got every message, with and without it reading.
-    for (const step of [r.without, r.withSlow]) {
+    for (const { step } of r.windows) {
       expect(step.acked).toBe(step.sent);
       expect(step.delivered).toBe(step.expectedDeliveries - step.acked);
       expectOrdered(step.delivery);
     }
+  }, 30_000);
+
+  it('cost: fixed-batch rounds against the raw relay and the real server, every send acked and delivered', async () => {
+    const result = (await run('cost --targets raw,real'))!;
+    const results = result.report.data['results'] as Record<'raw' | 'real', { batch: number; sends: number; bytesPerSend: number; meanCommitBatch: number | null }[]>;
+    for (const kind of ['raw', 'real'] as const) {
+      const [r] = results[kind];
+      expect(r).toMatchObject({ batch: 2, sends: 10 });
+      expect(r!.bytesPerSend).toBeGreaterThan(0);
+    }
+    expect(results.real[0]!.meanCommitBatch).toBeGreaterThan(0);
+    expect(results.raw[0]!.meanCommitBatch).toBeNull();
   }, 30_000);
 
   it('storm: every returning client has every missed message, no gap or duplicate', async () => {

@@ -2,7 +2,7 @@ import { describeMachine } from './lib/machine';
 import { HELP, parseArgs, type ScenarioName } from './lib/options';
 import { Progress } from './lib/progress';
 import { resultsFolder, writeReport } from './lib/report';
-import { killAllChildren } from './lib/children';
+import { killAllChildren, setPinning } from './lib/children';
 import { measureScrypt } from './lib/scrypt-cost';
 import { summariseProfiles } from './lib/profile-summary';
 import type { ScenarioContext, ScenarioReport } from './scenarios/context';
@@ -11,6 +11,7 @@ import { idleScenario } from './scenarios/idle';
 import { fanoutScenario } from './scenarios/fanout';
 import { stormScenario } from './scenarios/storm';
 import { slowScenario } from './scenarios/slow';
+import { costScenario } from './scenarios/cost';
 import { browserScenario } from './browser/browser-scenario';
 
 /**
@@ -24,6 +25,7 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioRe
   fanout: fanoutScenario,
   storm: stormScenario,
   slow: slowScenario,
+  cost: costScenario,
   browser: browserScenario,
 };
 
@@ -36,6 +38,8 @@ export async function runBench(argv: string[]): Promise<{ dir: string; report: S
     return null;
   }
   const options = parsed.options;
+  if (options.pin && options.inProcess) throw new Error('--pin needs the targets in child processes (not --in-process)');
+  setPinning(options.pin);
   const started = new Date();
   const machine = describeMachine();
   const dir = resultsFolder(options.outDir, options.scenario, started);

@@ -22,6 +22,9 @@ import { MessageWriter, type CommittedBatch } from './storage/message-writer';
 import { Seeder } from './storage/seed';
 import { Storage } from './storage/storage';
 
+/** WAL pages after which a commit checkpoints (SQLite's default is 1,000). */
+const WAL_AUTOCHECKPOINT_PAGES = 4_000;
+
 /** A started server. `url` is http://host:port; the socket is at `${url}/ws`. */
 export interface RunningServer {
   url: string;
@@ -53,7 +56,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metrics = new ServerMetrics();
   const db = openDatabase(config.dbPath, config.durability);
   const storage = new Storage(db);
-  const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
+  // The automatic WAL checkpoint runs inside the COMMIT that crosses it, on
+  // this thread. At 4,000 pages instead of SQLite's 1,000, hot pages (the
+  // conversation rows, index leaves) are copied to the database file a
+  // quarter as often: the writer's CPU per message fell from 46-47 to 38 µs
+  // (bench/writer-cost.ts), with the WAL bounded at ~16 MiB. File databases only.
+  if (config.dbPath !== ':memory:') db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
   const hub = new Hub(config.maxBufferedBytes, logger);
   const versions = new ResourceVersions(now);
@@ -77,16 +86,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     dummyPasswordHash: () => (dummyHash ??= hashPassword('not-a-real-password', config.scrypt)),
   };
 
+  /**
+   * Runs right after COMMIT, before the senders' promises resolve: the
+   * cached conversation entries move with the commit before anyone reads
+   * them; the notifications go out a turn later, after the acks.
+   */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
+    storage.conversations.committed(batch.latestSeq, batch.updatedAt);
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
-    // Notifications run a turn after the commit; by then shutdown may have closed the database.
-    if (!db.open) return;
-    try {
-      notifyCommitted(batch);
-    } catch (err) {
-      logger.error({ err }, 'notifying a committed batch failed');
-    }
+    setImmediate(() => {
+      try {
+        // Shutdown may have closed the database in between.
+        if (db.open) notifyCommitted(batch);
+      } catch (err) {
+        logger.error({ err }, 'notifying a committed batch failed');
+      }
+    });
   }
 
   /**
@@ -136,7 +152,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             seeder.clear();
             seedDemo(db, hashes);
           })();
-          storage.conversations.forgetMembers();
+          storage.conversations.forgetCached();
           services.sessions.clear();
           services.throttle.clear();
           versions.reset();

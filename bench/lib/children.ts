@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /**
@@ -49,10 +49,29 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+/**
+ * CPU pinning (`--pin`): server-like children run on `targets`, generator
+ * workers on `generator` (lists as taskset -c takes them, e.g. "0" and "1").
+ * Children are started through `taskset -c`, so every thread they ever make
+ * inherits the list; the coordinator (this process) is pinned with the generator.
+ */
+let pinning: { targets: string; generator: string } | null = null;
+
+export function setPinning(p: { targets: string; generator: string } | null): void {
+  pinning = p;
+  if (p) execFileSync('taskset', ['-a', '-p', '-c', p.generator, String(process.pid)], { stdio: 'ignore' });
+}
+
+/** The command and leading arguments that start node, through taskset when pinned. */
+function nodeCommand(cpus: string | undefined): { command: string; prefix: string[] } {
+  return cpus === undefined ? { command: process.execPath, prefix: [] } : { command: 'taskset', prefix: ['-c', cpus, process.execPath] };
+}
+
 /** Starts `node --import tsx <script>` as a server-like child with piped output. */
 export function spawnTsChild(script: string, args: string[], env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  const { command, prefix } = nodeCommand(pinning?.targets);
   return track(
-    spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
+    spawn(command, [...prefix, ...nodeFlags, '--import', 'tsx', script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -62,9 +81,12 @@ export function spawnTsChild(script: string, args: string[], env: Record<string,
 
 /** Forks a TypeScript worker with an IPC channel. */
 export function forkTsWorker(script: string, env: Record<string, string> = {}): ChildProcess {
+  const { command, prefix } = nodeCommand(pinning?.generator);
   return track(
+    // fork runs `execPath ...execArgv script`: through taskset when pinned (the IPC channel is inherited).
     fork(script, [], {
-      execArgv: ['--import', 'tsx'],
+      execPath: command,
+      execArgv: [...prefix, '--import', 'tsx'],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,

@@ -5,7 +5,7 @@ import type { TargetKind } from '../targets/target';
  * defaults, and the help text that documents them. `--tiny` shrinks every
  * size so a scenario finishes in a second or two (the CI smoke test).
  */
-export const SCENARIOS = ['idle', 'chat', 'fanout', 'storm', 'slow', 'browser'] as const;
+export const SCENARIOS = ['idle', 'chat', 'fanout', 'storm', 'slow', 'cost', 'browser'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -28,12 +28,17 @@ export interface BenchOptions {
   slowGroupSize: number;
   slowRate: number;
   slowSeconds: number;
+  slowPairs: number;
+  costBatches: number[];
+  costRounds: number;
   slowBodyBytes: number;
   bodyBytes: number;
   sourceAddresses: number;
   maxSeconds: number;
   outDir: string;
   cpuProf: boolean;
+  /** taskset CPU lists for the targets and the generator, or null. */
+  pin: { targets: string; generator: string } | null;
   /** Targets inside this process (smoke test only: figures would include the coordinator). */
   inProcess: boolean;
   quiet: boolean;
@@ -57,6 +62,8 @@ Scenarios (each bounded in size and time, loopback only, stops by itself):
   fanout   group sends (--group-sizes) at rising delivery rates
   storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
   slow     one member stops reading its socket; others' latency with and without it
+  cost     server CPU per one-to-one send at a fixed batch of simultaneous senders (closed loop: the cost
+           figure independent of how late the server runs; raw relay and real server)
   browser  the client in the system Chromium (Playwright; needs dist/, i.e. vite build): cold start from the local
            store to the conversation list, server up and stopped; opening the long conversation (paint, DOM nodes,
            JS heap); local echo of a send; a send to another browser's screen (real server only)
@@ -78,13 +85,20 @@ Options:
   --missed <n>             storm: messages each of them misses on average (default 3)
   --slow-group-size <n>    slow: group size (default 10)
   --slow-rate <n/s>        slow: sends/s (default 400)
-  --slow-seconds <s>       slow: length of each phase (default 15)
+  --slow-seconds <s>       slow: length of each window (default 10: at 400 sends/s of 3.5 KB the paused
+                           socket passes the server's 4 MiB cap plus the kernel's buffers in 5-8 s)
+  --slow-pairs <n>         slow: pairs of windows without/with the slow consumer, order alternating (default 4)
+  --batches <list>         cost: senders per round, each a separate direct conversation (default 1,16,64)
+  --rounds <n>             cost: measured rounds per batch size, after a fifth as many warm-up rounds (default 400)
   --slow-body <bytes>      slow: message body size (default 3500)
   --body <bytes>           message body size elsewhere (default 100)
   --sources <n>            loopback source addresses 127.0.0.1..n (default 8)
   --max-seconds <s>        wall-clock budget per target for a ramp; stepping stops past it (default 150)
   --out <dir>              results root (default bench/results)
   --cpu-prof               run the real server under node --cpu-prof (profile lands in the results folder)
+  --pin <cpus>/<cpus>      pin the targets to the first CPU list and the generator (workers and coordinator)
+                           to the second, with taskset -c (e.g. --pin 0/1 on 2 cores): on a shared box the
+                           server and its load no longer take each other's core (default: not pinned)
   --runs <n>               browser: page loads per cold-start mode, each online one also opening the long
                            conversation (default 10)
   --sends <n>              browser: messages for the local-echo figure and again for the other-screen figure (default 50)
@@ -117,13 +131,17 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     missedPerClient: 3,
     slowGroupSize: 10,
     slowRate: 400,
-    slowSeconds: 15,
+    slowSeconds: 10,
+    slowPairs: 4,
+    costBatches: [1, 16, 64],
+    costRounds: 400,
     slowBodyBytes: 3500,
     bodyBytes: 100,
     sourceAddresses: 8,
     maxSeconds: 150,
     outDir: 'bench/results',
     cpuProf: false,
+    pin: null,
     inProcess: false,
     quiet: false,
     browserRuns: 10,
@@ -149,6 +167,9 @@ function tiny(o: BenchOptions): void {
     slowGroupSize: 4,
     slowRate: 50,
     slowSeconds: 0.6,
+    slowPairs: 1,
+    costBatches: [2],
+    costRounds: 5,
     slowBodyBytes: 200,
     workers: 1,
     maxSeconds: 20,
@@ -186,6 +207,12 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       case '--quiet': o.quiet = true; break;
       case '--cpu-prof': o.cpuProf = true; break;
       case '--in-process': o.inProcess = true; break;
+      case '--pin': {
+        const m = /^([0-9][0-9,-]*)\/([0-9][0-9,-]*)$/.exec(value());
+        if (!m) throw new Error('--pin needs <cpus>/<cpus>, e.g. 0/1');
+        o.pin = { targets: m[1]!, generator: m[2]! };
+        break;
+      }
       case '--targets': {
         const kinds = value().split(',').map((s) => s.trim());
         for (const k of kinds) if (!['raw', 'socketio', 'real'].includes(k)) throw new Error(`unknown target ${k}`);
@@ -207,6 +234,9 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       case '--slow-group-size': o.slowGroupSize = Math.floor(num()); break;
       case '--slow-rate': o.slowRate = num(); break;
       case '--slow-seconds': o.slowSeconds = num(); break;
+      case '--slow-pairs': o.slowPairs = Math.min(50, Math.floor(num())); break;
+      case '--batches': o.costBatches = list(value()).map((n) => Math.min(1000, Math.floor(n))); break;
+      case '--rounds': o.costRounds = Math.min(100_000, Math.floor(num())); break;
       case '--slow-body': o.slowBodyBytes = Math.floor(num()); break;
       case '--body': o.bodyBytes = Math.min(4000, Math.floor(num())); break;
       case '--sources': o.sourceAddresses = Math.min(250, Math.floor(num())); break;

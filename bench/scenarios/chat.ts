@@ -44,6 +44,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
         st.serverCpuPercent,
         st.serverCpuUsPerSend,
         st.receivedBytesPerSend,
+        st.meanCommitBatch ?? '-',
         st.generatorCpuPercent,
         errorsText(st.errors),
         st.pass ? 'yes' : 'NO',
@@ -73,7 +74,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
   const markdown = [
     `${o.users} users in ${shape.conversations.length} direct conversations, body ${o.bodyBytes} bytes, steps of ${o.stepSeconds} s; latency from the scheduled send time (open model).`,
     '',
-    table(['target', 'offered/s', 'acked/s', 'ack ms p50/p95/p99/p99.9/max', 'delivery ms p50/p99/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'bytes received per send', 'generator CPU %', 'errors', 'within limit'], rows),
+    table(['target', 'offered/s', 'acked/s', 'ack ms p50/p95/p99/p99.9/max', 'delivery ms p50/p99/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'bytes received per send', 'mean commit batch', 'generator CPU %', 'errors', 'within limit'], rows),
     '',
     table(['target', `sustained sends/s (p99 ack <= ${o.p99LimitMs} ms, no errors)`, 'capacity: best acked/s keeping up, any latency', 'server CPU µs per send (median of steps)', 'sends/s one core could carry at that cost'], o.targets.map((k) => [TARGET_LABELS[k], best(k), capacity(results[k]?.steps ?? []), cpuPerSend(results[k]?.steps ?? []), cpuPerSend(results[k]?.steps ?? []) > 0 ? Math.round(1e6 / cpuPerSend(results[k]!.steps)) : '-'])),
     '',

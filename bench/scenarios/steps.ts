@@ -1,3 +1,4 @@
+import { meanBatch, readCommitCounters } from '../lib/server-metrics';
 import type { LatencySummary } from '../lib/latency';
 import { type ScenarioContext, round } from './context';
 import type { Session } from './session';
@@ -27,6 +28,8 @@ export interface StepResult {
   serverCpuUsPerSend: number;
   /** Bytes all clients received per acked send: acks, notifications, everything. */
   receivedBytesPerSend: number;
+  /** Real server only: mean messages per group commit over the step (CPU per send falls as it grows); null elsewhere. */
+  meanCommitBatch: number | null;
   generatorCpuPercent: number;
   serverRssMiB: number;
   pass: boolean;
@@ -49,6 +52,7 @@ export function stepPasses(r: Omit<StepResult, 'pass'>, limitMs: number, judge: 
 
 export async function runStep(ctx: ScenarioContext, s: Session, offered: number, judge: 'ack' | 'delivery', senders: number[] | 'all' = 'all', seconds = ctx.options.stepSeconds): Promise<StepResult> {
   const { progress } = ctx;
+  const commits0 = s.kind === 'real' ? await readCommitCounters(s.target.url) : null;
   const cpu0 = s.serverCpuMs();
   const t0 = performance.now();
   progress.track(`${s.label} ${offered}/s`, async () => {
@@ -63,6 +67,7 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
   }
   const wallMs = performance.now() - t0;
   const cpuMs = s.serverCpuMs() - cpu0;
+  const batch = s.kind === 'real' ? meanBatch(commits0, await readCommitCounters(s.target.url)) : null;
   const p = await s.pool.collect();
   s.check();
   const base = {
@@ -81,6 +86,7 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
     serverCpuPercent: round((cpuMs / wallMs) * 100, 0),
     serverCpuUsPerSend: round((cpuMs * 1000) / Math.max(1, p.acked), 0),
     receivedBytesPerSend: round(p.bytesIn / Math.max(1, p.acked), 0),
+    meanCommitBatch: batch === null ? null : round(batch, 1),
     generatorCpuPercent: round((p.generatorCpuMs / Math.max(1, p.wallMs)) * 100, 0),
     serverRssMiB: round((s.memory()?.rss ?? 0) / 1048576, 0),
   };

@@ -34,7 +34,7 @@ function fakePeer(id: number): Peer & { sent: string[]; corks: number; uncorks: 
 function setup(largeGroup = { members: 0, intervalMs: 0 }) {
   const db = openDatabase(':memory:', 'normal');
   const storage = new Storage(db);
-  const seeder = new Seeder(db, () => storage.conversations.forgetMembers());
+  const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const users = seeder.users(['aaa', 'bbb', 'ccc', 'ddd'].map((username) => ({ username, passwordHash: 'x' })));
   const hub = new Hub(1 << 20, createLogger('silent'));
   const notifier = new ConversationNotifier(storage, new ResourceVersions(), hub, largeGroup);
@@ -151,6 +151,25 @@ describe('Hub.batch', () => {
     expect([peers[1]!.corks, peers[1]!.uncorks, peers[1]!.sent.length]).toEqual([1, 1, 1]);
     expect([reader.corks, reader.uncorks]).toEqual([1, 1]);
     expect([peers[2]!.corks, peers[2]!.sent.length]).toEqual([0, 0]);
+    db.close();
+  });
+});
+
+describe('Hub.openBatch', () => {
+  it('keeps joined sockets corked across turns until the last open batch closes, once', async () => {
+    const { db, hub, peers } = setup();
+    const [p1, p2] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
+    hub.join(p1);
+    expect(p1.corks).toBe(0); // no batch open: join does nothing
+    const close = hub.openBatch();
+    hub.join(p1);
+    hub.join(p1);
+    await new Promise((r) => setImmediate(r));
+    hub.batch(() => hub.join(p2)); // nested: ends without uncorking
+    expect([p1.corks, p1.uncorks, p2.corks, p2.uncorks]).toEqual([1, 0, 1, 0]);
+    close();
+    close();
+    expect([p1.uncorks, p2.uncorks]).toEqual([1, 1]);
     db.close();
   });
 });

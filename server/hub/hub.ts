@@ -25,6 +25,7 @@ export class Hub {
   private readonly subscribers = new Map<string, Set<Peer>>();
   /** Inside `batch`: the sockets corked so far, uncorked when the outermost batch ends. */
   private corked: Set<Peer> | null = null;
+  private openBatches = 0;
 
   constructor(
     private readonly maxBufferedBytes: number,
@@ -58,13 +59,39 @@ export class Hub {
    * conversations notification, say) leave in one write instead of one each.
    */
   batch<T>(fn: () => T): T {
-    if (this.corked) return fn();
-    const corked = (this.corked = new Set());
+    const close = this.openBatch();
     try {
       return fn();
     } finally {
+      close();
+    }
+  }
+
+  /**
+   * Opens a batch and returns the function that closes it (`batch` is this
+   * around one function). Batches nest; the sockets are uncorked when the
+   * last open one closes. Closing twice is a no-op.
+   */
+  openBatch(): () => void {
+    if (!this.corked) this.corked = new Set();
+    this.openBatches += 1;
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      this.openBatches -= 1;
+      if (this.openBatches > 0) return;
+      const corked = this.corked!;
       this.corked = null;
       for (const peer of corked) peer.uncork?.();
+    };
+  }
+
+  /** Corks one socket until the open batch closes; no-op outside one. */
+  join(peer: Peer): void {
+    if (this.corked && peer.cork && !this.corked.has(peer)) {
+      peer.cork();
+      this.corked.add(peer);
     }
   }
 
@@ -92,10 +119,7 @@ export class Hub {
         peer.close(1008, 'too slow: reconnect and resync');
         continue;
       }
-      if (this.corked && peer.cork && !this.corked.has(peer)) {
-        peer.cork();
-        this.corked.add(peer);
-      }
+      this.join(peer);
       peer.sendText(text);
     }
   }

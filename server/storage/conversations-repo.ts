@@ -30,18 +30,26 @@ export interface NewConversation {
   now: number;
 }
 
-/** How many conversations' member sets the membership cache keeps (oldest-loaded dropped first). */
-const MEMBER_CACHE_LIMIT = 50_000;
+/** How many conversations' member sets, and how many entries, the caches keep (oldest-loaded dropped first). */
+const CACHE_LIMIT = 50_000;
 
 /**
  * Conversations, their members, and each member's delivered/read positions.
- * Member sets are cached in memory (every send and subscribe checks
- * membership): membership only changes by `create` here, or by the Seeder
- * and the mock reset, which call `forgetMembers()`. Only conversations that
- * exist are cached, so a miss always asks the database.
+ *
+ * Two in-memory caches, so that the hot paths do not query per message:
+ * member sets (every send and subscribe checks membership) and whole
+ * entries (every committed batch notifies `conversations` with its
+ * conversations' entries). They stay true because every write to these
+ * tables goes through here or reports to here: `create` and `advance` here,
+ * the message writer's commits through `committed()` (called after COMMIT,
+ * never for a rolled-back batch), and the Seeder and the mock reset, which
+ * call `forgetCached()`. Only conversations that exist are cached, so a miss
+ * always asks the database. Cached entries are shared: callers must not
+ * mutate them (every change here replaces the entry object).
  */
 export class ConversationsRepo {
   private readonly memberCache = new Map<string, ReadonlySet<string>>();
+  private readonly entryCache = new Map<string, Conversation>();
   private readonly insertConv;
   private readonly insertMember;
   private readonly byIdStmt;
@@ -82,12 +90,26 @@ export class ConversationsRepo {
       for (const userId of c.memberIds) this.insertMember.run(c.id, userId);
     })();
     this.memberCache.delete(c.id);
+    this.entryCache.delete(c.id);
   }
 
-  /** Drops the cached member sets (after writes that bypass this repository: seeding, reset). */
-  forgetMembers(conversationId?: string): void {
-    if (conversationId === undefined) this.memberCache.clear();
-    else this.memberCache.delete(conversationId);
+  /** Drops the cached member sets and entries (after writes that bypass this repository: seeding, reset). */
+  forgetCached(conversationId?: string): void {
+    if (conversationId === undefined) {
+      this.memberCache.clear();
+      this.entryCache.clear();
+    } else {
+      this.memberCache.delete(conversationId);
+      this.entryCache.delete(conversationId);
+    }
+  }
+
+  /** The message writer committed: these conversations now end at these seqs, updated at `updatedAt`. */
+  committed(latestSeq: ReadonlyMap<string, number>, updatedAt: number): void {
+    for (const [id, seq] of latestSeq) {
+      const entry = this.entryCache.get(id);
+      if (entry) this.entryCache.set(id, { ...entry, latestSeq: seq, updatedAt });
+    }
   }
 
   /** The member ids of a conversation from the cache, loaded on a miss; empty when it does not exist. */
@@ -96,7 +118,7 @@ export class ConversationsRepo {
     if (cached) return cached;
     const ids = new Set(this.memberIdsStmt.all(conversationId) as string[]);
     if (ids.size > 0) {
-      if (this.memberCache.size >= MEMBER_CACHE_LIMIT) this.memberCache.delete(this.memberCache.keys().next().value!);
+      if (this.memberCache.size >= CACHE_LIMIT) this.memberCache.delete(this.memberCache.keys().next().value!);
       this.memberCache.set(conversationId, ids);
     }
     return ids;
@@ -107,17 +129,23 @@ export class ConversationsRepo {
   }
 
   exists(id: string): boolean {
-    return this.byIdStmt.get(id) !== undefined;
+    return this.get(id) !== undefined;
   }
 
   latestSeq(id: string): number | undefined {
-    return (this.byIdStmt.get(id) as ConversationRow | undefined)?.latestSeq;
+    return this.get(id)?.latestSeq;
   }
 
+  /** The whole entry, from the cache or loaded into it. Shared: do not mutate. */
   get(id: string): Conversation | undefined {
+    const cached = this.entryCache.get(id);
+    if (cached) return cached;
     const row = this.byIdStmt.get(id) as ConversationRow | undefined;
     if (!row) return undefined;
-    return toConversation(row, this.membersStmt.all(id) as MemberRow[]);
+    const entry = toConversation(row, this.membersStmt.all(id) as MemberRow[]);
+    if (this.entryCache.size >= CACHE_LIMIT) this.entryCache.delete(this.entryCache.keys().next().value!);
+    this.entryCache.set(id, entry);
+    return entry;
   }
 
   listForUser(userId: string): Conversation[] {
@@ -149,7 +177,7 @@ export class ConversationsRepo {
    * `read` also moves delivered. Returns the positions after, and whether they changed.
    */
   advance(conversationId: string, userId: string, seq: number, read: boolean): { deliveredSeq: number; readSeq: number; changed: boolean } {
-    return this.db.transaction(() => {
+    const after = this.db.transaction(() => {
       const member = this.memberStmt.get(conversationId, userId) as MemberRow;
       const latest = this.latestSeq(conversationId) ?? 0;
       const target = Math.min(seq, latest);
@@ -159,6 +187,13 @@ export class ConversationsRepo {
       if (changed) this.receiptsStmt.run(deliveredSeq, readSeq, conversationId, userId);
       return { deliveredSeq, readSeq, changed };
     })();
+    // Committed: the cached entry (if any) takes the new positions.
+    const entry = after.changed ? this.entryCache.get(conversationId) : undefined;
+    if (entry) {
+      const members = { ...entry.members, [userId]: { deliveredSeq: after.deliveredSeq, readSeq: after.readSeq } };
+      this.entryCache.set(conversationId, { ...entry, members });
+    }
+    return after;
   }
 }
 

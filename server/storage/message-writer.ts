@@ -19,6 +19,8 @@ export interface CommittedBatch {
   created: Message[];
   /** Conversation id -> its latestSeq after the batch. */
   latestSeq: Map<string, number>;
+  /** The batch's time: every created message's sentAt and its conversation's new updatedAt. */
+  updatedAt: number;
 }
 
 interface Pending {
@@ -48,6 +50,11 @@ export class MessageWriter {
 
   constructor(
     private readonly db: Db,
+    /**
+     * Called once per committed batch, synchronously after COMMIT and before
+     * any sender's promise resolves; must not throw. The server passes the
+     * batch on to ConversationsRepo.committed here (its entry cache).
+     */
     private readonly onCommitted: (batch: CommittedBatch, commitSeconds: number, size: number) => void,
     private readonly now: () => number = Date.now,
   ) {
@@ -94,10 +101,12 @@ export class MessageWriter {
       return;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // Told before the senders are answered (the server's entry cache moves
+    // with the commit first, see app.ts); the caller notifies on a later
+    // turn, so senders get their SendMessageResponse before the
+    // ResourceChangedNotification that carries the same message.
+    this.onCommitted(committed, seconds, batch.length);
     batch.forEach((p, i) => p.resolve(results[i]!));
-    // Notify on the next turn, so senders get their SendMessageResponse before
-    // the ResourceChangedNotification that carries the same message.
-    setImmediate(() => this.onCommitted(committed, seconds, batch.length));
   }
 
   private write(requests: SendRequest[]): { results: SendResult[]; committed: CommittedBatch } {
@@ -136,6 +145,6 @@ export class MessageWriter {
     });
     inBatch.clear();
     for (const [conversationId, seq] of latest) this.bumpStmt.run(seq, now, conversationId);
-    return { results, committed: { created, latestSeq: latest } };
+    return { results, committed: { created, latestSeq: latest, updatedAt: now } };
   }
 }

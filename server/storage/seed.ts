@@ -42,10 +42,10 @@ export class Seeder {
   private readonly insertMessage;
   private readonly bumpConversation;
 
-  /** `onMembersChanged` runs after writes to `members` (the server drops its membership cache). */
+  /** `onWritten` runs after writes to conversations, members or messages (the server drops its caches of them). */
   constructor(
     private readonly db: Db,
-    private readonly onMembersChanged: () => void = () => undefined,
+    private readonly onWritten: () => void = () => undefined,
   ) {
     this.insertUser = db.prepare('INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertSession = db.prepare(
@@ -107,7 +107,7 @@ export class Seeder {
       conv.run(id, kind, c.title ?? '', directKey, c.createdBy ?? c.memberIds[0]!, now, now);
       for (const m of c.memberIds) member.run(id, m);
     })();
-    this.onMembersChanged();
+    this.onWritten();
     return id;
   }
 
@@ -116,7 +116,7 @@ export class Seeder {
     const latest = this.latestSeq;
     const insert = this.insertMessage;
     const bump = this.bumpConversation;
-    return this.db.transaction(() => {
+    const seq = this.db.transaction(() => {
       let seq = latest.get(conversationId) as number;
       let last = now;
       for (const m of messages) {
@@ -127,11 +127,13 @@ export class Seeder {
       bump.run(seq, last, conversationId);
       return seq;
     })();
+    this.onWritten();
+    return seq;
   }
 
   /** Removes all data (used by the mock reset). */
   clear(): void {
     this.db.exec('DELETE FROM messages; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
-    this.onMembersChanged();
+    this.onWritten();
   }
 }

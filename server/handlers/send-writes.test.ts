@@ -1,0 +1,68 @@
+import { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../app';
+import type { Frame, ProtocolClient } from '../test/protocol-client';
+import { loginAs, seedUsers, startTestServer } from '../test/harness';
+
+/**
+ * Socket writes per one-to-one send, counted on the server's side of the
+ * TCP connections (a socket the server accepted has `.server`). With both
+ * members subscribed to `conversations` and `messages:<id>`, a send gives
+ * the sender its ack (in the commit's turn) and, a turn later, its two
+ * notifications, and the recipient its two: each socket's notifications of
+ * one batch leave in one corked write, so three writes per send (five
+ * without corking). Holding the ack back to join the notifications' write
+ * (two writes) was tried and dropped: a reply to a command sent after the
+ * send (a ping) then overtook the ack.
+ */
+describe('socket writes per send', () => {
+  let server: RunningServer;
+  let ann: ProtocolClient;
+  let ben: ProtocolClient;
+  let conv: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const ids = await seedUsers(server, ['ann', 'ben']);
+    ({ client: ann } = await loginAs(server, 'ann'));
+    ({ client: ben } = await loginAs(server, 'ben'));
+    conv = (await ann.call('CreateConversationCommand', { memberIds: [ids['ben']!] }, 'CreateConversationResponse')).conversation.id;
+    for (const c of [ann, ben]) {
+      await c.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
+      await c.call('SubscribeCommand', { resource: `messages:${conv}` }, 'SubscribeResponse');
+    }
+  });
+  afterAll(() => server.close());
+
+  it('writes each socket\'s notifications of a batch together: 3 server writes per send', async () => {
+    // Let the setup's notifications (conversation creation) leave before counting.
+    await new Promise((r) => setTimeout(r, 100));
+    const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (this: Socket, ...a: unknown[]) => unknown>;
+    const original = { _write: proto._write, _writev: proto._writev };
+    let writes = 0;
+    for (const name of ['_write', '_writev'] as const) {
+      proto[name] = function (this: Socket, ...args: unknown[]) {
+        if ((this as Socket & { server?: unknown }).server) writes++;
+        return original[name].apply(this, args);
+      };
+    }
+    const sends = 10;
+    try {
+      for (let seq = 1; seq <= sends; seq++) {
+        await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `w-${seq}`, body: `hello ${seq}` }, 'SendMessageResponse');
+        // Each member's messages and conversations notifications of this seq.
+        for (const c of [ann, ben]) {
+          await c.waitFor((f) => isNote(f, `messages:${conv}`) && (f.payload as { version: number }).version === seq);
+          await c.waitFor((f) => isNote(f, 'conversations') && (f.payload as { items: Record<string, { latestSeq: number }> }).items[conv]?.latestSeq === seq);
+        }
+      }
+    } finally {
+      Object.assign(proto, original);
+    }
+    expect(writes).toBe(3 * sends);
+  });
+});
+
+function isNote(f: Frame, resource: string): boolean {
+  return f.name === 'ResourceChangedNotification' && (f.payload as { resource: string }).resource === resource;
+}

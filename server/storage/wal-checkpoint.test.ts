@@ -1,0 +1,18 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../test/harness';
+
+describe('WAL checkpoint threshold', () => {
+  it('is 4,000 pages on a database file (SQLite default 1,000: hot pages copied four times as often)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-wal-'));
+    const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
+    try {
+      expect(server.db.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
