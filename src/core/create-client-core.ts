@@ -10,6 +10,7 @@ import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { ContactCollection } from '../models/contact-collection';
 import { ConversationCollection } from '../models/conversation-collection';
 import { MessageCollection } from '../models/message-collection';
+import { OutboxLeadership } from '../offline/outbox-leadership';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
 import { Store, type StoreBackends } from '../store/store';
@@ -36,6 +37,8 @@ export interface ClientCoreOptions {
   sendsPerSecond?: number;
   receiptDebounceMs?: number;
   random?: () => number;
+  /** Which tab sends the shared outbox; defaults to a Web Lock (every tab sends where there are none). */
+  outboxLeadership?: OutboxLeadership | null;
 }
 
 /** The client core the views receive (client-core-api.ts). */
@@ -87,6 +90,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     communicator,
     store,
     selfId,
+    leadership: options.outboxLeadership === undefined ? new OutboxLeadership() : options.outboxLeadership,
     ...(options.sendsPerSecond ? { sendsPerSecond: options.sendsPerSecond } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
