@@ -177,6 +177,26 @@ describe('OutboxController across tabs', () => {
     expect(bodiesOf(follower)).toEqual(['before', 'one', 'two', 'three']);
   });
 
+  it('a follower online all along sends at once when the leader, cut off, closes', async () => {
+    const device = deviceBackends();
+    const locks = fakeLocks();
+    const hub = channelHub();
+    const leader = openTab(device, locks, hub);
+    const follower = openTab(device, locks, hub);
+    await logIn(leader);
+    await logIn(follower);
+    leader.sockets.at(-1)!.close(1006); // the leader's reconnect is never accepted
+    await settle();
+    const echo = follower.core.outbox.send('c1', 'waiting for a leader that can send');
+    await settle();
+    expect(sendsOf(leader)).toEqual([]);
+    expect(sendsOf(follower)).toEqual([]);
+    await leader.close();
+    await settle();
+    expect(sendsOf(follower)).toEqual([echo.clientMessageId]);
+    expect(follower.core.outbox.pendingCount()).toBe(0);
+  });
+
   it('a failure or a discard in one tab shows in the other; a retry from the follower is sent by the leader', async () => {
     const device = deviceBackends();
     const locks = fakeLocks();

@@ -66,10 +66,11 @@ export class OutboxController implements OutboxActions {
       dispatch.subscribe('session:ready', () => {
         this.ready = true;
         this.inFlight.clear();
-        // Queue for the lock; the grant (now, or when the leader tab goes) pumps.
-        if (leadership && options.store.isPersistent()) void leadership.acquire();
+        this.claimLeadership();
         this.pump();
       }),
+      // A trusted session loaded from disk at start: queue for the lock at once, online or not.
+      dispatch.subscribe('store:change:session', () => this.claimLeadership()),
       // Any answer for an entry counts, also one that comes after its request timed out (the
       // resend's answer is then a duplicate): on a link slower than the timeout, waiting for the
       // answer to the latest resend only would never finish.
@@ -143,6 +144,12 @@ export class OutboxController implements OutboxActions {
   isFlushing(): boolean {
     const { leadership, store } = this.options;
     return !leadership || !store.isPersistent() || leadership.isLeader();
+  }
+
+  /** Queues for the lock of a shared (trusted, stored) outbox; the grant, now or when the leader tab goes, pumps. */
+  private claimLeadership(): void {
+    const { leadership, store } = this.options;
+    if (leadership && store.isPersistent() && store.find('session', 'current')?.sessionToken) void leadership.acquire();
   }
 
   /**
