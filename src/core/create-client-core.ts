@@ -10,6 +10,7 @@ import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { ContactCollection } from '../models/contact-collection';
 import { ConversationCollection } from '../models/conversation-collection';
 import { MessageCollection } from '../models/message-collection';
+import { withDurableLocal } from '../offline/durable-local-backend';
 import { OutboxLeadership } from '../offline/outbox-leadership';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
@@ -142,5 +143,6 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
 function backendsFor(storage: ClientCoreOptions['storage']): StoreBackends | null {
   if (storage === 'memory') return null;
   if (storage && 'backends' in storage) return storage.backends;
-  return createBrowserBackends(storage ?? {});
+  // The session record and conversation list also go to IndexedDB, so a browser killed right after login keeps them.
+  return withDurableLocal(createBrowserBackends(storage ?? {}), storage ?? {});
 }
