@@ -213,8 +213,8 @@ export class OutboxController implements OutboxActions {
     const freed = this.release(entry);
     if (this.options.store.find('outbox', entry.clientMessageId)) {
       this.refusals = 0;
-      // Storing the message settles the entry (settleStored removes it); the removal below covers a
-      // message the store already held.
+      // The message first, so the echo turns into it in place; the entry goes in the same task
+      // (settleStored, which runs later, then finds nothing left to do).
       this.options.store.addMessages([response.message]);
       this.options.store.removeItems('outbox', [entry.clientMessageId]);
     } else if (!freed) return;

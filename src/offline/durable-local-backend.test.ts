@@ -61,9 +61,11 @@ describe('DurableLocalBackend', () => {
     expect(await backend(storage, factory).readAll(SESSION_KEY)).toEqual([[SESSION_KEY, { ...SESSION, sessionToken: 'newer' }]]);
   });
 
-  it('creates no database by reading: nothing on disk for a device that never stored a session', async () => {
+  it('creates no database by reading, nor by an empty batch: nothing on disk for a device that never stored a session', async () => {
     const factory = new IDBFactory();
-    expect(await backend(new MapStorage(), factory).readAll(SESSION_KEY)).toEqual([]);
+    const durable = backend(new MapStorage(), factory);
+    expect(await durable.readAll(SESSION_KEY)).toEqual([]);
+    await durable.write({ set: [], merge: [], del: [] });
     expect(await databases(factory)).toEqual([]);
   });
 

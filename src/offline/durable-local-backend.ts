@@ -1,5 +1,5 @@
 import { promisifyRequest } from 'idb-keyval';
-import type { KeyValueBackend, WriteBatch } from '../store/key-value-backend';
+import { isEmptyBatch, type KeyValueBackend, type WriteBatch } from '../store/key-value-backend';
 import type { StorageOptions } from '../store/browser-backends';
 import type { StoreBackends } from '../store/store';
 
@@ -42,6 +42,9 @@ export class DurableLocalBackend implements KeyValueBackend {
 
   async write(batch: WriteBatch): Promise<void> {
     await this.primary.write(batch);
+    // The store hands over a batch at every flush, mostly empty (only history or the outbox
+    // changed): no transaction then, as a strict one costs a disk flush.
+    if (isEmptyBatch(batch)) return;
     const db = await this.open(true);
     if (!db) return;
     const transaction = db.transaction(STORE_NAME, 'readwrite', { durability: 'strict' });
