@@ -1,5 +1,6 @@
 import { promisifyRequest } from 'idb-keyval';
 import { isEmptyBatch, type KeyValueBackend, type WriteBatch } from '../store/key-value-backend';
+import { SESSION_KEY } from '../store/key-layout';
 import type { StorageOptions } from '../store/browser-backends';
 import type { StoreBackends } from '../store/store';
 
@@ -12,8 +13,9 @@ const STORE_NAME = 'kv';
  * localStorage write to disk up to seconds later, so a browser killed right
  * after login lost the session record (and the conversation list) and asked
  * for the password again; an IndexedDB transaction is on disk when it
- * completes, and `durability: 'strict'` (where supported) also asks the OS
- * to flush it. Reads come from localStorage, and from the copy only when
+ * completes (the browser hands it to the OS), and `durability: 'strict'`
+ * (where supported; used for batches with the session record) also asks the
+ * OS to flush it to the disk. Reads come from localStorage, and from the copy only when
  * localStorage holds nothing under the prefix (a start after such a crash),
  * so a normal start never waits for IndexedDB. Reading never creates the
  * database: a device that never stored a trusted session (public-computer
@@ -43,11 +45,15 @@ export class DurableLocalBackend implements KeyValueBackend {
   async write(batch: WriteBatch): Promise<void> {
     await this.primary.write(batch);
     // The store hands over a batch at every flush, mostly empty (only history or the outbox
-    // changed): no transaction then, as a strict one costs a disk flush.
+    // changed): no transaction then, it would only cost time.
     if (isEmptyBatch(batch)) return;
     const db = await this.open(true);
     if (!db) return;
-    const transaction = db.transaction(STORE_NAME, 'readwrite', { durability: 'strict' });
+    // Any commit survives a killed browser; 'strict' also survives a power cut, at the price of a
+    // disk flush, so only for the session record (login, token resume). The conversation list
+    // changes with every message and the server gives it again: the browser's default, as for history.
+    const session = batch.set.some(([key]) => key === SESSION_KEY) || batch.del.includes(SESSION_KEY);
+    const transaction = db.transaction(STORE_NAME, 'readwrite', { durability: session ? 'strict' : 'default' });
     const store = transaction.objectStore(STORE_NAME);
     for (const [key, value] of batch.set) store.put(value, key);
     for (const key of batch.del) store.delete(key);
