@@ -142,6 +142,7 @@ describe('OutboxController across tabs', () => {
       vi.advanceTimersByTime(1); // distinct createdAt, so the order written is the order sent
       return (name.startsWith('a') ? first : second).core.outbox.send('c1', name).clientMessageId;
     });
+    await settle(); // the tabs tell each other in one message per burst
     for (const tab of [first, second]) expect(tab.core.outbox.pendingCount()).toBe(6);
     await backOnline();
 
@@ -166,7 +167,10 @@ describe('OutboxController across tabs', () => {
     leader.core.outbox.send('c1', 'before');
     await settle();
     await offline();
-    const pending = ['one', 'two', 'three'].map((body, i) => (i === 1 ? follower : leader).core.outbox.send('c1', body).clientMessageId);
+    const pending = ['one', 'two', 'three'].map((body, i) => {
+      vi.advanceTimersByTime(1); // distinct createdAt: tabs writing in the same millisecond have no common order
+      return (i === 1 ? follower : leader).core.outbox.send('c1', body).clientMessageId;
+    });
     await settle();
     await leader.close();
     await backOnline();
