@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, USERS } from './fixtures';
 import { ChatPage } from './pages/chat-page';
-import { LoginPage } from './pages/login-page';
+import { CrashableBrowser, withFreshContext } from './support/browser-contexts';
 import { ConversationReader, seqsAreContiguous } from './support/conversation-reader';
 import { RestartableServer } from './support/restartable-server';
 
@@ -41,65 +41,61 @@ test.describe('offline with the server stopped', () => {
 
   test('a cold start shows the cached chat; messages written offline survive a reload and arrive once each, in order', async ({ browser }) => {
     const server = await RestartableServer.start();
-    const context = await browser.newContext({ baseURL: server.url });
     try {
-      let page = await context.newPage();
-      const login = new LoginPage(page);
-      await login.goto();
-      await login.logIn(USERS.alice.username, USERS.alice.password);
-      let chat = new ChatPage(page);
-      await chat.expectShown();
-      await chat.open(/bob/i);
-      await expect(chat.messageNodes().first()).toBeVisible();
-      const lastSeen = (await chat.messageNodes().last().innerText()).split('\n')[0]!.trim();
-      // The app shell is cached and this page is under the worker's control.
-      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
-      await page.waitForTimeout(500); // the store's batched write reaches IndexedDB
+      await withFreshContext(browser, server.url, { user: 'alice' }, async (tab) => {
+        let { page, chat } = tab;
+        const { context } = tab;
+        await chat.open(/bob/i);
+        await expect(chat.messageNodes().first()).toBeVisible();
+        const lastSeen = (await chat.messageNodes().last().innerText()).split('\n')[0]!.trim();
+        // The app shell is cached and this page is under the worker's control.
+        await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+        await page.waitForTimeout(500); // the store's batched write reaches IndexedDB
 
-      await server.stop();
-      await page.close();
-      page = await context.newPage();
-      chat = new ChatPage(page);
-      await page.goto('/');
-      await chat.expectShown();
-      await expect(chat.connectionBanner).toBeVisible();
-      await expect(chat.conversation(/bob/i)).toBeVisible();
-      await expect(chat.conversation(/Weekend plans/i)).toBeVisible();
-      await chat.open(/bob/i);
-      await expect(chat.message(lastSeen).first()).toBeVisible();
-      await chat.contactsTab.click();
-      await expect(page.getByRole('button', { name: /Message (Bob|Carol)/ }).first()).toBeVisible();
-      await chat.chatsTab.click();
-      await chat.open(/bob/i);
+        await server.stop();
+        await page.close();
+        page = await context.newPage();
+        chat = new ChatPage(page);
+        await page.goto('/');
+        await chat.expectShown();
+        await expect(chat.connectionBanner).toBeVisible();
+        await expect(chat.conversation(/bob/i)).toBeVisible();
+        await expect(chat.conversation(/Weekend plans/i)).toBeVisible();
+        await chat.open(/bob/i);
+        await expect(chat.message(lastSeen).first()).toBeVisible();
+        await chat.contactsTab.click();
+        await expect(page.getByRole('button', { name: /Message (Bob|Carol)/ }).first()).toBeVisible();
+        await chat.chatsTab.click();
+        await chat.open(/bob/i);
 
-      const stamp = Date.now();
-      const texts = [1, 2, 3].map((n) => `Cold start ${n} ${stamp}`);
-      for (const text of texts) await chat.send(text);
-      for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+        const stamp = Date.now();
+        const texts = [1, 2, 3].map((n) => `Cold start ${n} ${stamp}`);
+        for (const text of texts) await chat.send(text);
+        for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
 
-      await page.reload();
-      await chat.expectShown();
-      await chat.open(/bob/i);
-      for (const text of texts) {
-        await expect(chat.message(text)).toHaveCount(1);
-        await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
-      }
+        await page.reload();
+        await chat.expectShown();
+        await chat.open(/bob/i);
+        for (const text of texts) {
+          await expect(chat.message(text)).toHaveCount(1);
+          await expect(chat.statusOf(text)).toHaveAccessibleName('Pending');
+        }
 
-      await server.restart();
-      for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName(/Sent|Delivered|Read/, { timeout: 30_000 });
-      const bob = await ConversationReader.open(server.wsUrl, USERS.bob.username, USERS.bob.password);
-      try {
-        const history = await bob.messagesAfter(ALICE_BOB);
-        const mine = history.filter((m) => m.body.includes(String(stamp)));
-        expect(mine.map((m) => m.body)).toEqual(texts);
-        expect(seqsAreContiguous(history)).toBe(true);
-      } finally {
-        bob.close();
-      }
-      await expect(chat.connectionBanner).toBeHidden();
-      for (const text of texts) await expect(chat.message(text)).toHaveCount(1);
+        await server.restart();
+        for (const text of texts) await expect(chat.statusOf(text)).toHaveAccessibleName(/Sent|Delivered|Read/, { timeout: 30_000 });
+        const bob = await ConversationReader.open(server.wsUrl, USERS.bob.username, USERS.bob.password);
+        try {
+          const history = await bob.messagesAfter(ALICE_BOB);
+          const mine = history.filter((m) => m.body.includes(String(stamp)));
+          expect(mine.map((m) => m.body)).toEqual(texts);
+          expect(seqsAreContiguous(history)).toBe(true);
+        } finally {
+          bob.close();
+        }
+        await expect(chat.connectionBanner).toBeHidden();
+        for (const text of texts) await expect(chat.message(text)).toHaveCount(1);
+      });
     } finally {
-      await context.close();
       await server.dispose();
     }
   });
@@ -152,35 +148,33 @@ test('a new version of the app is offered with a Reload prompt and replaces the 
   const distDir = mkdtempSync(join(tmpdir(), 'tidings-dist-'));
   cpSync('dist', distDir, { recursive: true });
   const server = await RestartableServer.start({ distDir });
-  const context = await browser.newContext({ baseURL: server.url });
   try {
-    const page = await context.newPage();
-    await new LoginPage(page).goto();
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
+    await withFreshContext(browser, server.url, {}, async ({ page, login }) => {
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
 
-    // The next version: different HTML (so the precache revision changes) and so a different worker script.
-    const indexPath = join(distDir, 'index.html');
-    writeFileSync(indexPath, readFileSync(indexPath, 'utf8').replace('<title>Tidings</title>', '<title>Tidings</title><meta name="tidings-build" content="v2" />'));
-    const swPath = join(distDir, 'sw.js');
-    const sw = readFileSync(swPath, 'utf8');
-    const revision = /url:"index\.html",revision:"([0-9a-f]+)"/.exec(sw);
-    expect(revision, 'the worker precaches index.html with a revision').not.toBeNull();
-    writeFileSync(swPath, sw.replace(revision![0], `url:"index.html",revision:"${revision![1]}-v2"`));
+      // The next version: different HTML (so the precache revision changes) and so a different worker script.
+      const indexPath = join(distDir, 'index.html');
+      writeFileSync(indexPath, readFileSync(indexPath, 'utf8').replace('<title>Tidings</title>', '<title>Tidings</title><meta name="tidings-build" content="v2" />'));
+      const swPath = join(distDir, 'sw.js');
+      const sw = readFileSync(swPath, 'utf8');
+      const revision = /url:"index\.html",revision:"([0-9a-f]+)"/.exec(sw);
+      expect(revision, 'the worker precaches index.html with a revision').not.toBeNull();
+      writeFileSync(swPath, sw.replace(revision![0], `url:"index.html",revision:"${revision![1]}-v2"`));
 
-    // The app checks for updates hourly and when the tab shows again; ask now.
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
-    const prompt = page.getByRole('status').filter({ hasText: 'A new version of Tidings is ready.' });
-    await expect(prompt).toBeVisible({ timeout: 20_000 });
-    await Promise.all([page.waitForEvent('load'), prompt.getByRole('button', { name: 'Reload' }).click()]);
-    await expect(page.locator('meta[name="tidings-build"]')).toHaveCount(1);
+      // The app checks for updates hourly and when the tab shows again; ask now.
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+      const prompt = page.getByRole('status').filter({ hasText: 'A new version of Tidings is ready.' });
+      await expect(prompt).toBeVisible({ timeout: 20_000 });
+      await Promise.all([page.waitForEvent('load'), prompt.getByRole('button', { name: 'Reload' }).click()]);
+      await expect(page.locator('meta[name="tidings-build"]')).toHaveCount(1);
 
-    // With the server gone, the cached shell is the new one, not a stale one.
-    await server.stop();
-    await page.reload();
-    await expect(page.locator('meta[name="tidings-build"]')).toHaveCount(1);
-    await new LoginPage(page).expectShown();
+      // With the server gone, the cached shell is the new one, not a stale one.
+      await server.stop();
+      await page.reload();
+      await expect(page.locator('meta[name="tidings-build"]')).toHaveCount(1);
+      await login.expectShown();
+    });
   } finally {
-    await context.close();
     await server.dispose();
     rmSync(distDir, { recursive: true, force: true });
   }
@@ -240,28 +234,13 @@ test('history missed during a long absence is fetched after reconnect, in order,
 test('the outbox survives a browser crash: messages written offline go out once each after a restart', async ({ playwright }, testInfo) => {
   test.setTimeout(120_000);
   const server = await RestartableServer.start();
-  const profile = mkdtempSync(join(tmpdir(), 'tidings-profile-'));
-  const launch = () =>
-    playwright.chromium.launchPersistentContext(profile, {
-      ...testInfo.project.use.launchOptions,
-      headless: true,
-      baseURL: server.url,
-    });
-  let context = await launch();
+  const browser = await CrashableBrowser.launch(playwright.chromium, testInfo.project.use.launchOptions, server.url);
   try {
-    let page = context.pages()[0] ?? (await context.newPage());
-    const login = new LoginPage(page);
-    await login.goto();
-    await login.logIn(USERS.alice.username, USERS.alice.password);
-    let chat = new ChatPage(page);
-    await chat.expectShown();
+    let { page, chat } = await browser.logIn('alice');
     await chat.open(/bob/i);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
-    // Chromium commits localStorage (the session record) to disk up to 5 s
-    // after a write; IndexedDB (history, outbox) at each transaction. A crash
-    // right after logging in therefore asks for the password again, with the
-    // outbox kept for that person. Here the crash comes later.
-    await page.waitForTimeout(6000);
+    // No wait for localStorage's late commit: the session record is also in
+    // IndexedDB (the next test crashes right after login).
 
     await server.stop();
     await expect(chat.connectionBanner).toBeVisible();
@@ -272,11 +251,8 @@ test('the outbox survives a browser crash: messages written offline go out once 
     await page.waitForTimeout(300); // the store's batch (30 ms) is on disk
 
     // A crash: the browser process is killed, no unload, no goodbye.
-    expect(killBrowserUsing(profile), 'the browser process was found and killed').toBe(1);
-    await context.close().catch(() => undefined);
-    context = await launch();
-    page = context.pages()[0] ?? (await context.newPage());
-    chat = new ChatPage(page);
+    expect(await browser.kill(), 'the browser process was found and killed').toBe(1);
+    ({ page, chat } = await browser.relaunch());
     await page.goto('/');
     await chat.expectShown();
     await chat.open(/bob/i);
@@ -292,26 +268,38 @@ test('the outbox survives a browser crash: messages written offline go out once 
       bob.close();
     }
   } finally {
-    await context.close().catch(() => undefined);
+    await browser.dispose();
     await server.dispose();
-    rmSync(profile, { recursive: true, force: true });
   }
 });
 
-/** SIGKILLs the Chromium main process started on this profile (found by its --user-data-dir). */
-function killBrowserUsing(profile: string): number {
-  let killed = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let args: string[];
-    try {
-      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    } catch {
-      continue; // exited meanwhile
-    }
-    if (args.includes(`--user-data-dir=${profile}`) && !args.some((a) => a.startsWith('--type='))) {
-      process.kill(Number(pid), 'SIGKILL');
-      killed++;
-    }
+test('a browser killed right after login comes back logged in, its history readable with no answer from the server', async ({ playwright }, testInfo) => {
+  test.setTimeout(120_000);
+  const server = await RestartableServer.start();
+  const browser = await CrashableBrowser.launch(playwright.chromium, testInfo.project.use.launchOptions, server.url);
+  try {
+    let { page, chat } = await browser.logIn('alice');
+    await chat.open(/bob/i);
+    await expect(chat.messageNodes().first()).toBeVisible();
+    const lastSeen = (await chat.messageNodes().last().innerText()).split('\n')[0]!.trim();
+    await page.waitForTimeout(200); // the store's batch (30 ms) is committed; localStorage's own commit is seconds away
+
+    expect(await browser.kill(), 'the browser process was found and killed').toBe(1);
+    ({ page, chat } = await browser.relaunch());
+    // Sockets that open and never hear back: everything shown comes from the device.
+    await browser.context.routeWebSocket('**/ws', () => undefined);
+    await page.goto('/');
+    await chat.expectShown();
+    await chat.open(/bob/i);
+    await expect(chat.message(lastSeen).first()).toBeVisible();
+
+    // And the stored token still logs in once the server answers: no password asked.
+    await browser.context.unrouteAll();
+    await page.reload();
+    await chat.expectShown();
+    await expect(chat.connectionBanner).toBeHidden({ timeout: 20_000 });
+  } finally {
+    await browser.dispose();
+    await server.dispose();
   }
-  return killed;
-}
+});

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, test, USERS } from './fixtures';
-import { ChatPage } from './pages/chat-page';
-import { LoginPage } from './pages/login-page';
+import type { ChatPage } from './pages/chat-page';
+import { withFreshContext } from './support/browser-contexts';
 
 /** What this origin keeps on the device, as the page and the context see it. */
 interface Audit {
@@ -43,14 +43,7 @@ async function converse(chat: ChatPage, bob: ChatPage, stamp: number): Promise<s
 
 test('on a public computer nothing of the person is stored, and a reload asks for the password', async ({ browser, server, signIn }) => {
   const bob = await signIn('bob');
-  const context = await browser.newContext({ baseURL: server.url });
-  try {
-    const page = await context.newPage();
-    const login = new LoginPage(page);
-    const chat = new ChatPage(page);
-    await login.goto();
-    await login.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
-    await chat.expectShown();
+  await withFreshContext(browser, server.url, { user: 'alice', publicComputer: true }, async ({ context, page, login, chat }) => {
     await converse(chat, bob.chat, Date.now());
     await page.waitForTimeout(500); // any batched write would have happened by now
 
@@ -60,22 +53,13 @@ test('on a public computer nothing of the person is stored, and a reload asks fo
     await page.reload();
     await login.expectShown();
     await expect(chat.conversationList).toHaveCount(0);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a public session ends itself after 30 minutes idle and forgets everything', async ({ browser, server }) => {
   test.setTimeout(90_000);
-  const context = await browser.newContext({ baseURL: server.url });
-  try {
-    const page = await context.newPage();
-    await page.clock.install();
-    const login = new LoginPage(page);
-    const chat = new ChatPage(page);
-    await login.goto();
-    await login.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
-    await chat.expectShown();
+  const options = { user: 'alice', publicComputer: true, beforeLoad: (page: Page) => page.clock.install() } as const;
+  await withFreshContext(browser, server.url, options, async ({ context, page, login, chat }) => {
     await chat.open('Bob');
     await expect(chat.messageNodes().first()).toBeVisible();
 
@@ -87,20 +71,13 @@ test('a public session ends itself after 30 minutes idle and forgets everything'
     await expect(chat.messageLog).toHaveCount(0);
     await expect(page.getByText('Bob', { exact: false })).toHaveCount(0);
     await expect.poll(async () => (await audit(page, context)).caches, { timeout: 30_000 }).toEqual([]);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('logout on a trusted device leaves nothing at all, and the back button brings nothing back', async ({ browser, server, signIn }) => {
   test.setTimeout(90_000);
   const bob = await signIn('bob');
-  const context = await browser.newContext({ baseURL: server.url });
-  try {
-    const page = await context.newPage();
-    const login = new LoginPage(page);
-    const chat = new ChatPage(page);
-    await login.goto();
+  await withFreshContext(browser, server.url, {}, async ({ context, page, login, chat }) => {
     const entriesAtStart = await page.evaluate(() => history.length);
     await login.logIn(USERS.alice.username, USERS.alice.password);
     await chat.expectShown();
@@ -123,20 +100,11 @@ test('logout on a trusted device leaves nothing at all, and the back button brin
     await login.expectShown();
     await expect(page.getByText(mine!)).toHaveCount(0);
     await expect(chat.conversationList).toHaveCount(0);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('on a public computer, closing the tab with unsent messages warns first', async ({ browser, server }) => {
-  const context = await browser.newContext({ baseURL: server.url });
-  try {
-    const page = await context.newPage();
-    const login = new LoginPage(page);
-    const chat = new ChatPage(page);
-    await login.goto();
-    await login.logIn(USERS.alice.username, USERS.alice.password, { publicComputer: true });
-    await chat.expectShown();
+  await withFreshContext(browser, server.url, { user: 'alice', publicComputer: true }, async ({ context, page, chat }) => {
     await chat.open(/bob/i);
     await context.setOffline(true);
     await server.control('drop');
@@ -151,7 +119,5 @@ test('on a public computer, closing the tab with unsent messages warns first', a
     expect(shown.type()).toBe('beforeunload');
     await shown.dismiss();
     expect(page.isClosed()).toBe(false);
-  } finally {
-    await context.close();
-  }
+  });
 });

@@ -5,6 +5,7 @@ import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
 import { BodySchema, ClientMessageIdSchema, ProtocolError, type ErrorCode, type ServerMessages } from '../protocol';
 import { viewOfOutboxEntry } from '../models/message-state';
+import type { OutboxLeadership } from '../offline/outbox-leadership';
 import type { OutboxEntry } from '../store/records';
 import type { Store } from '../store/store';
 
@@ -20,6 +21,12 @@ export interface OutboxControllerOptions {
   sendTimeoutMs?: number;
   random?: () => number;
   newId?: () => string;
+  /**
+   * Which tab of the device flushes the shared outbox (a Web Lock). Only the
+   * leader sends; the others write into the outbox and show it. null: this
+   * tab always sends (tests, or no cross-tab storage to share).
+   */
+  leadership?: Pick<OutboxLeadership, 'isLeader' | 'onChange' | 'acquire' | 'release'> | null;
 }
 
 /** Refusals that retrying unchanged cannot fix: the message is marked failed. */
@@ -32,6 +39,12 @@ const RATE_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
  * clientMessageId after each login, oldest first. One message per
  * conversation is in flight at a time, so the server's seqs follow the
  * order written even when some sends are refused or rate-limited.
+ *
+ * A trusted session's outbox is shared by every tab of the device (one
+ * IndexedDB), so only the tab holding the outbox lock sends it: the others
+ * keep writing into it, and the leader hears of their entries through the
+ * store (src/offline/outbox-tab-sync.ts mirrors outbox changes between tabs).
+ * A public-computer session's outbox is the tab's own memory: it always sends.
  */
 export class OutboxController implements OutboxActions {
   private readonly options: OutboxControllerOptions;
@@ -48,13 +61,16 @@ export class OutboxController implements OutboxActions {
 
   constructor(options: OutboxControllerOptions) {
     this.options = options;
-    const { dispatch } = options;
+    const { dispatch, leadership } = options;
     this.stops.push(
       dispatch.subscribe('session:ready', () => {
         this.ready = true;
         this.inFlight.clear();
+        this.claimLeadership();
         this.pump();
       }),
+      // A trusted session loaded from disk at start: queue for the lock at once, online or not.
+      dispatch.subscribe('store:change:session', () => this.claimLeadership()),
       // Any answer for an entry counts, also one that comes after its request timed out (the
       // resend's answer is then a duplicate): on a link slower than the timeout, waiting for the
       // answer to the latest resend only would never finish.
@@ -63,13 +79,24 @@ export class OutboxController implements OutboxActions {
         if (entry && response.message.senderId === entry.senderId) this.acknowledged(entry, response);
       }),
       dispatch.subscribe('connection:close', () => this.halt()),
-      dispatch.subscribe('session:ended', () => this.halt()),
+      dispatch.subscribe('session:ended', () => {
+        this.halt();
+        // Logged out (or the token died): another tab may lead for its own session.
+        leadership?.release();
+      }),
+      // An entry another tab wrote (mirrored into this store), retried or discarded there.
+      dispatch.subscribe('store:change:outbox', () => this.pump()),
+      // After the store's other listeners: the message collections first turn the echo into the
+      // server message, so removing the entry then leaves the row in place.
+      dispatch.subscribe('store:change:messages', (change) => void Promise.resolve(change.messages).then((ids) => this.settleStored(ids))),
     );
+    if (leadership) this.stops.push(leadership.onChange((leader) => (leader ? this.pump() : this.halt())));
   }
 
   stop(): void {
     for (const stop of this.stops.splice(0)) stop();
     this.halt();
+    this.options.leadership?.release();
   }
 
   send(conversationId: string, body: string): MessageView {
@@ -113,11 +140,42 @@ export class OutboxController implements OutboxActions {
     return this.options.store.findAll('outbox').length;
   }
 
+  /** Whether this tab sends the outbox: the leader of a shared one, or the owner of its own. */
+  isFlushing(): boolean {
+    const { leadership, store } = this.options;
+    return !leadership || !store.isPersistent() || leadership.isLeader();
+  }
+
+  /** Queues for the lock of a shared (trusted, stored) outbox; the grant, now or when the leader tab goes, pumps. */
+  private claimLeadership(): void {
+    const { leadership, store } = this.options;
+    if (leadership && store.isPersistent() && store.find('session', 'current')?.sessionToken) void leadership.acquire();
+  }
+
+  /**
+   * A stored server message of mine with an outbox entry's clientMessageId is
+   * that entry acknowledged, whoever sent it (the leader tab, or this tab
+   * before a reload): the entry goes, so a later leader never resends it.
+   */
+  private settleStored(ids: string[]): void {
+    const { store } = this.options;
+    const self = this.options.selfId();
+    if (self === null || store.findAll('outbox').length === 0) return;
+    const done: string[] = [];
+    for (const id of ids) {
+      const message = store.find('messages', id);
+      if (!message || message.senderId !== self) continue;
+      const entry = store.find('outbox', message.clientMessageId);
+      if (entry && entry.senderId === self) done.push(entry.clientMessageId);
+    }
+    if (done.length) store.removeItems('outbox', done);
+  }
+
   /** Sends what may go now, oldest first, within the pace; schedules itself for the rest. */
   private pump(): void {
     this.clearTimer();
     const { communicator, store } = this.options;
-    if (!this.ready || !communicator.isOpen()) return;
+    if (!this.ready || !communicator.isOpen() || !this.isFlushing()) return;
     const now = Date.now();
     if (now < this.pausedUntil) return this.schedule(this.pausedUntil - now);
     const limit = this.options.sendsPerSecond ?? 40;
@@ -152,11 +210,16 @@ export class OutboxController implements OutboxActions {
    * Idempotent: the bus and the request both report the same answer.
    */
   private acknowledged(entry: OutboxEntry, response: ServerMessages['SendMessageResponse']): void {
-    this.release(entry);
-    if (!this.options.store.find('outbox', entry.clientMessageId)) return;
-    this.refusals = 0;
-    this.options.store.addMessages([response.message]);
-    this.options.store.removeItems('outbox', [entry.clientMessageId]);
+    const freed = this.release(entry);
+    if (this.options.store.find('outbox', entry.clientMessageId)) {
+      this.refusals = 0;
+      // The message first, so the echo turns into it in place; the entry goes in the same task
+      // (settleStored, which runs later, then finds nothing left to do).
+      this.options.store.addMessages([response.message]);
+      this.options.store.removeItems('outbox', [entry.clientMessageId]);
+    } else if (!freed) return;
+    // The entry may have gone already (the server's notification stored the message first): its
+    // conversation is free for the next one all the same.
     this.pump();
   }
 

@@ -10,6 +10,8 @@ import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { ContactCollection } from '../models/contact-collection';
 import { ConversationCollection } from '../models/conversation-collection';
 import { MessageCollection } from '../models/message-collection';
+import { withDurableLocal } from '../offline/durable-local-backend';
+import { OutboxLeadership } from '../offline/outbox-leadership';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
 import { Store, type StoreBackends } from '../store/store';
@@ -36,6 +38,8 @@ export interface ClientCoreOptions {
   sendsPerSecond?: number;
   receiptDebounceMs?: number;
   random?: () => number;
+  /** Which tab sends the shared outbox; defaults to a Web Lock (every tab sends where there are none). */
+  outboxLeadership?: OutboxLeadership | null;
 }
 
 /** The client core the views receive (client-core-api.ts). */
@@ -87,6 +91,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     communicator,
     store,
     selfId,
+    leadership: options.outboxLeadership === undefined ? new OutboxLeadership() : options.outboxLeadership,
     ...(options.sendsPerSecond ? { sendsPerSecond: options.sendsPerSecond } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
@@ -141,5 +146,6 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
 function backendsFor(storage: ClientCoreOptions['storage']): StoreBackends | null {
   if (storage === 'memory') return null;
   if (storage && 'backends' in storage) return storage.backends;
-  return createBrowserBackends(storage ?? {});
+  // The session record and conversation list also go to IndexedDB, so a browser killed right after login keeps them.
+  return withDurableLocal(createBrowserBackends(storage ?? {}), storage ?? {});
 }

@@ -1,11 +1,16 @@
+import type { Message } from '../protocol';
+import type { OutboxEntry } from '../store/records';
+
 /**
- * What one tab tells the others of the same origin. `store:changed` follows
- * a write this tab made to the shared storage (the others re-read it);
- * `session:ended` follows a logout (the others wipe and close their
- * IndexedDB connections so the database can be deleted).
+ * What one tab tells the others of the same origin. `outbox:changed` carries
+ * this tab's changes to the shared outbox (entries written or updated, ids
+ * removed, and the server messages that removed ids became), which the others
+ * apply to their stores (outbox-tab-sync.ts); `session:ended` follows a
+ * logout (the others wipe and close their IndexedDB connections so the
+ * database can be deleted).
  */
 export type CrossTabMessage =
-  | { kind: 'store:changed'; schemas: string[]; userId: string }
+  | { kind: 'outbox:changed'; userId: string; entries: OutboxEntry[]; removed: string[]; acknowledged: Message[] }
   | { kind: 'session:ended'; reason: string }
   | { kind: 'session:ready'; userId: string };
 

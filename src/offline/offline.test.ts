@@ -9,29 +9,12 @@ import { NETWORK_ONLY_PATHS, pwaOptions } from './pwa-config';
 import { ServiceWorkerLifecycle, type RegisterSW } from './service-worker-lifecycle';
 import { UpdatePrompt } from './update-prompt';
 import { wipeEverything } from './wipe-everything';
+import { channelHub, fakeLocks } from './testing/fake-tabs';
 
 afterEach(() => {
   vi.useRealTimers();
   document.body.replaceChildren();
 });
-
-/** An in-process BroadcastChannel: every channel of a hub hears the others' posts. */
-function channelHub(): (name: string) => ChannelLike {
-  const members = new Set<ChannelLike>();
-  return () => {
-    const channel: ChannelLike = {
-      onmessage: null,
-      postMessage(data) {
-        for (const other of members) if (other !== channel) other.onmessage?.({ data } as MessageEvent);
-      },
-      close() {
-        members.delete(channel);
-      },
-    };
-    members.add(channel);
-    return channel;
-  };
-}
 
 describe('pwa config', () => {
   it('keeps the socket, test controls, health, metrics and site-data wipe away from the cached shell', () => {
@@ -174,34 +157,6 @@ describe('CrossTabChannel', () => {
 });
 
 describe('OutboxLeadership', () => {
-  /** A lock manager with one exclusive lock per name, granted in request order. */
-  function fakeLocks() {
-    const queues = new Map<string, (() => void)[]>();
-    const held = new Set<string>();
-    const grant = (name: string): void => {
-      if (held.has(name)) return;
-      const next = queues.get(name)?.shift();
-      if (!next) return;
-      held.add(name);
-      next();
-    };
-    return {
-      request: ((name: string, _options: unknown, callback: () => Promise<void>) =>
-        new Promise<void>((resolve) => {
-          const queue = queues.get(name) ?? [];
-          queues.set(name, queue);
-          queue.push(() => {
-            void callback().then(() => {
-              held.delete(name);
-              resolve();
-              grant(name);
-            });
-          });
-          grant(name);
-        })) as unknown as LockManager['request'],
-    };
-  }
-
   it('lets one tab lead at a time and hands over when the leader lets go', async () => {
     const locks = fakeLocks();
     const first = new OutboxLeadership(locks);
@@ -215,6 +170,20 @@ describe('OutboxLeadership', () => {
     first.release();
     await vi.waitFor(() => expect(secondLeads).toBe(true));
     expect(first.isLeader()).toBe(false);
+  });
+
+  it('a tab that stops waiting (logout) before it leads never takes the lock', async () => {
+    const locks = fakeLocks();
+    const first = new OutboxLeadership(locks);
+    const second = new OutboxLeadership(locks);
+    const third = new OutboxLeadership(locks);
+    await first.acquire();
+    void second.acquire();
+    void third.acquire();
+    second.release();
+    first.release();
+    await vi.waitFor(() => expect(third.isLeader()).toBe(true));
+    expect(second.isLeader()).toBe(false);
   });
 
   it('leads alone where Web Locks are missing', async () => {
@@ -320,36 +289,6 @@ describe('installOffline', () => {
     core.dispatch.trigger('session:ended', { reason: 'expired' });
     expect(wipe).not.toHaveBeenCalled();
     stop();
-  });
-
-  it('re-reads the shared store when another tab wrote a message', async () => {
-    vi.useFakeTimers();
-    const create = channelHub();
-    const tabA = fakeCore();
-    const tabB = fakeCore();
-    const stops = [tabA, tabB].map((core) =>
-      installOffline({ core, serviceWorker: null, channel: new CrossTabChannel({ create }), wipe: vi.fn(), reload: vi.fn(), remoteChangeDelayMs: 10 }),
-    );
-    tabA.dispatch.trigger('message:written', { conversationId: 'c1', clientMessageId: 'm1' });
-    vi.advanceTimersByTime(25);
-    expect(tabB.store.load).toHaveBeenCalledOnce();
-    expect(tabA.store.load).not.toHaveBeenCalled();
-    for (const stop of stops) stop();
-  });
-
-  it('does not make the other tabs re-read while online: the server keeps them in step', () => {
-    vi.useFakeTimers();
-    const create = channelHub();
-    const tabA = fakeCore();
-    const tabB = fakeCore();
-    const stops = [tabA, tabB].map((core) =>
-      installOffline({ core, serviceWorker: null, channel: new CrossTabChannel({ create }), wipe: vi.fn(), reload: vi.fn(), remoteChangeDelayMs: 10 }),
-    );
-    tabA.dispatch.trigger('connection:state', { state: 'online' });
-    tabA.dispatch.trigger('message:written', { conversationId: 'c1', clientMessageId: 'm1' });
-    vi.advanceTimersByTime(25);
-    expect(tabB.store.load).not.toHaveBeenCalled();
-    for (const stop of stops) stop();
   });
 
   it('logs a public-computer session out after the idle time', () => {

@@ -13,7 +13,8 @@ type LockManagerLike = Pick<LockManager, 'request'>;
 export class OutboxLeadership {
   private leader = false;
   private releaseLock: (() => void) | null = null;
-  private requested = false;
+  /** Aborts the queued request of a tab that stops waiting (logout) before it leads. */
+  private pending: AbortController | null = null;
   private readonly listeners = new Set<(leader: boolean) => void>();
 
   constructor(private readonly locks: LockManagerLike | null = defaultLocks(), private readonly name = OUTBOX_LOCK) {}
@@ -35,18 +36,22 @@ export class OutboxLeadership {
       this.setLeader(true);
       return;
     }
-    if (this.requested) return this.whenLeader();
-    this.requested = true;
+    if (this.pending) return this.whenLeader();
+    const pending = new AbortController();
+    this.pending = pending;
     const becameLeader = this.whenLeader();
     void this.locks
-      .request(this.name, { mode: 'exclusive' }, () => {
+      .request(this.name, { mode: 'exclusive', signal: pending.signal }, () => {
+        if (this.pending !== pending) return undefined; // released while the grant was on its way
         this.setLeader(true);
         return new Promise<void>((resolve) => {
           this.releaseLock = resolve;
         });
       })
       .catch(() => {
-        // Locks refused (an opaque origin): lead alone rather than never.
+        // Aborted by release(): this tab stopped waiting. Otherwise the locks
+        // were refused (an opaque origin): lead alone rather than never.
+        if (pending.signal.aborted || this.pending !== pending) return;
         this.setLeader(true);
       });
     return becameLeader;
@@ -54,7 +59,9 @@ export class OutboxLeadership {
 
   /** Gives the lock up (logout); another tab queued for it takes over. */
   release(): void {
-    this.requested = false;
+    const pending = this.pending;
+    this.pending = null;
+    pending?.abort();
     const release = this.releaseLock;
     this.releaseLock = null;
     release?.();

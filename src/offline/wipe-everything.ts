@@ -32,7 +32,7 @@ export interface WipeReport {
 }
 
 /** IndexedDB databases the app makes; used when the browser cannot list them. */
-export const KNOWN_DATABASES = ['tidings', 'keyval-store', 'workbox-expiration'];
+export const KNOWN_DATABASES = ['tidings', 'tidings-local', 'keyval-store', 'workbox-expiration'];
 
 export async function wipeEverything(env: WipeEnvironment = browserEnvironment()): Promise<WipeReport> {
   const report: WipeReport = { localStorageKeys: 0, databases: [], caches: [], registrations: 0, cookies: 0, clearSiteData: false, failures: [] };
