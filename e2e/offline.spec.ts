@@ -102,7 +102,7 @@ test.describe('offline with the server stopped', () => {
 });
 
 test('a connection cut in the middle of flushing 200 offline messages: all 200 arrive, none twice, none missing, in order', async ({ signIn, server }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   const alice = await signIn('alice');
   await alice.chat.open(/bob/i);
   const reader = await ConversationReader.open(server.url.replace(/^http/, 'ws') + '/ws', USERS.bob.username, USERS.bob.password);

@@ -10,7 +10,7 @@ import { DISPLAY_NAME_PAYLOADS, MESSAGE_PAYLOADS, TITLE_PAYLOADS } from './suppo
  * shows every one of them as literal text: nothing runs, no dialog, no CSP
  * report, and the only links are http(s) ones with rel="noopener noreferrer".
  */
-test.setTimeout(60_000);
+test.setTimeout(120_000);
 
 interface Seen { bodies: string[]; links: { href: string; rel: string | null }[] }
 
