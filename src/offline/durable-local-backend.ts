@@ -1,5 +1,6 @@
 import { promisifyRequest } from 'idb-keyval';
 import { isEmptyBatch, type KeyValueBackend, type WriteBatch } from '../store/key-value-backend';
+import { applyBatch, readPrefix } from '../store/idb-batch';
 import { SESSION_KEY } from '../store/key-layout';
 import type { StorageOptions } from '../store/browser-backends';
 import type { StoreBackends } from '../store/store';
@@ -37,9 +38,7 @@ export class DurableLocalBackend implements KeyValueBackend {
     const db = await this.open(false);
     if (!db) return [];
     const store = db.transaction(STORE_NAME, 'readonly').objectStore(STORE_NAME);
-    const range = IDBKeyRange.bound(prefix, prefix + '\uffff');
-    const [keys, values] = await Promise.all([promisifyRequest(store.getAllKeys(range)), promisifyRequest(store.getAll(range))]);
-    return keys.map((key, i): [string, unknown] => [String(key), values[i]]);
+    return readPrefix(store, prefix);
   }
 
   async write(batch: WriteBatch): Promise<void> {
@@ -54,15 +53,7 @@ export class DurableLocalBackend implements KeyValueBackend {
     // changes with every message and the server gives it again: the browser's default, as for history.
     const session = batch.set.some(([key]) => key === SESSION_KEY) || batch.del.includes(SESSION_KEY);
     const transaction = db.transaction(STORE_NAME, 'readwrite', { durability: session ? 'strict' : 'default' });
-    const store = transaction.objectStore(STORE_NAME);
-    for (const [key, value] of batch.set) store.put(value, key);
-    for (const key of batch.del) store.delete(key);
-    await Promise.all(
-      batch.merge.map(async ([key, value]) => {
-        const old = (await promisifyRequest(store.get(key))) as Record<string, unknown> | undefined;
-        store.put(old ? { ...old, ...value } : value, key);
-      }),
-    );
+    await applyBatch(transaction.objectStore(STORE_NAME), batch);
     await promisifyRequest(transaction);
   }
 

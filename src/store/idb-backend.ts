@@ -1,4 +1,5 @@
 import { promisifyRequest } from 'idb-keyval';
+import { applyBatch, readPrefix } from './idb-batch';
 import type { KeyValueBackend, WriteBatch } from './key-value-backend';
 
 /**
@@ -17,11 +18,7 @@ export class IdbBackend implements KeyValueBackend {
   ) {}
 
   async readAll(prefix: string): Promise<[string, unknown][]> {
-    return this.run('readonly', async (store) => {
-      const range = IDBKeyRange.bound(prefix, prefix + '\uffff');
-      const [keys, values] = await Promise.all([promisifyRequest(store.getAllKeys(range)), promisifyRequest(store.getAll(range))]);
-      return keys.map((key, i): [string, unknown] => [String(key), values[i]]);
-    });
+    return this.run('readonly', (store) => readPrefix(store, prefix));
   }
 
   async listKeys(prefix: string): Promise<string[]> {
@@ -41,16 +38,7 @@ export class IdbBackend implements KeyValueBackend {
 
   async write(batch: WriteBatch): Promise<void> {
     await this.run('readwrite', async (store) => {
-      for (const [key, value] of batch.set) store.put(value, key);
-      for (const key of batch.del) store.delete(key);
-      // Merged keys are read and written inside the same transaction, so
-      // another tab's additions to a chunk survive ours.
-      await Promise.all(
-        batch.merge.map(async ([key, value]) => {
-          const old = (await promisifyRequest(store.get(key))) as Record<string, unknown> | undefined;
-          store.put(old ? { ...old, ...value } : value, key);
-        }),
-      );
+      await applyBatch(store, batch);
       return promisifyRequest(store.transaction);
     });
   }
