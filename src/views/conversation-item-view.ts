@@ -9,6 +9,7 @@ import { attrs, conversationTitle, messageAttributes, type ConversationModel, ty
  */
 export class ConversationItemView extends Backbone.View<ConversationModel> {
   private typingNames: string[] = [];
+  private readonly button = h('button', { type: 'button', class: 'conversation-button' });
 
   override preinitialize(): void {
     this.tagName = 'li';
@@ -31,30 +32,30 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
     let preview = last ? `${last.senderId === self?.id ? 'You: ' : ''}${last.body}` : 'No messages yet';
     if (this.typingNames.length > 0) preview = 'typing…';
     const time = last?.sentAt ?? (conversation.latestSeq > 0 ? conversation.updatedAt : null);
-    replaceChildren(this.el,
-      // The button's name is its text, title first: "Bob 12:05 You: see you 2 unread".
-      h('button', {
-        type: 'button', class: 'conversation-button', 'data-id': conversation.id,
-        'aria-current': this.el.classList.contains('is-selected') ? 'true' : null,
-      },
-        h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
-        h('span', { class: 'conversation-main' },
-          h('span', { class: 'conversation-top' },
-            h('span', { class: 'conversation-title' }, title),
-            time ? h('time', { class: 'conversation-time', datetime: new Date(time).toISOString() }, listTime(time)) : null),
-          h('span', { class: 'conversation-bottom' },
-            h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}` }, preview.slice(0, 140)),
-            unread > 0 ? h('span', { class: 'unread-badge' }, unread > 99 ? '99+' : String(unread), h('span', { class: 'visually-hidden' }, ' unread')) : null)),
-      ),
+    // The button stays the same element across renders (only its contents are
+    // replaced), so keyboard focus on it survives a message arriving.
+    if (!this.button.isConnected) replaceChildren(this.el, this.button);
+    this.button.dataset.id = conversation.id;
+    if (this.el.classList.contains('is-selected')) this.button.setAttribute('aria-current', 'true');
+    else this.button.removeAttribute('aria-current');
+    // The button's name is its text, title first: "Bob 12:05 You: see you 2 unread".
+    replaceChildren(this.button,
+      h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
+      h('span', { class: 'conversation-main' },
+        h('span', { class: 'conversation-top' },
+          h('span', { class: 'conversation-title' }, title),
+          time ? h('time', { class: 'conversation-time', datetime: new Date(time).toISOString() }, listTime(time)) : null),
+        h('span', { class: 'conversation-bottom' },
+          h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}` }, preview.slice(0, 140)),
+          unread > 0 ? h('span', { class: 'unread-badge' }, unread > 99 ? '99+' : String(unread), h('span', { class: 'visually-hidden' }, ' unread')) : null)),
     );
     return this;
   }
 
   setSelected(selected: boolean): void {
     this.el.classList.toggle('is-selected', selected);
-    const button = this.el.querySelector('button');
-    if (selected) button?.setAttribute('aria-current', 'true');
-    else button?.removeAttribute('aria-current');
+    if (selected) this.button.setAttribute('aria-current', 'true');
+    else this.button.removeAttribute('aria-current');
   }
 
   setTyping(names: string[]): void {

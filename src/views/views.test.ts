@@ -48,6 +48,22 @@ describe('AppView', () => {
     }
   });
 
+  it('keeps keyboard focus on a conversation while the list re-renders for a new message', async () => {
+    const core = createFakeCore();
+    for (let i = 0; i < 3; i++) addConversation(core, { ...conversation, id: `conv-${i}` }, [fakeMessage(1, 'u-bob', `hello ${i}`, Date.now() - i)]);
+    const { el } = mount(core);
+    await new Promise((r) => requestAnimationFrame(r));
+    const buttons = el.querySelectorAll<HTMLButtonElement>('.conversation-button');
+    buttons[0]!.focus();
+    buttons[0]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    expect(document.activeElement).toBe(buttons[1]);
+    core.dispatch.trigger('store:change:messages', []);
+    await new Promise((r) => requestAnimationFrame(r));
+    await new Promise((r) => requestAnimationFrame(r));
+    expect(document.activeElement).toBe(buttons[1]);
+    expect(document.activeElement?.textContent).toContain('hello 1');
+  });
+
   it('lists conversations with preview and unread count, and renders hostile text literally', async () => {
     const core = createFakeCore();
     core.collections.contacts.add({ id: 'u-bob', username: 'bob', displayName: 'Bob', online: true, lastSeenAt: null });
