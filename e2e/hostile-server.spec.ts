@@ -284,12 +284,16 @@ async function storedMessages(page: import('@playwright/test').Page): Promise<{ 
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const values = await new Promise<unknown[]>((resolve, reject) => {
-      const request = db.transaction('kv').objectStore('kv').getAll();
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
+    const entries = await new Promise<[IDBValidKey[], unknown[]]>((resolve, reject) => {
+      const store = db.transaction('kv').objectStore('kv');
+      const keys = store.getAllKeys();
+      const values = store.getAll();
+      values.onsuccess = () => resolve([keys.result, values.result]);
+      values.onerror = () => reject(values.error);
     });
     db.close();
+    // History chunks only (`<prefix>:messages:<conversationId>:<chunk>`): the heads record holds copies of the newest messages.
+    const values = entries[1].filter((_, i) => String(entries[0][i]).includes(':messages:'));
     const out: { id: string; conversationId: string; seq: number; body: string }[] = [];
     for (const value of values) {
       if (!value || typeof value !== 'object') continue;
