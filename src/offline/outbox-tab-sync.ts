@@ -34,8 +34,10 @@ export function syncOutboxAcrossTabs({ dispatch, store, channel, batchMs = 25 }:
   let acknowledged = new Map<string, Message>();
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  // One BroadcastChannel message per burst: posting one per change measurably slowed typing
-  // 200 messages offline in Chromium (87 s against 18 s without the mirror).
+  // One BroadcastChannel message per burst rather than one per change: a burst (typing fast,
+  // a flush) would otherwise post hundreds of structured clones. Typing 200 messages offline
+  // took 87 s with one post per change against 18 s without the mirror, on a loaded machine
+  // where the figures swing widely (docs/OFFLINE.md), so the cost was not settled; batching is cheap.
   const tell = (): void => {
     timer = null;
     const userId = store.currentUserId();
