@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { killGroup, spawnNode, stopChild, waitForServerUrl } from '../server/test/child-process';
 
 /**
  * One server in mock mode (fixed demo data, in-memory database, test-only
@@ -10,33 +10,19 @@ export class MockServer {
 
   /** Spawns `server/main.ts --mock --port 0` and resolves with the URL it prints. */
   static async start(timeoutMs = 30_000): Promise<MockServer> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--mock', '--port', '0'], {
-      cwd: process.cwd(),
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawnNode('server/main.ts', ['--mock', '--port', '0'], {
+      env: { NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     });
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`mock server printed no URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[0]);
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`mock server exited with ${code} before printing its URL:\n${output}`));
-      });
-    });
-    // Keep draining output so a chatty server never blocks on a full pipe.
-    child.stdout?.resume();
-    child.stderr?.resume();
-    return new MockServer(child, url);
+    try {
+      const { url } = await waitForServerUrl(child, timeoutMs);
+      // Keep the pipes drained: a chatty server must never block on a full pipe.
+      child.stdout?.resume();
+      child.stderr?.resume();
+      return new MockServer(child, url);
+    } catch (error) {
+      killGroup(child, 'SIGKILL');
+      throw new Error(`the mock server did not start: ${(error as Error).message}`);
+    }
   }
 
   /** POSTs a test-only control: `reset`, `drop`, `pause?ms=N`. */
@@ -46,11 +32,6 @@ export class MockServer {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.child, 5000);
   }
 }

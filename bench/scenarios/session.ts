@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { GeneratorPool, type ConnectSummary } from '../generator/pool';
 import { buildPlans, type PopulationShape } from '../generator/population';
 import type { UserPlan } from '../generator/ipc';
@@ -36,7 +37,7 @@ export async function withSession<T>(ctx: ScenarioContext, kind: TargetKind, sha
   const { options, progress } = ctx;
   const label = TARGET_LABELS[kind];
   progress.note(`${label}: preparing ${shape.users} users, ${shape.conversations.length} conversations`);
-  const nodeFlags = options.cpuProf && kind === 'real' ? ['--cpu-prof', `--cpu-prof-dir=${ctx.resultsDir}`] : [];
+  const nodeFlags = options.cpuProf && kind === 'real' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(ctx.resultsDir)}`] : [];
   const target = await launchTarget(kind, shape, ctx.runId, nodeFlags, options.inProcess);
   let pool: GeneratorPool | null = null;
   try {

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killGroup, spawnNode, stopChild, waitForServerUrl } from '../../server/test/child-process';
 
 /**
  * A server of its own for one test, with its database in a file so it can be
@@ -44,12 +44,7 @@ export class RestartableServer {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (child) await stopChild(child, 5000);
   }
 
   /** Stops it and deletes the database. */
@@ -59,38 +54,18 @@ export class RestartableServer {
   }
 
   private async spawn(timeoutMs = 30_000): Promise<void> {
-    const args = ['--import', 'tsx', 'server/main.ts', '--mock', '--port', String(this.port), '--db', this.dbPath];
-    const child = spawn(process.execPath, args, {
-      cwd: process.cwd(),
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(this.distDir ? { DIST_DIR: this.distDir } : {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawnNode('server/main.ts', ['--mock', '--port', String(this.port), '--db', this.dbPath], {
+      env: { NODE_ENV: 'test', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...(this.distDir ? { DIST_DIR: this.distDir } : {}) },
     });
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`server printed no URL within ${timeoutMs} ms:\n${output}`));
-      }, timeoutMs);
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[0]);
-        }
-      });
-      child.stderr?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`server exited with ${code} before printing its URL:\n${output}`));
-      });
-    });
+    try {
+      ({ url: this.url, port: this.port } = await waitForServerUrl(child, timeoutMs));
+    } catch (error) {
+      killGroup(child, 'SIGKILL');
+      throw error;
+    }
+    // Keep the pipes drained: a chatty server must never block on a full pipe.
     child.stdout?.resume();
     child.stderr?.resume();
     this.child = child;
-    this.url = url;
-    this.port = Number(new URL(url).port);
   }
 }

@@ -1,13 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { exitOf, killGroup, REPO_ROOT, spawnNode, waitForServerUrl } from '../../server/test/child-process';
+
+export { killAllChildren, REPO_ROOT } from '../../server/test/child-process';
 
 /**
  * The real server process, `node --import tsx server/main.ts --db <file>`,
- * in its own process group so a kill reaches everything it started.
- * `kill9()` is the crash; `start()` again on the same port is the restart.
+ * in its own process group so a kill reaches everything it started
+ * (server/test/child-process.ts). `kill9()` is the crash; `start()` again on
+ * the same port is the restart.
  */
-export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-
 export interface ChildServer {
   proc: ChildProcess;
   url: string;
@@ -37,92 +38,45 @@ export interface ChildOptions {
   gid?: number;
 }
 
-const live = new Set<ChildProcess>();
-
-function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
-  if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
+export async function startChild(options: ChildOptions): Promise<ChildServer> {
+  const args = ['--port', String(options.port ?? 0), '--host', '127.0.0.1', '--db', options.dbPath, ...(options.args ?? [])];
+  const proc = spawnNode(options.script ?? 'server/main.ts', args, {
+    nodeFlags: options.nodeFlags,
+    env: { LOG_LEVEL: 'silent', VITEST: '', ...options.env },
+    ipc: options.ipc,
+    uid: options.uid,
+    gid: options.gid,
+  });
+  const exited = exitOf(proc);
+  let url: string;
+  let port: number;
   try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    try {
-      proc.kill(signal);
-    } catch {
-      // already gone
-    }
+    ({ url, port } = await waitForServerUrl(proc, options.startTimeoutMs ?? 20_000));
+  } catch (error) {
+    killGroup(proc, 'SIGKILL');
+    // The disk suite tells a refusal to start ("before listening") from a hang by these words.
+    const output = (error as Error).message.replace(/^[^\n]*\n/, '');
+    const exitedFirst = proc.exitCode !== null || proc.signalCode !== null;
+    throw new Error(exitedFirst ? `server exited with ${proc.exitCode} before listening:\n${output}` : `server printed no URL within ${options.startTimeoutMs ?? 20_000} ms:\n${output}`);
   }
-}
-
-/** Kills every child this module started that is still running (afterAll, finally, exit). */
-export function killAllChildren(): void {
-  for (const proc of live) killGroup(proc, 'SIGKILL');
-  live.clear();
-}
-process.once('exit', killAllChildren);
-
-export function startChild(options: ChildOptions): Promise<ChildServer> {
-  const script = options.script ?? 'server/main.ts';
-  const args = [
-    ...(options.nodeFlags ?? []),
-    '--import',
-    'tsx',
-    script,
-    '--port',
-    String(options.port ?? 0),
-    '--host',
-    '127.0.0.1',
-    '--db',
-    options.dbPath,
-    ...(options.args ?? []),
-  ];
-  const proc = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'silent', VITEST: '', ...options.env },
-    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
-  });
-  live.add(proc);
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once('exit', (code) => {
-      live.delete(proc);
-      resolve(code);
-    }),
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
+  // Keep the pipes drained: a chatty server must never block on a full pipe.
+  proc.stdout?.resume();
+  proc.stderr?.resume();
+  return {
+    proc,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    port,
+    exited,
+    kill9: async () => {
       killGroup(proc, 'SIGKILL');
-      reject(new Error(`server printed no URL within ${options.startTimeoutMs ?? 20_000} ms:\n${output}`));
-    }, options.startTimeoutMs ?? 20_000);
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        const port = Number(match[1]);
-        resolve({
-          proc,
-          url: match[0],
-          wsUrl: `ws://127.0.0.1:${port}/ws`,
-          port,
-          exited,
-          kill9: async () => {
-            killGroup(proc, 'SIGKILL');
-            await exited;
-          },
-          stop: async (graceMs = 5000) => {
-            killGroup(proc, 'SIGTERM');
-            const t = setTimeout(() => killGroup(proc, 'SIGKILL'), graceMs);
-            await exited;
-            clearTimeout(t);
-          },
-        });
-      }
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => {
+      await exited;
+    },
+    stop: async (graceMs = 5000) => {
+      killGroup(proc, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), graceMs);
+      await exited;
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
-    });
-  });
+    },
+  };
 }
