@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../communicator/testing/fake-web-socket';
-import { createClientCore, type ClientCore } from '../core/create-client-core';
+import type { ClientCore } from '../core/create-client-core';
 import { CrossTabChannel, type ChannelLike } from '../offline/cross-tab-channel';
 import { OutboxLeadership } from '../offline/outbox-leadership';
 import { syncOutboxAcrossTabs } from '../offline/outbox-tab-sync';
 import { channelHub, fakeLocks } from '../offline/testing/fake-tabs';
 import type { StoreBackends } from '../store/store';
-import { deviceBackends, settle } from './testing/core-harness';
+import { buildCore, deviceBackends, settle } from './testing/core-harness';
 import { FakeServer } from './testing/fake-server';
 
 /**
@@ -31,18 +31,7 @@ function openTab(device: StoreBackends, locks: Pick<LockManager, 'request'> | nu
       sockets.push(this);
     }
   }
-  const core = createClientCore({
-    url: 'ws://fake/ws',
-    WebSocketImpl: TabSocket as unknown as typeof WebSocket,
-    storage: { backends: device },
-    onlineEvents: null,
-    visibility: null,
-    installBackboneSync: false,
-    random: () => 0,
-    receiptDebounceMs: 10,
-    flushDelayMs: 5,
-    outboxLeadership: new OutboxLeadership(locks),
-  });
+  const core = buildCore(device, { WebSocketImpl: TabSocket as unknown as typeof WebSocket, outboxLeadership: new OutboxLeadership(locks) });
   const channel = new CrossTabChannel({ create: hub });
   const stopSync = syncOutboxAcrossTabs({ dispatch: core.dispatch, store: core.store, channel });
   let open = true;
@@ -69,6 +58,17 @@ async function logIn(tab: Tab, publicComputer = false): Promise<void> {
   await settle(1);
   tab.core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer });
   await settle();
+}
+
+/** Two tabs of one device (shared storage, locks and channel), both logged in as alice; the first leads. */
+async function twoTabs(locks: Pick<LockManager, 'request'> | null = fakeLocks()): Promise<[Tab, Tab]> {
+  const device = deviceBackends();
+  const hub = channelHub();
+  const first = openTab(device, locks, hub);
+  const second = openTab(device, locks, hub);
+  await logIn(first);
+  await logIn(second);
+  return [first, second];
 }
 
 /** clientMessageIds of the SendMessageCommands a tab put on the wire. */
@@ -108,13 +108,7 @@ afterEach(async () => {
 
 describe('OutboxController across tabs', () => {
   it('only the lock holder sends: a follower tab\'s message goes out once, by the leader, and both tabs show it sent', async () => {
-    const device = deviceBackends();
-    const locks = fakeLocks();
-    const hub = channelHub();
-    const leader = openTab(device, locks, hub);
-    const follower = openTab(device, locks, hub);
-    await logIn(leader);
-    await logIn(follower);
+    const [leader, follower] = await twoTabs();
 
     const echo = follower.core.outbox.send('c1', 'from the follower');
     expect(follower.core.collections.messagesFor('c1').pluck('state')).toEqual(['pending']);
@@ -130,13 +124,7 @@ describe('OutboxController across tabs', () => {
   });
 
   it('queued offline in both tabs: when the network returns each clientMessageId is sent once, in the order written', async () => {
-    const device = deviceBackends();
-    const locks = fakeLocks();
-    const hub = channelHub();
-    const first = openTab(device, locks, hub);
-    const second = openTab(device, locks, hub);
-    await logIn(first);
-    await logIn(second);
+    const [first, second] = await twoTabs();
     await offline();
     const written = ['a1', 'b1', 'a2', 'b2', 'a3', 'b3'].map((name) => {
       vi.advanceTimersByTime(1); // distinct createdAt, so the order written is the order sent
@@ -157,13 +145,7 @@ describe('OutboxController across tabs', () => {
   });
 
   it('when the leader tab closes with messages pending, the next tab takes over at once and sends each once', async () => {
-    const device = deviceBackends();
-    const locks = fakeLocks();
-    const hub = channelHub();
-    const leader = openTab(device, locks, hub);
-    const follower = openTab(device, locks, hub);
-    await logIn(leader);
-    await logIn(follower);
+    const [leader, follower] = await twoTabs();
     leader.core.outbox.send('c1', 'before');
     await settle();
     await offline();
@@ -182,13 +164,7 @@ describe('OutboxController across tabs', () => {
   });
 
   it('a follower online all along sends at once when the leader, cut off, closes', async () => {
-    const device = deviceBackends();
-    const locks = fakeLocks();
-    const hub = channelHub();
-    const leader = openTab(device, locks, hub);
-    const follower = openTab(device, locks, hub);
-    await logIn(leader);
-    await logIn(follower);
+    const [leader, follower] = await twoTabs();
     leader.sockets.at(-1)!.close(1006); // the leader's reconnect is never accepted
     await settle();
     const echo = follower.core.outbox.send('c1', 'waiting for a leader that can send');
@@ -202,13 +178,7 @@ describe('OutboxController across tabs', () => {
   });
 
   it('a failure or a discard in one tab shows in the other; a retry from the follower is sent by the leader', async () => {
-    const device = deviceBackends();
-    const locks = fakeLocks();
-    const hub = channelHub();
-    const leader = openTab(device, locks, hub);
-    const follower = openTab(device, locks, hub);
-    await logIn(leader);
-    await logIn(follower);
+    const [leader, follower] = await twoTabs();
     server.refuse.set('c1', 'FORBIDDEN');
     const kept = follower.core.outbox.send('c1', 'refused then retried');
     const dropped = follower.core.outbox.send('c1', 'refused then discarded');
@@ -227,13 +197,7 @@ describe('OutboxController across tabs', () => {
   });
 
   it('logging out in the leader tab hands the lock on', async () => {
-    const device = deviceBackends();
-    const locks = fakeLocks();
-    const hub = channelHub();
-    const leader = openTab(device, locks, hub);
-    const follower = openTab(device, locks, hub);
-    await logIn(leader);
-    await logIn(follower);
+    const [leader, follower] = await twoTabs();
     await leader.core.session.logout();
     await settle();
     follower.core.outbox.send('c1', 'after the other tab logged out');
@@ -270,12 +234,7 @@ describe('OutboxController across tabs', () => {
   });
 
   it('without Web Locks every tab sends, as before', async () => {
-    const device = deviceBackends();
-    const hub = channelHub();
-    const first = openTab(device, null, hub);
-    const second = openTab(device, null, hub);
-    await logIn(first);
-    await logIn(second);
+    const [first, second] = await twoTabs(null);
     second.core.outbox.send('c1', 'no locks');
     await settle();
     expect(sendsOf(second)).toHaveLength(1);

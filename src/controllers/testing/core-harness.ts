@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import { FakeWebSocket, FakeWebSocketImpl } from '../../communicator/testing/fake-web-socket';
-import { createClientCore, type ClientCore } from '../../core/create-client-core';
+import { createClientCore, type ClientCore, type ClientCoreOptions } from '../../core/create-client-core';
 import { MemoryBackend } from '../../store/key-value-backend';
 import type { StoreBackends } from '../../store/store';
 import { RecordingBackend } from '../../store/testing/recording-backend';
@@ -15,8 +15,12 @@ export function memoryBackends(): StoreBackends {
   return { local: new MemoryBackend(), indexed: new MemoryBackend() };
 }
 
-/** A client core on fake sockets and fake timers; `settle` lets queued frames and short timers run. */
-export function buildCore(backends: StoreBackends = memoryBackends()): ClientCore {
+/**
+ * A client core on fake sockets and fake timers; `settle` lets queued frames
+ * and short timers run. `overrides` replaces options (a tab's own socket
+ * class, an outbox lock).
+ */
+export function buildCore(backends: StoreBackends = memoryBackends(), overrides: Partial<ClientCoreOptions> = {}): ClientCore {
   return createClientCore({
     url: 'ws://fake/ws',
     WebSocketImpl: FakeWebSocketImpl,
@@ -27,6 +31,7 @@ export function buildCore(backends: StoreBackends = memoryBackends()): ClientCor
     random: () => 0,
     receiptDebounceMs: 10,
     flushDelayMs: 5,
+    ...overrides,
   });
 }
 
