@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../app';
 import type { Frame, ProtocolClient } from '../test/protocol-client';
-import { loginAs, seedUsers, startTestServer } from '../test/harness';
+import { directPair, startTestServer } from '../test/harness';
 
 /**
  * Socket writes per one-to-one send, counted on the server's side of the
@@ -23,10 +23,7 @@ describe('socket writes per send', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const ids = await seedUsers(server, ['ann', 'ben']);
-    ({ client: ann } = await loginAs(server, 'ann'));
-    ({ client: ben } = await loginAs(server, 'ben'));
-    conv = (await ann.call('CreateConversationCommand', { memberIds: [ids['ben']!] }, 'CreateConversationResponse')).conversation.id;
+    ({ ann, ben, conv } = await directPair(server));
     for (const c of [ann, ben]) {
       await c.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
       await c.call('SubscribeCommand', { resource: `messages:${conv}` }, 'SubscribeResponse');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../app';
-import { loginAs, seedUsers, startTestServer } from '../test/harness';
+import { directPair, startTestServer } from '../test/harness';
 import type { ProtocolClient } from '../test/protocol-client';
 
 /**
@@ -16,10 +16,7 @@ describe('conversation entry cache', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
-    const ids = await seedUsers(server, ['ann', 'ben']);
-    ({ client: ann } = await loginAs(server, 'ann'));
-    ({ client: ben } = await loginAs(server, 'ben'));
-    conv = (await ann.call('CreateConversationCommand', { memberIds: [ids['ben']!] }, 'CreateConversationResponse')).conversation.id;
+    ({ ann, ben, conv } = await directPair(server));
   });
   afterAll(() => server.close());
 

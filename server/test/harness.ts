@@ -46,4 +46,13 @@ export async function loginAs(server: RunningServer, username: string, publicCom
   return { client, token: reply.sessionToken };
 }
 
+/** ann and ben, contacts, both logged in, and their direct conversation. */
+export async function directPair(server: RunningServer): Promise<{ ann: ProtocolClient; ben: ProtocolClient; conv: string; ids: Record<string, string> }> {
+  const ids = await seedUsers(server, ['ann', 'ben']);
+  const { client: ann } = await loginAs(server, 'ann');
+  const { client: ben } = await loginAs(server, 'ben');
+  const conv = (await ann.call('CreateConversationCommand', { memberIds: [ids['ben']!] }, 'CreateConversationResponse')).conversation.id;
+  return { ann, ben, conv, ids };
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
