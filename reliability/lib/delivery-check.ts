@@ -1,5 +1,5 @@
 import type { Message } from '../../src/protocol/index';
-import type { Report } from './results';
+import type { CheckRow, Report } from './results';
 
 /**
  * The promise of PROTOCOL.md section 6, checked against what the server
@@ -87,4 +87,23 @@ export function checkDelivery(report: Report, stored: Message[], writers: Writer
       }
     }
   }
+}
+
+/**
+ * What a server acknowledged against what it stored of one conversation
+ * (rows by clientMessageId): each acknowledged message stored once, at the
+ * acknowledged seq; nothing stored that was not acknowledged; seqs 1..n.
+ * Failures go to `row`, which also gets the two counts as figures.
+ */
+export function checkAckedStored(report: Report, row: CheckRow, rows: { id: string; seq: number }[], acked: ReadonlyMap<string, number>): void {
+  const stored = new Map<string, number[]>();
+  for (const r of rows) stored.set(r.id, [...(stored.get(r.id) ?? []), r.seq]);
+  for (const [id, seq] of acked) {
+    const s = stored.get(id);
+    if (!s || s.length !== 1 || s[0] !== seq) report.fail(row, `${id}: acknowledged seq ${seq}, stored ${JSON.stringify(s ?? [])}`);
+  }
+  if (stored.size !== acked.size) report.fail(row, `${stored.size} messages stored, ${acked.size} acknowledged`);
+  const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
+  if (seqs.some((s, i) => s !== i + 1)) report.fail(row, 'seqs have a gap');
+  row.figures = { acknowledged: acked.size, stored: rows.length };
 }

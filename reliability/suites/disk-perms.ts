@@ -6,6 +6,7 @@ import { closeDatabase, openDatabase } from '../../server/storage/database';
 import { Seeder } from '../../server/storage/seed';
 import { ProtocolClient } from '../../server/test/protocol-client';
 import { startChild, type ChildServer } from '../lib/child-server';
+import { checkAckedStored } from '../lib/delivery-check';
 import type { CheckRow, Report } from '../lib/results';
 import { seedWorld, type World } from '../lib/world';
 
@@ -183,17 +184,8 @@ export async function runNotWritable(report: Report, size: PermsSize): Promise<v
     const check = new Database(dbPath, { readonly: true });
     const rows = check.prepare('SELECT client_message_id AS id, seq FROM messages WHERE conversation_id = ?').all(seeded.directIds[0]!) as { id: string; seq: number }[];
     check.close();
-    const stored = new Map<string, number[]>();
-    for (const r of rows) stored.set(r.id, [...(stored.get(r.id) ?? []), r.seq]);
-    for (const [id, seq] of acked) {
-      recovery.count++;
-      const s = stored.get(id);
-      if (!s || s.length !== 1 || s[0] !== seq) report.fail(recovery, `${id}: acknowledged seq ${seq}, stored ${JSON.stringify(s ?? [])}`);
-    }
-    if (stored.size !== acked.size) report.fail(recovery, `${stored.size} messages stored, ${acked.size} acknowledged`);
-    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
-    if (seqs.some((s, i) => s !== i + 1)) report.fail(recovery, 'seqs have a gap');
-    recovery.figures = { acknowledged: acked.size, stored: rows.length };
+    recovery.count += acked.size;
+    checkAckedStored(report, recovery, rows, acked);
   } finally {
     (client as ProtocolClient | null)?.close();
     await (server as ChildServer | null)?.stop();

@@ -6,6 +6,7 @@ import { ERROR_CODES } from '../../src/protocol/index';
 import { startServer, type RunningServer } from '../../server/app';
 import { CHEAP_SCRYPT } from '../../server/test/harness';
 import { ProtocolClient } from '../../server/test/protocol-client';
+import { checkAckedStored } from '../lib/delivery-check';
 import { Report } from '../lib/results';
 import { seedWorld } from '../lib/world';
 import { canDropPrivileges, runNotWritable } from './disk-perms';
@@ -196,16 +197,7 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
     }
     // What was acknowledged is what is stored: each clientMessageId once, with its seq.
     const rows = server.db.prepare('SELECT client_message_id AS id, seq FROM messages WHERE conversation_id = ?').all(conversationId) as { id: string; seq: number }[];
-    const stored = new Map<string, number[]>();
-    for (const r of rows) stored.set(r.id, [...(stored.get(r.id) ?? []), r.seq]);
-    for (const [id, seq] of acked) {
-      const s = stored.get(id);
-      if (!s || s.length !== 1 || s[0] !== seq) report.fail(recovery, `${id}: acknowledged seq ${seq}, stored ${JSON.stringify(s ?? [])}`);
-    }
-    if (stored.size !== acked.size) report.fail(recovery, `${stored.size} messages stored, ${acked.size} acknowledged`);
-    const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
-    if (seqs.some((s, i) => s !== i + 1)) report.fail(recovery, 'seqs have a gap');
-    recovery.figures = { acknowledged: acked.size, stored: rows.length };
+    checkAckedStored(report, recovery, rows, acked);
   } finally {
     client?.close();
     await server.close();
