@@ -31,7 +31,7 @@ export function getMessages(conn: Connection, p: ClientCommands['GetMessagesComm
 export async function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: Services): Promise<Reply> {
   const started = process.hrtime.bigint();
   const senderId = userIdOf(conn);
-  // Membership comes from the in-memory member sets. A member's resend is
+  // Membership comes from the cached conversation entry. A member's resend is
   // recognised by the writer's insert (ON CONFLICT DO NOTHING, then the
   // original is read). A non-member's is looked up here, before refusing, so
   // a retry always gets its original back.

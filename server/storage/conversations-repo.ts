@@ -30,16 +30,16 @@ export interface NewConversation {
   now: number;
 }
 
-/** How many conversations' member sets, and how many entries, the caches keep (oldest-loaded dropped first). */
+/** How many entries the cache keeps (oldest-loaded dropped first). */
 const CACHE_LIMIT = 50_000;
 
 /**
  * Conversations, their members, and each member's delivered/read positions.
  *
- * Two in-memory caches, so that the hot paths do not query per message:
- * member sets (every send and subscribe checks membership) and whole
- * entries (every committed batch notifies `conversations` with its
- * conversations' entries). They stay true because every write to these
+ * Whole entries are cached in memory, so that the hot paths do not query
+ * per message: every send and subscribe checks membership (the entry's
+ * `members` is keyed by member id), and every committed batch notifies
+ * `conversations` with its conversations' entries. The cache stays true because every write to these
  * tables goes through here or reports to here: `create` and `advance` here,
  * the message writer's commits through `committed()` (called after COMMIT,
  * never for a rolled-back batch), and the Seeder and the mock reset, which
@@ -48,7 +48,6 @@ const CACHE_LIMIT = 50_000;
  * mutate them (every change here replaces the entry object).
  */
 export class ConversationsRepo {
-  private readonly memberCache = new Map<string, ReadonlySet<string>>();
   private readonly entryCache = new Map<string, Conversation>();
   private readonly insertConv;
   private readonly insertMember;
@@ -57,7 +56,6 @@ export class ConversationsRepo {
   private readonly membersStmt;
   private readonly forUserStmt;
   private readonly membersForUserStmt;
-  private readonly memberIdsStmt;
   private readonly receiptsStmt;
   private readonly memberStmt;
 
@@ -77,7 +75,6 @@ export class ConversationsRepo {
       `SELECT ${MEMBER_COLUMNS} FROM members
        WHERE conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?)`,
     );
-    this.memberIdsStmt = db.prepare('SELECT user_id FROM members WHERE conversation_id = ?').pluck();
     this.receiptsStmt = db.prepare(
       'UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?',
     );
@@ -89,19 +86,13 @@ export class ConversationsRepo {
       this.insertConv.run(c.id, c.kind, c.title, c.directKey, c.createdBy, c.now, c.now);
       for (const userId of c.memberIds) this.insertMember.run(c.id, userId);
     })();
-    this.memberCache.delete(c.id);
     this.entryCache.delete(c.id);
   }
 
-  /** Drops the cached member sets and entries (after writes that bypass this repository: seeding, reset). */
+  /** Drops cached entries (after writes that bypass this repository: seeding, reset). */
   forgetCached(conversationId?: string): void {
-    if (conversationId === undefined) {
-      this.memberCache.clear();
-      this.entryCache.clear();
-    } else {
-      this.memberCache.delete(conversationId);
-      this.entryCache.delete(conversationId);
-    }
+    if (conversationId === undefined) this.entryCache.clear();
+    else this.entryCache.delete(conversationId);
   }
 
   /** The message writer committed: these conversations now end at these seqs, updated at `updatedAt`. */
@@ -110,18 +101,6 @@ export class ConversationsRepo {
       const entry = this.entryCache.get(id);
       if (entry) this.entryCache.set(id, { ...entry, latestSeq: seq, updatedAt });
     }
-  }
-
-  /** The member ids of a conversation from the cache, loaded on a miss; empty when it does not exist. */
-  private members(conversationId: string): ReadonlySet<string> {
-    const cached = this.memberCache.get(conversationId);
-    if (cached) return cached;
-    const ids = new Set(this.memberIdsStmt.all(conversationId) as string[]);
-    if (ids.size > 0) {
-      if (this.memberCache.size >= CACHE_LIMIT) this.memberCache.delete(this.memberCache.keys().next().value!);
-      this.memberCache.set(conversationId, ids);
-    }
-    return ids;
   }
 
   findDirect(directKey: string): string | undefined {
@@ -160,16 +139,18 @@ export class ConversationsRepo {
   }
 
   isMember(conversationId: string, userId: string): boolean {
-    return this.members(conversationId).has(userId);
+    const entry = this.get(conversationId);
+    return entry !== undefined && Object.hasOwn(entry.members, userId);
   }
 
+  /** Empty when there is no such conversation. */
   memberIds(conversationId: string): string[] {
-    return [...this.members(conversationId)];
+    return [...(this.get(conversationId)?.memberIds ?? [])];
   }
 
   /** How many members a conversation has (0: no such conversation). */
   memberCount(conversationId: string): number {
-    return this.members(conversationId).size;
+    return this.get(conversationId)?.memberIds.length ?? 0;
   }
 
   /**
