@@ -39,8 +39,20 @@ export class ChatPage {
     return this.conversationList.getByRole('button', { name });
   }
 
+  /**
+   * Opens a conversation and waits until it is the open one (its button
+   * marked current). The list reorders by activity, so a conversation that
+   * gets a message or is created while the pointer goes down can move under
+   * it and the press lands elsewhere; a person would click again, and so does
+   * this. Without the check a test typed into whichever conversation was open
+   * before (xss-corpus once sent its whole corpus to the group just created).
+   */
   async open(title: string | RegExp): Promise<void> {
-    await this.conversation(title).click();
+    const button = this.conversation(title);
+    await expect(async () => {
+      await button.click();
+      await expect(button).toHaveAttribute('aria-current', 'true', { timeout: 1_000 });
+    }).toPass({ timeout: 10_000 });
     await expect(this.messageLog).toBeVisible();
   }
 
