@@ -49,9 +49,12 @@ export class ChatPage {
    */
   async open(title: string | RegExp): Promise<void> {
     const button = this.conversation(title);
+    // By id, not by role: at phone size the open conversation hides the list.
+    const id = await button.getAttribute('data-id');
+    const opened = this.page.locator(`.conversation-button[data-id="${id}"][aria-current="true"]`);
     await expect(async () => {
-      await button.click();
-      await expect(button).toHaveAttribute('aria-current', 'true', { timeout: 1_000 });
+      if ((await opened.count()) === 0) await button.click();
+      await expect(opened).toHaveCount(1, { timeout: 1_000 });
     }).toPass({ timeout: 10_000 });
     await expect(this.messageLog).toBeVisible();
   }
