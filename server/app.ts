@@ -13,6 +13,7 @@ import type { TestControls } from './http/test-controls';
 import { ConversationNotifier } from './hub/conversation-notifier';
 import { Hub, messagesKey } from './hub/hub';
 import { Presence } from './hub/presence';
+import { SendOrigins } from './hub/send-origins';
 import { ResourceVersions } from './hub/versions';
 import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
@@ -77,6 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       intervalMs: config.largeGroupNotifyIntervalMs,
     }),
     presence: new Presence(storage, hub, versions, now),
+    sendOrigins: new SendOrigins(),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
@@ -109,6 +111,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
    * One messages notification per conversation of the batch, then one
    * conversations notification per socket for all of them (coalesced), all
    * written with each socket corked: a recipient's frames leave in one write.
+   * The messages notification leaves out the socket that sent every message
+   * of the batch for that conversation: its acks carried them already
+   * (docs/PROTOCOL-NOTES.md); the user's other sockets still get it.
    */
   function notifyCommitted(batch: CommittedBatch): void {
     const byConversation = new Map<string, CommittedBatch['created']>();
@@ -125,7 +130,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           version: batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq,
           ids: created.map((m) => m.id),
           items,
-        });
+        }, services.sendOrigins.soleSender(created));
         services.conversationNotifier.changed(conversationId);
       }
       services.conversationNotifier.flush();

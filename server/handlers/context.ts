@@ -6,6 +6,7 @@ import type { Connection } from '../gateway/connection';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
 import type { Hub } from '../hub/hub';
 import type { Presence } from '../hub/presence';
+import type { SendOrigins } from '../hub/send-origins';
 import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
@@ -21,6 +22,8 @@ export interface Services {
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
+  /** The socket of each send on its way through the writer (the sender's own messages notification is left out). */
+  sendOrigins: SendOrigins;
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

@@ -42,9 +42,25 @@ export async function sendMessage(conn: Connection, p: ClientCommands['SendMessa
   if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
     throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);
   }
-  const result = earlier
-    ? { message: earlier, duplicate: true }
-    : await s.writer.submit({ conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() });
+  const result = earlier ? { message: earlier, duplicate: true } : await submit(conn, senderId, p, s);
   s.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: result.message, duplicate: result.duplicate } };
+}
+
+/**
+ * Through the writer, telling the commit's notification which socket sent
+ * the message (registered before the write, taken by the notification): the
+ * sender's ack carries it, so its own `messages:` notification is left out.
+ */
+async function submit(conn: Connection, senderId: string, p: ClientCommands['SendMessageCommand'], s: Services) {
+  s.sendOrigins.expect(senderId, p.clientMessageId, conn);
+  try {
+    const result = await s.writer.submit({ conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() });
+    // A duplicate created nothing, so no notification takes the entry.
+    if (result.duplicate) s.sendOrigins.forget(senderId, p.clientMessageId, conn);
+    return result;
+  } catch (error) {
+    s.sendOrigins.forget(senderId, p.clientMessageId, conn);
+    throw error;
+  }
 }

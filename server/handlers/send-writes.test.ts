@@ -47,9 +47,10 @@ describe('socket writes per send', () => {
     try {
       for (let seq = 1; seq <= sends; seq++) {
         await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `w-${seq}`, body: `hello ${seq}` }, 'SendMessageResponse');
-        // Each member's messages and conversations notifications of this seq.
+        // The recipient's messages notification of this seq (the sender's ack carried the
+        // message, so it gets none), and each member's conversations notification.
+        await ben.waitFor((f) => isNote(f, `messages:${conv}`) && (f.payload as { version: number }).version === seq);
         for (const c of [ann, ben]) {
-          await c.waitFor((f) => isNote(f, `messages:${conv}`) && (f.payload as { version: number }).version === seq);
           await c.waitFor((f) => isNote(f, 'conversations') && (f.payload as { items: Record<string, { latestSeq: number }> }).items[conv]?.latestSeq === seq);
         }
       }

@@ -95,10 +95,15 @@ export class Hub {
     }
   }
 
-  /** Sends one ResourceChangedNotification to the subscribers of all given keys (each socket once). */
-  notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification']): void {
+  /**
+   * Sends one ResourceChangedNotification to the subscribers of all given
+   * keys (each socket once), except `except` (a sender whose ack already
+   * carries the change).
+   */
+  notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification'], except: Peer | null = null): void {
     const recipients = new Set<Peer>();
     for (const key of keys) for (const peer of this.subscribers.get(key) ?? []) recipients.add(peer);
+    if (except) recipients.delete(except);
     if (recipients.size === 0) return;
     this.deliver(recipients, encodeFrame('ResourceChangedNotification', payload));
   }
