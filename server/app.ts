@@ -91,18 +91,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   /**
    * Runs right after COMMIT, before the senders' promises resolve: the
    * cached conversation entries move with the commit before anyone reads
-   * them; the notifications go out a turn later, after the acks.
+   * them; the notifications go out a turn later, after the acks. The acks
+   * are written in this turn into their sockets held corked (`Hub.hold`,
+   * from sendMessage) until those notifications are written too: a sender's
+   * ack, anything answered after it, and its notifications leave in that
+   * order in one write.
    */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
     storage.conversations.committed(batch.latestSeq, batch.updatedAt);
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
+    const release = hub.openHold();
     setImmediate(() => {
       try {
         // Shutdown may have closed the database in between.
         if (db.open) notifyCommitted(batch);
       } catch (err) {
         logger.error({ err }, 'notifying a committed batch failed');
+      } finally {
+        release();
       }
     });
   }

@@ -58,6 +58,9 @@ async function submit(conn: Connection, senderId: string, p: ClientCommands['Sen
     const result = await s.writer.submit({ conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() });
     // A duplicate created nothing, so no notification takes the entry.
     if (result.duplicate) s.sendOrigins.forget(senderId, p.clientMessageId, conn);
+    // The ack, written next, stays in the corked socket until this commit's notifications
+    // join it a turn later (app.ts onCommitted): one write, nothing reordered.
+    s.hub.hold(conn);
     return result;
   } catch (error) {
     s.sendOrigins.forget(senderId, p.clientMessageId, conn);
