@@ -12,6 +12,7 @@ import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
 import { ConversationNotifier } from './hub/conversation-notifier';
 import { Hub, messagesKey } from './hub/hub';
+import { encodeMessagesChanged } from './hub/message-json';
 import { Presence } from './hub/presence';
 import { SendOrigins } from './hub/send-origins';
 import { ResourceVersions } from './hub/versions';
@@ -131,13 +132,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     hub.batch(() => {
       for (const [conversationId, created] of byConversation) {
-        const items = Object.fromEntries(created.map((m) => [m.id, m]));
-        hub.notifyChanged([messagesKey(conversationId)], {
-          resource: messagesResource(conversationId),
-          version: batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq,
-          ids: created.map((m) => m.id),
-          items,
-        }, services.sendOrigins.soleSender(created));
+        const version = batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq;
+        // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
+        hub.notifyEncoded(
+          [messagesKey(conversationId)],
+          () => encodeMessagesChanged(messagesResource(conversationId), version, created),
+          services.sendOrigins.soleSender(created),
+        );
         services.conversationNotifier.changed(conversationId);
       }
       services.conversationNotifier.flush();

@@ -38,6 +38,8 @@ export interface Services {
 export interface Reply {
   name: ServerMessageName;
   payload: object;
+  /** The frame of `name` and `payload` (plus the requestId) encoded by the handler, when it can do so cheaper. */
+  encode?: (requestId: string | undefined) => string;
 }
 
 export type Handler<K extends ClientCommandName> = (

@@ -1,5 +1,6 @@
 import { ProtocolError, bodyLength, type ClientCommands, type Message } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
+import { encodeSendResponse } from '../hub/message-json';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
@@ -44,7 +45,13 @@ export async function sendMessage(conn: Connection, p: ClientCommands['SendMessa
   }
   const result = earlier ? { message: earlier, duplicate: true } : await submit(conn, senderId, p, s);
   s.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: result.message, duplicate: result.duplicate } };
+  const { message, duplicate } = result;
+  return {
+    name: 'SendMessageResponse',
+    payload: { clientMessageId: p.clientMessageId, message, duplicate },
+    // The message's JSON is made once, here, and spliced into its messages notification too.
+    encode: (requestId) => encodeSendResponse(p.clientMessageId, message, duplicate, requestId),
+  };
 }
 
 /**

@@ -130,11 +130,16 @@ export class Hub {
    * carries the change).
    */
   notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification'], except: Peer | null = null): void {
+    this.notifyEncoded(keys, () => encodeFrame('ResourceChangedNotification', payload), except);
+  }
+
+  /** `notifyChanged` with the frame already encoded (made only when someone is subscribed). */
+  notifyEncoded(keys: string[], encode: () => string, except: Peer | null = null): void {
     const recipients = new Set<Peer>();
     for (const key of keys) for (const peer of this.subscribers.get(key) ?? []) recipients.add(peer);
     if (except) recipients.delete(except);
     if (recipients.size === 0) return;
-    this.deliver(recipients, encodeFrame('ResourceChangedNotification', payload));
+    this.deliver(recipients, encode());
   }
 
   /** Sends a frame to the subscribers of one key, except those `skip` says to leave out. */
