@@ -12,7 +12,9 @@ import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
 import { ConversationNotifier } from './hub/conversation-notifier';
 import { Hub, messagesKey } from './hub/hub';
+import { encodeMessagesChanged } from './hub/message-json';
 import { Presence } from './hub/presence';
+import { SendOrigins } from './hub/send-origins';
 import { ResourceVersions } from './hub/versions';
 import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
@@ -77,6 +79,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       intervalMs: config.largeGroupNotifyIntervalMs,
     }),
     presence: new Presence(storage, hub, versions, now),
+    sendOrigins: new SendOrigins(),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
@@ -89,18 +92,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   /**
    * Runs right after COMMIT, before the senders' promises resolve: the
    * cached conversation entries move with the commit before anyone reads
-   * them; the notifications go out a turn later, after the acks.
+   * them; the notifications go out a turn later, after the acks. The acks
+   * are written in this turn into their sockets held corked (`Hub.hold`,
+   * from sendMessage) until those notifications are written too: a sender's
+   * ack, anything answered after it, and its notifications leave in that
+   * order in one write.
    */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
     storage.conversations.committed(batch.latestSeq, batch.updatedAt);
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
+    const release = hub.openHold();
     setImmediate(() => {
       try {
         // Shutdown may have closed the database in between.
         if (db.open) notifyCommitted(batch);
       } catch (err) {
         logger.error({ err }, 'notifying a committed batch failed');
+      } finally {
+        release();
       }
     });
   }
@@ -109,6 +119,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
    * One messages notification per conversation of the batch, then one
    * conversations notification per socket for all of them (coalesced), all
    * written with each socket corked: a recipient's frames leave in one write.
+   * The messages notification leaves out the socket that sent every message
+   * of the batch for that conversation: its acks carried them already
+   * (docs/PROTOCOL-NOTES.md); the user's other sockets still get it.
    */
   function notifyCommitted(batch: CommittedBatch): void {
     const byConversation = new Map<string, CommittedBatch['created']>();
@@ -119,13 +132,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     hub.batch(() => {
       for (const [conversationId, created] of byConversation) {
-        const items = Object.fromEntries(created.map((m) => [m.id, m]));
-        hub.notifyChanged([messagesKey(conversationId)], {
-          resource: messagesResource(conversationId),
-          version: batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq,
-          ids: created.map((m) => m.id),
-          items,
-        });
+        const version = batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq;
+        // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
+        hub.notifyEncoded(
+          [messagesKey(conversationId)],
+          () => encodeMessagesChanged(messagesResource(conversationId), version, created),
+          services.sendOrigins.soleSender(created),
+        );
         services.conversationNotifier.changed(conversationId);
       }
       services.conversationNotifier.flush();

@@ -52,14 +52,20 @@ export class FuzzSocket {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  /** Sends `data` and waits for the marker pong (or close, or `timeoutMs`). */
-  async exchange(data: string | Buffer, binary: boolean, timeoutMs = 5000): Promise<Outcome> {
+  /**
+   * Sends `data` and waits for the marker pong (or close, or `timeoutMs`),
+   * and, with `replyTo`, also for the frame that echoes that requestId: a
+   * command answered later than the ping sent after it (a send waits for its
+   * commit; PROTOCOL-NOTES.md: replies may come out of order) still counts.
+   */
+  async exchange(data: string | Buffer, binary: boolean, timeoutMs = 5000, replyTo?: string): Promise<Outcome> {
     const id = `marker-${++this.marker}`;
     // Frames that arrived since the last exchange (notifications) count as part of this one.
     this.ws.send(data, { binary });
     this.ws.send(encodeFrame('PingCommand', { requestId: id }));
     const outcome: Outcome = { replies: [], unreadable: [], closed: null, timedOut: false };
-    const done = (): boolean => this.closed !== null || this.buffer.some((t) => t.includes(`"${id}"`) && t.includes('PongResponse'));
+    const answered = (): boolean => replyTo === undefined || this.buffer.some((t) => t.includes(`"requestId":${JSON.stringify(replyTo)}`));
+    const done = (): boolean => this.closed !== null || (this.buffer.some((t) => t.includes(`"${id}"`) && t.includes('PongResponse')) && answered());
     if (!done()) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -135,7 +135,10 @@ export async function runAuthz(size: AuthzSize, log: (line: string) => void = ()
     for (let n = 0; n < size.repeats; n++) {
       for (const cell of cells) {
         rows.member.count++;
-        const o = await as.member.exchange(JSON.stringify({ [`com.comoyo.${cell.command}`]: { ...cell.payload(1000 + n), requestId: 'q' } }), false);
+        // A member's command is answered (all but typing): wait for that answer, not only the
+        // marker pong, which may come first (a send is answered after its commit).
+        const replyTo = cell.expect.member === 'none' ? undefined : 'q';
+        const o = await as.member.exchange(JSON.stringify({ [`com.comoyo.${cell.command}`]: { ...cell.payload(1000 + n), requestId: 'q' } }), false, 5000, replyTo);
         const reply = o.replies.find((r) => r.payload['requestId'] === 'q');
         const got = reply ? (reply.name === 'ErrorResponse' ? String(reply.payload['code']) : reply.name) : 'none';
         if (got !== cell.expect.member) report.fail(rows.member, `${cell.command}: got ${got}${reply ? ` ${JSON.stringify(reply.payload).slice(0, 160)}` : ''}, expected ${cell.expect.member}`);

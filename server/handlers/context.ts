@@ -6,6 +6,7 @@ import type { Connection } from '../gateway/connection';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
 import type { Hub } from '../hub/hub';
 import type { Presence } from '../hub/presence';
+import type { SendOrigins } from '../hub/send-origins';
 import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
@@ -21,6 +22,8 @@ export interface Services {
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
+  /** The socket of each send on its way through the writer (the sender's own messages notification is left out). */
+  sendOrigins: SendOrigins;
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
@@ -35,6 +38,8 @@ export interface Services {
 export interface Reply {
   name: ServerMessageName;
   payload: object;
+  /** The frame of `name` and `payload` (plus the requestId) encoded by the handler, when it can do so cheaper. */
+  encode?: (requestId: string | undefined) => string;
 }
 
 export type Handler<K extends ClientCommandName> = (

@@ -71,7 +71,8 @@ export async function dispatch(conn: Connection, frame: DecodedFrame, s: Service
     // The table is keyed by the same name as the payload's type; TypeScript cannot correlate the two here.
     const handler = HANDLERS[command.name] as Handler<ClientCommandName>;
     const reply = await handler(conn, command.payload as never, s);
-    if (reply) conn.send(reply.name, requestId === undefined ? reply.payload : { ...reply.payload, requestId });
+    if (reply?.encode) conn.sendText(reply.encode(requestId));
+    else if (reply) conn.send(reply.name, requestId === undefined ? reply.payload : { ...reply.payload, requestId });
   } catch (error) {
     if (error instanceof ProtocolError) {
       s.metrics.errors.inc({ command: label, code: error.code });

@@ -26,6 +26,8 @@ export class Hub {
   /** Inside `batch`: the sockets corked so far, uncorked when the outermost batch ends. */
   private corked: Set<Peer> | null = null;
   private openBatches = 0;
+  /** Sockets held corked since the last commit, until that commit's notifications are written (see `openHold`). */
+  private held: Set<Peer> | null = null;
 
   constructor(
     private readonly maxBufferedBytes: number,
@@ -95,12 +97,49 @@ export class Hub {
     }
   }
 
-  /** Sends one ResourceChangedNotification to the subscribers of all given keys (each socket once). */
-  notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification']): void {
+  /**
+   * Opens a hold (the commit path: right after COMMIT, before the acks are
+   * written) and returns its release (run after the same commit's
+   * notifications, a turn later). A socket that `hold` puts in it is corked
+   * until the release: whatever is written to it meanwhile, its ack first,
+   * then anything answered after the ack, then its notifications, queues in
+   * the order written and leaves in one write. Nothing is reordered; only
+   * the syscall waits for the turn. A new hold replaces the open one for
+   * `hold`; each release uncorks only its own sockets (Node counts corks).
+   */
+  openHold(): () => void {
+    const held = (this.held = new Set<Peer>());
+    return () => {
+      if (this.held === held) this.held = null;
+      for (const peer of held) peer.uncork?.();
+      held.clear();
+    };
+  }
+
+  /** Corks a socket until the open hold is released; no-op without one. */
+  hold(peer: Peer): void {
+    if (this.held && peer.cork && !this.held.has(peer)) {
+      peer.cork();
+      this.held.add(peer);
+    }
+  }
+
+  /**
+   * Sends one ResourceChangedNotification to the subscribers of all given
+   * keys (each socket once), except `except` (a sender whose ack already
+   * carries the change).
+   */
+  notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification'], except: Peer | null = null): void {
+    this.notifyEncoded(keys, () => encodeFrame('ResourceChangedNotification', payload), except);
+  }
+
+  /** `notifyChanged` with the frame already encoded (made only when someone is subscribed). */
+  notifyEncoded(keys: string[], encode: () => string, except: Peer | null = null): void {
     const recipients = new Set<Peer>();
     for (const key of keys) for (const peer of this.subscribers.get(key) ?? []) recipients.add(peer);
+    if (except) recipients.delete(except);
     if (recipients.size === 0) return;
-    this.deliver(recipients, encodeFrame('ResourceChangedNotification', payload));
+    this.deliver(recipients, encode());
   }
 
   /** Sends a frame to the subscribers of one key, except those `skip` says to leave out. */

@@ -80,6 +80,11 @@ export class ProtocolClient {
     });
   }
 
+  /** The frames already received and not yet taken that `match` accepts (no waiting); they stay queued. */
+  queued(match: (f: Frame) => boolean): Frame[] {
+    return this.inbox.filter(match);
+  }
+
   async next<K extends ServerMessageName>(name: K, timeoutMs = 3000): Promise<Payload<K>> {
     return (await this.waitFor((f) => f.name === name, timeoutMs, name)).payload as Payload<K>;
   }

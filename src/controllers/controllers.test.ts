@@ -261,6 +261,34 @@ describe('OutboxController', () => {
     expect(core.outbox.pendingCount()).toBe(0);
   });
 
+  it("without the sending socket's own messages notification (the real server leaves it out), the ack alone stores the message and moves the sync position", async () => {
+    server.notifySender = false;
+    server.notifyConversations = true;
+    const core = await loggedIn();
+    const fetches = sentBy('GetMessagesCommand').length;
+    for (const body of ['one', 'two', 'three']) core.outbox.send('c1', body);
+    await settle(500);
+    expect(core.collections.messagesFor('c1').pluck('seq')).toEqual([1, 2, 3]);
+    expect(core.collections.messagesFor('c1').pluck('state')).toEqual(['sent', 'sent', 'sent']);
+    expect(core.outbox.pendingCount()).toBe(0);
+    expect(core.store.syncPosition('c1').syncedSeq).toBe(3);
+    // Nothing had to be fetched: the conversations notifications showed nothing beyond seq 3.
+    expect(sentBy('GetMessagesCommand')).toHaveLength(fetches);
+  });
+
+  it("without the sending socket's own messages notification, a gap before an acked message is filled by catch-up", async () => {
+    server.notifySender = false;
+    server.notifyConversations = true;
+    const core = await loggedIn();
+    server.post('c1', 'u2', 'from bob', 'b1', false); // its notification to alice is lost
+    core.outbox.send('c1', 'from alice');
+    await settle(500);
+    expect(sentBy('GetMessagesCommand').at(-1)).toMatchObject({ conversationId: 'c1', afterSeq: 0 });
+    expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['from bob', 'from alice']);
+    expect(core.store.syncPosition('c1').syncedSeq).toBe(2);
+    expect(core.outbox.pendingCount()).toBe(0);
+  });
+
   it('rejects an empty body with INVALID_PAYLOAD', async () => {
     const core = await loggedIn();
     expect(() => core.outbox.send('c1', '   ')).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD' }));

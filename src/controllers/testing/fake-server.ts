@@ -29,6 +29,13 @@ export class FakeServer {
   silent = false;
   /** Notifications carry inline items unless false. */
   inlineItems = true;
+  /**
+   * The sending socket gets the `messages:` notification of its own send
+   * unless false (the real server leaves it out: the ack carries the message).
+   */
+  notifySender = true;
+  /** A new message also notifies `conversations` (its entry inline) to the members' sockets, as the real server does. */
+  notifyConversations = false;
   /** Answers to these commands leave this many ms after the command came (a slow link). */
   readonly replyDelayMs = new Map<string, number>();
   /** The next frames of a command are answered with these codes, one each. */
@@ -37,6 +44,7 @@ export class FakeServer {
   readonly ignoreNext = new Map<string, number>();
   private tokenCounter = 0;
   private messageCounter = 0;
+  private conversationsVersion = 1;
 
   constructor() {
     FakeWebSocket.responder = (frame, socket) => queueMicrotask(() => this.handle(frame, socket));
@@ -57,7 +65,7 @@ export class FakeServer {
   }
 
   /** Stores a message as if sent by `senderId` and notifies subscribers. */
-  post(conversationId: string, senderId: string, body: string, clientMessageId = `srv-${++this.messageCounter}`, notify = true): Message {
+  post(conversationId: string, senderId: string, body: string, clientMessageId = `srv-${++this.messageCounter}`, notify = true, from: Connection | null = null): Message {
     const list = this.messages.get(conversationId)!;
     const existing = list.find((m) => m.senderId === senderId && m.clientMessageId === clientMessageId);
     if (existing) return existing;
@@ -66,16 +74,25 @@ export class FakeServer {
     list.push(message);
     conversation.latestSeq = message.seq;
     conversation.updatedAt = message.sentAt;
-    if (notify) this.notifyMessage(message);
+    if (notify) this.notifyMessage(message, from);
+    if (this.notifyConversations) this.notifyConversation(conversation);
     return message;
   }
 
-  notifyMessage(message: Message): void {
+  notifyMessage(message: Message, from: Connection | null = null): void {
     const resource = `messages:${message.conversationId}`;
     for (const c of this.connections) {
       if (!c.subscriptions.has(resource)) continue;
+      if (c === from && !this.notifySender) continue;
       const items = this.inlineItems ? { items: { [message.id]: message } } : {};
       c.socket.receive('ResourceChangedNotification', { resource, version: message.seq, ids: [message.id], ...items });
+    }
+  }
+
+  notifyConversation(conversation: Conversation): void {
+    for (const c of this.connections) {
+      if (!c.subscriptions.has('conversations') || !c.userId || !conversation.memberIds.includes(c.userId)) continue;
+      c.socket.receive('ResourceChangedNotification', { resource: 'conversations', version: ++this.conversationsVersion, ids: [conversation.id], items: { [conversation.id]: { ...conversation } } });
     }
   }
 
@@ -178,7 +195,7 @@ export class FakeServer {
         if (refusal) return fail(refusal, 'refused');
         const list = this.messages.get(s('conversationId')) ?? [];
         const duplicate = list.some((m) => m.senderId === userId && m.clientMessageId === s('clientMessageId'));
-        const message = this.post(s('conversationId'), userId, s('body'), s('clientMessageId'), !duplicate);
+        const message = this.post(s('conversationId'), userId, s('body'), s('clientMessageId'), !duplicate, c);
         return reply('SendMessageResponse', { clientMessageId: s('clientMessageId'), message, duplicate });
       }
       case 'AckMessagesCommand':
