@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { startTestServer } from '../test/harness';
 
 describe('WAL checkpoint threshold', () => {
-  it('is 4,000 pages on a database file (SQLite default 1,000: hot pages copied four times as often)', async () => {
+  it('is 4,000 pages on the writer thread\'s connection (SQLite default 1,000: hot pages copied four times as often), off on the event loop\'s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-wal-'));
     const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
     try {
-      expect(server.db.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
+      expect(await server.writer.pragma('wal_autocheckpoint', true)).toBe(4000);
+      expect(server.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,125 @@
+// The writer thread (worker_threads): the group-commit transaction and the
+// WAL checkpoints, on a connection of their own, off the server's event
+// loop. See thread-writer.ts for the main thread's side and docs/SERVER.md.
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { prepareBatchWriter } from './writer-batch.mjs';
+
+const { path, durability, autocheckpointPages, idleCheckpointMs } = workerData;
+
+const errorOf = (error) => ({
+  name: error?.name ?? 'Error',
+  message: error?.message ?? String(error),
+  code: typeof error?.code === 'string' ? error.code : undefined,
+});
+
+let db;
+let write;
+try {
+  db = new Database(path);
+  // The pragmas of storage/database.ts openDatabase (the main connection has
+  // already opened, migrated and write-checked the file).
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // This connection makes nearly every commit, so it is the one whose
+  // commits cross the threshold and checkpoint (the main connection's
+  // automatic checkpoint is off, app.ts). The checkpoint runs right after
+  // the COMMIT that crosses it, on this thread, and the writer's next
+  // transaction then starts the WAL over from its beginning: the WAL stays
+  // bounded. (A checkpoint-only thread beside a writer never let the WAL
+  // rewind, docs/BENCHMARKS.md.)
+  db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
+  write = prepareBatchWriter(db);
+} catch (error) {
+  parentPort.postMessage({ t: 'fatal', error: errorOf(error) });
+  try {
+    db?.close();
+  } catch {
+    // closing after a failed open
+  }
+  parentPort.close();
+}
+
+let stallNextMs = 0;
+let batchesSinceTick = 0;
+let dirty = false;
+
+// Writes made by the main connection (receipts, sessions, contacts), which
+// does not checkpoint, are checkpointed here when the writer is idle: a
+// PASSIVE checkpoint that finds nothing new to copy costs a read of the
+// WAL index and no fsync.
+const idleTimer =
+  write && idleCheckpointMs > 0
+    ? setInterval(() => {
+        if (batchesSinceTick === 0 && dirty) {
+          try {
+            db.pragma('wal_checkpoint(PASSIVE)');
+            dirty = false;
+          } catch {
+            // busy or failing disk: the next batch's automatic checkpoint or the next tick tries again
+          }
+        }
+        batchesSinceTick = 0;
+      }, idleCheckpointMs)
+    : null;
+idleTimer?.unref();
+
+if (write) {
+  parentPort.on('message', (m) => {
+    switch (m.t) {
+      case 'batch': {
+        const started = process.hrtime.bigint();
+        const now = Date.now();
+        const stall = stallNextMs;
+        stallNextMs = 0;
+        batchesSinceTick++;
+        dirty = true;
+        let result;
+        try {
+          result = write(m.flat, now, stall);
+        } catch (error) {
+          parentPort.postMessage({ n: m.n, error: errorOf(error) });
+          return;
+        }
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest });
+        return;
+      }
+      case 'pragma': {
+        try {
+          parentPort.postMessage({ n: m.n, value: db.pragma(m.sql, { simple: m.simple === true }) });
+        } catch (error) {
+          parentPort.postMessage({ n: m.n, error: errorOf(error) });
+        }
+        return;
+      }
+      case 'stall':
+        stallNextMs = m.ms;
+        return;
+      case 'crash':
+        // Test hook: the thread dies with a batch possibly in flight.
+        process.exit(70);
+        return;
+      case 'close': {
+        if (idleTimer) clearInterval(idleTimer);
+        let error;
+        try {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        } catch (e) {
+          error = errorOf(e);
+        }
+        try {
+          db.close();
+        } catch (e) {
+          error ??= errorOf(e);
+        }
+        parentPort.postMessage({ n: m.n, error });
+        parentPort.close();
+        return;
+      }
+    }
+  });
+  parentPort.postMessage({ t: 'ready' });
+}
