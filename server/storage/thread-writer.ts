@@ -114,12 +114,12 @@ export class ThreadMessageWriter implements SendWriter {
 
   /** Test hook: the thread's next transaction stays open this long before COMMIT, as on a stalled disk. */
   stallNextCommitForTest(ms: number): void {
-    this.worker?.postMessage({ t: 'stall', ms });
+    this.worker?.postMessage({ t: 'hook', hook: 'stall', ms });
   }
 
-  /** Test hook: the thread exits at once (whatever batch it holds is lost to its senders). */
-  crashForTest(): void {
-    this.worker?.postMessage({ t: 'crash' });
+  /** Test hook: the thread exits inside its next transaction, before COMMIT (nothing of that batch is stored). */
+  crashNextCommitForTest(): void {
+    this.worker?.postMessage({ t: 'hook', hook: 'crash' });
   }
 
   private start(): void {

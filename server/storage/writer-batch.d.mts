@@ -13,4 +13,4 @@ export interface BatchResult {
   latest: (string | number)[];
 }
 
-export declare function prepareBatchWriter(db: Db): (flat: string[], now: number, stallMs?: number) => BatchResult;
+export declare function prepareBatchWriter(db: Db): (flat: string[], now: number, beforeCommit?: () => void) => BatchResult;

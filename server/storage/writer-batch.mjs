@@ -34,7 +34,7 @@ export function prepareBatchWriter(db) {
   );
   const inBatch = new Map();
 
-  const write = (flat, now, stallMs) => {
+  const write = (flat, now, beforeCommit) => {
     const n = flat.length / FIELDS;
     // seqs[i] > 0: request i created a message with that seq; 0: a duplicate, its original in `originals`.
     const seqs = new Array(n);
@@ -72,12 +72,12 @@ export function prepareBatchWriter(db) {
       bumpStmt.run(seq, now, conversationId);
       latestFlat.push(conversationId, seq);
     }
-    // Test hook (writer-thread.mjs): hold the transaction open, as a slow disk would.
-    if (stallMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stallMs);
+    // Test hooks (writer-thread.mjs): a stalled disk, a crash before COMMIT.
+    beforeCommit?.();
     return { seqs, originals, latest: latestFlat };
   };
   const transaction = db.transaction(write);
-  return (flat, now, stallMs = 0) => transaction.immediate(flat, now, stallMs);
+  return (flat, now, beforeCommit) => transaction.immediate(flat, now, beforeCommit);
 }
 
 function messageAt(flat, i, seq, now) {

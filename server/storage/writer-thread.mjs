@@ -42,7 +42,13 @@ try {
   parentPort.close();
 }
 
-let stallNextMs = 0;
+// Test hooks, for the next batch only: stay inside the transaction this long
+// (a stalled disk), or exit the thread there (a crash before COMMIT).
+let nextHook = null;
+const hooks = {
+  stall: (ms) => () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
+  crash: () => () => process.exit(70),
+};
 let batchesSinceTick = 0;
 let dirty = false;
 
@@ -72,13 +78,13 @@ if (write) {
       case 'batch': {
         const started = process.hrtime.bigint();
         const now = Date.now();
-        const stall = stallNextMs;
-        stallNextMs = 0;
+        const hook = nextHook;
+        nextHook = null;
         batchesSinceTick++;
         dirty = true;
         let result;
         try {
-          result = write(m.flat, now, stall);
+          result = write(m.flat, now, hook ?? undefined);
         } catch (error) {
           parentPort.postMessage({ n: m.n, error: errorOf(error) });
           return;
@@ -95,12 +101,8 @@ if (write) {
         }
         return;
       }
-      case 'stall':
-        stallNextMs = m.ms;
-        return;
-      case 'crash':
-        // Test hook: the thread dies with a batch possibly in flight.
-        process.exit(70);
+      case 'hook':
+        nextHook = hooks[m.hook](m.ms);
         return;
       case 'close': {
         if (idleTimer) clearInterval(idleTimer);
