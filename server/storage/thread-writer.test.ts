@@ -151,3 +151,13 @@ describe('the server with a database file', () => {
     }
   });
 });
+
+describe('ThreadMessageWriter after close', () => {
+  it('refuses a send at once instead of queueing it for a thread that is gone', async () => {
+    const { db, path, conv, a } = fileDb();
+    const writer = new ThreadMessageWriter({ path, durability: 'normal', autocheckpointPages: 4000, onCommitted: () => undefined });
+    await writer.close();
+    await expect(writer.submit({ conversationId: conv, senderId: a, clientMessageId: 'late', body: 'x' })).rejects.toMatchObject({ code: 'WRITER_CLOSED' });
+    closeDatabase(db);
+  });
+});

@@ -76,6 +76,7 @@ export class ThreadMessageWriter implements SendWriter {
   submit(request: SendRequest): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       if (this.failed) return reject(this.failed);
+      if (this.stopping) return reject(Object.assign(new Error('the message writer is closed'), { code: 'WRITER_CLOSED' }));
       this.queue.push({ request, resolve, reject });
       if (!this.inFlight) this.schedule();
     });
