@@ -44,7 +44,7 @@ if (mode === 'inproc') {
   writer = new MessageWriter(db, onCommitted);
 } else {
   db.pragma('wal_autocheckpoint = 0');
-  writer = new ThreadMessageWriter({ path, durability, autocheckpointPages: 4000, onCommitted });
+  writer = new ThreadMessageWriter({ path, durability, autocheckpointPages: 4000, checkpointerMs: Number(process.env['CHECKPOINTER_MS'] ?? 0), onCommitted });
 }
 const body = 'x'.repeat(100);
 

@@ -23,8 +23,10 @@ import { Seeder } from './storage/seed';
 import { Storage } from './storage/storage';
 import { ThreadMessageWriter } from './storage/thread-writer';
 
-/** WAL pages after which a commit checkpoints (SQLite's default is 1,000). */
+/** WAL pages after which the writer thread has the WAL rewound (SQLite's default checkpoint threshold is 1,000). */
 const WAL_AUTOCHECKPOINT_PAGES = 4_000;
+/** PASSIVE checkpoints this often on the checkpointer thread, beside the writer's commits (storage/wal-checkpointer.mjs). */
+const CHECKPOINTER_MS = 100;
 
 /** A started server. `url` is http://host:port; the socket is at `${url}/ws`. */
 export interface RunningServer {
@@ -83,6 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           path: config.dbPath,
           durability: config.durability,
           autocheckpointPages: WAL_AUTOCHECKPOINT_PAGES,
+          checkpointerMs: CHECKPOINTER_MS,
           onCommitted: (batch, seconds, size) => onCommitted(batch, seconds, size),
           onLost: () => storage.conversations.forgetCached(),
           onThreadError: (err) => logger.error({ err }, 'writer thread failed'),

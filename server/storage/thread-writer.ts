@@ -10,6 +10,13 @@ export interface ThreadWriterOptions {
   autocheckpointPages: number;
   /** When the writer was idle for this long and something was written, a PASSIVE checkpoint (main-thread writes). */
   idleCheckpointMs?: number;
+  /**
+   * PASSIVE checkpoints every this many ms on a checkpointer thread
+   * (wal-checkpointer.mjs), the writer pausing only for a short final pass
+   * once the WAL holds autocheckpointPages; 0: the writer's own automatic
+   * checkpoint does it all. Default 0.
+   */
+  checkpointerMs?: number;
   onCommitted: OnCommitted;
   /**
    * A batch's fate is unknown: the thread died after sending it. Whatever
@@ -128,11 +135,11 @@ export class ThreadMessageWriter implements SendWriter {
   }
 
   private start(): void {
-    const { path, durability, autocheckpointPages, idleCheckpointMs = 1000 } = this.options;
+    const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0 } = this.options;
     // execArgv []: the thread is plain JavaScript and needs no TypeScript
     // loader (`--import tsx` would add its start-up to every server start).
     const worker = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
-      workerData: { path, durability, autocheckpointPages, idleCheckpointMs },
+      workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs },
       execArgv: [],
     });
     worker.unref();

@@ -2,10 +2,10 @@
 // WAL checkpoints, on a connection of their own, off the server's event
 // loop. See thread-writer.ts for the main thread's side and docs/SERVER.md.
 import Database from 'better-sqlite3';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { prepareBatchWriter } from './writer-batch.mjs';
 
-const { path, durability, autocheckpointPages, idleCheckpointMs } = workerData;
+const { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs } = workerData;
 
 const errorOf = (error) => ({
   name: error?.name ?? 'Error',
@@ -30,7 +30,9 @@ try {
   // transaction then starts the WAL over from its beginning: the WAL stays
   // bounded. (A checkpoint-only thread beside a writer never let the WAL
   // rewind, docs/BENCHMARKS.md.)
-  db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
+  // With a checkpointer thread (wal-checkpointer.mjs) this connection's own
+  // checkpoint is only a backstop, at four times the threshold.
+  db.pragma(`wal_autocheckpoint = ${checkpointerMs > 0 ? 4 * autocheckpointPages : autocheckpointPages}`);
   write = prepareBatchWriter(db);
 } catch (error) {
   parentPort.postMessage({ t: 'fatal', error: errorOf(error) });
@@ -72,56 +74,102 @@ const idleTimer =
     : null;
 idleTimer?.unref();
 
+// While the checkpointer's final pass runs, every message waits here, in order.
+let paused = false;
+let deferred = [];
+let checkpointerStopped = null;
+const checkpointer =
+  write && checkpointerMs > 0
+    ? new Worker(new URL('./wal-checkpointer.mjs', import.meta.url), {
+        workerData: { path, durability, everyMs: checkpointerMs, thresholdPages: autocheckpointPages },
+      })
+    : null;
+checkpointer?.on('message', (m) => {
+  if (m.t === 'want-final') {
+    paused = true;
+    checkpointer.postMessage('final');
+  } else if (m.t === 'final-done') {
+    paused = false;
+    const queued = deferred;
+    deferred = [];
+    for (const q of queued) {
+      if (paused) deferred.push(q);
+      else handle(q);
+    }
+  } else if (m.t === 'stopped') {
+    checkpointerStopped?.();
+  }
+});
+// A checkpointer that dies leaves the writer with its backstop checkpoint, never paused.
+checkpointer?.on('exit', () => {
+  if (paused) checkpointer.emit('message', { t: 'final-done' });
+});
+
 if (write) {
   parentPort.on('message', (m) => {
-    switch (m.t) {
-      case 'batch': {
-        const started = process.hrtime.bigint();
-        const now = Date.now();
-        const hook = nextHook;
-        nextHook = null;
-        batchesSinceTick++;
-        dirty = true;
-        let result;
-        try {
-          result = write(m.flat, now, hook ?? undefined);
-        } catch (error) {
-          parentPort.postMessage({ n: m.n, error: errorOf(error) });
-          return;
-        }
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest });
-        return;
-      }
-      case 'pragma': {
-        try {
-          parentPort.postMessage({ n: m.n, value: db.pragma(m.sql, { simple: m.simple === true }) });
-        } catch (error) {
-          parentPort.postMessage({ n: m.n, error: errorOf(error) });
-        }
-        return;
-      }
-      case 'hook':
-        nextHook = hooks[m.hook](m.ms);
-        return;
-      case 'close': {
-        if (idleTimer) clearInterval(idleTimer);
-        let error;
-        try {
-          db.pragma('wal_checkpoint(TRUNCATE)');
-        } catch (e) {
-          error = errorOf(e);
-        }
-        try {
-          db.close();
-        } catch (e) {
-          error ??= errorOf(e);
-        }
-        parentPort.postMessage({ n: m.n, error });
-        parentPort.close();
-        return;
-      }
-    }
+    if (paused) deferred.push(m);
+    else handle(m);
   });
   parentPort.postMessage({ t: 'ready' });
+}
+
+function handle(m) {
+  switch (m.t) {
+    case 'batch': {
+      const started = process.hrtime.bigint();
+      const now = Date.now();
+      const hook = nextHook;
+      nextHook = null;
+      batchesSinceTick++;
+      dirty = true;
+      let result;
+      try {
+        result = write(m.flat, now, hook ?? undefined);
+      } catch (error) {
+        parentPort.postMessage({ n: m.n, error: errorOf(error) });
+        return;
+      }
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest });
+      return;
+    }
+    case 'pragma': {
+      try {
+        parentPort.postMessage({ n: m.n, value: db.pragma(m.sql, { simple: m.simple === true }) });
+      } catch (error) {
+        parentPort.postMessage({ n: m.n, error: errorOf(error) });
+      }
+      return;
+    }
+    case 'hook':
+      nextHook = hooks[m.hook](m.ms);
+      return;
+    case 'close': {
+      if (idleTimer) clearInterval(idleTimer);
+      if (checkpointer) {
+        // The checkpointer's connection closes first, so that TRUNCATE below finds no other checkpointer.
+        checkpointerStopped = () => handle({ ...m, t: 'close-now' });
+        checkpointer.postMessage('stop');
+        return;
+      }
+      handle({ ...m, t: 'close-now' });
+      return;
+    }
+    case 'close-now': {
+      let error;
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch (e) {
+        error = errorOf(e);
+      }
+      try {
+        db.close();
+      } catch (e) {
+        error ??= errorOf(e);
+      }
+      parentPort.postMessage({ n: m.n, error });
+      parentPort.close();
+      return;
+    }
+  }
 }
