@@ -78,6 +78,7 @@ idleTimer?.unref();
 let paused = false;
 let deferred = [];
 let checkpointerStopped = null;
+let checkpointerAlive = false;
 const checkpointer =
   write && checkpointerMs > 0
     ? new Worker(new URL('./wal-checkpointer.mjs', import.meta.url), {
@@ -100,9 +101,12 @@ checkpointer?.on('message', (m) => {
     checkpointerStopped?.();
   }
 });
-// A checkpointer that dies leaves the writer with its backstop checkpoint, never paused.
+if (checkpointer) checkpointerAlive = true;
+// A checkpointer that dies leaves the writer with its backstop checkpoint, never paused, and does not hold up close.
 checkpointer?.on('exit', () => {
+  checkpointerAlive = false;
   if (paused) checkpointer.emit('message', { t: 'final-done' });
+  checkpointerStopped?.();
 });
 
 if (write) {
@@ -146,9 +150,12 @@ function handle(m) {
       return;
     case 'close': {
       if (idleTimer) clearInterval(idleTimer);
-      if (checkpointer) {
+      if (checkpointerAlive) {
         // The checkpointer's connection closes first, so that TRUNCATE below finds no other checkpointer.
-        checkpointerStopped = () => handle({ ...m, t: 'close-now' });
+        checkpointerStopped = () => {
+          checkpointerStopped = null;
+          handle({ ...m, t: 'close-now' });
+        };
         checkpointer.postMessage('stop');
         return;
       }
