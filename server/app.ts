@@ -62,14 +62,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const db = openDatabase(config.dbPath, config.durability);
   const storage = new Storage(db);
   // A database file gets the writer thread (storage/thread-writer.ts): the
-  // message transactions and the WAL checkpoints run there, on its own
-  // connection, at 4,000 pages instead of SQLite's 1,000 (hot pages copied a
-  // quarter as often: 46-47 -> 38 µs of writer CPU per message,
-  // bench/writer-cost.ts; WAL ~16 MiB at most). This connection's own
-  // automatic checkpoint is off, so no checkpoint copy or fsync runs on the
-  // event loop; the thread also checkpoints this connection's writes when it
-  // is idle. A ':memory:' database cannot be shared with a thread: it keeps
-  // the in-process writer.
+  // message transactions run there on its own connection, and a checkpointer
+  // thread beside it copies the WAL into the database file while commits go
+  // on, the writer pausing only for a short final pass each 4,000 pages
+  // (SQLite's default is 1,000; hot pages are copied a quarter as often:
+  // 46-47 -> 38 µs of writer CPU per message, bench/writer-cost.ts; WAL
+  // ~16-25 MiB at most). This connection's own automatic checkpoint is off,
+  // so no checkpoint copy or fsync runs on the event loop; the writer thread
+  // also checkpoints this connection's writes when it is idle. A ':memory:'
+  // database cannot be shared with a thread: it keeps the in-process writer.
   const threaded = config.dbPath !== ':memory:';
   if (threaded) db.pragma('wal_autocheckpoint = 0');
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
