@@ -4,8 +4,9 @@
  * conversations), ack latency measured from the scheduled time (no
  * coordinated omission), on a WAL file with the server's pragmas. Compares
  * the writer on the event loop (`inproc`, as before the writer thread) with
- * the writer thread (`thread`, as the server runs it now). Used for
- * docs/BENCHMARKS.md:
+ * the writer thread (`thread`, as the server runs it now: with the
+ * checkpointer thread every 100 ms; CHECKPOINTER_MS=0 in the environment
+ * for the writer thread checkpointing alone). Used for docs/BENCHMARKS.md:
  *
  *   node --import tsx bench/writer-latency.ts <inproc|thread> [rate=2000] [seconds=20] [durability=normal]
  *
@@ -44,7 +45,7 @@ if (mode === 'inproc') {
   writer = new MessageWriter(db, onCommitted);
 } else {
   db.pragma('wal_autocheckpoint = 0');
-  writer = new ThreadMessageWriter({ path, durability, autocheckpointPages: 4000, checkpointerMs: Number(process.env['CHECKPOINTER_MS'] ?? 0), onCommitted });
+  writer = new ThreadMessageWriter({ path, durability, autocheckpointPages: 4000, checkpointerMs: Number(process.env['CHECKPOINTER_MS'] ?? 100), onCommitted });
 }
 const body = 'x'.repeat(100);
 
