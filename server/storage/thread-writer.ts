@@ -17,6 +17,8 @@ export interface ThreadWriterOptions {
    * checkpoint does it all. Default 0.
    */
   checkpointerMs?: number;
+  /** With the checkpointer: the writer's own automatic checkpoint, a backstop (default 4 x autocheckpointPages; 0 = off, for tests). */
+  backstopPages?: number;
   onCommitted: OnCommitted;
   /**
    * A batch's fate is unknown: the thread died after sending it. Whatever
@@ -124,6 +126,11 @@ export class ThreadMessageWriter implements SendWriter {
     return this.call({ t: 'pragma', sql, simple });
   }
 
+  /** For tests: how many final passes (writer paused, WAL checkpointed to its end) the checkpointer made. */
+  statsForTest(): Promise<{ finals: number }> {
+    return this.call({ t: 'stats' }) as Promise<{ finals: number }>;
+  }
+
   /** Test hook: the thread's next transaction stays open this long before COMMIT, as on a stalled disk. */
   stallNextCommitForTest(ms: number): void {
     this.worker?.postMessage({ t: 'hook', hook: 'stall', ms });
@@ -135,11 +142,11 @@ export class ThreadMessageWriter implements SendWriter {
   }
 
   private start(): void {
-    const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0 } = this.options;
+    const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0, backstopPages } = this.options;
     // execArgv []: the thread is plain JavaScript and needs no TypeScript
     // loader (`--import tsx` would add its start-up to every server start).
     const worker = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
-      workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs },
+      workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs, backstopPages },
       execArgv: [],
     });
     worker.unref();

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { prepareBatchWriter } from './writer-batch.mjs';
 
-const { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs } = workerData;
+const { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs, backstopPages } = workerData;
 
 const errorOf = (error) => ({
   name: error?.name ?? 'Error',
@@ -32,7 +32,7 @@ try {
   // rewind, docs/BENCHMARKS.md.)
   // With a checkpointer thread (wal-checkpointer.mjs) this connection's own
   // checkpoint is only a backstop, at four times the threshold.
-  db.pragma(`wal_autocheckpoint = ${checkpointerMs > 0 ? 4 * autocheckpointPages : autocheckpointPages}`);
+  db.pragma(`wal_autocheckpoint = ${checkpointerMs > 0 ? (backstopPages ?? 4 * autocheckpointPages) : autocheckpointPages}`);
   write = prepareBatchWriter(db);
 } catch (error) {
   parentPort.postMessage({ t: 'fatal', error: errorOf(error) });
@@ -79,6 +79,8 @@ let paused = false;
 let deferred = [];
 let checkpointerStopped = null;
 let checkpointerAlive = false;
+// Final passes completed, for tests (the 'stats' message).
+let finals = 0;
 const checkpointer =
   write && checkpointerMs > 0
     ? new Worker(new URL('./wal-checkpointer.mjs', import.meta.url), {
@@ -90,6 +92,7 @@ checkpointer?.on('message', (m) => {
     paused = true;
     checkpointer.postMessage('final');
   } else if (m.t === 'final-done') {
+    finals++;
     paused = false;
     const queued = deferred;
     deferred = [];
@@ -145,6 +148,9 @@ function handle(m) {
       }
       return;
     }
+    case 'stats':
+      parentPort.postMessage({ n: m.n, value: { finals } });
+      return;
     case 'hook':
       nextHook = hooks[m.hook](m.ms);
       return;
