@@ -20,12 +20,15 @@ import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
 import { demoPasswordHashes, seedDemo } from './mock/demo-data';
 import { closeDatabase, openDatabase, type Db } from './storage/database';
-import { MessageWriter, type CommittedBatch } from './storage/message-writer';
+import { MessageWriter, type CommittedBatch, type SendWriter } from './storage/message-writer';
 import { Seeder } from './storage/seed';
 import { Storage } from './storage/storage';
+import { ThreadMessageWriter } from './storage/thread-writer';
 
-/** WAL pages after which a commit checkpoints (SQLite's default is 1,000). */
+/** WAL pages after which the writer thread has the WAL rewound (SQLite's default checkpoint threshold is 1,000). */
 const WAL_AUTOCHECKPOINT_PAGES = 4_000;
+/** PASSIVE checkpoints this often on the checkpointer thread, beside the writer's commits (storage/wal-checkpointer.mjs). */
+const CHECKPOINTER_MS = 100;
 
 /** A started server. `url` is http://host:port; the socket is at `${url}/ws`. */
 export interface RunningServer {
@@ -36,6 +39,8 @@ export interface RunningServer {
   config: ServerConfig;
   db: Db;
   storage: Storage;
+  /** The group-commit writer (on its own thread and connection for a database file). */
+  writer: SendWriter;
   /** Fast bulk seeding (see server/storage/seed.ts). */
   seeder: Seeder;
   metrics: ServerMetrics;
@@ -58,12 +63,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metrics = new ServerMetrics();
   const db = openDatabase(config.dbPath, config.durability);
   const storage = new Storage(db);
-  // The automatic WAL checkpoint runs inside the COMMIT that crosses it, on
-  // this thread. At 4,000 pages instead of SQLite's 1,000, hot pages (the
-  // conversation rows, index leaves) are copied to the database file a
-  // quarter as often: the writer's CPU per message fell from 46-47 to 38 µs
-  // (bench/writer-cost.ts), with the WAL bounded at ~16 MiB. File databases only.
-  if (config.dbPath !== ':memory:') db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  // A database file gets the writer thread (storage/thread-writer.ts): the
+  // message transactions run there on its own connection, and a checkpointer
+  // thread beside it copies the WAL into the database file while commits go
+  // on, the writer pausing only for a short final pass each 4,000 pages
+  // (SQLite's default is 1,000; hot pages are copied a quarter as often:
+  // 46-47 -> 38 µs of writer CPU per message, bench/writer-cost.ts; WAL
+  // ~16-25 MiB at most). This connection's own automatic checkpoint is off,
+  // so no checkpoint copy or fsync runs on the event loop; the writer thread
+  // also checkpoints this connection's writes when it is idle. A ':memory:'
+  // database cannot be shared with a thread: it keeps the in-process writer.
+  const threaded = config.dbPath !== ':memory:';
+  if (threaded) db.pragma('wal_autocheckpoint = 0');
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
   const hub = new Hub(config.maxBufferedBytes, logger);
@@ -72,7 +83,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const services: Services = {
     config,
     storage,
-    writer: new MessageWriter(db, (batch, seconds, size) => onCommitted(batch, seconds, size)),
+    writer: threaded
+      ? new ThreadMessageWriter({
+          path: config.dbPath,
+          durability: config.durability,
+          autocheckpointPages: WAL_AUTOCHECKPOINT_PAGES,
+          checkpointerMs: CHECKPOINTER_MS,
+          onCommitted: (batch, seconds, size) => onCommitted(batch, seconds, size),
+          onLost: () => storage.conversations.forgetCached(),
+          onThreadError: (err) => logger.error({ err }, 'writer thread failed'),
+        })
+      : new MessageWriter(db, (batch, seconds, size) => onCommitted(batch, seconds, size)),
     hub,
     conversationNotifier: new ConversationNotifier(storage, versions, hub, {
       members: config.largeGroupMembers,
@@ -159,7 +180,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         pause: (ms) => gateway.pause(ms),
         reset: async () => {
           gateway.closeAll(1012, 'test control: reset');
-          services.writer.flush();
+          await services.writer.flush();
           const hashes = await demoPasswordHashes(config.scrypt);
           db.transaction(() => {
             seeder.clear();
@@ -214,6 +235,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     config,
     db,
     storage,
+    writer: services.writer,
     seeder,
     metrics,
     logger,
@@ -222,7 +244,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       (closing ??= (async () => {
         accepting = false;
         await gateway.close();
-        services.writer.flush();
+        try {
+          // Pending sends committed; the writer thread checkpoints (TRUNCATE), closes its connection and exits.
+          await services.writer.close();
+        } catch (err) {
+          logger.error({ err }, 'closing the message writer failed');
+        }
         services.conversationNotifier.stop();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -36,8 +36,8 @@ export const DISK_SIZES: Record<'ci' | 'long', DiskSize> = {
 interface Fault {
   name: string;
   dir: string;
-  fill(server: RunningServer): void;
-  free(server: RunningServer): void;
+  fill(server: RunningServer): void | Promise<void>;
+  free(server: RunningServer): void | Promise<void>;
   dispose(): void;
 }
 
@@ -87,12 +87,16 @@ function pageLimitFault(): Fault {
   return {
     name: 'database at its page limit (PRAGMA max_page_count = page_count)',
     dir,
-    fill(server) {
+    // The limit is per connection: set on the main one (the /healthz probe,
+    // receipts) and on the writer thread's, which stores the messages.
+    async fill(server) {
       const pages = server.db.pragma('page_count', { simple: true }) as number;
       server.db.pragma(`max_page_count = ${pages}`);
+      await server.writer.pragma(`max_page_count = ${pages}`);
     },
-    free(server) {
+    async free(server) {
       server.db.pragma('max_page_count = 1073741823');
+      await server.writer.pragma('max_page_count = 1073741823');
     },
     dispose() {
       rmSync(dir, { recursive: true, force: true });
@@ -168,7 +172,7 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
       const leaver = await ProtocolClient.connect(server.wsUrl);
       await leaver.register();
       await leaver.call('AccountLoginCommand', { userInformation: { sessionToken: world.users[1]!.token } }, 'AccountLoginResponse');
-      fault.fill(server);
+      await fault.fill(server);
       leaver.ws.terminate();
       await leaver.closed;
       let firstRefusal = -1;
@@ -183,7 +187,7 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
         const status = await health(server);
         if (status !== 503) report.fail(healthRow, `round ${round}: /healthz answered ${status} while sends were refused`);
       }
-      fault.free(server);
+      await fault.free(server);
       healthRow.count++;
       const after = await health(server);
       if (after !== 200) report.fail(healthRow, `round ${round}: /healthz answered ${after} after space returned`);

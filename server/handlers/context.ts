@@ -10,14 +10,14 @@ import type { SendOrigins } from '../hub/send-origins';
 import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
-import type { MessageWriter } from '../storage/message-writer';
+import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
 export interface Services {
   config: ServerConfig;
   storage: Storage;
-  writer: MessageWriter;
+  writer: SendWriter;
   hub: Hub;
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;

@@ -1,6 +1,7 @@
 import type { Message } from '../../src/protocol/index';
 import type { Db } from './database';
 import { newId } from './ids';
+import { FIELDS, prepareBatchWriter, type BatchResult } from './writer-batch.mjs';
 
 export interface SendRequest {
   conversationId: string;
@@ -23,128 +24,135 @@ export interface CommittedBatch {
   updatedAt: number;
 }
 
-interface Pending {
+/**
+ * Called once per committed batch, on the main thread, after COMMIT and
+ * before any sender's promise resolves; must not throw. The server passes
+ * the batch on to ConversationsRepo.committed here (its entry cache).
+ */
+export type OnCommitted = (batch: CommittedBatch, commitSeconds: number, size: number) => void;
+
+/**
+ * What the server needs of a group-commit writer: `MessageWriter` here (in
+ * process, for ':memory:' databases) or `ThreadMessageWriter`
+ * (thread-writer.ts: the transaction and the checkpoints on a worker thread).
+ */
+export interface SendWriter {
+  /** Resolves once the message (or its earlier original) is committed; rejects, with SQLite's error code when there is one, if it was not. */
+  submit(request: SendRequest): Promise<SendResult>;
+  /** Resolves once everything submitted so far is committed or refused. */
+  flush(): Promise<void>;
+  /** Flushes, then releases the writer's own resources (its thread and connection). Safe to call twice. */
+  close(): Promise<void>;
+  /** Runs a pragma on the connection that writes messages (e.g. the disk suite's max_page_count). */
+  pragma(sql: string, simple?: boolean): Promise<unknown>;
+}
+
+export interface Pending {
   request: SendRequest;
   resolve(result: SendResult): void;
   reject(error: unknown): void;
 }
 
+/** A batch as the SQL (writer-batch.mjs) takes it: five strings per request, ids made here. */
+export function flatten(batch: Pending[]): { flat: string[]; ids: string[] } {
+  const flat = new Array<string>(batch.length * FIELDS);
+  const ids = new Array<string>(batch.length);
+  for (let i = 0, o = 0; i < batch.length; i++, o += FIELDS) {
+    const r = batch[i]!.request;
+    const id = newId('m');
+    ids[i] = id;
+    flat[o] = r.conversationId;
+    flat[o + 1] = r.senderId;
+    flat[o + 2] = r.clientMessageId;
+    flat[o + 3] = r.body;
+    flat[o + 4] = id;
+  }
+  return { flat, ids };
+}
+
 /**
- * Group commit: every send that arrives in one turn of the event loop is
- * queued, and a setImmediate flush writes them all in ONE transaction; only
- * after COMMIT returns are the senders answered. One fsync (or WAL append)
- * then serves many acknowledgements. Seqs are assigned inside the
- * transaction from the conversation's latest_seq, so they are gap-free
- * whatever the concurrency; (sender, clientMessageId) is deduplicated
- * within the batch and, against the table, by the insert itself (ON
- * CONFLICT DO NOTHING; the original is read only when that happens).
+ * After COMMIT: tells `onCommitted` (the server's entry cache moves with the
+ * commit first, see app.ts), then answers the senders. The caller notifies
+ * on a later turn, so senders get their SendMessageResponse before the
+ * ResourceChangedNotification that carries the same message.
  */
-export class MessageWriter {
+export function settle(batch: Pending[], ids: string[], now: number, result: BatchResult, seconds: number, onCommitted: OnCommitted): void {
+  const duplicates = new Map<number, Message>();
+  for (let i = 0; i < result.originals.length; i += 2) duplicates.set(result.originals[i] as number, result.originals[i + 1] as Message);
+  const created: Message[] = [];
+  const results = batch.map((p, i): SendResult => {
+    const seq = result.seqs[i]!;
+    if (seq === 0) return { message: duplicates.get(i)!, duplicate: true };
+    const r = p.request;
+    const message: Message = { id: ids[i]!, conversationId: r.conversationId, seq, senderId: r.senderId, clientMessageId: r.clientMessageId, body: r.body, sentAt: now };
+    created.push(message);
+    return { message, duplicate: false };
+  });
+  const latestSeq = new Map<string, number>();
+  for (let i = 0; i < result.latest.length; i += 2) latestSeq.set(result.latest[i] as string, result.latest[i + 1] as number);
+  onCommitted({ created, latestSeq, updatedAt: now }, seconds, batch.length);
+  for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+}
+
+/**
+ * Group commit on the event loop, for ':memory:' databases (a worker thread
+ * cannot open the main thread's in-memory database; tests and mock mode).
+ * Every send that arrives in one turn is queued, and a setImmediate flush
+ * writes them all in ONE transaction (writer-batch.mjs); only after COMMIT
+ * returns are the senders answered.
+ */
+export class MessageWriter implements SendWriter {
   private queue: Pending[] = [];
   private scheduled = false;
-  private readonly latestStmt;
-  private readonly bumpStmt;
-  private readonly insertStmt;
-  private readonly findStmt;
-  private readonly inBatch = new Map<string, Message>();
+  private readonly write;
 
   constructor(
     private readonly db: Db,
-    /**
-     * Called once per committed batch, synchronously after COMMIT and before
-     * any sender's promise resolves; must not throw. The server passes the
-     * batch on to ConversationsRepo.committed here (its entry cache).
-     */
-    private readonly onCommitted: (batch: CommittedBatch, commitSeconds: number, size: number) => void,
+    private readonly onCommitted: OnCommitted,
     private readonly now: () => number = Date.now,
   ) {
-    this.latestStmt = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
-    this.bumpStmt = db.prepare('UPDATE conversations SET latest_seq = ?, updated_at = ? WHERE id = ?');
-    // A (sender, clientMessageId) already stored is not an error: nothing is
-    // written (changes == 0) and the original is read back, only then.
-    this.insertStmt = db.prepare(
-      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (sender_id, client_message_id) DO NOTHING`,
-    );
-    this.findStmt = db.prepare(
-      `SELECT id, conversation_id AS conversationId, seq, sender_id AS senderId,
-              client_message_id AS clientMessageId, body, sent_at AS sentAt
-       FROM messages WHERE sender_id = ? AND client_message_id = ?`,
-    );
+    this.write = prepareBatchWriter(db);
   }
 
-  /** Resolves once the message (or its earlier original) is committed. */
   submit(request: SendRequest): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.flushNow());
       }
     });
   }
 
-  /** Writes whatever is queued now; also used on shutdown. */
-  flush(): void {
+  flush(): Promise<void> {
+    this.flushNow();
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return this.flush();
+  }
+
+  pragma(sql: string, simple = false): Promise<unknown> {
+    return Promise.resolve(this.db.pragma(sql, { simple }));
+  }
+
+  /** Writes whatever is queued now, synchronously. */
+  flushNow(): void {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    const { flat, ids } = flatten(batch);
+    const now = this.now();
     const started = process.hrtime.bigint();
-    let results: SendResult[];
-    let committed: CommittedBatch;
+    let result: BatchResult;
     try {
-      ({ results, committed } = this.db.transaction(() => this.write(batch.map((p) => p.request)))());
+      result = this.write(flat, now);
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
     }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    // Told before the senders are answered (the server's entry cache moves
-    // with the commit first, see app.ts); the caller notifies on a later
-    // turn, so senders get their SendMessageResponse before the
-    // ResourceChangedNotification that carries the same message.
-    this.onCommitted(committed, seconds, batch.length);
-    batch.forEach((p, i) => p.resolve(results[i]!));
-  }
-
-  private write(requests: SendRequest[]): { results: SendResult[]; committed: CommittedBatch } {
-    const now = this.now();
-    const latest = new Map<string, number>();
-    const inBatch = this.inBatch;
-    inBatch.clear();
-    const created: Message[] = [];
-    const results = requests.map((r): SendResult => {
-      const key = `${r.senderId}\u0000${r.clientMessageId}`;
-      const sameBatch = inBatch.get(key);
-      if (sameBatch) return { message: sameBatch, duplicate: true };
-      let seq = latest.get(r.conversationId);
-      if (seq === undefined) seq = (this.latestStmt.get(r.conversationId) as number | undefined) ?? 0;
-      seq += 1;
-      const message: Message = {
-        id: newId('m'),
-        conversationId: r.conversationId,
-        seq,
-        senderId: r.senderId,
-        clientMessageId: r.clientMessageId,
-        body: r.body,
-        sentAt: now,
-      };
-      const { changes } = this.insertStmt.run(message.conversationId, seq, message.id, message.senderId, message.clientMessageId, message.body, now);
-      if (changes === 0) {
-        // Stored by an earlier batch (another socket, before a restart): answer with the original; the seq is not used.
-        const original = this.findStmt.get(r.senderId, r.clientMessageId) as Message;
-        inBatch.set(key, original);
-        return { message: original, duplicate: true };
-      }
-      latest.set(r.conversationId, seq);
-      inBatch.set(key, message);
-      created.push(message);
-      return { message, duplicate: false };
-    });
-    inBatch.clear();
-    for (const [conversationId, seq] of latest) this.bumpStmt.run(seq, now, conversationId);
-    return { results, committed: { created, latestSeq: latest, updatedAt: now } };
+    settle(batch, ids, now, result, Number(process.hrtime.bigint() - started) / 1e9, this.onCommitted);
   }
 }

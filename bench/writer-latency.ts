@@ -1,0 +1,104 @@
+/**
+ * The group-commit writer alone, paced: sends submitted on a fixed-rate
+ * timeline (send n at start + n/rate, from 1,000 senders in 1,000 direct
+ * conversations), ack latency measured from the scheduled time (no
+ * coordinated omission), on a WAL file with the server's pragmas. Compares
+ * the writer on the event loop (`inproc`, as before the writer thread) with
+ * the writer thread (`thread`, as the server runs it now: with the
+ * checkpointer thread every 100 ms; CHECKPOINTER_MS=0 in the environment
+ * for the writer thread checkpointing alone). Used for docs/BENCHMARKS.md:
+ *
+ *   node --import tsx bench/writer-latency.ts <inproc|thread> [rate=2000] [seconds=20] [durability=normal]
+ *
+ * Prints ack latency p50/p99/p99.9/max, the event loop's delay (p99, max;
+ * perf_hooks.monitorEventLoopDelay), the main thread's CPU per message
+ * (/proc/self/task/<pid>/stat) and the WAL file's largest extent.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { closeDatabase, openDatabase } from '../server/storage/database';
+import { MessageWriter, type SendWriter } from '../server/storage/message-writer';
+import { Seeder } from '../server/storage/seed';
+import { ThreadMessageWriter } from '../server/storage/thread-writer';
+
+const mode = process.argv[2] ?? 'thread';
+const rate = Math.max(1, Number(process.argv[3] ?? 2000));
+const seconds = Math.min(600, Math.max(1, Number(process.argv[4] ?? 20)));
+const durability = process.argv[5] === 'full' ? 'full' : 'normal';
+if (!['inproc', 'thread'].includes(mode)) {
+  process.stderr.write('usage: node --import tsx bench/writer-latency.ts <inproc|thread> [rate] [seconds] [normal|full]\n');
+  process.exit(2);
+}
+const dir = mkdtempSync(join(tmpdir(), 'tidings-writer-latency-'));
+const path = join(dir, 'db.sqlite');
+const db = openDatabase(path, durability);
+const seeder = new Seeder(db);
+const users = seeder.users(Array.from({ length: 2000 }, (_, i) => ({ username: `u${i}`, passwordHash: 'x' })));
+const conversations = Array.from({ length: 1000 }, (_, i) => seeder.conversation({ memberIds: [users[2 * i]!, users[2 * i + 1]!] }));
+let batches = 0;
+const onCommitted = (): void => void batches++;
+let writer: SendWriter;
+if (mode === 'inproc') {
+  db.pragma('wal_autocheckpoint = 4000');
+  writer = new MessageWriter(db, onCommitted);
+} else {
+  db.pragma('wal_autocheckpoint = 0');
+  writer = new ThreadMessageWriter({ path, durability, autocheckpointPages: 4000, checkpointerMs: Number(process.env['CHECKPOINTER_MS'] ?? 100), onCommitted });
+}
+const body = 'x'.repeat(100);
+
+function mainThreadCpuMicros(): number {
+  // utime + stime of the main thread, in clock ticks (100 per second).
+  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function main(): Promise<void> {
+  await writer.pragma('user_version', true); // the thread is up
+  const total = Math.round(rate * seconds);
+  const latencies = new Float64Array(total);
+  let walMax = 0;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  const cpu0 = mainThreadCpuMicros();
+  const t0 = performance.now();
+  let n = 0;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+      for (; n < due; n++) {
+        const i = n;
+        const scheduled = t0 + (i * 1000) / rate;
+        const c = i % 1000;
+        void writer.submit({ conversationId: conversations[c]!, senderId: users[2 * c]!, clientMessageId: `c${i}`, body }).then(() => {
+          latencies[i] = performance.now() - scheduled;
+          if (++done === total) resolve();
+        }, (error: unknown) => {
+          process.stderr.write(`send ${i} failed: ${String(error)} ${(error as { code?: string }).code ?? ''}\n`);
+          process.exit(1);
+        });
+      }
+      if (n % 2000 < 20) walMax = Math.max(walMax, statSync(`${path}-wal`).size);
+      if (n < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const cpu = mainThreadCpuMicros() - cpu0;
+  loop.disable();
+  walMax = Math.max(walMax, statSync(`${path}-wal`).size);
+  await writer.close();
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+  const sorted = Array.from(latencies).sort((a, b) => a - b);
+  const q = (p: number): string => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!.toFixed(1);
+  process.stdout.write(
+    `${mode} ${durability}: ${rate}/s for ${seconds} s, ${total} messages in ${batches} batches: ack ms p50 ${q(0.5)} p99 ${q(0.99)} p99.9 ${q(0.999)} max ${sorted[sorted.length - 1]!.toFixed(1)}; ` +
+      `event loop delay ms p99 ${(loop.percentile(99) / 1e6).toFixed(1)} max ${(loop.max / 1e6).toFixed(1)}; ` +
+      `main-thread CPU ${(cpu / total).toFixed(1)} µs/message; WAL largest ${(walMax / 1048576).toFixed(1)} MiB\n`,
+  );
+}
+
+void main();
