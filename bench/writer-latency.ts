@@ -10,6 +10,12 @@
  *
  *   node --import tsx bench/writer-latency.ts <inproc|thread> [rate=2000] [seconds=20] [durability=normal]
  *
+ * RECEIPTS=1 in the environment also makes a main-connection write per
+ * message, as the recipient's AckMessagesCommand does: 0-3 ms (at random)
+ * after each ack, an UPDATE of the recipient's members row; it prints how
+ * long those statements held the event loop (a write that meets the writer
+ * thread's transaction waits in SQLite's busy handler).
+ *
  * Prints ack latency p50/p99/p99.9/max, the event loop's delay (p99, max;
  * perf_hooks.monitorEventLoopDelay), the main thread's CPU per message
  * (/proc/self/task/<pid>/stat) and the WAL file's largest extent.
@@ -49,6 +55,20 @@ if (mode === 'inproc') {
 }
 const body = 'x'.repeat(100);
 
+const receipts = process.env['RECEIPTS'] === '1' ? { stmt: db.prepare('UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?'), ms: [] as number[], pending: 0 } : null;
+
+/** The recipient's delivered/read receipt for message i, on the main connection, timed. */
+function receipt(i: number, c: number): void {
+  if (!receipts) return;
+  receipts.pending++;
+  setTimeout(() => {
+    const t = performance.now();
+    receipts.stmt.run(i, i, conversations[c]!, users[2 * c + 1]!);
+    receipts.ms.push(performance.now() - t);
+    receipts.pending--;
+  }, Math.random() * 3);
+}
+
 function mainThreadCpuMicros(): number {
   // utime + stime of the main thread, in clock ticks (100 per second).
   const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -75,6 +95,7 @@ async function main(): Promise<void> {
         const c = i % 1000;
         void writer.submit({ conversationId: conversations[c]!, senderId: users[2 * c]!, clientMessageId: `c${i}`, body }).then(() => {
           latencies[i] = performance.now() - scheduled;
+          receipt(i, c);
           if (++done === total) resolve();
         }, (error: unknown) => {
           process.stderr.write(`send ${i} failed: ${String(error)} ${(error as { code?: string }).code ?? ''}\n`);
@@ -87,6 +108,7 @@ async function main(): Promise<void> {
     tick();
   });
   const cpu = mainThreadCpuMicros() - cpu0;
+  while (receipts && receipts.pending > 0) await new Promise((r) => setTimeout(r, 5));
   loop.disable();
   walMax = Math.max(walMax, statSync(`${path}-wal`).size);
   await writer.close();
@@ -99,6 +121,14 @@ async function main(): Promise<void> {
       `event loop delay ms p99 ${(loop.percentile(99) / 1e6).toFixed(1)} max ${(loop.max / 1e6).toFixed(1)}; ` +
       `main-thread CPU ${(cpu / total).toFixed(1)} µs/message; WAL largest ${(walMax / 1048576).toFixed(1)} MiB\n`,
   );
+  if (receipts) {
+    const r = receipts.ms.sort((a, b) => a - b);
+    const slow = r.filter((ms) => ms > 0.5);
+    process.stdout.write(
+      `receipts ${r.length}: ms p50 ${r[r.length >> 1]!.toFixed(3)} p99 ${r[Math.floor(0.99 * r.length)]!.toFixed(3)} max ${r[r.length - 1]!.toFixed(1)}; ` +
+        `${slow.length} over 0.5 ms, ${slow.reduce((a, b) => a + b, 0).toFixed(0)} ms of event loop in them\n`,
+    );
+  }
 }
 
 void main();
