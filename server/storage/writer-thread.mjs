@@ -131,13 +131,13 @@ function handle(m) {
       dirty = true;
       let result;
       try {
-        result = write(m.flat, now, hook ?? undefined);
+        result = write(m.flat, now, hook ?? undefined, m.receipts);
       } catch (error) {
         parentPort.postMessage({ n: m.n, error: errorOf(error) });
         return;
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest });
+      parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest, positions: result.positions });
       return;
     }
     case 'pragma': {
