@@ -256,6 +256,44 @@ describe('receipts on the server with a database file', () => {
     }
   });
 
+  it('answer with the position after (pipelined ones: the max), write nothing when nothing moves, and answer INTERNAL when the thread dies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-receipt-answers-'));
+    dirs.push(dir);
+    const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
+    try {
+      const { ann, ben, conv, ids } = await directPair(server);
+      for (let i = 0; i < 3; i++) await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `m${i}`, body: 'x' }, 'SendMessageResponse');
+      const writer = server.writer as ThreadMessageWriter;
+      let written = 0;
+      const receipt = writer.receipt.bind(writer);
+      writer.receipt = (r) => (written++, receipt(r));
+      // Pipelined from one socket, one batch: read 2, then delivered 1 (answered 2, never back), then read 9 (clamped to 3).
+      const [read, ack, far] = await Promise.all([
+        ben.call('MarkReadCommand', { conversationId: conv, seq: 2 }, 'MarkReadResponse'),
+        ben.call('AckMessagesCommand', { conversationId: conv, seq: 1 }, 'AckMessagesResponse'),
+        ben.call('MarkReadCommand', { conversationId: conv, seq: 9 }, 'MarkReadResponse'),
+      ]);
+      expect([read.seq, ack.seq, far.seq]).toEqual([2, 2, 3]);
+      // (The ack is written too when it arrived in the read's turn; answered from the cache when after its commit.)
+      expect(written).toBeGreaterThanOrEqual(2);
+      const writtenBefore = written;
+      // Nothing to move: answered from the cache, no write.
+      expect((await ben.call('AckMessagesCommand', { conversationId: conv, seq: 0 }, 'AckMessagesResponse')).seq).toBe(3);
+      expect((await ben.call('MarkReadCommand', { conversationId: conv, seq: 3 }, 'MarkReadResponse')).seq).toBe(3);
+      expect(written).toBe(writtenBefore);
+      // The thread dies inside the receipt's transaction: INTERNAL, as for a send; nothing stored.
+      writer.crashNextCommitForTest();
+      await ann.call('PingCommand', { t: 1 }, 'PongResponse'); // the hook reached the thread
+      const lost = await ann.fail('AckMessagesCommand', { conversationId: conv, seq: 3 });
+      expect(lost.code).toBe('INTERNAL');
+      expect(server.db.prepare('SELECT delivered_seq FROM members WHERE conversation_id = ? AND user_id = ?').pluck().get(conv, ids['ann'])).toBe(0);
+      ann.ws.close();
+      ben.ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('leave the entry cache equal to the database after mixed sends and receipts of both members', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-receipt-cache-'));
     dirs.push(dir);
