@@ -17,7 +17,7 @@ export const RECEIPT_FIELDS = 4;
  * (sender, clientMessageId) is deduplicated within the batch and, against
  * the table, by the insert itself (ON CONFLICT DO NOTHING, the original read
  * back only then). IMMEDIATE takes the write lock at BEGIN: with the main
- * thread's connection writing too (receipts, sessions), a deferred
+ * thread's connection writing too (sessions, contacts), a deferred
  * read-then-write transaction could fail with SQLITE_BUSY at its first write
  * instead of waiting (busy_timeout applies to BEGIN IMMEDIATE).
  *

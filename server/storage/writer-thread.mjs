@@ -54,7 +54,7 @@ const hooks = {
 let batchesSinceTick = 0;
 let dirty = false;
 
-// Writes made by the main connection (receipts, sessions, contacts), which
+// Writes made by the main connection (sessions, contacts, logins), which
 // does not checkpoint, are checkpointed here when the writer is idle: a
 // PASSIVE checkpoint that finds nothing new to copy costs a read of the
 // WAL index and no fsync.
