@@ -120,7 +120,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
    * order in one write.
    */
   function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
-    storage.conversations.committed(batch.latestSeq, batch.updatedAt);
+    storage.conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
     metrics.commitTime.observe(seconds);
     metrics.commitBatchSize.observe(size);
     const release = hub.openHold();

@@ -1,5 +1,6 @@
 import type { Conversation } from '../../src/protocol/index';
 import type { Db } from './database';
+import type { CommittedPositions } from './message-writer';
 
 interface ConversationRow {
   id: string;
@@ -40,9 +41,9 @@ const CACHE_LIMIT = 50_000;
  * per message: every send and subscribe checks membership (the entry's
  * `members` is keyed by member id), and every committed batch notifies
  * `conversations` with its conversations' entries. The cache stays true because every write to these
- * tables goes through here or reports to here: `create` and `advance` here,
- * the message writer's commits through `committed()` (called after COMMIT,
- * never for a rolled-back batch), and the Seeder and the mock reset, which
+ * tables goes through here or reports to here: `create` here, the message
+ * writer's commits (messages and receipts) through `committed()` (called
+ * after COMMIT, never for a rolled-back batch), and the Seeder and the mock reset, which
  * call `forgetCached()`. Only conversations that exist are cached, so a miss
  * always asks the database. Cached entries are shared: callers must not
  * mutate them (every change here replaces the entry object).
@@ -56,8 +57,6 @@ export class ConversationsRepo {
   private readonly membersStmt;
   private readonly forUserStmt;
   private readonly membersForUserStmt;
-  private readonly receiptsStmt;
-  private readonly memberStmt;
 
   constructor(private readonly db: Db) {
     this.insertConv = db.prepare(
@@ -75,10 +74,6 @@ export class ConversationsRepo {
       `SELECT ${MEMBER_COLUMNS} FROM members
        WHERE conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?)`,
     );
-    this.receiptsStmt = db.prepare(
-      'UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?',
-    );
-    this.memberStmt = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM members WHERE conversation_id = ? AND user_id = ?`);
   }
 
   create(c: NewConversation): void {
@@ -95,11 +90,24 @@ export class ConversationsRepo {
     else this.entryCache.delete(conversationId);
   }
 
-  /** The message writer committed: these conversations now end at these seqs, updated at `updatedAt`. */
-  committed(latestSeq: ReadonlyMap<string, number>, updatedAt: number): void {
+  /**
+   * The message writer committed: these conversations now end at these
+   * seqs, updated at `updatedAt`, and these members' receipts moved their
+   * positions (never back: MAX with the cached ones).
+   */
+  committed(latestSeq: ReadonlyMap<string, number>, updatedAt: number, positions: readonly CommittedPositions[] = []): void {
     for (const [id, seq] of latestSeq) {
       const entry = this.entryCache.get(id);
       if (entry) this.entryCache.set(id, { ...entry, latestSeq: seq, updatedAt });
+    }
+    for (const p of positions) {
+      const entry = this.entryCache.get(p.conversationId);
+      const before = entry?.members[p.userId];
+      if (!entry || !before) continue;
+      const deliveredSeq = Math.max(before.deliveredSeq, p.deliveredSeq);
+      const readSeq = Math.max(before.readSeq, p.readSeq);
+      if (deliveredSeq === before.deliveredSeq && readSeq === before.readSeq) continue;
+      this.entryCache.set(p.conversationId, { ...entry, members: { ...entry.members, [p.userId]: { deliveredSeq, readSeq } } });
     }
   }
 
@@ -154,27 +162,19 @@ export class ConversationsRepo {
   }
 
   /**
-   * Moves a member's positions forward (never back, never past latestSeq);
-   * `read` also moves delivered. Returns the positions after, and whether they changed.
+   * A receipt's answer when it would change nothing: the member's cached
+   * positions already reach `seq` clamped to the cached latestSeq (`read`:
+   * both positions; else delivered). Undefined when it has to be written
+   * (through the message writer, which clamps and moves forward inside its
+   * transaction) or when this is not a member.
    */
-  advance(conversationId: string, userId: string, seq: number, read: boolean): { deliveredSeq: number; readSeq: number; changed: boolean } {
-    const after = this.db.transaction(() => {
-      const member = this.memberStmt.get(conversationId, userId) as MemberRow;
-      const latest = this.latestSeq(conversationId) ?? 0;
-      const target = Math.min(seq, latest);
-      const deliveredSeq = Math.max(member.deliveredSeq, target);
-      const readSeq = read ? Math.max(member.readSeq, target) : member.readSeq;
-      const changed = deliveredSeq !== member.deliveredSeq || readSeq !== member.readSeq;
-      if (changed) this.receiptsStmt.run(deliveredSeq, readSeq, conversationId, userId);
-      return { deliveredSeq, readSeq, changed };
-    })();
-    // Committed: the cached entry (if any) takes the new positions.
-    const entry = after.changed ? this.entryCache.get(conversationId) : undefined;
-    if (entry) {
-      const members = { ...entry.members, [userId]: { deliveredSeq: after.deliveredSeq, readSeq: after.readSeq } };
-      this.entryCache.set(conversationId, { ...entry, members });
-    }
-    return after;
+  unchangedBy(conversationId: string, userId: string, seq: number, read: boolean): { deliveredSeq: number; readSeq: number } | undefined {
+    const entry = this.get(conversationId);
+    const member = entry?.members[userId];
+    if (!entry || !member) return undefined;
+    const target = Math.min(seq, entry.latestSeq);
+    if (member.deliveredSeq >= target && (!read || member.readSeq >= target)) return member;
+    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Message } from '../../src/protocol/index';
 import type { Db } from './database';
 import { newId } from './ids';
-import { FIELDS, prepareBatchWriter, type BatchResult } from './writer-batch.mjs';
+import { FIELDS, RECEIPT_FIELDS, prepareBatchWriter, type BatchResult } from './writer-batch.mjs';
 
 export interface SendRequest {
   conversationId: string;
@@ -15,9 +15,34 @@ export interface SendResult {
   duplicate: boolean;
 }
 
+/** A delivered (AckMessagesCommand) or read (MarkReadCommand, also delivered) receipt up to `seq`. */
+export interface ReceiptRequest {
+  conversationId: string;
+  userId: string;
+  seq: number;
+  read: boolean;
+}
+
+/** The member's positions after the receipt (clamped to latestSeq, never lower than before), and whether it moved them. */
+export interface ReceiptResult {
+  deliveredSeq: number;
+  readSeq: number;
+  changed: boolean;
+}
+
+/** A member's positions after a committed receipt that moved them. */
+export interface CommittedPositions {
+  conversationId: string;
+  userId: string;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
 /** What one committed batch wrote, per conversation: for notifying subscribers once per batch. */
 export interface CommittedBatch {
   created: Message[];
+  /** The receipts that moved a member's positions, in the order they were written. */
+  positions: CommittedPositions[];
   /** Conversation id -> its latestSeq after the batch. */
   latestSeq: Map<string, number>;
   /** The batch's time: every created message's sentAt and its conversation's new updatedAt. */
@@ -39,6 +64,12 @@ export type OnCommitted = (batch: CommittedBatch, commitSeconds: number, size: n
 export interface SendWriter {
   /** Resolves once the message (or its earlier original) is committed; rejects, with SQLite's error code when there is one, if it was not. */
   submit(request: SendRequest): Promise<SendResult>;
+  /**
+   * A receipt, written in the same batch transaction as the sends of its
+   * turn (after them); resolves after COMMIT, once `onCommitted` has seen
+   * it, and rejects like `submit`.
+   */
+  receipt(request: ReceiptRequest): Promise<ReceiptResult>;
   /** Resolves once everything submitted so far is committed or refused. */
   flush(): Promise<void>;
   /** Flushes, then releases the writer's own resources (its thread and connection). Safe to call twice. */
@@ -51,6 +82,25 @@ export interface Pending {
   request: SendRequest;
   resolve(result: SendResult): void;
   reject(error: unknown): void;
+}
+
+export interface PendingReceipt {
+  request: ReceiptRequest;
+  resolve(result: ReceiptResult): void;
+  reject(error: unknown): void;
+}
+
+/** A batch's receipts as the SQL takes them: four values per receipt. */
+export function flattenReceipts(receipts: PendingReceipt[]): (string | number)[] {
+  const flat = new Array<string | number>(receipts.length * RECEIPT_FIELDS);
+  for (let i = 0, o = 0; i < receipts.length; i++, o += RECEIPT_FIELDS) {
+    const r = receipts[i]!.request;
+    flat[o] = r.conversationId;
+    flat[o + 1] = r.userId;
+    flat[o + 2] = r.seq;
+    flat[o + 3] = r.read ? 1 : 0;
+  }
+  return flat;
 }
 
 /** A batch as the SQL (writer-batch.mjs) takes it: five strings per request, ids made here. */
@@ -72,11 +122,19 @@ export function flatten(batch: Pending[]): { flat: string[]; ids: string[] } {
 
 /**
  * After COMMIT: tells `onCommitted` (the server's entry cache moves with the
- * commit first, see app.ts), then answers the senders. The caller notifies
+ * commit first, see app.ts), then answers the senders and the receipts. The caller notifies
  * on a later turn, so senders get their SendMessageResponse before the
  * ResourceChangedNotification that carries the same message.
  */
-export function settle(batch: Pending[], ids: string[], now: number, result: BatchResult, seconds: number, onCommitted: OnCommitted): void {
+export function settle(
+  batch: Pending[],
+  ids: string[],
+  receipts: PendingReceipt[],
+  now: number,
+  result: BatchResult,
+  seconds: number,
+  onCommitted: OnCommitted,
+): void {
   const duplicates = new Map<number, Message>();
   for (let i = 0; i < result.originals.length; i += 2) duplicates.set(result.originals[i] as number, result.originals[i + 1] as Message);
   const created: Message[] = [];
@@ -90,19 +148,28 @@ export function settle(batch: Pending[], ids: string[], now: number, result: Bat
   });
   const latestSeq = new Map<string, number>();
   for (let i = 0; i < result.latest.length; i += 2) latestSeq.set(result.latest[i] as string, result.latest[i + 1] as number);
-  onCommitted({ created, latestSeq, updatedAt: now }, seconds, batch.length);
+  const positions: CommittedPositions[] = [];
+  const receiptResults = receipts.map((p, i): ReceiptResult => {
+    const o = i * 3;
+    const after = { deliveredSeq: result.positions[o]!, readSeq: result.positions[o + 1]!, changed: result.positions[o + 2] === 1 };
+    if (after.changed) positions.push({ conversationId: p.request.conversationId, userId: p.request.userId, deliveredSeq: after.deliveredSeq, readSeq: after.readSeq });
+    return after;
+  });
+  onCommitted({ created, positions, latestSeq, updatedAt: now }, seconds, batch.length + receipts.length);
   for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+  for (let i = 0; i < receipts.length; i++) receipts[i]!.resolve(receiptResults[i]!);
 }
 
 /**
  * Group commit on the event loop, for ':memory:' databases (a worker thread
  * cannot open the main thread's in-memory database; tests and mock mode).
- * Every send that arrives in one turn is queued, and a setImmediate flush
- * writes them all in ONE transaction (writer-batch.mjs); only after COMMIT
- * returns are the senders answered.
+ * Every send and receipt that arrives in one turn is queued, and a
+ * setImmediate flush writes them all in ONE transaction (writer-batch.mjs);
+ * only after COMMIT returns are they answered.
  */
 export class MessageWriter implements SendWriter {
   private queue: Pending[] = [];
+  private receipts: PendingReceipt[] = [];
   private scheduled = false;
   private readonly write;
 
@@ -117,11 +184,21 @@ export class MessageWriter implements SendWriter {
   submit(request: SendRequest): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flushNow());
-      }
+      this.schedule();
     });
+  }
+
+  receipt(request: ReceiptRequest): Promise<ReceiptResult> {
+    return new Promise<ReceiptResult>((resolve, reject) => {
+      this.receipts.push({ request, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flushNow());
   }
 
   flush(): Promise<void> {
@@ -141,18 +218,21 @@ export class MessageWriter implements SendWriter {
   flushNow(): void {
     this.scheduled = false;
     const batch = this.queue;
+    const receipts = this.receipts;
     this.queue = [];
-    if (batch.length === 0) return;
+    this.receipts = [];
+    if (batch.length === 0 && receipts.length === 0) return;
     const { flat, ids } = flatten(batch);
     const now = this.now();
     const started = process.hrtime.bigint();
     let result: BatchResult;
     try {
-      result = this.write(flat, now);
+      result = this.write(flat, now, undefined, flattenReceipts(receipts));
     } catch (error) {
       for (const p of batch) p.reject(error);
+      for (const p of receipts) p.reject(error);
       return;
     }
-    settle(batch, ids, now, result, Number(process.hrtime.bigint() - started) / 1e9, this.onCommitted);
+    settle(batch, ids, receipts, now, result, Number(process.hrtime.bigint() - started) / 1e9, this.onCommitted);
   }
 }

@@ -1,6 +1,18 @@
 import { Worker } from 'node:worker_threads';
 import type { BatchResult } from './writer-batch.mjs';
-import { flatten, settle, type OnCommitted, type Pending, type SendRequest, type SendResult, type SendWriter } from './message-writer';
+import {
+  flatten,
+  flattenReceipts,
+  settle,
+  type OnCommitted,
+  type Pending,
+  type PendingReceipt,
+  type ReceiptRequest,
+  type ReceiptResult,
+  type SendRequest,
+  type SendResult,
+  type SendWriter,
+} from './message-writer';
 
 export interface ThreadWriterOptions {
   /** The database file (not ':memory:'), already opened, migrated and write-checked by the main thread. */
@@ -42,6 +54,7 @@ interface InFlight {
   n: number;
   batch: Pending[];
   ids: string[];
+  receipts: PendingReceipt[];
 }
 
 /** Restarts allowed in RESTART_WINDOW_MS before the writer gives up (and refuses every send). */
@@ -57,17 +70,18 @@ function toError(e: NonNullable<Reply['error']>): Error {
 /**
  * Group commit on a worker thread (writer-thread.mjs) with its own write
  * connection: the transaction, its fsyncs and the WAL checkpoints no longer
- * stop the event loop. Sends that arrive in one turn, and all that arrive
- * while a batch is on the thread, go as ONE batch (one transaction; one
+ * stop the event loop. Sends and receipts that arrive in one turn, and all
+ * that arrive while a batch is on the thread, go as ONE batch (one transaction; one
  * batch in flight at a time, so batches grow with the thread's latency as
  * they did on the event loop). The senders are answered only when the
  * thread's reply arrives, which it sends after COMMIT returned: an
  * acknowledged message is durable. `onCommitted` runs on the main thread
- * with the reply, before the senders' promises resolve.
+ * with the reply, before the senders' (and receipts') promises resolve.
  */
 export class ThreadMessageWriter implements SendWriter {
   private worker: Worker | null = null;
   private queue: Pending[] = [];
+  private receiptQueue: PendingReceipt[] = [];
   private inFlight: InFlight | null = null;
   private scheduled = false;
   private counter = 0;
@@ -91,6 +105,20 @@ export class ThreadMessageWriter implements SendWriter {
     });
   }
 
+  /** A receipt: in the same batch (the same transaction) as the sends of its turn, answered after COMMIT. */
+  receipt(request: ReceiptRequest): Promise<ReceiptResult> {
+    return new Promise<ReceiptResult>((resolve, reject) => {
+      if (this.failed) return reject(this.failed);
+      if (this.stopping) return reject(Object.assign(new Error('the message writer is closed'), { code: 'WRITER_CLOSED' }));
+      this.receiptQueue.push({ request, resolve, reject });
+      if (!this.inFlight) this.schedule();
+    });
+  }
+
+  private queued(): boolean {
+    return this.queue.length > 0 || this.receiptQueue.length > 0;
+  }
+
   /** Posts the queue at the end of this turn, with every send read from the sockets in it. */
   private schedule(): void {
     if (this.scheduled) return;
@@ -102,7 +130,7 @@ export class ThreadMessageWriter implements SendWriter {
   }
 
   flush(): Promise<void> {
-    if (!this.inFlight && this.queue.length === 0) return Promise.resolve();
+    if (!this.inFlight && !this.queued()) return Promise.resolve();
     if (!this.inFlight) this.post();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -157,14 +185,16 @@ export class ThreadMessageWriter implements SendWriter {
   }
 
   private post(): void {
+    if (!this.queued() || !this.worker) return;
     const batch = this.queue;
-    if (batch.length === 0 || !this.worker) return;
+    const receipts = this.receiptQueue;
     this.queue = [];
+    this.receiptQueue = [];
     const { flat, ids } = flatten(batch);
     const n = ++this.counter;
-    this.inFlight = { n, batch, ids };
+    this.inFlight = { n, batch, ids, receipts };
     this.worker.ref();
-    this.worker.postMessage({ t: 'batch', n, flat });
+    this.worker.postMessage({ t: 'batch', n, flat, receipts: flattenReceipts(receipts) });
   }
 
   private call(message: Record<string, unknown>): Promise<unknown> {
@@ -193,12 +223,13 @@ export class ThreadMessageWriter implements SendWriter {
       // once made batches of 4-9 where the event-loop writer had 40 (cost
       // scenario, batch 64), and each batch costs the main thread a
       // postMessage, a reply and a notification pass.
-      if (this.queue.length > 0) this.schedule();
+      if (this.queued()) this.schedule();
       if (m.error) {
         const error = toError(m.error);
         for (const p of f.batch) p.reject(error);
+        for (const p of f.receipts) p.reject(error);
       } else {
-        settle(f.batch, f.ids, m.now!, m as BatchResult, m.seconds!, this.options.onCommitted);
+        settle(f.batch, f.ids, f.receipts, m.now!, m as BatchResult, m.seconds!, this.options.onCommitted);
       }
     } else {
       const call = this.calls.get(m.n!);
@@ -213,7 +244,7 @@ export class ThreadMessageWriter implements SendWriter {
     if (this.inFlight || this.calls.size > 0) return;
     // Closing: the thread stays referenced until its exit (close() awaits it).
     if (!this.stopping) this.worker?.unref();
-    if (this.queue.length > 0) return;
+    if (this.queued()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -228,6 +259,7 @@ export class ThreadMessageWriter implements SendWriter {
     this.inFlight = null;
     if (lost) {
       for (const p of lost.batch) p.reject(error);
+      for (const p of lost.receipts) p.reject(error);
       // Committed or not, nobody will be told: caches that follow commits start over.
       this.options.onLost?.();
     }
@@ -240,8 +272,11 @@ export class ThreadMessageWriter implements SendWriter {
       // Gives up: every send from now on is refused at once, never left hanging.
       this.failed = error;
       const queued = this.queue;
+      const receipts = this.receiptQueue;
       this.queue = [];
+      this.receiptQueue = [];
       for (const p of queued) p.reject(error);
+      for (const p of receipts) p.reject(error);
       this.idle();
       return;
     }

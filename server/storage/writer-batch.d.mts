@@ -4,6 +4,9 @@ import type { Db } from './database';
 /** Fields per request in a batch's flat array: conversationId, senderId, clientMessageId, body, new message id. */
 export declare const FIELDS: 5;
 
+/** Fields per receipt in a batch's receipts array: conversationId, userId, seq, read (1) or delivered only (0). */
+export declare const RECEIPT_FIELDS: 4;
+
 export interface BatchResult {
   /** Per request: the new message's seq, or 0 for a duplicate (its original is in `originals`). */
   seqs: number[];
@@ -11,6 +14,8 @@ export interface BatchResult {
   originals: (number | Message)[];
   /** Conversation id, its latest seq after the batch, ... */
   latest: (string | number)[];
+  /** Per receipt: deliveredSeq, readSeq after it, and 1 if it changed them (else 0). */
+  positions: number[];
 }
 
-export declare function prepareBatchWriter(db: Db): (flat: string[], now: number, beforeCommit?: () => void) => BatchResult;
+export declare function prepareBatchWriter(db: Db): (flat: string[], now: number, beforeCommit?: () => void, receipts?: (string | number)[]) => BatchResult;

@@ -5,6 +5,8 @@
 
 /** Fields per request in the flat array a batch travels in (see FIELDS in writer-batch.d.mts). */
 export const FIELDS = 5;
+/** Fields per receipt in a batch's receipts array: conversationId, userId, seq, read (1) or delivered only (0). */
+export const RECEIPT_FIELDS = 4;
 
 /**
  * Prepares the statements once and returns `write(flat, now)`: ONE
@@ -15,9 +17,17 @@ export const FIELDS = 5;
  * (sender, clientMessageId) is deduplicated within the batch and, against
  * the table, by the insert itself (ON CONFLICT DO NOTHING, the original read
  * back only then). IMMEDIATE takes the write lock at BEGIN: with the main
- * thread's connection writing too (receipts, sessions), a deferred
+ * thread's connection writing too (sessions, contacts), a deferred
  * read-then-write transaction could fail with SQLITE_BUSY at its first write
  * instead of waiting (busy_timeout applies to BEGIN IMMEDIATE).
+ *
+ * `receipts` (AckMessagesCommand, MarkReadCommand) are written in the same
+ * transaction, AFTER the batch's messages: a receipt is clamped to its
+ * conversation's latest_seq as it stands then, which includes the messages
+ * of this batch (they commit together, so a position never passes a
+ * committed latestSeq). Positions only move forward (MAX, also between two
+ * receipts of one member in one batch); read implies delivered. Per receipt
+ * the result holds the positions after it and whether it changed them.
  */
 export function prepareBatchWriter(db) {
   const latestStmt = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
@@ -32,9 +42,13 @@ export function prepareBatchWriter(db) {
             client_message_id AS clientMessageId, body, sent_at AS sentAt
      FROM messages WHERE sender_id = ? AND client_message_id = ?`,
   );
+  const memberStmt = db.prepare('SELECT delivered_seq AS d, read_seq AS r FROM members WHERE conversation_id = ? AND user_id = ?');
+  const receiptStmt = db.prepare(
+    'UPDATE members SET delivered_seq = MAX(delivered_seq, ?), read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ?',
+  );
   const inBatch = new Map();
 
-  const write = (flat, now, beforeCommit) => {
+  const write = (flat, now, beforeCommit, receipts = []) => {
     const n = flat.length / FIELDS;
     // seqs[i] > 0: request i created a message with that seq; 0: a duplicate, its original in `originals`.
     const seqs = new Array(n);
@@ -72,12 +86,31 @@ export function prepareBatchWriter(db) {
       bumpStmt.run(seq, now, conversationId);
       latestFlat.push(conversationId, seq);
     }
+    // deliveredSeq, readSeq, changed (1/0) per receipt.
+    const positions = new Array((receipts.length / RECEIPT_FIELDS) * 3);
+    for (let o = 0, p = 0; o < receipts.length; o += RECEIPT_FIELDS, p += 3) {
+      const conversationId = receipts[o], userId = receipts[o + 1], seq = receipts[o + 2], read = receipts[o + 3] === 1;
+      const member = memberStmt.get(conversationId, userId);
+      if (!member) {
+        // Not a member (checked before queuing; cannot happen today): nothing to move.
+        positions[p] = 0, positions[p + 1] = 0, positions[p + 2] = 0;
+        continue;
+      }
+      let latestSeq = latest.get(conversationId);
+      if (latestSeq === undefined) latestSeq = latestStmt.get(conversationId) ?? 0;
+      const target = Math.min(seq, latestSeq);
+      const d = Math.max(member.d, target);
+      const r = read ? Math.max(member.r, target) : member.r;
+      const changed = d !== member.d || r !== member.r;
+      if (changed) receiptStmt.run(d, r, conversationId, userId);
+      positions[p] = d, positions[p + 1] = r, positions[p + 2] = changed ? 1 : 0;
+    }
     // Test hooks (writer-thread.mjs): a stalled disk, a crash before COMMIT.
     beforeCommit?.();
-    return { seqs, originals, latest: latestFlat };
+    return { seqs, originals, latest: latestFlat, positions };
   };
   const transaction = db.transaction(write);
-  return (flat, now, beforeCommit) => transaction.immediate(flat, now, beforeCommit);
+  return (flat, now, beforeCommit, receipts) => transaction.immediate(flat, now, beforeCommit, receipts);
 }
 
 function messageAt(flat, i, seq, now) {

@@ -54,7 +54,7 @@ const hooks = {
 let batchesSinceTick = 0;
 let dirty = false;
 
-// Writes made by the main connection (receipts, sessions, contacts), which
+// Writes made by the main connection (sessions, contacts, logins), which
 // does not checkpoint, are checkpointed here when the writer is idle: a
 // PASSIVE checkpoint that finds nothing new to copy costs a read of the
 // WAL index and no fsync.
@@ -131,13 +131,13 @@ function handle(m) {
       dirty = true;
       let result;
       try {
-        result = write(m.flat, now, hook ?? undefined);
+        result = write(m.flat, now, hook ?? undefined, m.receipts);
       } catch (error) {
         parentPort.postMessage({ n: m.n, error: errorOf(error) });
         return;
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest });
+      parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest, positions: result.positions });
       return;
     }
     case 'pragma': {
