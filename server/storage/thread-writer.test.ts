@@ -24,6 +24,18 @@ function fileDb(): { db: Db; path: string; conv: string; a: string; b: string } 
   return { db, path, conv: seeder.conversation({ memberIds: [a, b] }), a, b };
 }
 
+/** A server on a database file of its own (so with the writer thread), closed after `run`. */
+async function withFileServer(run: (server: Awaited<ReturnType<typeof startTestServer>>) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-file-server-'));
+  dirs.push(dir);
+  const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
+  try {
+    await run(server);
+  } finally {
+    await server.close();
+  }
+}
+
 /**
  * How many times the WAL has been started over from its beginning: the
  * checkpoint sequence number in its header (bytes 12-15, big-endian), which
@@ -225,10 +237,7 @@ describe.each(['in-process', 'thread'])('receipts through the %s writer', (kind)
 
 describe('the server with a database file', () => {
   it('keeps answering pings and reads while a commit is stalled on the writer thread, and acks that send only after its commit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidings-stall-'));
-    dirs.push(dir);
-    const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
-    try {
+    await withFileServer(async (server) => {
       const { ann, ben, conv } = await directPair(server);
       await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'before', body: 'before' }, 'SendMessageResponse');
       (server.writer as ThreadMessageWriter).stallNextCommitForTest(1500);
@@ -246,18 +255,13 @@ describe('the server with a database file', () => {
       expect(server.db.prepare("SELECT COUNT(*) FROM messages WHERE client_message_id = 'stalled'").pluck().get()).toBe(1);
       ann.ws.close();
       ben.ws.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 
 describe('receipts on the server with a database file', () => {
   it('are answered only after their commit, behind a stalled batch, while pings are answered meanwhile', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidings-stall-receipt-'));
-    dirs.push(dir);
-    const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
-    try {
+    await withFileServer(async (server) => {
       const { ann, ben, conv, ids } = await directPair(server);
       await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'before', body: 'before' }, 'SendMessageResponse');
       const readSeq = server.db.prepare('SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?').pluck();
@@ -277,16 +281,11 @@ describe('receipts on the server with a database file', () => {
       expect(order).toEqual(['PongResponse', 'PongResponse', 'PongResponse', 'SendMessageResponse', 'MarkReadResponse 1 (stored 1)']);
       ann.ws.close();
       ben.ws.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('answer with the position after (pipelined ones: the max), write nothing when nothing moves, and answer INTERNAL when the thread dies', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidings-receipt-answers-'));
-    dirs.push(dir);
-    const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
-    try {
+    await withFileServer(async (server) => {
       const { ann, ben, conv, ids } = await directPair(server);
       for (let i = 0; i < 3; i++) await ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `m${i}`, body: 'x' }, 'SendMessageResponse');
       const writer = server.writer as ThreadMessageWriter;
@@ -315,16 +314,11 @@ describe('receipts on the server with a database file', () => {
       expect(server.db.prepare('SELECT delivered_seq FROM members WHERE conversation_id = ? AND user_id = ?').pluck().get(conv, ids['ann'])).toBe(0);
       ann.ws.close();
       ben.ws.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('leave the entry cache equal to the database after mixed sends and receipts of both members', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tidings-receipt-cache-'));
-    dirs.push(dir);
-    const server = await startTestServer({ dbPath: join(dir, 'db.sqlite') });
-    try {
+    await withFileServer(async (server) => {
       const { ann, ben, conv, ids } = await directPair(server);
       const repo = server.storage.conversations;
       for (let round = 0; round < 5; round++) {
@@ -352,9 +346,7 @@ describe('receipts on the server with a database file', () => {
       expect(repo.get(conv)!.latestSeq).toBe(10);
       ann.ws.close();
       ben.ws.close();
-    } finally {
-      await server.close();
-    }
+    });
   });
 });
 

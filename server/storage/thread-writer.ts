@@ -98,8 +98,8 @@ export class ThreadMessageWriter implements SendWriter {
 
   submit(request: SendRequest): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
-      if (this.failed) return reject(this.failed);
-      if (this.stopping) return reject(Object.assign(new Error('the message writer is closed'), { code: 'WRITER_CLOSED' }));
+      const refusal = this.refusal();
+      if (refusal) return reject(refusal);
       this.queue.push({ request, resolve, reject });
       if (!this.inFlight) this.schedule();
     });
@@ -108,11 +108,18 @@ export class ThreadMessageWriter implements SendWriter {
   /** A receipt: in the same batch (the same transaction) as the sends of its turn, answered after COMMIT. */
   receipt(request: ReceiptRequest): Promise<ReceiptResult> {
     return new Promise<ReceiptResult>((resolve, reject) => {
-      if (this.failed) return reject(this.failed);
-      if (this.stopping) return reject(Object.assign(new Error('the message writer is closed'), { code: 'WRITER_CLOSED' }));
+      const refusal = this.refusal();
+      if (refusal) return reject(refusal);
       this.receiptQueue.push({ request, resolve, reject });
       if (!this.inFlight) this.schedule();
     });
+  }
+
+  /** Why nothing more is taken: the writer gave up after repeated deaths, or it is closing. */
+  private refusal(): Error | null {
+    if (this.failed) return this.failed;
+    if (this.stopping) return Object.assign(new Error('the message writer is closed'), { code: 'WRITER_CLOSED' });
+    return null;
   }
 
   private queued(): boolean {
