@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** Runs of a step that fails its limit before the ramp takes it as failed. */
   repeat: number;
   p99LimitMs: number;
+  /** chat: idle pause before the half-rate step, so it measures that rate and not the aftermath of the ramp's saturated steps. */
+  settleSeconds: number;
   stormClients: number;
   missedPerClient: number;
   slowGroupSize: number;
@@ -81,6 +83,8 @@ Options:
   --p99-limit <ms>         a step within this p99 (and without errors) passes (default 50); the ramp goes on
                            to saturation (acks < 90% of offered, errors, or p99 over ten times this)
   --repeat <n>             runs of a step over the limit before it counts as over (default 2; shared machines are noisy)
+  --settle-seconds <s>     chat: idle pause before the real server's half-rate step, which follows the
+                           ramp's saturated steps (default 10)
   --storm-clients <n>      storm: clients that drop and return (default 5000)
   --missed <n>             storm: messages each of them misses on average (default 3)
   --slow-group-size <n>    slow: group size (default 10)
@@ -127,6 +131,7 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     stepSeconds: 4,
     repeat: 2,
     p99LimitMs: 50,
+    settleSeconds: 10,
     stormClients: 5000,
     missedPerClient: 3,
     slowGroupSize: 10,
@@ -162,6 +167,7 @@ function tiny(o: BenchOptions): void {
     groupSizes: [5],
     stepSeconds: 0.4,
     repeat: 1,
+    settleSeconds: 0,
     stormClients: 10,
     missedPerClient: 2,
     slowGroupSize: 4,
@@ -229,6 +235,7 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       case '--step-seconds': o.stepSeconds = num(); break;
       case '--repeat': o.repeat = Math.floor(num()); break;
       case '--p99-limit': o.p99LimitMs = num(); break;
+      case '--settle-seconds': o.settleSeconds = Math.min(120, num()); break;
       case '--storm-clients': o.stormClients = Math.floor(num()); break;
       case '--missed': o.missedPerClient = num(); break;
       case '--slow-group-size': o.slowGroupSize = Math.floor(num()); break;

@@ -9,7 +9,8 @@ import { bestOf, capacity, cpuPerSend, interleavedRamp, sustained, type StepResu
  * One-to-one chat throughput: users in direct pairs, sends at rising fixed
  * arrival rates. All targets are up at once and take each step in turn
  * (interleaved), so they share the machine's background noise. The real
- * server then runs once more at half its best rate within the limit.
+ * server then runs once more at half its best rate within the limit,
+ * after an idle pause (--settle-seconds).
  */
 export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport> {
   const o = ctx.options;
@@ -26,7 +27,16 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
     for (const s of sessions) results[s.kind]!.steps = steps.get(s.kind) ?? [];
     const real = sessions.find((s) => s.kind === 'real');
     const best = sustained(results.real?.steps ?? []);
-    if (real && best > 0) results.real!.half = await bestOf(ctx, real, best / 2, 'ack');
+    if (real && best > 0) {
+      // The ramp has just driven every target past saturation (the server's database grown by
+      // hundreds of thousands of messages, its WAL at the checkpointer's limit); half the rate is
+      // measured once that has been worked off, not in its aftermath.
+      if (o.settleSeconds > 0) {
+        ctx.progress.note(`settling ${o.settleSeconds} s before the half-rate step`);
+        await new Promise((resolve) => setTimeout(resolve, o.settleSeconds * 1000));
+      }
+      results.real!.half = await bestOf(ctx, real, best / 2, 'ack');
+    }
     generatorCpuMs += sessions.reduce((sum, s) => sum + s.pool.totalCpuMs, 0);
   });
   const best = (k: TargetKind): number => sustained(results[k]?.steps ?? []);
@@ -61,7 +71,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
   if (results.real && results.raw) verdicts.push({ target: 'real >= 0.6 x raw relay ceiling (p99 < limit)', met: raw > 0 ? real / raw >= 0.6 : null, detail: `${real}/s vs ${raw}/s = ${raw > 0 ? round(real / raw, 2) : '-'}` });
   if (results.real && results.socketio) verdicts.push({ target: 'real >= 2 x Socket.IO', met: sio > 0 ? real / sio >= 2 : null, detail: `${real}/s vs ${sio}/s = ${sio > 0 ? round(real / sio, 2) : '-'}` });
   if (results.real) {
-    verdicts.push({ target: 'p99 ack < 25 ms at half the sustained rate', met: halfP99 === null ? null : halfP99 < 25, detail: halfP99 === null ? 'not run' : `${halfP99} ms at ${real / 2}/s` });
+    verdicts.push({ target: 'p99 ack < 25 ms at half the sustained rate', met: halfP99 === null ? null : halfP99 < 25, detail: halfP99 === null ? 'not run' : `${halfP99} ms at ${real / 2}/s, after ${o.settleSeconds} s idle following the ramp` });
     verdicts.push({ target: '25,000 durably stored messages/s', met: maxStored >= 25_000, detail: `best acked ${maxStored}/s (${round((maxStored / 25_000) * 100, 0)}%), sustained within limit ${bestReal?.ackedPerSecond ?? 0}/s` });
   }
   const chart = lineChart(
