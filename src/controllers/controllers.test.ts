@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../communicator/testing/fake-web-socket';
 import type { ClientCore } from '../core/create-client-core';
-import { FakeServer } from './testing/fake-server';
-import { buildCore, deviceBackends, sentBy, settle } from './testing/core-harness';
+import type { FakeServer } from './testing/fake-server';
+import { buildCore, deviceBackends, sentBy, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
 
 let server: FakeServer;
 let cores: ClientCore[];
@@ -23,18 +23,12 @@ async function loggedIn(username = 'alice', core = buildCore()): Promise<ClientC
 }
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  FakeWebSocket.reset();
-  server = new FakeServer();
-  server.addUser('u1', 'alice');
-  server.addUser('u2', 'bob');
-  server.addConversation('c1', ['u1', 'u2']);
+  server = startFakeWorld();
   cores = [];
 });
 afterEach(async () => {
   for (const core of cores) await core.stop();
-  vi.useRealTimers();
-  FakeWebSocket.reset();
+  endFakeWorld();
 });
 
 describe('LoginController', () => {

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeWebSocket } from '../communicator/testing/fake-web-socket';
 import type { ClientCore } from '../core/create-client-core';
 import type { DecodedFrame, Message } from '../protocol';
-import { FakeServer } from './testing/fake-server';
-import { buildCore, sentBy, settle } from './testing/core-harness';
+import type { FakeServer } from './testing/fake-server';
+import { buildCore, sentBy, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
 
 /**
  * A hostile (or broken) server's reply to a genuine request: the client asked
@@ -18,13 +18,8 @@ let core: ClientCore;
 let tamper: ((frame: DecodedFrame, socket: FakeWebSocket) => boolean) | null = null;
 
 beforeEach(async () => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  FakeWebSocket.reset();
-  server = new FakeServer();
-  server.addUser('u1', 'alice');
-  server.addUser('u2', 'bob');
+  server = startFakeWorld();
   server.addUser('u3', 'carol');
-  server.addConversation('c1', ['u1', 'u2']);
   server.addConversation('c2', ['u1', 'u3']);
   server.addConversation('c_foreign', ['u2', 'u3']);
   const honest = FakeWebSocket.responder!;
@@ -43,8 +38,7 @@ beforeEach(async () => {
 afterEach(async () => {
   tamper = null;
   await core.stop();
-  vi.useRealTimers();
-  FakeWebSocket.reset();
+  endFakeWorld();
 });
 
 const msg = (conversationId: string, seq: number, id = `m-${conversationId}-${seq}`, body = `body ${seq}`): Message => ({ id, conversationId, seq, senderId: 'u2', clientMessageId: `h-${id}-${seq}`, body, sentAt: 1000 + seq });

@@ -6,8 +6,8 @@ import { OutboxLeadership } from '../offline/outbox-leadership';
 import { syncOutboxAcrossTabs } from '../offline/outbox-tab-sync';
 import { channelHub, fakeLocks } from '../offline/testing/fake-tabs';
 import type { StoreBackends } from '../store/store';
-import { buildCore, deviceBackends, settle } from './testing/core-harness';
-import { FakeServer } from './testing/fake-server';
+import { buildCore, deviceBackends, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
+import type { FakeServer } from './testing/fake-server';
 
 /**
  * Several tabs of one device: cores sharing storage, a lock manager and a
@@ -92,18 +92,12 @@ function bodiesOf(tab: Tab): unknown[] {
 }
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
-  FakeWebSocket.reset();
-  server = new FakeServer();
-  server.addUser('u1', 'alice');
-  server.addUser('u2', 'bob');
-  server.addConversation('c1', ['u1', 'u2']);
+  server = startFakeWorld();
   tabs = [];
 });
 afterEach(async () => {
   for (const tab of tabs) await tab.close();
-  vi.useRealTimers();
-  FakeWebSocket.reset();
+  endFakeWorld();
 });
 
 describe('OutboxController across tabs', () => {

@@ -4,6 +4,7 @@ import { createClientCore, type ClientCore, type ClientCoreOptions } from '../..
 import { MemoryBackend } from '../../store/key-value-backend';
 import type { StoreBackends } from '../../store/store';
 import { RecordingBackend } from '../../store/testing/recording-backend';
+import { FakeServer } from './fake-server';
 
 /** Backends that keep data across cores like a real device would, in memory. */
 export function deviceBackends(): StoreBackends {
@@ -33,6 +34,26 @@ export function buildCore(backends: StoreBackends = memoryBackends(), overrides:
     flushDelayMs: 5,
     ...overrides,
   });
+}
+
+/**
+ * The world most controller tests start from, for a beforeEach: fake timers,
+ * no sockets left from the last test, and a fake server with alice (u1), bob
+ * (u2) and their conversation c1. `endFakeWorld` in the afterEach undoes it.
+ */
+export function startFakeWorld(): FakeServer {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  FakeWebSocket.reset();
+  const server = new FakeServer();
+  server.addUser('u1', 'alice');
+  server.addUser('u2', 'bob');
+  server.addConversation('c1', ['u1', 'u2']);
+  return server;
+}
+
+export function endFakeWorld(): void {
+  vi.useRealTimers();
+  FakeWebSocket.reset();
 }
 
 export async function settle(ms = 50): Promise<void> {
