@@ -36,6 +36,13 @@ async function seedDevice(count: number, readSeq: number): Promise<void> {
 function coldStore(backends: StoreBackends = { local, indexed }): Store {
   return new Store({ dispatch: bus, backends });
 }
+/** `seedDevice`, then a new tab's store loaded from that device (the cold start). */
+async function coldStart(count: number, readSeq: number): Promise<Store> {
+  await seedDevice(count, readSeq);
+  const cold = coldStore();
+  await cold.load();
+  return cold;
+}
 const chunkReads = (): string[] => indexed.reads.filter((key) => key.includes(':messages:')).map((key) => key.slice(key.lastIndexOf(':') + 1));
 
 beforeEach(() => {
@@ -46,9 +53,7 @@ beforeEach(() => {
 
 describe('Store: lazy history', () => {
   it('reads no history chunk at a cold start when every conversation is read up to its newest message', async () => {
-    await seedDevice(600, 600);
-    const cold = coldStore();
-    await cold.load();
+    const cold = await coldStart(600, 600);
     expect(chunkReads()).toEqual([]);
     expect(cold.messagesOf('c1')).toEqual([]);
     // The conversation list still has its preview, and nothing unread.
@@ -59,9 +64,7 @@ describe('Store: lazy history', () => {
   });
 
   it('reads the chunks an unread count examines, so the badge is right before the rest of the history', async () => {
-    await seedDevice(600, 500);
-    const cold = coldStore();
-    await cold.load();
+    const cold = await coldStart(600, 500);
     // Seqs 501-600 lie in chunks 1 (257-512) and 2 (513-768); chunk 0 stays on disk.
     expect(chunkReads().sort()).toEqual(['1', '2']);
     const conversations = new ConversationCollection({ dispatch: bus, store: cold, selfId: () => 'u1' });
@@ -70,9 +73,7 @@ describe('Store: lazy history', () => {
   });
 
   it('reads a conversation newest chunk first, one at a time, and says when the disk holds no more', async () => {
-    await seedDevice(600, 600);
-    const cold = coldStore();
-    await cold.load();
+    const cold = await coldStart(600, 600);
     const added: number[] = [];
     bus.subscribe('store:change:messages', (e) => added.push(e.messages.length));
     expect(await cold.loadStoredHistory('c1')).toBe(88);
@@ -87,9 +88,7 @@ describe('Store: lazy history', () => {
   });
 
   it('gives a message collection the newest window of its conversation when it is made', async () => {
-    await seedDevice(600, 600);
-    const cold = coldStore();
-    await cold.load();
+    const cold = await coldStart(600, 600);
     const changes: number[] = [];
     bus.subscribe('store:change:messages', (e) => changes.push(e.messages.length));
     const messages = new MessageCollection('c1', { dispatch: bus, store: cold, selfId: () => 'u1' });
@@ -129,9 +128,7 @@ describe('Store: lazy history', () => {
   });
 
   it('on a quota error evicts from the whole history, also the chunks not read yet', async () => {
-    await seedDevice(1000, 1000);
-    const cold = coldStore();
-    await cold.load();
+    const cold = await coldStart(1000, 1000);
     await cold.useAccount(alice, false);
     indexed.messageQuota = 1000;
     cold.addMessages(Array.from({ length: 300 }, (_, i) => ({ ...message(i + 1, 'c2'), sentAt: 10_000 + i })));
@@ -145,9 +142,7 @@ describe('Store: lazy history', () => {
   });
 
   it('reads the rest of the history into memory when a trusted device switches to public use', async () => {
-    await seedDevice(600, 600);
-    const cold = coldStore();
-    await cold.load();
+    const cold = await coldStart(600, 600);
     await cold.useAccount(alice, true);
     expect(cold.messagesOf('c1')).toHaveLength(600);
     expect([...indexed.data.keys()]).toEqual([]);
