@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PlaywrightWorkerArgs, TestInfo } from '@playwright/test';
 import { expect, test, USERS } from './fixtures';
 import { ChatPage } from './pages/chat-page';
 import { CrashableBrowser, withFreshContext } from './support/browser-contexts';
@@ -231,11 +232,25 @@ test('history missed during a long absence is fetched after reconnect, in order,
   }
 });
 
-test('the outbox survives a browser crash: messages written offline go out once each after a restart', async ({ playwright }, testInfo) => {
-  test.setTimeout(120_000);
+/** A server that can be stopped and restarted and a browser that can be killed, both disposed after `run`. */
+async function withCrashableBrowser(
+  playwright: PlaywrightWorkerArgs['playwright'],
+  testInfo: TestInfo,
+  run: (server: RestartableServer, browser: CrashableBrowser) => Promise<void>,
+): Promise<void> {
   const server = await RestartableServer.start();
   const browser = await CrashableBrowser.launch(playwright.chromium, testInfo.project.use.launchOptions, server.url);
   try {
+    await run(server, browser);
+  } finally {
+    await browser.dispose();
+    await server.dispose();
+  }
+}
+
+test('the outbox survives a browser crash: messages written offline go out once each after a restart', async ({ playwright }, testInfo) => {
+  test.setTimeout(120_000);
+  await withCrashableBrowser(playwright, testInfo, async (server, browser) => {
     let { page, chat } = await browser.logIn('alice');
     await chat.open(/bob/i);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 });
@@ -267,17 +282,12 @@ test('the outbox survives a browser crash: messages written offline go out once 
     } finally {
       bob.close();
     }
-  } finally {
-    await browser.dispose();
-    await server.dispose();
-  }
+  });
 });
 
 test('a browser killed right after login comes back logged in, its history readable with no answer from the server', async ({ playwright }, testInfo) => {
   test.setTimeout(120_000);
-  const server = await RestartableServer.start();
-  const browser = await CrashableBrowser.launch(playwright.chromium, testInfo.project.use.launchOptions, server.url);
-  try {
+  await withCrashableBrowser(playwright, testInfo, async (server, browser) => {
     let { page, chat } = await browser.logIn('alice');
     await chat.open(/bob/i);
     await expect(chat.messageNodes().first()).toBeVisible();
@@ -298,8 +308,5 @@ test('a browser killed right after login comes back logged in, its history reada
     await page.reload();
     await chat.expectShown();
     await expect(chat.connectionBanner).toBeHidden({ timeout: 20_000 });
-  } finally {
-    await browser.dispose();
-    await server.dispose();
-  }
+  });
 });
