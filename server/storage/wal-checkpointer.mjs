@@ -23,6 +23,10 @@ const checkpoint = () => {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)');
     return row;
   } catch {
+    // SQLITE_BUSY (busy_timeout 0: the writer's own checkpoint runs) or a
+    // failing disk: nothing to report from here. The next tick tries again,
+    // the writer's backstop checkpoint still bounds the WAL, and a disk that
+    // fails the writer's commits is reported to the senders by those.
     return null;
   }
 };
