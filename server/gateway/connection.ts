@@ -29,6 +29,8 @@ export class Connection implements Peer {
     now: () => number,
     /** The upgraded TCP socket under `ws` (the one handed to handleUpgrade), for cork/uncork; absent in tests. */
     private readonly raw: Duplex | null = null,
+    /** The client's address: what per-address limits count (the socket's peer, or the proxy's word for it). */
+    readonly address: string = 'unknown',
   ) {
     this.lastActivityAt = now();
     this.bucket = new TokenBucket(limits.commandsPerSecond, limits.commandBurst, limits.floodCloseAfterMs, now);

@@ -46,7 +46,8 @@ export class Gateway {
     if (path !== '/ws') return refuse(socket, 404, 'Not Found');
     if (origin !== undefined && !this.isAllowedOrigin(origin)) return refuse(socket, 403, 'Forbidden');
     if (this.paused) return refuse(socket, 503, 'Service Unavailable');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket));
+    const address = req.socket.remoteAddress ?? 'unknown';
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address));
   }
 
   /** Closes every socket with a code (shutdown: 1001). */
@@ -65,9 +66,9 @@ export class Gateway {
     for (const conn of this.connections) conn.ws.terminate();
   }
 
-  private accept(ws: WebSocket, socket: Duplex): void {
+  private accept(ws: WebSocket, socket: Duplex, address: string): void {
     // `socket` is the stream ws writes to: corking it batches ws's frames (Hub.batch).
-    const conn = new Connection(this.nextId++, ws, this.s.config.limits, this.s.now, socket);
+    const conn = new Connection(this.nextId++, ws, this.s.config.limits, this.s.now, socket, address);
     this.connections.add(conn);
     this.s.metrics.connections.inc();
     ws.on('message', (data, isBinary) => socketOnMessage(this, conn, data, isBinary));
