@@ -77,7 +77,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (threaded) db.pragma('wal_autocheckpoint = 0');
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
-  const hub = new Hub(config.maxBufferedBytes, logger);
+  const hub = new Hub();
   const versions = new ResourceVersions(now);
   let dummyHash: Promise<string> | null = null;
   const services: Services = {

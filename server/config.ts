@@ -45,8 +45,29 @@ export interface ServerConfig {
   limits: ServerLimits;
   /** Cost of new password hashes; verification always uses the cost stored in the hash. */
   scrypt: ScryptParams;
-  /** A socket whose unsent output exceeds this is closed with 1008 (it reconnects and resyncs). */
+  /**
+   * A socket whose unsent output exceeds this when the server writes to it
+   * (any frame: reply, error, notification) is closed with 1008 and gets no
+   * more work; it reconnects and resyncs. MAX_BUFFERED_BYTES.
+   */
   maxBufferedBytes: number;
+  /** Open WebSockets in this process; upgrades beyond are refused with 503. 0: no cap. MAX_SOCKETS. */
+  maxSockets: number;
+  /** Open WebSockets per client address (IPv6: per /64); beyond, 429. 0: no cap. MAX_SOCKETS_PER_ADDRESS. */
+  maxSocketsPerAddress: number;
+  /** Of those, sockets not yet logged in; beyond, 429. 0: no cap. MAX_PENDING_SOCKETS_PER_ADDRESS. */
+  maxPendingSocketsPerAddress: number;
+  /** Logged-in sockets per user; a login beyond closes that socket with 4429. 0: no cap. MAX_SOCKETS_PER_USER. */
+  maxSocketsPerUser: number;
+  /** A socket not logged in this long after opening (or after logging out) is closed with 4408. LOGIN_DEADLINE_MS. */
+  loginDeadlineMs: number;
+  /**
+   * Proxies in front of the server whose X-Forwarded-For is believed: 0
+   * (off) counts the TCP peer; N takes the Nth address from the right of
+   * X-Forwarded-For (1: the rightmost, the one the nearest proxy added).
+   * TRUST_PROXY.
+   */
+  trustProxyHops: number;
   /** How often live sessions are checked for expiry. */
   sessionSweepIntervalMs: number;
   /**
@@ -76,6 +97,12 @@ export function defaultConfig(): ServerConfig {
     limits: { ...DEFAULT_LIMITS },
     scrypt: { ...OWASP_SCRYPT },
     maxBufferedBytes: 4 * 1024 * 1024,
+    maxSockets: 20_000,
+    maxSocketsPerAddress: 100,
+    maxPendingSocketsPerAddress: 20,
+    maxSocketsPerUser: 50,
+    loginDeadlineMs: 10_000,
+    trustProxyHops: 0,
     sessionSweepIntervalMs: 30_000,
     largeGroupMembers: 32,
     largeGroupNotifyIntervalMs: 1000,

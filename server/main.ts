@@ -30,6 +30,26 @@ Environment:
                         acknowledged message survives kill -9) or full
                         (synchronous=FULL, also survives power loss).
   DIST_DIR              Built app directory. Default ./dist.
+
+Socket limits (0 turns a cap off):
+  MAX_SOCKETS           Open WebSockets in this process; more upgrades get
+                        HTTP 503 with Retry-After. Default 20000.
+  MAX_SOCKETS_PER_ADDRESS
+                        Open WebSockets per client address (IPv6: per /64);
+                        more get HTTP 429 with Retry-After. Default 100.
+  MAX_PENDING_SOCKETS_PER_ADDRESS
+                        Of those, sockets not yet logged in; more get HTTP
+                        429. Default 20.
+  MAX_SOCKETS_PER_USER  Logged-in sockets per account; a login beyond closes
+                        that socket with 4429. Default 50.
+  LOGIN_DEADLINE_MS     A socket not logged in this long after opening (or
+                        after logging out) is closed with 4408. Default 10000.
+  MAX_BUFFERED_BYTES    Unsent bytes a socket may hold; a write beyond closes
+                        it with 1008 (too slow). Default 4194304 (4 MiB).
+  TRUST_PROXY           Proxies in front whose X-Forwarded-For is believed
+                        for the client address: 0 (default) uses the TCP
+                        peer; N takes the Nth entry from the right (1: the
+                        rightmost, added by the nearest proxy).
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
@@ -56,6 +76,13 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   }
   const durability = env['DURABILITY'] ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
+  const count = (name: string): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more, got ${JSON.stringify(text)}`);
+    return n;
+  };
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     mock: values.mock === true || env['MOCK'] === '1' || env['MOCK'] === 'true',
@@ -66,6 +93,13 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     durability,
     distDir: env['DIST_DIR'],
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    maxSockets: count('MAX_SOCKETS'),
+    maxSocketsPerAddress: count('MAX_SOCKETS_PER_ADDRESS'),
+    maxPendingSocketsPerAddress: count('MAX_PENDING_SOCKETS_PER_ADDRESS'),
+    maxSocketsPerUser: count('MAX_SOCKETS_PER_USER'),
+    loginDeadlineMs: count('LOGIN_DEADLINE_MS'),
+    maxBufferedBytes: count('MAX_BUFFERED_BYTES'),
+    trustProxyHops: count('TRUST_PROXY'),
   };
 }
 

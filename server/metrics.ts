@@ -10,6 +10,7 @@ export class ServerMetrics {
   readonly loggedInUsers: Gauge;
   readonly commands: Counter<'command'>;
   readonly errors: Counter<'command' | 'code'>;
+  readonly socketLimits: Counter<'reason'>;
   readonly ackLatency: Histogram;
   readonly commitTime: Histogram;
   readonly commitBatchSize: Histogram;
@@ -25,6 +26,12 @@ export class ServerMetrics {
       name: 'tidings_errors_total',
       help: 'ErrorResponses sent, by command and code',
       labelNames: ['command', 'code'],
+      registers,
+    });
+    this.socketLimits = new Counter({
+      name: 'tidings_socket_limit_total',
+      help: 'Upgrades refused and sockets closed by a socket limit, by reason',
+      labelNames: ['reason'],
       registers,
     });
     this.ackLatency = new Histogram({

@@ -5,16 +5,32 @@ import { CLOSE_CODES, ProtocolError, decodeFrame, peekRequestId, type DecodedFra
 import { SESSION_COMMANDS, dispatch } from '../handlers/index';
 import type { Services } from '../handlers/context';
 import { detachSession, revokeSession } from '../handlers/session-state';
+import { Admission, isRefusal, type Admitted, type Refusal } from './admission';
+import { clientAddress } from './client-address';
 import { Connection } from './connection';
+import { MemorySocketCounts, type SocketCounts } from './socket-counts';
 
 /**
- * The socket side of the server: accepts upgrades on /ws (Origin checked),
- * turns frames into dispatched commands under the per-socket limits, drops
- * silent sockets, and expires sessions of connected sockets.
+ * Commands whose answer can run to megabytes (a history page is up to
+ * 500 messages of 4,000 characters). A socket runs them one at a time, each
+ * only once the answer before it is written and only while the socket is
+ * under its write cap: a client that pipelines them and never reads makes
+ * the server hold one page, not one per frame.
+ */
+const HEAVY_COMMANDS: ReadonlySet<string> = new Set(['GetMessagesCommand', 'GetConversationsCommand', 'GetContactsCommand']);
+
+/**
+ * The socket side of the server: admits upgrades on /ws (Origin checked,
+ * per-process and per-address caps), turns frames into dispatched commands
+ * under the per-socket limits, closes sockets that stay silent, do not log
+ * in, or do not read, and expires sessions of connected sockets.
  */
 export class Gateway {
   readonly connections = new Set<Connection>();
   private readonly wss: WebSocketServer;
+  private readonly admission: Admission;
+  private readonly admitted = new WeakMap<Connection, Admitted>();
+  private upgrading = 0;
   private nextId = 1;
   private pausedUntil = 0;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -22,11 +38,16 @@ export class Gateway {
   constructor(
     private readonly s: Services,
     private readonly isAllowedOrigin: (origin: string) => boolean,
+    counts: SocketCounts = new MemorySocketCounts(),
   ) {
     const { limits } = s.config;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.admission = new Admission(counts, s.config, () => this.connections.size + this.upgrading);
     const beat = Math.max(20, Math.min(limits.heartbeatIntervalMs / 2, 5000));
     this.timers.push(setInterval(() => this.dropSilent(), beat));
+    if (s.config.loginDeadlineMs > 0) {
+      this.timers.push(setInterval(() => this.enforceLoginDeadline(), Math.max(20, Math.min(s.config.loginDeadlineMs / 4, 2500))));
+    }
     this.timers.push(setInterval(() => this.expireSessions(), s.config.sessionSweepIntervalMs));
     for (const t of this.timers) t.unref();
   }
@@ -46,8 +67,35 @@ export class Gateway {
     if (path !== '/ws') return refuse(socket, 404, 'Not Found');
     if (origin !== undefined && !this.isAllowedOrigin(origin)) return refuse(socket, 403, 'Forbidden');
     if (this.paused) return refuse(socket, 503, 'Service Unavailable');
-    const address = req.socket.remoteAddress ?? 'unknown';
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address));
+    const address = clientAddress(req, this.s.config.trustProxyHops);
+    // The process cap is checked before this upgrade counts as one in progress.
+    const admitting = this.admission.admit(address);
+    this.upgrading += 1;
+    void admitting.then(
+      (verdict) => {
+        this.upgrading -= 1;
+        this.upgrade(req, socket, head, address, verdict);
+      },
+      (err: unknown) => {
+        this.upgrading -= 1;
+        this.s.logger.error({ err }, 'counting a socket failed');
+        refuse(socket, 503, 'Service Unavailable', 10);
+      },
+    );
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string, verdict: Admitted | Refusal): void {
+    if (isRefusal(verdict)) {
+      this.s.metrics.socketLimits.inc({ reason: verdict.reason });
+      return refuse(socket, verdict.status, verdict.text, verdict.retryAfterSeconds);
+    }
+    let accepted = false;
+    // ws answers the handshake (or refuses a malformed one) synchronously.
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      accepted = true;
+      this.accept(ws, socket, address, verdict);
+    });
+    if (!accepted) this.admission.release(verdict);
   }
 
   /** Closes every socket with a code (shutdown: 1001). */
@@ -66,21 +114,36 @@ export class Gateway {
     for (const conn of this.connections) conn.ws.terminate();
   }
 
-  private accept(ws: WebSocket, socket: Duplex, address: string): void {
+  private accept(ws: WebSocket, socket: Duplex, address: string, admitted: Admitted): void {
+    const { config } = this.s;
     // `socket` is the stream ws writes to: corking it batches ws's frames (Hub.batch).
-    const conn = new Connection(this.nextId++, ws, this.s.config.limits, this.s.now, socket, address);
+    const conn = new Connection(this.nextId++, ws, { ...config.limits, maxBufferedBytes: config.maxBufferedBytes }, this.s.now, socket, address);
     this.connections.add(conn);
+    this.admitted.set(conn, admitted);
     this.s.metrics.connections.inc();
     ws.on('message', (data, isBinary) => socketOnMessage(this, conn, data, isBinary));
-    ws.on('pong', () => (conn.lastActivityAt = this.s.now()));
+    ws.on('ping', () => socketOnControl(this, conn));
+    ws.on('pong', () => socketOnControl(this, conn));
     ws.on('close', () => socketOnClose(this, conn));
     ws.on('error', (err) => this.s.logger.debug({ err, conn: conn.id }, 'socket error'));
+  }
+
+  /**
+   * @internal A WebSocket ping or pong from the client. ws answers a ping
+   * itself (and cuts a client that stops reading those answers); it costs a
+   * token like a command, so control frames cannot flood past the rate limit.
+   */
+  onControl(conn: Connection): void {
+    conn.lastActivityAt = this.s.now();
+    if (conn.bucket.take() === 'close') conn.close(CLOSE_CODES.POLICY_VIOLATION, 'rate limit exceeded for too long');
   }
 
   /** @internal used by the socket listeners below. */
   onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.lastActivityAt = this.s.now();
     if (this.paused) return;
+    // A socket that is not reading what it was sent gets no new work; its next write closes it.
+    if (conn.overWriteCap) return conn.closeTooSlow();
     const verdict = conn.bucket.take();
     if (verdict === 'close') {
       conn.close(CLOSE_CODES.POLICY_VIOLATION, 'rate limit exceeded for too long');
@@ -104,10 +167,11 @@ export class Gateway {
       conn.sendError('RATE_LIMITED', 'too many commands; slow down and retry', frame.name, peekRequestId(frame.payload));
       return;
     }
-    const run = (): Promise<void> => dispatch(conn, frame, this.s);
+    const run = HEAVY_COMMANDS.has(frame.name) ? (): Promise<void> => this.runHeavy(conn, frame) : (): Promise<void> => dispatch(conn, frame, this.s);
     if (SESSION_COMMANDS.has(frame.name)) {
       const done: Promise<void> = (conn.exclusive ?? Promise.resolve()).then(run).finally(() => {
         if (conn.exclusive === done) conn.exclusive = null;
+        this.afterSessionCommand(conn);
       });
       conn.exclusive = done;
     } else if (conn.exclusive) {
@@ -117,9 +181,45 @@ export class Gateway {
     }
   }
 
+  /** Queues a heavy command behind the socket's earlier ones; it starts only while the socket is under its write cap. */
+  private runHeavy(conn: Connection, frame: DecodedFrame): Promise<void> {
+    const start = (): Promise<void> | void => {
+      if (!conn.isOpen) return;
+      if (conn.overWriteCap) return conn.closeTooSlow();
+      return dispatch(conn, frame, this.s);
+    };
+    const done = conn.heavy.then(start);
+    conn.heavy = done;
+    return done;
+  }
+
+  /** After a login, logout or registration: a socket that logged in stops counting as pending, within its user's cap. */
+  private afterSessionCommand(conn: Connection): void {
+    const admitted = this.admitted.get(conn);
+    const userId = conn.userId;
+    if (!conn.session || !userId) {
+      if (conn.loginOverdue) this.closeOverdue(conn);
+      return;
+    }
+    conn.unauthenticatedSince = null;
+    conn.loginOverdue = false;
+    if (admitted) this.admission.loggedIn(admitted);
+    const max = this.s.config.maxSocketsPerUser;
+    if (max > 0 && this.s.presence.peersOf(userId).size > max) {
+      this.s.metrics.socketLimits.inc({ reason: 'sockets_per_user' });
+      conn.close(CLOSE_CODES.TOO_MANY_SOCKETS, `this account already has ${max} sockets open`);
+    }
+  }
+
   /** @internal */
   onClose(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    const admitted = this.admitted.get(conn);
+    if (admitted) this.admission.release(admitted);
+    if (conn.tooSlow) {
+      this.s.metrics.socketLimits.inc({ reason: 'too_slow' });
+      this.s.logger.warn({ conn: conn.id, address: conn.address }, 'closed a socket that did not read its replies');
+    }
     this.s.metrics.connections.dec();
     try {
       if (conn.session) detachSession(conn, this.s);
@@ -139,6 +239,37 @@ export class Gateway {
     }
   }
 
+  /**
+   * Closes sockets without a session past the login deadline, counted from
+   * opening or from losing their session (logout, revocation, expiry). A
+   * login still being checked then (a password hash on a loaded server) is
+   * let finish; if it did not log the socket in, the socket is closed right
+   * after its answer (`afterSessionCommand`), so queuing more logins buys
+   * nothing. A real client needs one round trip.
+   */
+  private enforceLoginDeadline(): void {
+    const now = this.s.now();
+    const deadline = this.s.config.loginDeadlineMs;
+    for (const conn of this.connections) {
+      if (conn.session) {
+        conn.unauthenticatedSince = null;
+        continue;
+      }
+      if (conn.unauthenticatedSince === null) {
+        conn.unauthenticatedSince = now;
+        continue;
+      }
+      if (now - conn.unauthenticatedSince < deadline) continue;
+      if (conn.exclusive === null) this.closeOverdue(conn);
+      else conn.loginOverdue = true;
+    }
+  }
+
+  private closeOverdue(conn: Connection): void {
+    this.s.metrics.socketLimits.inc({ reason: 'login_timeout' });
+    conn.close(CLOSE_CODES.LOGIN_TIMEOUT, `not logged in within ${this.s.config.loginDeadlineMs} ms`);
+  }
+
   private expireSessions(): void {
     for (const session of this.s.sessions.expired()) revokeSession(session, this.s);
   }
@@ -146,6 +277,10 @@ export class Gateway {
 
 function socketOnMessage(gateway: Gateway, conn: Connection, data: RawData, isBinary: boolean): void {
   gateway.onFrame(conn, data, isBinary);
+}
+
+function socketOnControl(gateway: Gateway, conn: Connection): void {
+  gateway.onControl(conn);
 }
 
 function socketOnClose(gateway: Gateway, conn: Connection): void {
@@ -158,6 +293,13 @@ function rawToString(data: RawData): string {
   return data.toString('utf8');
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`, () => socket.destroy());
+const STATUS_TEXT: Record<number, string> = { 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+function refuse(socket: Duplex, status: number, text: string, retryAfterSeconds?: number): void {
+  const retry = retryAfterSeconds === undefined ? '' : `Retry-After: ${retryAfterSeconds}\r\n`;
+  const body = Buffer.from(text);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\n${retry}Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${text}`,
+    () => socket.destroy(),
+  );
 }

@@ -1,5 +1,4 @@
 import { encodeFrame, type ServerMessages } from '../../src/protocol/index';
-import type { Logger } from '../logger';
 import type { Peer } from './peer';
 
 /** Hub keys: a per-user resource, or a conversation's messages (shared by all members). */
@@ -16,10 +15,9 @@ export function messagesKey(conversationId: string): string {
 /**
  * Routes change notifications to subscribed sockets. Each notification is
  * encoded ONCE and the same string goes to every recipient. A socket that
- * cannot keep up (more than `maxBufferedBytes` unsent) is closed with 1008:
- * its client reconnects and resyncs from the versions and seqs it holds,
- * which costs less than buffering without bound. This and storage are the
- * seams where a shared broker would plug in.
+ * cannot keep up is closed by its own `sendText` (the write cap every frame
+ * obeys, gateway/connection.ts), not here. This and storage are the seams
+ * where a shared broker would plug in.
  */
 export class Hub {
   private readonly subscribers = new Map<string, Set<Peer>>();
@@ -28,11 +26,6 @@ export class Hub {
   private openBatches = 0;
   /** Sockets held corked since the last commit, until that commit's notifications are written (see `openHold`). */
   private held: Set<Peer> | null = null;
-
-  constructor(
-    private readonly maxBufferedBytes: number,
-    private readonly logger: Logger,
-  ) {}
 
   subscribe(peer: Peer, key: string): void {
     let set = this.subscribers.get(key);
@@ -152,12 +145,6 @@ export class Hub {
 
   private deliver(recipients: Iterable<Peer>, text: string): void {
     for (const peer of recipients) {
-      if (peer.bufferedAmount > this.maxBufferedBytes) {
-        this.logger.warn({ peer: peer.id, buffered: peer.bufferedAmount }, 'closing a socket that cannot keep up');
-        this.dropAll(peer);
-        peer.close(1008, 'too slow: reconnect and resync');
-        continue;
-      }
       this.join(peer);
       peer.sendText(text);
     }
