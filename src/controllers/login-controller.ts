@@ -66,6 +66,8 @@ export class LoginController implements LoginActions {
   }
 
   async signup(input: { username: string; password: string; displayName?: string; publicComputer: boolean }): Promise<void> {
+    // After the server's login deadline the socket is closed until there is something to send (Communicator.handleClose).
+    if (!this.registered) this.options.communicator.reconnectNow();
     await this.whenRegistered();
     const userInformation: { username: string; password: string; displayName?: string } = { username: input.username, password: input.password };
     if (input.displayName) userInformation.displayName = input.displayName;
