@@ -48,9 +48,13 @@ export interface ServerConfig {
   /**
    * A socket whose unsent output exceeds this when the server writes to it
    * (any frame: reply, error, notification) is closed with 1008 and gets no
-   * more work; it reconnects and resyncs. MAX_BUFFERED_BYTES.
+   * more work; it reconnects and resyncs. 0: no cap. MAX_BUFFERED_BYTES.
    */
   maxBufferedBytes: number;
+  /** Bytes of received commands one socket may have waiting for earlier ones (a login, a history page); beyond, RATE_LIMITED. 0: no cap. MAX_QUEUED_BYTES. */
+  maxQueuedBytes: number;
+  /** Subscriptions one socket may hold; beyond, SubscribeCommand is refused with RATE_LIMITED. 0: no cap. MAX_SUBSCRIPTIONS_PER_SOCKET. */
+  maxSubscriptionsPerSocket: number;
   /** Open WebSockets in this process; upgrades beyond are refused with 503. 0: no cap. MAX_SOCKETS. */
   maxSockets: number;
   /** Open WebSockets per client address (IPv6: per /64); beyond, 429. 0: no cap. MAX_SOCKETS_PER_ADDRESS. */
@@ -59,7 +63,7 @@ export interface ServerConfig {
   maxPendingSocketsPerAddress: number;
   /** Logged-in sockets per user; a login beyond closes that socket with 4429. 0: no cap. MAX_SOCKETS_PER_USER. */
   maxSocketsPerUser: number;
-  /** A socket not logged in this long after opening (or after logging out) is closed with 4408. LOGIN_DEADLINE_MS. */
+  /** A socket not logged in this long after opening (or after logging out) is closed with 4408. 0: no deadline. LOGIN_DEADLINE_MS. */
   loginDeadlineMs: number;
   /**
    * Proxies in front of the server whose X-Forwarded-For is believed: 0
@@ -97,6 +101,8 @@ export function defaultConfig(): ServerConfig {
     limits: { ...DEFAULT_LIMITS },
     scrypt: { ...OWASP_SCRYPT },
     maxBufferedBytes: 4 * 1024 * 1024,
+    maxQueuedBytes: 1024 * 1024,
+    maxSubscriptionsPerSocket: 5000,
     maxSockets: 20_000,
     maxSocketsPerAddress: 100,
     maxPendingSocketsPerAddress: 20,

@@ -31,7 +31,7 @@ Environment:
                         (synchronous=FULL, also survives power loss).
   DIST_DIR              Built app directory. Default ./dist.
 
-Socket limits (0 turns a cap off):
+Socket limits (0 turns a limit off):
   MAX_SOCKETS           Open WebSockets in this process; more upgrades get
                         HTTP 503 with Retry-After. Default 20000.
   MAX_SOCKETS_PER_ADDRESS
@@ -46,6 +46,12 @@ Socket limits (0 turns a cap off):
                         after logging out) is closed with 4408. Default 10000.
   MAX_BUFFERED_BYTES    Unsent bytes a socket may hold; a write beyond closes
                         it with 1008 (too slow). Default 4194304 (4 MiB).
+  MAX_QUEUED_BYTES      Bytes of commands one socket may have waiting for
+                        earlier ones (a login, a history page); beyond,
+                        RATE_LIMITED. Default 1048576 (1 MiB).
+  MAX_SUBSCRIPTIONS_PER_SOCKET
+                        Subscriptions one socket may hold; beyond,
+                        RATE_LIMITED. Default 5000.
   TRUST_PROXY           Proxies in front whose X-Forwarded-For is believed
                         for the client address: 0 (default) uses the TCP
                         peer; N takes the Nth entry from the right (1: the
@@ -99,6 +105,8 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     maxSocketsPerUser: count('MAX_SOCKETS_PER_USER'),
     loginDeadlineMs: count('LOGIN_DEADLINE_MS'),
     maxBufferedBytes: count('MAX_BUFFERED_BYTES'),
+    maxQueuedBytes: count('MAX_QUEUED_BYTES'),
+    maxSubscriptionsPerSocket: count('MAX_SUBSCRIPTIONS_PER_SOCKET'),
     trustProxyHops: count('TRUST_PROXY'),
   };
 }

@@ -31,6 +31,8 @@ export class Connection implements Peer {
   readonly bucket: TokenBucket;
   /** Since when the socket has been without a session (open, or logged out); null while logged in. For the login deadline. */
   unauthenticatedSince: number | null;
+  /** Bytes of received frames not yet dispatched (waiting behind a session command or a heavy read). */
+  queuedBytes = 0;
   /** The tail of the socket's heavy commands (gateway.ts HEAVY_COMMANDS), which run one at a time. */
   heavy: Promise<void> = Promise.resolve();
   /** The login deadline passed while a login was being checked: unless that login succeeds, the socket is closed after it. */
@@ -70,7 +72,7 @@ export class Connection implements Peer {
 
   /** True once more than the cap is waiting to be sent: the socket gets no new work (it is closed at its next write). */
   get overWriteCap(): boolean {
-    return this.ws.bufferedAmount > this.maxBufferedBytes;
+    return this.maxBufferedBytes > 0 && this.ws.bufferedAmount > this.maxBufferedBytes;
   }
 
   /**

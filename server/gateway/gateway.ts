@@ -167,7 +167,25 @@ export class Gateway {
       conn.sendError('RATE_LIMITED', 'too many commands; slow down and retry', frame.name, peekRequestId(frame.payload));
       return;
     }
-    const run = HEAVY_COMMANDS.has(frame.name) ? (): Promise<void> => this.runHeavy(conn, frame) : (): Promise<void> => dispatch(conn, frame, this.s);
+    // A frame waits (behind a login being checked, or a heavy read) holding its
+    // decoded payload; what one socket has waiting is capped in bytes.
+    const size = rawBytes(data);
+    const maxQueued = this.s.config.maxQueuedBytes;
+    if (maxQueued > 0 && conn.queuedBytes + size > maxQueued) {
+      this.s.metrics.errors.inc({ command: 'unknown', code: 'RATE_LIMITED' });
+      conn.sendError('RATE_LIMITED', `more than ${maxQueued} bytes of commands are waiting for earlier ones; retry after their answers`, frame.name, peekRequestId(frame.payload));
+      return;
+    }
+    conn.queuedBytes += size;
+    const started = (): void => {
+      conn.queuedBytes -= size;
+    };
+    const run = HEAVY_COMMANDS.has(frame.name)
+      ? (): Promise<void> => this.runHeavy(conn, frame, started)
+      : (): Promise<void> => {
+          started();
+          return dispatch(conn, frame, this.s);
+        };
     if (SESSION_COMMANDS.has(frame.name)) {
       const done: Promise<void> = (conn.exclusive ?? Promise.resolve()).then(run).finally(() => {
         if (conn.exclusive === done) conn.exclusive = null;
@@ -182,8 +200,9 @@ export class Gateway {
   }
 
   /** Queues a heavy command behind the socket's earlier ones; it starts only while the socket is under its write cap. */
-  private runHeavy(conn: Connection, frame: DecodedFrame): Promise<void> {
+  private runHeavy(conn: Connection, frame: DecodedFrame, started: () => void): Promise<void> {
     const start = (): Promise<void> | void => {
+      started();
       if (!conn.isOpen) return;
       if (conn.overWriteCap) return conn.closeTooSlow();
       return dispatch(conn, frame, this.s);
@@ -285,6 +304,11 @@ function socketOnControl(gateway: Gateway, conn: Connection): void {
 
 function socketOnClose(gateway: Gateway, conn: Connection): void {
   gateway.onClose(conn);
+}
+
+function rawBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 function rawToString(data: RawData): string {

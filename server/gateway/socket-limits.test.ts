@@ -159,4 +159,37 @@ describe('gateway: socket limits per process, address, user and login', () => {
       clearInterval(flood);
     }
   });
+
+  it('answers RATE_LIMITED instead of holding more than MAX_QUEUED_BYTES of commands behind a login being checked', async () => {
+    // A real-cost hash for the unknown user's dummy check keeps the login busy while the frames arrive.
+    const s = await start({ maxQueuedBytes: 256 * 1024, scrypt: { N: 2 ** 16 } });
+    const c = await ProtocolClient.connect(s.wsUrl);
+    open.push(c.ws);
+    await c.register();
+    c.send('AccountLoginCommand', { userInformation: { username: 'nobody', password: 'not a password' } });
+    const pad = 'p'.repeat(60 * 1024);
+    for (let i = 0; i < 40; i++) c.send('PingCommand', { requestId: `q${i}`, pad } as never);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => c.waitFor((f) => f.payload['requestId'] === `q${i}`, 10_000)));
+    const pongs = answers.filter((f) => f.name === 'PongResponse').length;
+    const refused = answers.filter((f) => f.name === 'ErrorResponse' && f.payload['code'] === 'RATE_LIMITED').length;
+    // 256 KiB holds four frames of 60 KiB.
+    expect(pongs).toBeLessThanOrEqual(5);
+    expect(pongs + refused).toBe(40);
+  });
+
+  it('refuses a subscription past MAX_SUBSCRIPTIONS_PER_SOCKET with RATE_LIMITED, and takes one again after an unsubscribe', async () => {
+    const s = await start({ maxSubscriptionsPerSocket: 3 });
+    const ids = await seedUsers(s, ['zoe', 'amy', 'bea']);
+    const [one, two] = [s.seeder.conversation({ memberIds: [ids['zoe']!, ids['amy']!] }), s.seeder.conversation({ memberIds: [ids['zoe']!, ids['bea']!] })];
+    const { client } = await loginAs(s, 'zoe');
+    open.push(client.ws);
+    for (const resource of ['contacts', 'conversations', `messages:${one}`]) await client.call('SubscribeCommand', { resource }, 'SubscribeResponse');
+    const refused = await client.fail('SubscribeCommand', { resource: `messages:${two}` });
+    expect(refused.code).toBe('RATE_LIMITED');
+    expect(refused.message).toContain(`messages:${two}`);
+    // Subscribing again to one it holds is not a new one.
+    await client.call('SubscribeCommand', { resource: 'contacts' }, 'SubscribeResponse');
+    await client.call('UnsubscribeCommand', { resource: `messages:${one}` }, 'UnsubscribeResponse');
+    await client.call('SubscribeCommand', { resource: `messages:${two}` }, 'SubscribeResponse');
+  });
 });

@@ -19,6 +19,11 @@ export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'
     key = resource.kind === 'contacts' ? contactsKey(userId) : conversationsKey(userId);
     version = s.versions.get(key);
   }
+  // Each subscription is held in memory for the socket's life: a bound per socket, however many conversations the user has.
+  const max = s.config.maxSubscriptionsPerSocket;
+  if (max > 0 && !conn.subscriptions.has(key) && conn.subscriptions.size >= max) {
+    throw new ProtocolError('RATE_LIMITED', `this socket already holds ${max} subscriptions, the most allowed; unsubscribe from one before subscribing to ${p.resource}`);
+  }
   s.hub.subscribe(conn, key);
   return { name: 'SubscribeResponse', payload: { resource: p.resource, version } };
 }
