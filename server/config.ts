@@ -55,6 +55,14 @@ export interface ServerConfig {
   maxQueuedBytes: number;
   /** Subscriptions one socket may hold; beyond, SubscribeCommand is refused with RATE_LIMITED. 0: no cap. MAX_SUBSCRIPTIONS_PER_SOCKET. */
   maxSubscriptionsPerSocket: number;
+  /**
+   * Typing notices one socket may have relayed per second, in bursts of twice
+   * that (a real client sends one per conversation every 3 s while typing);
+   * beyond, they are dropped: each fans out to every subscriber of the
+   * conversation, and the receivers' indicators expire by themselves.
+   * TYPING_NOTICES_PER_SECOND.
+   */
+  typingPerSecond: number;
   /** Open WebSockets in this process; upgrades beyond are refused with 503. 0: no cap. MAX_SOCKETS. */
   maxSockets: number;
   /** Open WebSockets per client address (IPv6: per /64); beyond, 429. 0: no cap. MAX_SOCKETS_PER_ADDRESS. */
@@ -103,6 +111,7 @@ export function defaultConfig(): ServerConfig {
     maxBufferedBytes: 4 * 1024 * 1024,
     maxQueuedBytes: 1024 * 1024,
     maxSubscriptionsPerSocket: 5000,
+    typingPerSecond: 5,
     maxSockets: 20_000,
     maxSocketsPerAddress: 100,
     maxPendingSocketsPerAddress: 20,

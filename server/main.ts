@@ -52,6 +52,10 @@ Socket limits (0 turns a limit off):
   MAX_SUBSCRIPTIONS_PER_SOCKET
                         Subscriptions one socket may hold; beyond,
                         RATE_LIMITED. Default 5000.
+  TYPING_NOTICES_PER_SECOND
+                        Typing notices one socket may have relayed per
+                        second (bursts to twice that); beyond, they are
+                        dropped. Default 5.
   TRUST_PROXY           Proxies in front whose X-Forwarded-For is believed
                         for the client address: 0 (default) uses the TCP
                         peer; N takes the Nth entry from the right (1: the
@@ -107,6 +111,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     maxBufferedBytes: count('MAX_BUFFERED_BYTES'),
     maxQueuedBytes: count('MAX_QUEUED_BYTES'),
     maxSubscriptionsPerSocket: count('MAX_SUBSCRIPTIONS_PER_SOCKET'),
+    typingPerSecond: count('TYPING_NOTICES_PER_SECOND'),
     trustProxyHops: count('TRUST_PROXY'),
   };
 }

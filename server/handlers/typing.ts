@@ -8,6 +8,8 @@ import { userIdOf, type Services } from './context';
 export function typing(conn: Connection, p: ClientCommands['TypingCommand'], s: Services): void {
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
+  // Past the socket's typing rate the notice is dropped, unanswered like any typing notice.
+  if (s.config.typingPerSecond > 0 && conn.typingBucket.take() !== 'ok') return;
   s.hub.broadcast(
     messagesKey(p.conversationId),
     'TypingNotification',
