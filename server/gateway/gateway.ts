@@ -31,6 +31,7 @@ export class Gateway {
   private readonly admission: Admission;
   private readonly admitted = new WeakMap<Connection, Admitted>();
   private upgrading = 0;
+  private closing = false;
   private nextId = 1;
   private pausedUntil = 0;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -85,6 +86,11 @@ export class Gateway {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, address: string, verdict: Admitted | Refusal): void {
+    if (this.closing && !isRefusal(verdict)) {
+      // Shutdown began while the slots were being counted.
+      this.admission.release(verdict);
+      return refuse(socket, 503, 'Service Unavailable', 10);
+    }
     if (isRefusal(verdict)) {
       this.s.metrics.socketLimits.inc({ reason: verdict.reason });
       return refuse(socket, verdict.status, verdict.text, verdict.retryAfterSeconds);
@@ -105,6 +111,7 @@ export class Gateway {
 
   /** Stops timers and closes every socket with 1001, waiting (briefly) for them to go. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const t of this.timers) clearInterval(t);
     const closing = [...this.connections].map(
       (conn) => new Promise<void>((resolve) => (conn.ws.readyState === 3 ? resolve() : conn.ws.once('close', () => resolve()))),
