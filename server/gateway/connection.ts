@@ -67,10 +67,6 @@ export class Connection implements Peer {
     return this.user?.id ?? null;
   }
 
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
