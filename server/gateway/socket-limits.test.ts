@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { WebSocket } from 'ws';
 import type { RunningServer } from '../app';
 import type { ServerOptions } from '../config';
@@ -207,5 +208,19 @@ describe('gateway: socket limits per process, address, user and login', () => {
     const relayed = dan.queued((f) => f.name === 'TypingNotification').length;
     expect(relayed).toBeGreaterThan(0);
     expect(relayed).toBeLessThanOrEqual(12);
+  });
+
+  it('gives the slots of a refused handshake back: malformed upgrades do not use up the address', async () => {
+    const s = await start({ maxPendingSocketsPerAddress: 2 });
+    for (let i = 0; i < 10; i++) {
+      // No Sec-WebSocket-Key: ws refuses the handshake with 400.
+      const status = await new Promise<string>((resolve) => {
+        const sock = connect(s.port, '127.0.0.1', () => sock.write(`GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n`));
+        sock.once('data', (d) => resolve(d.toString().split('\r\n')[0]!));
+        sock.once('error', () => resolve('error'));
+      });
+      expect(status).toContain('400');
+    }
+    open.push(opened(await upgrade(s.wsUrl)), opened(await upgrade(s.wsUrl)));
   });
 });
