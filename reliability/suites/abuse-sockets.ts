@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
@@ -140,7 +141,11 @@ async function slowReaders(report: Report, c: ChildServer, pid: number, world: W
       continue;
     }
     stopReading(u.ws);
+    // In one write: the server decodes them all in one turn, before any answer is written.
+    const raw = (u.ws as unknown as { _socket: Socket })._socket;
+    raw.cork();
     for (let p = 0; p < size.pagesEach; p++) u.ws.send(encodeFrame('GetMessagesCommand', { conversationId: world.groupId, limit: PAGE.messages, requestId: `p${p}` }));
+    raw.uncork();
     closes.push(u.closed);
   }
   row.count = size.slowReaders * size.pagesEach;

@@ -34,7 +34,11 @@ describe('gateway: the write cap on a socket that does not read', () => {
     const before = await counted(server, 'tidings_commands_total', 'GetMessagesCommand');
     const sockets = server.connectionCount();
     stopReading(client);
+    // Corked, the 40 frames leave in one write and reach the server in one read: all are decoded in the same turn.
+    const raw = (client.ws as unknown as { _socket: Socket })._socket;
+    raw.cork();
     for (let i = 0; i < PIPELINED; i++) client.send('GetMessagesCommand', { conversationId: conv, limit: 200, requestId: `g${i}` });
+    raw.uncork();
     await waitFor(() => server.connectionCount() === sockets - 1, 'the server to close the socket that does not read', 10_000);
     expect(await counted(server, 'tidings_socket_limit_total', 'too_slow')).toBe(1);
     // Pages are run one at a time and only while the socket is under its cap: what the kernel's
