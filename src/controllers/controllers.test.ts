@@ -255,6 +255,22 @@ describe('OutboxController', () => {
     expect(core.outbox.pendingCount()).toBe(0);
   });
 
+  it('a stored message of mine (a notification, another tab) settles its outbox entry in the same call, after the message change', async () => {
+    const core = await loggedIn();
+    server.silent = true;
+    const echo = core.outbox.send('c1', 'settled by the store');
+    await settle(1);
+    const changes: string[] = [];
+    core.dispatch.on('all', (name: string) => {
+      if (name === 'store:change:messages' || name === 'store:change:outbox') changes.push(name.slice('store:change:'.length));
+    });
+    const message = { id: 'm_x', conversationId: 'c1', seq: 1, senderId: echo.senderId, clientMessageId: echo.clientMessageId, body: echo.body, sentAt: 1 };
+    core.store.addMessages([message]);
+    expect(core.outbox.pendingCount()).toBe(0);
+    expect(changes).toEqual(['messages', 'outbox']);
+    expect(core.collections.messagesFor('c1').pluck('state')).toEqual(['sent']);
+  });
+
   it("without the sending socket's own messages notification (the real server leaves it out), the ack alone stores the message and moves the sync position", async () => {
     server.notifySender = false;
     server.notifyConversations = true;
