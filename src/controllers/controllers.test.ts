@@ -142,6 +142,29 @@ describe('LoginController', () => {
 });
 
 describe('SubscriptionController', () => {
+  it('claims nobody is online while it is not connected: after a drop, and on a cold start from the cache', async () => {
+    const device = deviceBackends();
+    const core = await loggedIn('alice', buildCore(device));
+    const bob = (c: ClientCore) => c.collections.contacts.get('u2')!.get('online');
+    expect(bob(core)).toBe(true);
+    server.dropAll();
+    await settle(1);
+    expect(bob(core)).toBe(false);
+    await settle(300);
+    server.acceptAll();
+    await settle();
+    expect(bob(core)).toBe(true);
+    // What the disk holds says online; with no socket yet, the app must not repeat it.
+    await core.store.flush();
+    await core.stop();
+    cores.splice(cores.indexOf(core), 1);
+    const reopened = buildCore(device);
+    cores.push(reopened);
+    await reopened.start();
+    expect(reopened.store.find('contacts', 'u2')).toBeDefined();
+    expect(bob(reopened)).toBe(false);
+  });
+
   it('stores inline messages and fills a gap from the last contiguous seq', async () => {
     const core = await loggedIn();
     server.post('c1', 'u2', 'one');
