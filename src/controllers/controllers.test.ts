@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../communicator/testing/fake-web-socket';
 import type { ClientCore } from '../core/create-client-core';
+import { ComposerView } from '../views/composer-view';
 import type { FakeServer } from './testing/fake-server';
 import { buildCore, deviceBackends, sentBy, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
 
@@ -466,6 +467,23 @@ describe('ReceiptController and TypingController', () => {
     const seqs = sentBy('AckMessagesCommand').map((p) => p['seq']);
     expect(seqs.length).toBeLessThanOrEqual(4);
     expect(seqs.at(-1)).toBe(30);
+  });
+
+  it('keeps announcing while the person types steadily in the composer, and stops 3 s after the last keystroke', async () => {
+    const core = await loggedIn();
+    const composer = new ComposerView(() => undefined, (typing) => core.typing.setTyping('c1', typing)).render();
+    document.body.appendChild(composer.el);
+    const input = composer.el.querySelector('textarea')!;
+    for (let second = 0; second < 7; second++) {
+      input.value += 'a';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await settle(1000);
+    }
+    // Typing at 0, 3 and 6 s, never "stopped" while the keys keep coming.
+    expect(sentBy('TypingCommand').map((p) => p['typing'])).toEqual([true, true, true]);
+    await settle(3000);
+    expect(sentBy('TypingCommand').map((p) => p['typing'])).toEqual([true, true, true, false]);
+    composer.remove();
   });
 
   it('announces typing throttled, stops after idle or on send, and expires others’ typing', async () => {
