@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConnectionStatus } from '../core/client-core-api';
+import type { ConnectionStatus } from './connection-events';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { MAX_INCOMING_FRAME_BYTES, ProtocolError, encodeFrame } from '../protocol';
 import { backoffDelay } from './backoff';

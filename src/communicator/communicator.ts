@@ -1,4 +1,4 @@
-import type { ConnectionState, ConnectionStatus } from '../core/client-core-api';
+import type { ConnectionState, ConnectionStatus } from './connection-events';
 import type { Dispatch } from '../dispatch/dispatch';
 import {
   DEFAULT_LIMITS,

@@ -1,13 +1,29 @@
-import type { MessageView, OutboxActions } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import { backoffDelay } from '../communicator/backoff';
 import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
 import { BodySchema, ClientMessageIdSchema, ProtocolError, type ErrorCode, type ServerMessages } from '../protocol';
-import { viewOfOutboxEntry } from '../models/message-state';
+import { viewOfOutboxEntry, type MessageView } from '../models/message-state';
 import type { OutboxLeadership } from '../offline/outbox-leadership';
 import type { OutboxEntry } from '../store/records';
 import type { Store } from '../store/store';
+
+declare module '../dispatch/bus-events' {
+  interface BusEvents {
+    /** The person wrote a message (the typing controller stops announcing typing). */
+    'message:written': { conversationId: string; clientMessageId: string };
+  }
+}
+
+/** What the views may ask of the outbox. */
+export interface OutboxActions {
+  /** Local echo at once, then sent (now or when back online). Returns the new message. */
+  send(conversationId: string, body: string): MessageView;
+  retry(clientMessageId: string): void;
+  discard(clientMessageId: string): void;
+  /** How many messages are not yet acknowledged. */
+  pendingCount(): number;
+}
 
 export interface OutboxControllerOptions {
   dispatch: Dispatch;

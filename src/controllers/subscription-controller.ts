@@ -1,7 +1,7 @@
 import type { Communicator } from '../communicator/communicator';
 import { backoffDelay } from '../communicator/backoff';
 import { ConnectionError } from '../communicator/connection-error';
-import type { StoreChange } from '../dispatch/bus-events';
+import type { StoreChange } from '../store/schemas';
 import type { Dispatch } from '../dispatch/dispatch';
 import {
   ContactSchema,

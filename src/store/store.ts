@@ -1,5 +1,5 @@
 import type Backbone from 'backbone';
-import { SCHEMAS, type SchemaName } from '../dispatch/bus-events';
+import { SCHEMAS, type SchemaName } from './schemas';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Message, User } from '../protocol';
 import { readKeys } from './backend-reads';
