@@ -311,12 +311,14 @@ describe('Communicator', () => {
 });
 
 describe('Communicator: noticing a dead socket within seconds', () => {
-  function opened(): { c: Communicator; socket: FakeWebSocket; closes: number[] } {
+  /** A started communicator whose socket opened `handshakeMs` after it was made. */
+  function opened(handshakeMs = 0): { c: Communicator; socket: FakeWebSocket; closes: number[] } {
     const c = new Communicator({ url: 'ws://test/ws', dispatch: bus, WebSocketImpl: FakeWebSocketImpl, onlineEvents, random: () => 0, heartbeatIntervalMs: 25_000, probeTimeoutMs: 2000, unansweredMs: 3000 });
     const closes: number[] = [];
     bus.subscribe('connection:close', (e) => closes.push(e.code));
     c.start();
     const socket = FakeWebSocket.latest();
+    vi.advanceTimersByTime(handshakeMs);
     socket.open();
     return { c, socket, closes };
   }
@@ -373,6 +375,28 @@ describe('Communicator: noticing a dead socket within seconds', () => {
     void answered;
     vi.advanceTimersByTime(2000);
     expect(closes).toEqual([]);
+    c.stop();
+  });
+
+  it('gives a link known to be slow the time it needs: a handshake and answers that take 6 s are waited for, not cut', () => {
+    const { c, socket, closes } = opened(6000);
+    for (let round = 0; round < 3; round++) {
+      const asked = c.request('GetContactsCommand', {}, null);
+      void asked.catch(() => undefined);
+      vi.advanceTimersByTime(6000);
+      const requestId = socket.sentNamed('GetContactsCommand')[round]!['requestId'];
+      socket.receive('ContactsResponse', { contacts: {}, version: 1, requestId });
+    }
+    expect(closes).toEqual([]);
+    // Measured at about 6 s, the link gets more than 6 s before a probe, and more than that before the cut.
+    void c.request('GetConversationsCommand', {}, null).catch(() => undefined);
+    vi.advanceTimersByTime(6500);
+    expect(closes).toEqual([]);
+    onlineEvents.dispatchEvent(new Event('offline'));
+    vi.advanceTimersByTime(6500);
+    expect(closes).toEqual([]);
+    vi.advanceTimersByTime(60_000);
+    expect(closes).toEqual([4000]);
     c.stop();
   });
 });

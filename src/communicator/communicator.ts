@@ -67,6 +67,8 @@ export class Communicator {
   private status: ConnectionStatus = { state: 'offline' };
   private oversizeCloses = 0;
   private lastOversizeAt = 0;
+  /** When the current socket was made: its handshake is the link's first round-trip measurement. */
+  private connectingSince = 0;
   private readonly liveness: LivenessProbe;
   private readonly onOnline = (): void => this.reconnectNow();
   private readonly onOffline = (): void => this.liveness.probe();
@@ -143,6 +145,10 @@ export class Communicator {
     try {
       this.sendMessage(shortName, { ...payload, requestId } as ClientCommandInputs[C]);
       this.liveness.requested();
+      const sentAt = Date.now();
+      // An answer, a refusal included, measures the link; a lost socket or a timeout does not.
+      const measure = (): void => this.liveness.roundTrip(Date.now() - sentAt);
+      answer.then(measure, (error: unknown) => (error instanceof ProtocolError ? measure() : undefined));
     } catch (error) {
       this.requests.settle('ErrorResponse', { requestId, ...toErrorPayload(error) } as ServerMessages['ErrorResponse']);
     }
@@ -152,6 +158,7 @@ export class Communicator {
   private connect(): void {
     this.clearRetry();
     this.announce({ state: 'connecting', attempt: this.attempt });
+    this.connectingSince = Date.now();
     let socket: WebSocket;
     try {
       socket = new this.options.WebSocketImpl(this.options.url);
@@ -172,6 +179,7 @@ export class Communicator {
     this.attempt = 0;
     this.missedPongs = 0;
     this.liveness.reset();
+    this.liveness.roundTrip(Date.now() - this.connectingSince);
     this.announce({ state: 'online' });
     this.startHeartbeat();
     this.options.dispatch.emit('connection:open', { attempt: this.attempt });
@@ -202,7 +210,11 @@ export class Communicator {
       this.reportBadFrame(coded, data.slice(0, 200));
       return;
     }
-    if (message.name === 'PongResponse') this.missedPongs = 0;
+    if (message.name === 'PongResponse') {
+      this.missedPongs = 0;
+      // Our pings carry our clock's time, which the pong echoes.
+      if (message.payload.t !== undefined) this.liveness.roundTrip(Date.now() - message.payload.t);
+    }
     if (message.name === 'ClientRegistrationResponse') {
       this.maxFrameBytes = message.payload.limits.maxFrameBytes;
       if (message.payload.heartbeatIntervalMs !== this.heartbeatIntervalMs) {

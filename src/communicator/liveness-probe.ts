@@ -1,3 +1,6 @@
+/** Longer round trips count as this long: past it the heartbeat finds a dead socket as soon, and a bogus pong time cannot switch the probe off. */
+const LONGEST_ROUND_TRIP_MS = 60_000;
+
 export interface LivenessProbeOptions {
   /** Sends one ping on the socket; false when it cannot be sent. */
   ping(): boolean;
@@ -5,9 +8,9 @@ export interface LivenessProbeOptions {
   awaiting(): boolean;
   /** Nothing came back within the probe deadline: the socket is dead. */
   dead(reason: string): void;
-  /** A request unanswered this long, with nothing at all heard meanwhile, starts a probe. */
+  /** A request unanswered this long, with nothing at all heard meanwhile, starts a probe (at least). */
   unansweredMs: number;
-  /** A probe declares the socket dead when nothing at all arrives within this long. */
+  /** A probe declares the socket dead when nothing at all arrives within this long (at least). */
   probeTimeoutMs: number;
 }
 
@@ -20,7 +23,9 @@ export interface LivenessProbeOptions {
  * meets silence; any frame that arrives in time, not only the pong, proves
  * the socket alive, so a slow but talking link is never cut, and a socket
  * to a server the browser can still reach (loopback) survives an `offline`
- * event.
+ * event. Both waits stretch to the link's measured round trip (TCP's
+ * retransmission timeout, RFC 6298: smoothed round trip plus four times its
+ * variation), so a link known to be slow is not cut for being slow.
  */
 export class LivenessProbe {
   private readonly options: LivenessProbeOptions;
@@ -29,6 +34,9 @@ export class LivenessProbe {
   /** When the current watch started; a frame heard since then means the socket talks. */
   private watchSince = 0;
   private lastHeardAt = 0;
+  /** Smoothed round trip and its variation; null before the first measurement. Kept across sockets: they share the link. */
+  private smoothedMs: number | null = null;
+  private variationMs = 0;
 
   constructor(options: LivenessProbeOptions) {
     this.options = options;
@@ -43,6 +51,19 @@ export class LivenessProbe {
     if (this.options.awaiting()) this.watch();
   }
 
+  /** A measured round trip: the socket's handshake, a pong, a request's answer. */
+  roundTrip(measuredMs: number): void {
+    if (!Number.isFinite(measuredMs) || measuredMs < 0) return;
+    const ms = Math.min(measuredMs, LONGEST_ROUND_TRIP_MS);
+    if (this.smoothedMs === null) {
+      this.smoothedMs = ms;
+      this.variationMs = ms / 2;
+      return;
+    }
+    this.variationMs = 0.75 * this.variationMs + 0.25 * Math.abs(this.smoothedMs - ms);
+    this.smoothedMs = 0.875 * this.smoothedMs + 0.125 * ms;
+  }
+
   /** A request went out: if it meets silence, probe. */
   requested(): void {
     if (this.watchTimer === null && this.probeTimer === null) this.watch();
@@ -53,11 +74,11 @@ export class LivenessProbe {
     if (this.probeTimer !== null) return;
     this.clearWatch();
     if (!this.options.ping()) return;
-    const { probeTimeoutMs } = this.options;
+    const deadline = this.stretched(this.options.probeTimeoutMs);
     this.probeTimer = setTimeout(() => {
       this.probeTimer = null;
-      this.options.dead(`nothing heard within ${probeTimeoutMs} ms of a ping`);
-    }, probeTimeoutMs);
+      this.options.dead(`nothing heard within ${deadline} ms of a ping`);
+    }, deadline);
   }
 
   /** The socket is gone or new: forget everything. */
@@ -76,7 +97,13 @@ export class LivenessProbe {
       // Frames came meanwhile: the answer is slow, the socket is not dead. Keep watching.
       if (this.lastHeardAt >= this.watchSince) this.watch();
       else this.probe();
-    }, this.options.unansweredMs);
+    }, this.stretched(this.options.unansweredMs));
+  }
+
+  /** The wait, or what this link's round trips need if that is longer. */
+  private stretched(floorMs: number): number {
+    if (this.smoothedMs === null) return floorMs;
+    return Math.max(floorMs, Math.ceil(this.smoothedMs + 4 * this.variationMs));
   }
 
   private clearWatch(): void {
