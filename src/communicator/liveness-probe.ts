@@ -81,7 +81,7 @@ export class LivenessProbe {
     }, deadline);
   }
 
-  /** The socket is gone or new: forget everything. */
+  /** The socket is gone or new: no watch, no probe. The round-trip estimate stays: the next socket crosses the same link. */
   reset(): void {
     this.clearWatch();
     if (this.probeTimer !== null) clearTimeout(this.probeTimer);
