@@ -59,7 +59,9 @@ Socket limits (0 turns a limit off):
   TRUST_PROXY           Proxies in front whose X-Forwarded-For is believed
                         for the client address: 0 (default) uses the TCP
                         peer; N takes the Nth entry from the right (1: the
-                        rightmost, added by the nearest proxy).
+                        rightmost, added by the nearest proxy). Set it
+                        behind a proxy, or every client counts as the
+                        proxy's address.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
