@@ -39,7 +39,9 @@ export class Connection implements Peer {
   queuedBytes = 0;
   /** The tail of the socket's heavy commands (gateway.ts HEAVY_COMMANDS), which run one at a time. */
   heavy: Promise<void> = Promise.resolve();
-  /** The login deadline passed while a login was being checked: unless that login succeeds, the socket is closed after it. */
+  /** Registrations, account creations and logins received and not yet answered. */
+  signingIn = 0;
+  /** The login deadline passed while signing in: unless that logs the socket in, it is closed after the answer. */
   loginOverdue = false;
   /** Set when the write cap closed the socket (for the log and the metric). */
   tooSlow = false;

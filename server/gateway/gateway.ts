@@ -10,6 +10,9 @@ import { clientAddress } from './client-address';
 import { Connection } from './connection';
 import { MemorySocketCounts, type SocketCounts } from './socket-counts';
 
+/** The commands of signing in: while one runs, the login deadline waits for its answer. */
+const SIGN_IN_COMMANDS: ReadonlySet<string> = new Set(['ClientRegistrationCommand', 'AccountCreateCommand', 'AccountLoginCommand']);
+
 /**
  * Commands whose answer can run to megabytes (a history page is up to
  * 500 messages of 4,000 characters). A socket runs them one at a time, each
@@ -149,6 +152,8 @@ export class Gateway {
   onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     conn.lastActivityAt = this.s.now();
     if (this.paused) return;
+    // Past its login deadline a socket only waits for the sign-in it had in flight; nothing new is taken.
+    if (conn.loginOverdue) return;
     // A socket that is not reading what it was sent gets no new work; its next write closes it.
     if (conn.overWriteCap) return conn.closeTooSlow();
     const verdict = conn.bucket.take();
@@ -187,12 +192,15 @@ export class Gateway {
     const started = (): void => {
       conn.queuedBytes -= size;
     };
-    const run = HEAVY_COMMANDS.has(frame.name)
+    const dispatched = HEAVY_COMMANDS.has(frame.name)
       ? (): Promise<void> => this.runHeavy(conn, frame, started)
       : (): Promise<void> => {
           started();
           return dispatch(conn, frame, this.s);
         };
+    const signingIn = SIGN_IN_COMMANDS.has(frame.name);
+    if (signingIn) conn.signingIn += 1;
+    const run = signingIn ? (): Promise<void> => dispatched().finally(() => this.signInDone(conn)) : dispatched;
     if (SESSION_COMMANDS.has(frame.name)) {
       const done: Promise<void> = (conn.exclusive ?? Promise.resolve()).then(run).finally(() => {
         if (conn.exclusive === done) conn.exclusive = null;
@@ -219,14 +227,17 @@ export class Gateway {
     return done;
   }
 
+  /** A registration, account creation or login answered: a socket past its login deadline is closed once none is left. */
+  private signInDone(conn: Connection): void {
+    conn.signingIn -= 1;
+    if (conn.loginOverdue && !conn.session && conn.signingIn === 0) this.closeOverdue(conn);
+  }
+
   /** After a login, logout or registration: a socket that logged in stops counting as pending, within its user's cap. */
   private afterSessionCommand(conn: Connection): void {
     const admitted = this.admitted.get(conn);
     const userId = conn.userId;
-    if (!conn.session || !userId) {
-      if (conn.loginOverdue) this.closeOverdue(conn);
-      return;
-    }
+    if (!conn.session || !userId) return;
     conn.unauthenticatedSince = null;
     conn.loginOverdue = false;
     if (admitted) this.admission.loggedIn(admitted);
@@ -268,10 +279,10 @@ export class Gateway {
   /**
    * Closes sockets without a session past the login deadline, counted from
    * opening or from losing their session (logout, revocation, expiry). A
-   * login still being checked then (a password hash on a loaded server) is
-   * let finish; if it did not log the socket in, the socket is closed right
-   * after its answer (`afterSessionCommand`), so queuing more logins buys
-   * nothing. A real client needs one round trip.
+   * registration, account creation or login still running then (a password
+   * hash on a loaded server) is let finish, and nothing new is taken; if it
+   * did not log the socket in, the socket is closed right after its answer
+   * (`signInDone`). A real client needs one round trip.
    */
   private enforceLoginDeadline(): void {
     const now = this.s.now();
@@ -286,7 +297,7 @@ export class Gateway {
         continue;
       }
       if (now - conn.unauthenticatedSince < deadline) continue;
-      if (conn.exclusive === null) this.closeOverdue(conn);
+      if (conn.signingIn === 0) this.closeOverdue(conn);
       else conn.loginOverdue = true;
     }
   }

@@ -86,13 +86,16 @@ describe('gateway: socket limits per process, address, user and login', () => {
   });
 
   it('closes sockets that do not log in by the deadline with 4408, pinging or not, and keeps logged-in ones', async () => {
-    const s = await start({ loginDeadlineMs: 150 });
+    const s = await start({ loginDeadlineMs: 300 });
     await seedUsers(s, ['vera']);
     const silent = closeCode(await upgrade(s.wsUrl));
     const pinger = await ProtocolClient.connect(s.wsUrl);
     await pinger.register();
     const controlPinger = closeCode(await upgrade(s.wsUrl));
-    const { client: member } = await loginAs(s, 'vera');
+    // Registration and login in one round trip, as the app does: the deadline never falls between them.
+    const member = await ProtocolClient.connect(s.wsUrl);
+    member.send('ClientRegistrationCommand', { clientInformation: { clientMedium: 'web' } });
+    await member.call('AccountLoginCommand', { userInformation: { username: 'vera', password: TEST_PASSWORD } }, 'AccountLoginResponse');
     open.push(silent.ws, pinger.ws, controlPinger.ws, member.ws);
     const keepAlive = setInterval(() => {
       if (pinger.ws.readyState === WebSocket.OPEN) pinger.send('PingCommand', {});
@@ -112,12 +115,13 @@ describe('gateway: socket limits per process, address, user and login', () => {
   });
 
   it('lets a password login still being hashed at the deadline finish, and closes the socket after one that failed', async () => {
-    // A real-cost hash (N=2^16) takes far longer than this deadline to verify.
-    const s = await start({ loginDeadlineMs: 40 });
-    s.seeder.users([{ username: 'walt', passwordHash: await hashPassword(TEST_PASSWORD, { N: 2 ** 16, r: 8, p: 1 }) }]);
+    // A hash of twice OWASP's cost (N=2^17) takes longer than this deadline to verify.
+    const s = await start({ loginDeadlineMs: 150 });
+    s.seeder.users([{ username: 'walt', passwordHash: await hashPassword(TEST_PASSWORD, { N: 2 ** 17, r: 8, p: 1 }) }]);
     const [good, bad] = [await ProtocolClient.connect(s.wsUrl), await ProtocolClient.connect(s.wsUrl)];
     open.push(good.ws, bad.ws);
-    await Promise.all([good.register(), bad.register()]);
+    // Registration and login pipelined, as the app sends them.
+    for (const c of [good, bad]) c.send('ClientRegistrationCommand', { clientInformation: { clientMedium: 'web' } });
     const [accepted, refused] = await Promise.all([
       good.call('AccountLoginCommand', { userInformation: { username: 'walt', password: TEST_PASSWORD } }, 'AccountLoginResponse'),
       bad.call('AccountLoginCommand', { userInformation: { username: 'walt', password: 'not the password' } }, 'AccountLoginResponse'),

@@ -148,7 +148,7 @@ describe('client core against the real server', () => {
   });
 
   it('waits at the login form past the login deadline without reconnecting, then signs up and logs in at once', async () => {
-    await serve({ loginDeadlineMs: 100 });
+    await serve({ loginDeadlineMs: 1000 });
     const core = client();
     const closes: number[] = [];
     let ready = false;
