@@ -63,7 +63,7 @@ export interface ServerConfig {
    * TYPING_NOTICES_PER_SECOND.
    */
   typingPerSecond: number;
-  /** Open WebSockets in this process; upgrades beyond are refused with 503. 0: no cap. MAX_SOCKETS. */
+  /** Open WebSockets in this process; when full, the longest-waiting socket not logged in makes room (4408), else 503. 0: no cap. MAX_SOCKETS. */
   maxSockets: number;
   /** Open WebSockets per client address (IPv6: per /64); beyond, 429. 0: no cap. MAX_SOCKETS_PER_ADDRESS. */
   maxSocketsPerAddress: number;

@@ -32,8 +32,10 @@ Environment:
   DIST_DIR              Built app directory. Default ./dist.
 
 Socket limits (0 turns a limit off):
-  MAX_SOCKETS           Open WebSockets in this process; more upgrades get
-                        HTTP 503 with Retry-After. Default 20000.
+  MAX_SOCKETS           Open WebSockets in this process. When full, an
+                        upgrade closes the longest-waiting socket not logged
+                        in (4408), or gets HTTP 503 with Retry-After when all
+                        are logged in. Default 20000.
   MAX_SOCKETS_PER_ADDRESS
                         Open WebSockets per client address (IPv6: per /64);
                         more get HTTP 429 with Retry-After. Default 100.

@@ -99,7 +99,7 @@ export async function runAbuseSockets(size: AbuseSocketsSize, log: (line: string
     await checkServed('slow readers');
     await idleSockets(report, c, size, world, keep);
     await checkServed('idle sockets');
-    await upgradeFlood(report, c, size, keep);
+    await upgradeFlood(report, c, size, world, keep);
     await checkServed('the upgrade flood');
     await controlFlood(report, c, world, keep);
     await sameUser(report, c, world, size, keep);
@@ -219,10 +219,10 @@ async function idleSockets(report: Report, c: ChildServer, size: AbuseSocketsSiz
 }
 
 /** Upgrades from many addresses at once: per-address caps hold per address, the process cap holds overall, refusals are cheap HTTP answers. */
-async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSize, keep: Keep): Promise<void> {
+async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSize, world: World, keep: Keep): Promise<void> {
   const row = report.row(
     'an upgrade flood from many addresses',
-    `${size.floodAddresses} addresses x ${size.floodEach} upgrades at once, never logging in; MAX_SOCKETS=${LIMITS.MAX_SOCKETS}`,
+    `${size.floodAddresses} addresses x ${size.floodEach} upgrades at once, never logging in, then a newcomer logs in; MAX_SOCKETS=${LIMITS.MAX_SOCKETS}`,
   );
   row.count = size.floodAddresses * size.floodEach;
   const openBefore = await metric(c.url, 'tidings_connections');
@@ -261,13 +261,15 @@ async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSi
   if (mostOverall > LIMITS.MAX_SOCKETS) report.fail(row, `${mostOverall} flood sockets open at once, over MAX_SOCKETS`);
   for (const status of Object.keys(statuses)) if (status !== '429' && status !== '503') report.fail(row, `${statuses[status]} upgrades refused with ${status}`);
   const openPeak = await metric(c.url, 'tidings_connections');
-  // While the flood's sockets wait out the deadline the process may be full: what a newcomer gets meanwhile.
+  // The process is full of sockets that never log in: a newcomer still gets in (the longest-waiting one makes room) and logs in.
   const newcomer = keep(await upgradeFrom(c.wsUrl, '127.0.0.2'));
+  const newcomerIn = isOpen(newcomer) && (await logIn(newcomer.ws, world.users[6]!.token));
+  if (!newcomerIn) report.fail(row, `a newcomer during the flood was ${isOpen(newcomer) ? 'admitted but could not log in' : `refused with ${newcomer.status}`}`);
   if (openPeak > LIMITS.MAX_SOCKETS) report.fail(row, `${openPeak} sockets open, over MAX_SOCKETS`);
   const all = results.flat().filter(isOpen);
   const codes = await within(Promise.all(all.map((u) => u.closed)), LIMITS.LOGIN_DEADLINE_MS * 4 + 5000, 'the flood to be closed').catch(() => null);
   if (!codes) report.fail(row, 'flood sockets still open long after the login deadline');
-  row.figures = { admitted, mostOpenAtOnce: mostOverall, openBefore, openPeak, newcomerDuringFlood: isOpen(newcomer) ? 'admitted' : newcomer.status, ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`refused${s}`, n])) };
+  row.figures = { admitted, mostOpenAtOnce: mostOverall, openBefore, openPeak, newcomerDuringFlood: newcomerIn ? 'logged in' : isOpen(newcomer) ? 'admitted' : newcomer.status, evicted: await metric(c.url, 'tidings_socket_limit_total', 'reason="evicted_for_room"'), ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`refused${s}`, n])) };
 }
 
 /** A logged-in socket flooding WebSocket pings and pongs (which skip the command path): closed with 1008. */

@@ -34,6 +34,10 @@ export class Gateway {
   private readonly admission: Admission;
   private readonly admitted = new WeakMap<Connection, Admitted>();
   private upgrading = 0;
+  /** Sockets closed to make room whose close has not been seen yet (they no longer count as open). */
+  private evicting = 0;
+  /** Sockets not yet logged in, oldest first: the ones a full process closes to make room. */
+  private readonly waiting = new Set<Connection>();
   private closing = false;
   private nextId = 1;
   private pausedUntil = 0;
@@ -46,7 +50,12 @@ export class Gateway {
   ) {
     const { limits } = s.config;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
-    this.admission = new Admission(counts, s.config, () => this.connections.size + this.upgrading);
+    this.admission = new Admission(
+      counts,
+      s.config,
+      () => this.connections.size + this.upgrading - this.evicting,
+      () => this.evictOldestPending(),
+    );
     const beat = Math.max(20, Math.min(limits.heartbeatIntervalMs / 2, 5000));
     this.timers.push(setInterval(() => this.dropSilent(), beat));
     if (s.config.loginDeadlineMs > 0) {
@@ -129,6 +138,7 @@ export class Gateway {
     // `socket` is the stream ws writes to: corking it batches ws's frames (Hub.batch).
     const conn = new Connection(this.nextId++, ws, { ...config.limits, maxBufferedBytes: config.maxBufferedBytes, typingPerSecond: config.typingPerSecond }, this.s.now, socket, address);
     this.connections.add(conn);
+    this.waiting.add(conn);
     this.admitted.set(conn, admitted);
     this.s.metrics.connections.inc();
     ws.on('message', (data, isBinary) => socketOnMessage(this, conn, data, isBinary));
@@ -227,6 +237,26 @@ export class Gateway {
     return done;
   }
 
+  /**
+   * Closes the socket that has waited longest without logging in and is not
+   * signing in right now, to make room for a new one (4408, as its deadline
+   * would have). Real clients log in one round trip after opening, so only
+   * sockets that do not are ever this old.
+   */
+  private evictOldestPending(): boolean {
+    for (const conn of this.waiting) {
+      if (conn.session || conn.signingIn > 0) continue;
+      this.waiting.delete(conn);
+      conn.evicted = true;
+      this.evicting += 1;
+      this.s.metrics.socketLimits.inc({ reason: 'evicted_for_room' });
+      conn.close(CLOSE_CODES.LOGIN_TIMEOUT, 'not logged in, and the server needs the room');
+      conn.ws.terminate();
+      return true;
+    }
+    return false;
+  }
+
   /** A registration, account creation or login answered: a socket past its login deadline is closed once none is left. */
   private signInDone(conn: Connection): void {
     conn.signingIn -= 1;
@@ -241,6 +271,7 @@ export class Gateway {
     conn.unauthenticatedSince = null;
     conn.loginOverdue = false;
     if (admitted) this.admission.loggedIn(admitted);
+    this.waiting.delete(conn);
     const max = this.s.config.maxSocketsPerUser;
     if (max > 0 && this.s.presence.peersOf(userId).size > max) {
       this.s.metrics.socketLimits.inc({ reason: 'sockets_per_user' });
@@ -251,6 +282,8 @@ export class Gateway {
   /** @internal */
   onClose(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.waiting.delete(conn);
+    if (conn.evicted) this.evicting -= 1;
     const admitted = this.admitted.get(conn);
     if (admitted) this.admission.release(admitted);
     if (conn.tooSlow) {

@@ -67,9 +67,24 @@ describe('gateway: socket limits per process, address, user and login', () => {
     expect(s.connectionCount()).toBe(3);
   });
 
-  it('refuses past MAX_SOCKETS with 503 and Retry-After', async () => {
+  it('makes room past MAX_SOCKETS by closing the longest-waiting socket not logged in (4408), and refuses with 503 and Retry-After when all are logged in', async () => {
     const s = await start({ maxSockets: 2 });
-    open.push(opened(await upgrade(s.wsUrl)), opened(await upgrade(s.wsUrl)));
+    await seedUsers(s, ['ivy']);
+    const oldest = closeCode(await upgrade(s.wsUrl));
+    const next = closeCode(await upgrade(s.wsUrl));
+    open.push(oldest.ws, next.ws);
+    // Full: a newcomer gets in, the socket that waited longest without logging in goes.
+    const newcomer = await ProtocolClient.connect(s.wsUrl);
+    open.push(newcomer.ws);
+    expect(await oldest.code).toBe(4408);
+    newcomer.send('ClientRegistrationCommand', { clientInformation: { clientMedium: 'web' } });
+    expect((await newcomer.call('AccountLoginCommand', { userInformation: { username: 'ivy', password: TEST_PASSWORD } }, 'AccountLoginResponse')).loggedIn).toBe(true);
+    const second = await ProtocolClient.connect(s.wsUrl);
+    open.push(second.ws);
+    expect(await next.code).toBe(4408);
+    second.send('ClientRegistrationCommand', { clientInformation: { clientMedium: 'web' } });
+    await second.call('AccountLoginCommand', { userInformation: { username: 'ivy', password: TEST_PASSWORD } }, 'AccountLoginResponse');
+    // Both logged in: nobody to make room with.
     expect(await upgrade(s.wsUrl)).toMatchObject({ status: 503, retryAfter: '10' });
   });
 
