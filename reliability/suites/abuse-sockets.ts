@@ -226,10 +226,16 @@ async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSi
   );
   row.count = size.floodAddresses * size.floodEach;
   const openBefore = await metric(c.url, 'tidings_connections');
-  // Per address, and overall, the most sockets open at once (the deadline frees slots during a long flood).
+  // Per address the most sockets open at once (the deadline frees slots during a long flood); overall, the server's own count, sampled.
   const mostPerAddress: number[] = [];
-  const everyOpen: WebSocket[] = [];
   let mostOverall = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      mostOverall = Math.max(mostOverall, await metric(c.url, 'tidings_connections'));
+      await sleep(20);
+    }
+  })();
   const results = await Promise.all(
     Array.from({ length: size.floodAddresses }, (_, a) => {
       const mine: { ws: WebSocket }[] = [];
@@ -240,9 +246,7 @@ async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSi
             keep(u);
             if (isOpen(u)) {
               mine.push(u);
-              everyOpen.push(u.ws);
               mostPerAddress[a] = Math.max(mostPerAddress[a]!, openCount(mine));
-              mostOverall = Math.max(mostOverall, everyOpen.filter((ws) => ws.readyState === ws.OPEN).length);
             }
             return u;
           }),
@@ -250,6 +254,8 @@ async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSi
       );
     }),
   );
+  sampling = false;
+  await sampler;
   const statuses: Record<string, number> = {};
   let admitted = 0;
   results.forEach((perAddress, a) => {
@@ -257,8 +263,7 @@ async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSi
     if (mostPerAddress[a]! > LIMITS.MAX_PENDING_SOCKETS_PER_ADDRESS) report.fail(row, `address 127.0.3.${a + 1} had ${mostPerAddress[a]} sockets open at once, over the pending cap`);
     for (const u of perAddress) if (!isOpen(u)) statuses[u.status] = (statuses[u.status] ?? 0) + 1;
   });
-  // The sentinel and whatever else is open count too: the flood alone must stay under the process cap.
-  if (mostOverall > LIMITS.MAX_SOCKETS) report.fail(row, `${mostOverall} flood sockets open at once, over MAX_SOCKETS`);
+  if (mostOverall > LIMITS.MAX_SOCKETS) report.fail(row, `the server held ${mostOverall} sockets at once, over MAX_SOCKETS`);
   for (const status of Object.keys(statuses)) if (status !== '429' && status !== '503') report.fail(row, `${statuses[status]} upgrades refused with ${status}`);
   const openPeak = await metric(c.url, 'tidings_connections');
   // The process is full of sockets that never log in: a newcomer still gets in (the longest-waiting one makes room) and logs in.
@@ -269,7 +274,7 @@ async function upgradeFlood(report: Report, c: ChildServer, size: AbuseSocketsSi
   const all = results.flat().filter(isOpen);
   const codes = await within(Promise.all(all.map((u) => u.closed)), LIMITS.LOGIN_DEADLINE_MS * 4 + 5000, 'the flood to be closed').catch(() => null);
   if (!codes) report.fail(row, 'flood sockets still open long after the login deadline');
-  row.figures = { admitted, mostOpenAtOnce: mostOverall, openBefore, openPeak, newcomerDuringFlood: newcomerIn ? 'logged in' : isOpen(newcomer) ? 'admitted' : newcomer.status, evicted: await metric(c.url, 'tidings_socket_limit_total', 'reason="evicted_for_room"'), ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`refused${s}`, n])) };
+  row.figures = { admitted, serverPeakSampled: mostOverall, openBefore, openAfterFlood: openPeak, newcomerDuringFlood: newcomerIn ? 'logged in' : isOpen(newcomer) ? 'admitted' : newcomer.status, evicted: await metric(c.url, 'tidings_socket_limit_total', 'reason="evicted_for_room"'), ...Object.fromEntries(Object.entries(statuses).map(([s, n]) => [`refused${s}`, n])) };
 }
 
 /** A logged-in socket flooding WebSocket pings and pongs (which skip the command path): closed with 1008. */
