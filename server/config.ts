@@ -57,6 +57,29 @@ export interface ServerConfig {
    */
   largeGroupMembers: number;
   largeGroupNotifyIntervalMs: number;
+  /**
+   * Typing notices of one user in one conversation are relayed at most once
+   * per this interval, whichever sockets they come from; those within it are
+   * coalesced into one at its end (the web client repeats `typing: true`
+   * every 3 s). TYPING_NOTICE_INTERVAL_MS.
+   */
+  typingNoticeIntervalMs: number;
+  /** Conversations one user may be shown typing in at once; a `typing: true` for one more is dropped. TYPING_CONVERSATIONS_PER_USER. */
+  typingConversationsPerUser: number;
+  /**
+   * A user whose last socket closes stays online this long before going
+   * offline (a reload or a reconnect within it notifies nobody), so that
+   * flapping sockets cannot make a presence notification to every contact
+   * each time. 0: offline at once. PRESENCE_OFFLINE_GRACE_MS.
+   */
+  presenceOfflineGraceMs: number;
+  /**
+   * The receipts of one user in one conversation notify the members'
+   * `conversations` at most once per this interval; a receipt within it is
+   * written and answered at once, and notified when the interval ends. 0: each
+   * receipt notifies. RECEIPT_NOTICE_INTERVAL_MS.
+   */
+  receiptNoticeIntervalMs: number;
 }
 
 /** OWASP's scrypt recommendation: N=2^16, r=8, p=1. */
@@ -79,6 +102,10 @@ export function defaultConfig(): ServerConfig {
     sessionSweepIntervalMs: 30_000,
     largeGroupMembers: 32,
     largeGroupNotifyIntervalMs: 1000,
+    typingNoticeIntervalMs: 1000,
+    typingConversationsPerUser: 3,
+    presenceOfflineGraceMs: 3000,
+    receiptNoticeIntervalMs: 1000,
   };
 }
 
