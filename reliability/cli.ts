@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { killAllChildren } from './lib/child-server';
 import { pickSeed } from './lib/random';
 import { writeResult, type Report } from './lib/results';
+import { FANOUT_SIZES, runFanout } from './suites/abuse-fanout';
 import { AUTHZ_SIZES, runAuthz } from './suites/authz';
 import { CRASH_SIZES, runCrash } from './suites/crash';
 import { DISK_SIZES, runDisk } from './suites/disk';
@@ -23,6 +24,7 @@ const SUITES: Record<string, { about: string; run(size: Size, seed: number, log:
   leaks: { about: 'connect/login/subscribe/disconnect cycles: heap, handles, fds', run: (s, _seed, log) => runLeaks(LEAK_SIZES[s], log) },
   fuzz: { about: 'bad input over the socket gateway (fast-check)', run: (s, seed, log) => runFuzz(FUZZ_SIZES[s], seed, log) },
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },
+  'abuse-fanout': { about: 'what one member on many sockets makes others receive: typing, receipts, presence, resubscribes', run: (s, _seed, log) => runFanout(FANOUT_SIZES[s], log) },
   security: { about: 'tokens, throttling, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
 };
 
