@@ -104,7 +104,15 @@ function pageLimitFault(): Fault {
   };
 }
 
-async function health(server: RunningServer): Promise<number> {
+/**
+ * /healthz as a monitor polling it sees it: the server probes the database
+ * at most once per healthCacheMs, so an answer other than `expected` is
+ * asked again once that period has passed, and the second answer counts.
+ */
+async function health(server: RunningServer, expected: number): Promise<number> {
+  const first = (await fetch(`${server.url}/healthz`)).status;
+  if (first === expected) return first;
+  await new Promise((r) => setTimeout(r, server.config.healthCacheMs + 20));
   return (await fetch(`${server.url}/healthz`)).status;
 }
 
@@ -163,11 +171,11 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
     };
 
     const refusals = report.row(`${fault.name}: sends refused`, 'sends while the database cannot grow: each answered with a coded ErrorResponse, none acknowledged unless stored');
-    const healthRow = report.row(`${fault.name}: /healthz`, '503 while writes fail (a logged-in socket also leaves meanwhile), 200 once space returns');
+    const healthRow = report.row(`${fault.name}: /healthz`, '503 while writes fail (a logged-in socket also leaves meanwhile), 200 once space returns, each within one health cache period');
     const recovery = report.row(`${fault.name}: recovery`, 'after space returns, a resend of every refused message is stored exactly once and new sends work');
     for (let round = 0; round < size.rounds; round++) {
       for (let i = 0; i < 5; i++) await send();
-      if ((await health(server)) !== 200) report.fail(healthRow, `round ${round}: /healthz not 200 before the fault`);
+      if ((await health(server, 200)) !== 200) report.fail(healthRow, `round ${round}: /healthz not 200 before the fault`);
       // A second device of the other user, logged in now and gone while the disk is full (its last-seen time cannot be stored).
       const leaver = await ProtocolClient.connect(server.wsUrl);
       await leaver.register();
@@ -184,12 +192,12 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
       if (firstRefusal < 0) report.fail(refusals, `round ${round}: ${size.sendsWhileFull} sends all acknowledged while full`);
       else {
         healthRow.count++;
-        const status = await health(server);
+        const status = await health(server, 503);
         if (status !== 503) report.fail(healthRow, `round ${round}: /healthz answered ${status} while sends were refused`);
       }
       await fault.free(server);
       healthRow.count++;
-      const after = await health(server);
+      const after = await health(server, 200);
       if (after !== 200) report.fail(healthRow, `round ${round}: /healthz answered ${after} after space returned`);
       for (const id of refused.splice(0)) {
         recovery.count++;
