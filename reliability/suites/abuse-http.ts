@@ -34,7 +34,7 @@ export interface AbuseHttpSize {
 }
 
 export const ABUSE_HTTP_SIZES: Record<'ci' | 'long', AbuseHttpSize> = {
-  ci: { aborts: 120, abortConcurrency: 20, stalls: 20, healthGets: 600, stormWrites: 12_000, slowClients: 20, rounds: 1 },
+  ci: { aborts: 120, abortConcurrency: 20, stalls: 20, healthGets: 600, stormWrites: 20_000, slowClients: 20, rounds: 1 },
   long: { aborts: 3000, abortConcurrency: 100, stalls: 200, healthGets: 20_000, stormWrites: 100_000, slowClients: 300, rounds: 20 },
 };
 
@@ -209,7 +209,7 @@ async function walBound(report: Report, s: RunningServer): Promise<void> {
  */
 async function walStorm(report: Report, s: RunningServer, size: AbuseHttpSize): Promise<void> {
   const limit = Math.max(s.config.walSizeLimitBytes, 16_000 * 4096);
-  const row = report.row('the WAL stays bounded under a run of main-connection writes', `${size.stormWrites} session rows inserted as logins do, 20 per turn of the event loop: the WAL never past its limit (${limit} bytes) and a bit`);
+  const row = report.row('the WAL stays bounded under a run of main-connection writes', `${size.stormWrites} session rows inserted as logins do, 20 per turn of the event loop (~13 KB of WAL each): the WAL never past twice its limit (${limit} bytes)`);
   const [user] = s.seeder.users([{ username: 'storm.user', passwordHash: 'x' }]) as [string];
   let peak = 0;
   for (let i = 0; i < size.stormWrites; i++) {
@@ -222,8 +222,9 @@ async function walStorm(report: Report, s: RunningServer, size: AbuseHttpSize): 
   }
   peak = Math.max(peak, walBytes(s));
   row.figures = { peakWalBytes: peak, limitBytes: limit };
-  // The slack: what commits between the crossing and the checkpoint that follows it.
-  if (peak > limit + 8 * 1024 * 1024) report.fail(row, `the WAL reached ${peak} bytes (limit ${limit})`);
+  // The slack: what commits while another connection's checkpoint holds the checkpoint lock (the
+  // main connection's own then finds it busy and tries again at its next commit); it does not grow with the run.
+  if (peak > 2 * limit) report.fail(row, `the WAL reached ${peak} bytes (limit ${limit})`);
 }
 
 /** Finding 7: half a request line kept its socket for 60-90 s; upgrades the same. */
