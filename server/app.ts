@@ -81,9 +81,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // sessions, contacts): a checkpoint on another thread never catches up with
   // them, since this connection commits while it copies, so the WAL only grew
   // (12,000 session inserts a second: 788 MiB in 4 s before a pass happened
-  // to reach its end; with the backstop it stays at 64 MiB). Run here, between two of this connection's commits, the
-  // pass reaches the end unless the writer is committing too. A ':memory:'
-  // database cannot be shared with a thread: it keeps the in-process writer.
+  // to reach its end; with the backstop ~64-70 MiB). Run here, between two of
+  // this connection's commits, the pass reaches the end unless another
+  // connection is committing too. A ':memory:' database cannot be shared
+  // with a thread: it keeps the in-process writer.
   const threaded = config.dbPath !== ':memory:';
   if (threaded) db.pragma(`wal_autocheckpoint = ${MAIN_BACKSTOP_PAGES}`);
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
