@@ -103,7 +103,8 @@ export function defaultConfig(): ServerConfig {
     sessionSweepIntervalMs: 30_000,
     largeGroupMembers: 32,
     largeGroupNotifyIntervalMs: 1000,
-    maxConnections: 20_000,
+    // Room above the WebSocket cap (20,000 sockets) for plain HTTP: /healthz and the app's files still get through when the sockets are at theirs.
+    maxConnections: 21_000,
     httpHeadersTimeoutMs: 10_000,
     httpRequestTimeoutMs: 30_000,
     httpKeepAliveTimeoutMs: 5_000,

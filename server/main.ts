@@ -34,9 +34,11 @@ Environment:
 
 HTTP limits and exposure:
   MAX_CONNECTIONS       Open TCP connections for the whole server, HTTP and
-                        WebSocket alike (default 20000); past it a new
-                        connection is closed on arrival. Keep it below the
-                        process's descriptor limit (ulimit -n) less ~100.
+                        WebSocket alike (default 21000); past it a new
+                        connection is closed on arrival. Keep it above the
+                        WebSocket cap (so /healthz still answers when the
+                        sockets are at theirs) and below the descriptor
+                        limit (ulimit -n) less ~100.
   HTTP_HEADERS_TIMEOUT_MS    A request's line and headers must arrive within
                         this (default 10000), or its connection is closed.
   HTTP_REQUEST_TIMEOUT_MS    The whole request, body included (default 30000;
