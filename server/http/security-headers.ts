@@ -26,7 +26,7 @@ export function buildCsp(httpOrigins: string[]): string {
 /** Browser features the app never uses, turned off for it and anything it might embed. */
 const PERMISSIONS_POLICY = ['accelerometer', 'camera', 'geolocation', 'gyroscope', 'magnetometer', 'microphone', 'midi', 'payment', 'usb'].map((f) => `${f}=()`).join(', ');
 
-/** One year, what the HSTS preload list asks for. */
+/** One year. */
 const HSTS = 'max-age=31536000';
 
 /**
