@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,13 +206,17 @@ async function walBound(report: Report, s: RunningServer): Promise<void> {
 /**
  * The same for writes the clients' logins make (a session row each) on the
  * main connection: a checkpoint on another thread never caught up with them
- * (12,000 a second: 788 MiB of WAL in 4 s). The main connection's backstop
- * checkpoint keeps the WAL at most at its limit whatever their rate.
+ * (12,000 a second: 788 MiB of WAL in 4 s, never rewound). The main
+ * connection's backstop checkpoint has the WAL start over whatever their
+ * rate. Counted as rewinds rather than bounded by size: how far the WAL gets
+ * past the backstop depends on when the other threads' checkpoints hold the
+ * lock, which a loaded machine decides.
  */
 async function walStorm(report: Report, s: RunningServer, size: AbuseHttpSize): Promise<void> {
   const limit = Math.max(s.config.walSizeLimitBytes, 16_000 * 4096);
-  const row = report.row('the WAL stays bounded under a run of main-connection writes', `${size.stormWrites} session rows inserted as logins do, 20 per turn of the event loop (~13 KB of WAL each): the WAL never past twice its limit (${limit} bytes)`);
+  const row = report.row('the WAL rewinds under a run of main-connection writes', `${size.stormWrites} session rows inserted as logins do, 20 per turn of the event loop (~13 KB of WAL each): the WAL starts over at least twice (~4 times the limit written), and never reaches 3 x its limit (${limit} bytes)`);
   const [user] = s.seeder.users([{ username: 'storm.user', passwordHash: 'x' }]) as [string];
+  const rewindsBefore = walRewinds(s);
   let peak = 0;
   for (let i = 0; i < size.stormWrites; i++) {
     s.storage.sessions.insert({ tokenHash: `storm-${i}`, userId: user, publicComputer: false, createdAt: 1, lastUsedAt: 1 });
@@ -223,10 +227,21 @@ async function walStorm(report: Report, s: RunningServer, size: AbuseHttpSize): 
     }
   }
   peak = Math.max(peak, walBytes(s));
-  row.figures = { peakWalBytes: peak, limitBytes: limit };
-  // The slack: what commits while another connection's checkpoint holds the checkpoint lock (the
-  // main connection's own then finds it busy and tries again at its next commit); it does not grow with the run.
-  if (peak > 2 * limit) report.fail(row, `the WAL reached ${peak} bytes (limit ${limit})`);
+  const rewinds = walRewinds(s) - rewindsBefore;
+  row.figures = { peakWalBytes: peak, limitBytes: limit, rewinds };
+  if (rewinds < 2) report.fail(row, `the WAL started over ${rewinds} times in ${row.count} writes (it reached ${peak} bytes)`);
+  if (peak >= 3 * limit) report.fail(row, `the WAL reached ${peak} bytes (limit ${limit})`);
+}
+
+/** How often the WAL has started over: its header's checkpoint sequence number (bytes 12-15), which SQLite increments at each rewind. */
+function walRewinds(s: RunningServer): number {
+  const fd = openSync(`${s.config.dbPath}-wal`, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    return readSync(fd, header, 0, 16, 0) === 16 ? header.readUInt32BE(12) : 0;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Finding 7: half a request line kept its socket for 60-90 s; upgrades the same. */
