@@ -48,9 +48,10 @@ export function createHttpServer(settings: HttpSettings, metrics: ServerMetrics,
 }
 
 /**
- * After listen(): an error of the listening socket (accept failing with
- * EMFILE when descriptors run out) is logged, never left unhandled, which
- * would end the process and every user's connection with it.
+ * After listen(): an error of the listening socket is logged, never left
+ * unhandled, which would end the process and every user's connection with
+ * it. (Running out of descriptors is not one: libuv then accepts and closes
+ * the waiting connections itself; ENOBUFS or ENOMEM on accept would be.)
  */
 export function logServerErrors(server: Server, logger: Logger): void {
   let last = 0;
@@ -58,6 +59,6 @@ export function logServerErrors(server: Server, logger: Logger): void {
     const now = Date.now();
     if (now - last < DROP_LOG_EVERY_MS) return;
     last = now;
-    logger.error({ err, code: err.code }, 'the HTTP server could not accept a connection (lower MAX_CONNECTIONS below the descriptor limit, ulimit -n)');
+    logger.error({ err, code: err.code }, 'the HTTP server could not accept a connection');
   });
 }
