@@ -116,7 +116,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }),
     presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),
     typingGate: new MemoryTypingGate(
-      { intervalMs: config.typingNoticeIntervalMs, conversationsPerUser: config.typingConversationsPerUser, expiryMs: TYPING_EXPIRY_MS },
+      { intervalMs: config.typingNoticeIntervalMs, conversationsPerUser: config.typingConversationsPerUser, typersPerConversation: config.typingTypersPerConversation, expiryMs: TYPING_EXPIRY_MS },
       now,
     ),
     receiptNotices: new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs),

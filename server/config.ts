@@ -66,6 +66,8 @@ export interface ServerConfig {
   typingNoticeIntervalMs: number;
   /** Conversations one user may be shown typing in at once; a `typing: true` for one more is dropped. TYPING_CONVERSATIONS_PER_USER. */
   typingConversationsPerUser: number;
+  /** Users one conversation shows typing at once; a `typing: true` from one more is dropped. TYPING_TYPERS_PER_CONVERSATION. */
+  typingTypersPerConversation: number;
   /**
    * A user whose last socket closes stays online this long before going
    * offline (a reload or a reconnect within it notifies nobody), so that
@@ -128,6 +130,7 @@ export function defaultConfig(): ServerConfig {
     largeGroupNotifyIntervalMs: 1000,
     typingNoticeIntervalMs: 1000,
     typingConversationsPerUser: 3,
+    typingTypersPerConversation: 5,
     presenceOfflineGraceMs: 3000,
     receiptNoticeIntervalMs: 1000,
     // Room above the WebSocket cap (20,000 sockets) for plain HTTP: /healthz and the app's files still get through when the sockets are at theirs.

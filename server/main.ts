@@ -68,6 +68,8 @@ What one user can make the server send to others:
                         into the last state, relayed when it ends. 0: each.
   TYPING_CONVERSATIONS_PER_USER  Conversations one user is shown typing in
                         at once (default 3); a start for one more is dropped.
+  TYPING_TYPERS_PER_CONVERSATION  Users one conversation shows typing at once
+                        (default 5); a start from one more is dropped.
   RECEIPT_NOTICE_INTERVAL_MS  The receipts of one user in one conversation
                         notify the members at most once per this (default
                         1000); those within it are notified when it ends.
@@ -133,6 +135,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     sessionPurgeIntervalMs: whole(env, 'SESSION_PURGE_INTERVAL_MS', 1),
     typingNoticeIntervalMs: whole(env, 'TYPING_NOTICE_INTERVAL_MS', 0),
     typingConversationsPerUser: whole(env, 'TYPING_CONVERSATIONS_PER_USER', 1),
+    typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
     receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
     presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
   };

@@ -35,6 +35,7 @@ export const FANOUT_SIZES: Record<'ci' | 'long', FanoutSize> = {
 const INTERVAL_MS = 1000;
 const GRACE_MS = 1000;
 const TYPING_CONVERSATIONS = 3;
+const TYPERS_PER_CONVERSATION = 5;
 
 const settle = (c: ProtocolClient): Promise<Frame> => c.request('PingCommand', {}, 30_000);
 
@@ -55,6 +56,7 @@ export async function runFanout(size: FanoutSize, log: (line: string) => void = 
       receiptNoticeIntervalMs: INTERVAL_MS,
       presenceOfflineGraceMs: GRACE_MS,
       typingConversationsPerUser: TYPING_CONVERSATIONS,
+      typingTypersPerConversation: TYPERS_PER_CONVERSATION,
     });
     const s = server;
     const world = await seedWorld(s.seeder, size.members, 'fan');
@@ -121,6 +123,27 @@ export async function runFanout(size: FanoutSize, log: (line: string) => void = 
     for (const c of convs) attackers[0]!.send('TypingCommand', { conversationId: c, typing: false });
     for (const c of shown) await watchers[0]!.waitFor((f) => isTyping(f) && f.payload['conversationId'] === c && f.payload['typing'] === false, 10_000, 'a stop');
     await drain(isTyping);
+
+    // Many members at once: every victim floods typing into the group from its socket.
+    const crowd = report.row('typing flood, many members', `all ${victims.length} other members of the group send ${size.typingPerSocket} typing starts each at once; typists each member is shown`);
+    const isCrowd = (f: Frame): boolean => f.name === 'TypingNotification' && f.payload['conversationId'] === group && f.payload['typing'] === true;
+    for (let i = 0; i < size.typingPerSocket; i++) for (const w of watchers) w.send('TypingCommand', { conversationId: group, typing: true });
+    await Promise.all(watchers.map(settle));
+    const typists: number[] = [];
+    const crowdFrames: number[] = [];
+    for (const w of watchers) {
+      await settle(w);
+      crowdFrames.push(w.queued(isCrowd).length);
+      typists.push(new Set(w.queued(isCrowd).map((f) => f.payload['userId'])).size);
+    }
+    crowd.count += victims.length * size.typingPerSocket;
+    crowd.figures = { commandsSent: victims.length * size.typingPerSocket, framesPerMemberMax: Math.max(...crowdFrames), typistsShownMax: Math.max(...typists), bound: TYPERS_PER_CONVERSATION };
+    if (Math.max(...typists) > TYPERS_PER_CONVERSATION) report.fail(crowd, `a member was shown ${Math.max(...typists)} typists at once`);
+    for (const w of watchers) w.send('TypingCommand', { conversationId: group, typing: false });
+    await Promise.all(watchers.map(settle));
+    // The stops come when their intervals end; wait for them, so that they are not counted below.
+    await new Promise((r) => setTimeout(r, INTERVAL_MS + 500));
+    await drain((f) => f.name === 'TypingNotification');
 
     // Receipts: rising acks one after the other (each its own commit), from one socket.
     const receipts = report.row('receipts with rising seqs', `one member acks seqs 1..${size.acks} one after the other in a group of ${size.members}; conversations notifications each other member gets`);

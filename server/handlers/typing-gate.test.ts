@@ -8,7 +8,7 @@ describe('MemoryTypingGate', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     relayed = [];
-    gate = new MemoryTypingGate({ intervalMs: 1000, conversationsPerUser: 2, expiryMs: 6000 });
+    gate = new MemoryTypingGate({ intervalMs: 1000, conversationsPerUser: 2, typersPerConversation: 3, expiryMs: 6000 });
   });
   afterEach(() => {
     gate.stop();
@@ -59,6 +59,15 @@ describe('MemoryTypingGate', () => {
     offer('u', 'a', false);
     offer('u', 'c', true);
     expect(relayed).toEqual(['u a true', 'u b true', 'u a false', 'u c true']);
+  });
+
+  it('shows at most typersPerConversation users typing in one conversation at once', () => {
+    for (const u of ['a', 'b', 'c', 'd', 'e']) offer(u, 'g', true);
+    expect(relayed).toEqual(['a g true', 'b g true', 'c g true']);
+    vi.advanceTimersByTime(1000);
+    offer('a', 'g', false);
+    offer('d', 'g', true);
+    expect(relayed).toEqual(['a g true', 'b g true', 'c g true', 'a g false', 'd g true']);
   });
 
   it('forgets a start not refreshed within the expiry: the slot is free again and a late stop says nothing', () => {

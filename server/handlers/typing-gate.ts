@@ -9,7 +9,9 @@
  *   is a `typing: true` refresh);
  * - `typing: false` is relayed only after a relayed `typing: true`;
  * - a user is shown typing in at most `conversationsPerUser` conversations at
- *   once; a `typing: true` for one more is dropped;
+ *   once, and a conversation shows at most `typersPerConversation` users
+ *   typing at once; a `typing: true` past either is dropped (so many
+ *   accounts typing into one group cost its members a bounded rate too);
  * - what the server holds for a (user, conversation) is forgotten
  *   `expiryMs` after its last notice (the clients forget a `typing: true`
  *   that is not refreshed by themselves, so nothing is relayed then).
@@ -27,6 +29,7 @@ export interface TypingGate {
 export interface TypingGateLimits {
   intervalMs: number;
   conversationsPerUser: number;
+  typersPerConversation: number;
   expiryMs: number;
 }
 
@@ -35,6 +38,7 @@ export const TYPING_EXPIRY_MS = 6000;
 
 interface Entry {
   userId: string;
+  conversationId: string;
   /** What the receivers were last told. */
   shown: boolean;
   /** What was asked for last. */
@@ -49,8 +53,9 @@ interface Entry {
 
 export class MemoryTypingGate implements TypingGate {
   private readonly entries = new Map<string, Entry>();
-  /** Conversations each user is shown typing in now. */
+  /** Conversations each user is shown typing in now, and users each conversation shows typing. */
   private readonly shownPerUser = new Map<string, number>();
+  private readonly shownPerConversation = new Map<string, number>();
 
   constructor(
     private readonly limits: TypingGateLimits,
@@ -61,10 +66,10 @@ export class MemoryTypingGate implements TypingGate {
     const key = `${userId} ${conversationId}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      // Nothing shown: a stop has nothing to retract. A user at the cap gets no entry either, so
-      // what is held stays bounded by the conversations shown, not by those named.
-      if (!typing || (this.shownPerUser.get(userId) ?? 0) >= this.limits.conversationsPerUser) return;
-      entry = { userId, shown: false, wanted: true, sentAt: -Infinity, relay, pending: null, expiry: this.expire(key) };
+      // Nothing shown: a stop has nothing to retract. A start past a cap gets no entry either, so
+      // what is held stays bounded by what is shown, not by what is named.
+      if (!typing || this.full(userId, conversationId)) return;
+      entry = { userId, conversationId, shown: false, wanted: true, sentAt: -Infinity, relay, pending: null, expiry: this.expire(key) };
       this.entries.set(key, entry);
     } else {
       clearTimeout(entry.expiry);
@@ -92,6 +97,7 @@ export class MemoryTypingGate implements TypingGate {
     }
     this.entries.clear();
     this.shownPerUser.clear();
+    this.shownPerConversation.clear();
   }
 
   private emit(entry: Entry): void {
@@ -99,18 +105,24 @@ export class MemoryTypingGate implements TypingGate {
       if (!entry.shown) return;
       this.setShown(entry, false);
     } else if (!entry.shown) {
-      if ((this.shownPerUser.get(entry.userId) ?? 0) >= this.limits.conversationsPerUser) return;
+      if (this.full(entry.userId, entry.conversationId)) return;
       this.setShown(entry, true);
     }
     entry.sentAt = this.now();
     entry.relay(entry.wanted);
   }
 
+  private full(userId: string, conversationId: string): boolean {
+    return (
+      (this.shownPerUser.get(userId) ?? 0) >= this.limits.conversationsPerUser ||
+      (this.shownPerConversation.get(conversationId) ?? 0) >= this.limits.typersPerConversation
+    );
+  }
+
   private setShown(entry: Entry, shown: boolean): void {
     entry.shown = shown;
-    const n = (this.shownPerUser.get(entry.userId) ?? 0) + (shown ? 1 : -1);
-    if (n > 0) this.shownPerUser.set(entry.userId, n);
-    else this.shownPerUser.delete(entry.userId);
+    count(this.shownPerUser, entry.userId, shown ? 1 : -1);
+    count(this.shownPerConversation, entry.conversationId, shown ? 1 : -1);
   }
 
   private expire(key: string): NodeJS.Timeout {
@@ -124,4 +136,10 @@ export class MemoryTypingGate implements TypingGate {
     timer.unref();
     return timer;
   }
+}
+
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
 }
