@@ -1,8 +1,9 @@
 /**
- * At most one notice per key per interval: the first goes at once, those
- * within the interval after it are coalesced into one at its end. What the
- * notice says is read when it goes (the callback of the last offer), so a
- * coalesced one carries the latest state. A key is forgotten one quiet
+ * At most one notice per key per interval: the first goes at once (the
+ * caller sends it, with whatever else it sends then), those within the
+ * interval after it are coalesced into one at its end (the coalescer calls
+ * the `later` of the last of them). What that notice says is read when it
+ * goes, so it carries the latest state. A key is forgotten one quiet
  * interval after its last notice, so what is held is bounded by the keys
  * active within the last interval.
  *
@@ -10,7 +11,8 @@
  * store; MemoryNoticeCoalescer serves one process.
  */
 export interface NoticeCoalescer {
-  offer(key: string, notify: () => void): void;
+  /** True: notify now. False: within the interval; `later` is called at its end (only the last offer's). */
+  admit(key: string, later: () => void): boolean;
   /** Drops every waiting notice (shutdown). */
   stop(): void;
 }
@@ -26,18 +28,15 @@ export class MemoryNoticeCoalescer implements NoticeCoalescer {
 
   constructor(private readonly intervalMs: number) {}
 
-  offer(key: string, notify: () => void): void {
-    if (this.intervalMs <= 0) {
-      notify();
-      return;
-    }
+  admit(key: string, later: () => void): boolean {
+    if (this.intervalMs <= 0) return true;
     const slot = this.slots.get(key);
     if (slot) {
-      slot.waiting = notify;
-      return;
+      slot.waiting = later;
+      return false;
     }
-    notify();
     this.slots.set(key, { waiting: null, timer: this.arm(key) });
+    return true;
   }
 
   stop(): void {

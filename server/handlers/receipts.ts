@@ -38,6 +38,7 @@ async function advance(conn: Connection, p: { conversationId: string; seq: numbe
   const unchanged = s.storage.conversations.unchangedBy(p.conversationId, userId, p.seq, read);
   if (unchanged) return unchanged;
   const after = await s.writer.receipt({ conversationId: p.conversationId, userId, seq: p.seq, read });
-  if (after.changed) s.receiptNotices.offer(`${userId} ${p.conversationId}`, () => s.conversationNotifier.changed(p.conversationId));
+  const notify = (): void => s.conversationNotifier.changed(p.conversationId);
+  if (after.changed && s.receiptNotices.admit(`${userId} ${p.conversationId}`, notify)) notify();
   return after;
 }
