@@ -78,7 +78,7 @@ export interface ServerConfig {
   /**
    * The receipts of one user in one conversation notify the members'
    * `conversations` at most once per this interval; a receipt within it is
-   * written and answered at once, and notified when the interval ends. 0: each
+   * written and answered as any other, and notified when the interval ends. 0: each
    * receipt notifies. RECEIPT_NOTICE_INTERVAL_MS.
    */
   receiptNoticeIntervalMs: number;
