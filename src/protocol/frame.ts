@@ -53,8 +53,27 @@ export function peekRequestId(payload: Record<string, unknown>): string | undefi
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'payload is invalid';
-  const path = issue.path.length ? issue.path.join('.') : 'payload';
-  return `${path}: ${issue.message}`;
+  const { path, message } = innermost(issue);
+  return `${path.length ? path.join('.') : 'payload'}: ${message}`;
+}
+
+/**
+ * A union's issue says only "Invalid input"; the field at fault is in the
+ * branch the payload came closest to (fewest fields missing, then fewest
+ * issues), so name that one.
+ */
+function innermost(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const distance = (branch: z.core.$ZodIssue[]): number =>
+      branch.filter((i) => i.code === 'invalid_type' && i.input === undefined).length * 1000 + branch.length;
+    const closest = issue.errors.reduce((best, branch) => (distance(branch) < distance(best) ? branch : best));
+    const inner = closest[0];
+    if (inner) {
+      const found = innermost(inner);
+      return { path: [...issue.path, ...found.path], message: found.message };
+    }
+  }
+  return { path: issue.path, message: issue.message };
 }
 
 export type ParsedClientCommand = { [K in ClientCommandName]: { name: K; payload: ClientCommands[K] } }[ClientCommandName];
