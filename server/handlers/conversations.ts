@@ -4,21 +4,32 @@ import { conversationsKey } from '../hub/hub';
 import { newId } from '../storage/ids';
 import { notifyConversationChanged } from './access';
 import { userIdOf, type Reply, type Services } from './context';
+import { LIST_PAGE_ITEMS, fillPage, keyedReply, listRest, wantedAfter } from './reply-pages';
 
 /**
  * Reading and creating conversations. One other member makes a direct
  * conversation, unique per pair; two or more make a group, titled by the
  * creator or else by its members' names. Every member must be the creator's
- * contact.
+ * contact. The list is served in pages of id order, cut by bytes
+ * (`afterId`, `hasMore`, `lastId`).
  */
 export function getConversations(conn: Connection, p: ClientCommands['GetConversationsCommand'], s: Services): Reply {
   const userId = userIdOf(conn);
-  const wanted = p.ids ? new Set(p.ids) : null;
-  const conversations: Record<string, Conversation> = {};
-  for (const c of s.storage.conversations.listForUser(userId)) {
-    if (!wanted || wanted.has(c.id)) conversations[c.id] = c;
+  const repo = s.storage.conversations;
+  const afterId = p.afterId ?? '';
+  const ids = p.ids ? wantedAfter(p.ids, afterId) : repo.idsForUser(userId, afterId, LIST_PAGE_ITEMS + 1);
+  const page = fillPage(entriesOf(ids, userId, s), conversationId);
+  return keyedReply('ConversationsResponse', 'conversations', page, conversationId, listRest(page, conversationId, s.versions.get(conversationsKey(userId))));
+}
+
+const conversationId = (c: Conversation): string => c.id;
+
+/** The user's entries among `ids`, read only as far as the page takes them. */
+function* entriesOf(ids: readonly string[], userId: string, s: Services): Generator<Conversation> {
+  for (const id of ids) {
+    const entry = s.storage.conversations.get(id);
+    if (entry && Object.hasOwn(entry.members, userId)) yield entry;
   }
-  return { name: 'ConversationsResponse', payload: { conversations, version: s.versions.get(conversationsKey(userId)) } };
 }
 
 export function createConversation(conn: Connection, p: ClientCommands['CreateConversationCommand'], s: Services): Reply {

@@ -3,31 +3,41 @@ import type { Connection } from '../gateway/connection';
 import { encodeSendResponse } from '../hub/message-json';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
+import { fillPage, keyedReply } from './reply-pages';
 
-/** Reading pages of messages and sending (the durable, idempotent write path). */
+/**
+ * Reading pages of messages and sending (the durable, idempotent write path).
+ * A page holds at most `limit` messages and at most MAX_REPLY_BYTES: a
+ * page of long, escaped bodies ends early with `hasMore` (with `beforeSeq`
+ * it keeps the newest, those nearest `beforeSeq`), and the client follows
+ * `hasMore` for the rest.
+ */
 export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: Services): Reply {
   requireMember(p.conversationId, userIdOf(conn), s);
   const { messagesPageDefault, messagesPageMax } = s.config.limits;
   const limit = Math.min(p.limit ?? messagesPageDefault, messagesPageMax);
   const repo = s.storage.messages;
-  const page =
+  const backwards = p.beforeSeq !== undefined && p.afterSeq === undefined;
+  const rows =
     p.beforeSeq !== undefined && p.afterSeq !== undefined
       ? repo.between(p.conversationId, p.afterSeq, p.beforeSeq, limit)
       : p.beforeSeq !== undefined
         ? repo.before(p.conversationId, p.beforeSeq, limit)
         : repo.after(p.conversationId, p.afterSeq ?? 0, limit);
-  const messages: Record<string, Message> = {};
-  for (const m of page.messages) messages[m.id] = m;
-  return {
-    name: 'MessagesResponse',
-    payload: {
-      conversationId: p.conversationId,
-      messages,
-      latestSeq: s.storage.conversations.latestSeq(p.conversationId) ?? 0,
-      hasMore: page.hasMore,
-    },
-  };
+  // Filled from the end the page is anchored at, then put back in ascending seq order.
+  const page = fillPage(backwards ? [...rows.messages].reverse() : rows.messages, messageId, limit);
+  if (backwards) {
+    page.items.reverse();
+    page.json.reverse();
+  }
+  return keyedReply('MessagesResponse', 'messages', page, messageId, {
+    conversationId: p.conversationId,
+    latestSeq: s.storage.conversations.latestSeq(p.conversationId) ?? 0,
+    hasMore: rows.hasMore || page.cut,
+  });
 }
+
+const messageId = (m: Message): string => m.id;
 
 export async function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: Services): Promise<Reply> {
   const started = process.hrtime.bigint();

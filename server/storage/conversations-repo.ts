@@ -55,8 +55,7 @@ export class ConversationsRepo {
   private readonly byIdStmt;
   private readonly byDirectKeyStmt;
   private readonly membersStmt;
-  private readonly forUserStmt;
-  private readonly membersForUserStmt;
+  private readonly idsForUserStmt;
 
   constructor(private readonly db: Db) {
     this.insertConv = db.prepare(
@@ -67,13 +66,9 @@ export class ConversationsRepo {
     this.byIdStmt = db.prepare(`SELECT ${CONV_COLUMNS} FROM conversations c WHERE c.id = ?`);
     this.byDirectKeyStmt = db.prepare('SELECT id FROM conversations WHERE direct_key = ?').pluck();
     this.membersStmt = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM members WHERE conversation_id = ?`);
-    this.forUserStmt = db.prepare(
-      `SELECT ${CONV_COLUMNS} FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`,
-    );
-    this.membersForUserStmt = db.prepare(
-      `SELECT ${MEMBER_COLUMNS} FROM members
-       WHERE conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?)`,
-    );
+    this.idsForUserStmt = db
+      .prepare('SELECT conversation_id FROM members WHERE user_id = ? AND conversation_id > ? ORDER BY conversation_id LIMIT ?')
+      .pluck();
   }
 
   create(c: NewConversation): void {
@@ -135,15 +130,13 @@ export class ConversationsRepo {
     return entry;
   }
 
-  listForUser(userId: string): Conversation[] {
-    const rows = this.forUserStmt.all(userId) as ConversationRow[];
-    const byConv = new Map<string, MemberRow[]>();
-    for (const m of this.membersForUserStmt.all(userId) as MemberRow[]) {
-      let list = byConv.get(m.conversationId);
-      if (!list) byConv.set(m.conversationId, (list = []));
-      list.push(m);
-    }
-    return rows.map((row) => toConversation(row, byConv.get(row.id) ?? []));
+  /**
+   * The ids of the user's conversations after `afterId`, in id order, at
+   * most `limit`: one page of the conversations list (whose entries come
+   * from get(), the cache).
+   */
+  idsForUser(userId: string, afterId: string, limit: number): string[] {
+    return this.idsForUserStmt.all(userId, afterId, limit) as string[];
   }
 
   isMember(conversationId: string, userId: string): boolean {

@@ -59,8 +59,9 @@ export const ClientCommandSchemas = {
   PingCommand: z.object({ requestId: RequestId, t: z.number().optional() }),
   SubscribeCommand: z.object({ requestId: RequestId, resource: ResourceSchema }),
   UnsubscribeCommand: z.object({ requestId: RequestId, resource: ResourceSchema }),
-  GetContactsCommand: z.object({ requestId: RequestId, ids: IdList.optional() }),
-  GetConversationsCommand: z.object({ requestId: RequestId, ids: IdList.optional() }),
+  // Lists come in pages of id order: `afterId` is the previous page's `lastId`.
+  GetContactsCommand: z.object({ requestId: RequestId, ids: IdList.optional(), afterId: IdSchema.optional() }),
+  GetConversationsCommand: z.object({ requestId: RequestId, ids: IdList.optional(), afterId: IdSchema.optional() }),
   GetMessagesCommand: z.object({
     requestId: RequestId,
     conversationId: IdSchema,

@@ -33,6 +33,31 @@ export const DEFAULT_LIMITS = {
 export type Limits = typeof DEFAULT_LIMITS;
 
 /**
+ * The largest reply the server sends, in bytes of UTF-8. Pages (messages,
+ * the conversations and contacts lists) are cut by bytes as well as by
+ * count: a page that would grow past this ends early with `hasMore`, and the
+ * client asks for the rest. Small against the client's cap below and the
+ * server's slow-socket limit (4 MiB unsent), and it bounds the work one
+ * request costs. Every item fits with room to spare (docs/PROTOCOL-NOTES.md,
+ * "Reply sizes": a message at most 26 KB, a conversation entry of
+ * MAX_GROUP_MEMBERS members at most 200 KB, a contact at most 1 KB).
+ */
+export const MAX_REPLY_BYTES = 1024 * 1024;
+
+/** What a page's items may take of MAX_REPLY_BYTES; the rest is the frame around them (name, ids, requestId, version). */
+export const REPLY_ENVELOPE_BYTES = 2048;
+
+/**
+ * Most members a group may ever have, whatever the server is configured to:
+ * what keeps one conversation entry inside a reply. A member costs at most
+ * 195 bytes of the entry (a 64-character id in `memberIds` and as a key of
+ * `members` with two 16-digit positions); 1,000 of them and a title of 100
+ * code points escaped are under 200 KB (ids the server makes are 24
+ * ASCII characters, so in practice members cost 115 bytes).
+ */
+export const MAX_GROUP_MEMBERS = 1000;
+
+/**
  * Largest frame from the server the client parses, in bytes of UTF-8.
  * PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
  * and the browser hands over a whole frame however large; parsing and
