@@ -29,6 +29,11 @@ Environment:
   DURABILITY            normal (default; WAL + synchronous=NORMAL, an
                         acknowledged message survives kill -9) or full
                         (synchronous=FULL, also survives power loss).
+  MAX_GROUP_MEMBERS     Most members of one group, its creator included
+                        (3-1000). Default 500. More: INVALID_PAYLOAD.
+  GROUPS_PER_HOUR       Groups one user may create in any hour (direct
+                        conversations not counted). Default 20. More:
+                        RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
@@ -56,6 +61,8 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   }
   const durability = env['DURABILITY'] ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
+  const maxGroupMembers = positiveInteger('MAX_GROUP_MEMBERS', env['MAX_GROUP_MEMBERS']);
+  const groupsPerHour = positiveInteger('GROUPS_PER_HOUR', env['GROUPS_PER_HOUR']);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     mock: values.mock === true || env['MOCK'] === '1' || env['MOCK'] === 'true',
@@ -66,7 +73,15 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     durability,
     distDir: env['DIST_DIR'],
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    limits: { maxGroupMembers, groupsPerHour },
   };
+}
+
+function positiveInteger(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
 }
 
 async function main(): Promise<void> {

@@ -56,6 +56,7 @@ export class ConversationsRepo {
   private readonly byDirectKeyStmt;
   private readonly membersStmt;
   private readonly idsForUserStmt;
+  private readonly groupsCreatedStmt;
 
   constructor(private readonly db: Db) {
     this.insertConv = db.prepare(
@@ -66,6 +67,9 @@ export class ConversationsRepo {
     this.byIdStmt = db.prepare(`SELECT ${CONV_COLUMNS} FROM conversations c WHERE c.id = ?`);
     this.byDirectKeyStmt = db.prepare('SELECT id FROM conversations WHERE direct_key = ?').pluck();
     this.membersStmt = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM members WHERE conversation_id = ?`);
+    this.groupsCreatedStmt = db
+      .prepare("SELECT COUNT(*) FROM conversations WHERE created_by = ? AND created_at > ? AND kind = 'group'")
+      .pluck();
     this.idsForUserStmt = db
       .prepare('SELECT conversation_id FROM members WHERE user_id = ? AND conversation_id > ? ORDER BY conversation_id LIMIT ?')
       .pluck();
@@ -137,6 +141,11 @@ export class ConversationsRepo {
    */
   idsForUser(userId: string, afterId: string, limit: number): string[] {
     return this.idsForUserStmt.all(userId, afterId, limit) as string[];
+  }
+
+  /** How many groups the user created after `since` (ms). */
+  groupsCreatedSince(userId: string, since: number): number {
+    return this.groupsCreatedStmt.get(userId, since) as number;
   }
 
   isMember(conversationId: string, userId: string): boolean {

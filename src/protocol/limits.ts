@@ -28,6 +28,10 @@ export const DEFAULT_LIMITS = {
   publicSessionMaxMs: 12 * 60 * 60 * 1000,
   /** Trusted sessions last this long from last use. */
   trustedSessionMs: 30 * 24 * 60 * 60 * 1000,
+  /** Members of one group, its creator included (at most MAX_GROUP_MEMBERS, whatever is configured). */
+  maxGroupMembers: 500,
+  /** Groups one user may create in any hour; direct conversations (one per pair) are not counted. */
+  groupsPerHour: 20,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;
