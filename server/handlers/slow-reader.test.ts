@@ -35,7 +35,8 @@ describe('a client that stops reading', () => {
     const closed = await Promise.race([client.closed, sleep(10_000).then(() => null)]);
     // 1008, or 1006 when it did not read the close frame either within the second the server waits for it.
     expect([1008, 1006]).toContain(closed?.code);
-    // What it was sent: the buffer's limit, one reply past it, and what the kernel held.
-    expect(received).toBeLessThan(maxBufferedBytes + 12 * 1024 * 1024);
+    // What it was sent: the buffer's limit, one reply past it, and what the loopback's kernel buffers
+    // held (autotuned, 1-25 MB seen): far under the 156 MB the 150 replies are.
+    expect(received).toBeLessThan(maxBufferedBytes + 40 * 1024 * 1024);
   });
 });
