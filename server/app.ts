@@ -7,6 +7,7 @@ import { SessionRegistry } from './auth/session-registry';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
+import { UserQuotas } from './handlers/user-quotas';
 import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
@@ -104,6 +105,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
+    userQuotas: new UserQuotas(config.limits, now),
     metrics,
     logger,
     now,

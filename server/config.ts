@@ -27,6 +27,8 @@ export interface ServerLimits {
   trustedSessionMs: number;
   maxGroupMembers: number;
   groupsPerHour: number;
+  sendsPerUserPerMinute: number;
+  contactsPerUserPerHour: number;
 }
 
 export interface ServerConfig {

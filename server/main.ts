@@ -34,6 +34,13 @@ Environment:
   GROUPS_PER_HOUR       Groups one user may create in any hour (direct
                         conversations not counted). Default 20. More:
                         RATE_LIMITED.
+  SENDS_PER_USER_PER_MINUTE
+                        Messages one user may send in a minute, from all
+                        their sockets together. Default 6000. More:
+                        RATE_LIMITED.
+  CONTACTS_PER_USER_PER_HOUR
+                        Contacts one user may add in an hour, from all their
+                        sockets together. Default 200. More: RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
@@ -63,6 +70,8 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
   const maxGroupMembers = positiveInteger('MAX_GROUP_MEMBERS', env['MAX_GROUP_MEMBERS']);
   const groupsPerHour = positiveInteger('GROUPS_PER_HOUR', env['GROUPS_PER_HOUR']);
+  const sendsPerUserPerMinute = positiveInteger('SENDS_PER_USER_PER_MINUTE', env['SENDS_PER_USER_PER_MINUTE']);
+  const contactsPerUserPerHour = positiveInteger('CONTACTS_PER_USER_PER_HOUR', env['CONTACTS_PER_USER_PER_HOUR']);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   return {
     mock: values.mock === true || env['MOCK'] === '1' || env['MOCK'] === 'true',
@@ -73,7 +82,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     durability,
     distDir: env['DIST_DIR'],
     logLevel: env['LOG_LEVEL'] ?? 'info',
-    limits: { maxGroupMembers, groupsPerHour },
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
   };
 }
 

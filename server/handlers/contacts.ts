@@ -29,6 +29,7 @@ function* contactsOf(rows: Iterable<ContactRow>, s: Services): Generator<Contact
 
 export function addContact(conn: Connection, p: ClientCommands['AddContactCommand'], s: Services): Reply {
   const me = conn.user!;
+  s.userQuotas.requireContact(me.id);
   const other = s.storage.users.findByUsername(p.username);
   if (!other) throw new ProtocolError('NOT_FOUND', `no user ${JSON.stringify(p.username)}`);
   if (other.id === me.id) throw new ProtocolError('INVALID_PAYLOAD', 'username: you cannot add yourself as a contact');

@@ -50,6 +50,7 @@ export async function sendMessage(conn: Connection, p: ClientCommands['SendMessa
     ? undefined
     : s.storage.messages.findByClientId(senderId, p.clientMessageId);
   if (!earlier) requireMember(p.conversationId, senderId, s);
+  if (!earlier) s.userQuotas.requireSend(senderId);
   if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
     throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);
   }

@@ -32,6 +32,10 @@ export const DEFAULT_LIMITS = {
   maxGroupMembers: 500,
   /** Groups one user may create in any hour; direct conversations (one per pair) are not counted. */
   groupsPerHour: 20,
+  /** Messages one user may send in a minute from all their sockets together (two sockets' sustained rate). */
+  sendsPerUserPerMinute: 6000,
+  /** Contacts one user may add in an hour from all their sockets together. */
+  contactsPerUserPerHour: 200,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;
