@@ -14,7 +14,8 @@ import { sleep } from '../lib/wait';
  * acknowledged; history of the longest, most escaped bodies paged within
  * the largest reply; a group flood from many sockets of several accounts
  * against one victim's conversation list; a victim added by thousands; and
- * a reader that asks for large replies and never reads them. Each check
+ * a reader that asks for large replies and never reads them; one user's
+ * sends and contact adds from many sockets against the per-user quotas. Each check
  * counts what was tried and what got through.
  */
 export interface AbuseDataSize {
@@ -72,11 +73,51 @@ export async function runAbuseData(size: AbuseDataSize, seed: number, log: (line
     await groupFlood(ctx);
     await contactFlood(ctx);
     await unreadReplies(ctx);
+    await userQuotas(ctx);
   } finally {
     for (const c of ctx.clients) c.ws.terminate();
     await server.close();
   }
   return report;
+}
+
+/** Its own server with small per-user quotas: one user's sends and contact adds from many sockets at once. */
+async function userQuotas(ctx: Ctx): Promise<void> {
+  const { report, size } = ctx;
+  const sends = 100;
+  const contacts = 20;
+  const row = report.row('per-user quotas hold across sockets', `one user sends ${3 * sends} messages and adds ${3 * contacts} contacts from ${size.sockets} sockets at once, against quotas of ${sends} a minute and ${contacts} an hour`);
+  const server = await startServer({
+    port: 0,
+    dbPath: ':memory:',
+    logLevel: 'silent',
+    scrypt: CHEAP_SCRYPT,
+    limits: { commandsPerSecond: 1e6, commandBurst: 1e6, sendsPerUserPerMinute: sends, contactsPerUserPerHour: contacts },
+  });
+  const own: Ctx = { ...ctx, server, clients: [] };
+  try {
+    const [spammer, target] = users(own, 'spammer', 2) as [string, string];
+    users(own, 'stranger', 3 * contacts);
+    server.seeder.contacts([[spammer, target]]);
+    const conv = server.seeder.conversation({ memberIds: [spammer, target] });
+    const sockets = await Promise.all(Array.from({ length: size.sockets }, () => socketFor(own, spammer)));
+    const sent = await spread(sockets, Array.from({ length: 3 * sends }, (_, i) => i), (client, i) =>
+      client.request('SendMessageCommand', { conversationId: conv, clientMessageId: `spam-${i}`, body: 'spam' }, 20_000),
+    );
+    const added = await spread(sockets, Array.from({ length: 3 * contacts }, (_, i) => i), (client, i) => client.request('AddContactCommand', { username: `stranger${i}` }, 20_000));
+    row.count = sent.length + added.length;
+    const stored = server.db.prepare('SELECT COUNT(*) FROM messages WHERE sender_id = ?').pluck().get(spammer) as number;
+    const acked = sent.filter((f) => f.name === 'SendMessageResponse').length;
+    const contactRows = server.db.prepare('SELECT COUNT(*) FROM contacts WHERE user_id = ?').pluck().get(spammer) as number;
+    if (stored > sends || acked > sends) report.fail(row, `${acked} sends acknowledged and ${stored} stored, over ${sends}`);
+    if (contactRows > contacts + 1) report.fail(row, `${contactRows - 1} contacts added, over ${contacts}`);
+    const wrong = [...sent, ...added].filter((f) => f.name === 'ErrorResponse' && f.payload['code'] !== 'RATE_LIMITED');
+    if (wrong.length) report.fail(row, `refused otherwise: ${JSON.stringify(wrong[0]!.payload).slice(0, 160)}`);
+    row.figures = { sendsAcknowledged: acked, sendsStored: stored, contactsAdded: contactRows - 1 };
+  } finally {
+    for (const c of own.clients) c.ws.terminate();
+    await server.close();
+  }
 }
 
 /** A logged-in socket for a seeded user (by a seeded token: no scrypt per login). */
