@@ -18,14 +18,15 @@ export function getMessages(conn: Connection, p: ClientCommands['GetMessagesComm
   const limit = Math.min(p.limit ?? messagesPageDefault, messagesPageMax);
   const repo = s.storage.messages;
   const backwards = p.beforeSeq !== undefined && p.afterSeq === undefined;
+  // One row past the page: if the page takes `limit` and another exists, it is cut (hasMore).
   const rows =
     p.beforeSeq !== undefined && p.afterSeq !== undefined
-      ? repo.between(p.conversationId, p.afterSeq, p.beforeSeq, limit)
+      ? repo.between(p.conversationId, p.afterSeq, p.beforeSeq, limit + 1)
       : p.beforeSeq !== undefined
-        ? repo.before(p.conversationId, p.beforeSeq, limit)
-        : repo.after(p.conversationId, p.afterSeq ?? 0, limit);
-  // Filled from the end the page is anchored at, then put back in ascending seq order.
-  const page = fillPage(backwards ? [...rows.messages].reverse() : rows.messages, messageId, limit);
+        ? repo.before(p.conversationId, p.beforeSeq, limit + 1)
+        : repo.after(p.conversationId, p.afterSeq ?? 0, limit + 1);
+  const page = fillPage(rows, messageId, limit);
+  // Filled from the end the page is anchored at, then put in ascending seq order.
   if (backwards) {
     page.items.reverse();
     page.json.reverse();
@@ -33,7 +34,7 @@ export function getMessages(conn: Connection, p: ClientCommands['GetMessagesComm
   return keyedReply('MessagesResponse', 'messages', page, messageId, {
     conversationId: p.conversationId,
     latestSeq: s.storage.conversations.latestSeq(p.conversationId) ?? 0,
-    hasMore: rows.hasMore || page.cut,
+    hasMore: page.cut,
   });
 }
 
