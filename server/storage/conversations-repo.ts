@@ -35,6 +35,13 @@ export interface NewConversation {
 const CACHE_LIMIT = 50_000;
 
 /**
+ * How many members the cached entries may hold together (oldest-loaded
+ * dropped first). An entry costs about 100 bytes a member, so this is about
+ * 100 MB; by entries alone, 50,000 groups of 500 would be 2.5 GB.
+ */
+export const CACHE_MEMBER_LIMIT = 1_000_000;
+
+/**
  * Conversations, their members, and each member's delivered/read positions.
  *
  * Whole entries are cached in memory, so that the hot paths do not query
@@ -46,10 +53,13 @@ const CACHE_LIMIT = 50_000;
  * after COMMIT, never for a rolled-back batch), and the Seeder and the mock reset, which
  * call `forgetCached()`. Only conversations that exist are cached, so a miss
  * always asks the database. Cached entries are shared: callers must not
- * mutate them (every change here replaces the entry object).
+ * mutate them (every change here replaces the entry object). The cache is
+ * held to CACHE_LIMIT entries and `memberLimit` members together.
  */
 export class ConversationsRepo {
   private readonly entryCache = new Map<string, Conversation>();
+  /** Members of every cached entry together, held to `memberLimit`. */
+  private cachedMembers = 0;
   private readonly insertConv;
   private readonly insertMember;
   private readonly byIdStmt;
@@ -58,7 +68,10 @@ export class ConversationsRepo {
   private readonly idsForUserStmt;
   private readonly groupsCreatedStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly memberLimit: number = CACHE_MEMBER_LIMIT,
+  ) {
     this.insertConv = db.prepare(
       `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
@@ -80,13 +93,15 @@ export class ConversationsRepo {
       this.insertConv.run(c.id, c.kind, c.title, c.directKey, c.createdBy, c.now, c.now);
       for (const userId of c.memberIds) this.insertMember.run(c.id, userId);
     })();
-    this.entryCache.delete(c.id);
+    this.uncache(c.id);
   }
 
   /** Drops cached entries (after writes that bypass this repository: seeding, reset). */
   forgetCached(conversationId?: string): void {
-    if (conversationId === undefined) this.entryCache.clear();
-    else this.entryCache.delete(conversationId);
+    if (conversationId === undefined) {
+      this.entryCache.clear();
+      this.cachedMembers = 0;
+    } else this.uncache(conversationId);
   }
 
   /**
@@ -129,9 +144,19 @@ export class ConversationsRepo {
     const row = this.byIdStmt.get(id) as ConversationRow | undefined;
     if (!row) return undefined;
     const entry = toConversation(row, this.membersStmt.all(id) as MemberRow[]);
-    if (this.entryCache.size >= CACHE_LIMIT) this.entryCache.delete(this.entryCache.keys().next().value!);
+    while (this.entryCache.size > 0 && (this.entryCache.size >= CACHE_LIMIT || this.cachedMembers + entry.memberIds.length > this.memberLimit)) {
+      this.uncache(this.entryCache.keys().next().value!);
+    }
     this.entryCache.set(id, entry);
+    this.cachedMembers += entry.memberIds.length;
     return entry;
+  }
+
+  private uncache(id: string): void {
+    const entry = this.entryCache.get(id);
+    if (!entry) return;
+    this.entryCache.delete(id);
+    this.cachedMembers -= entry.memberIds.length;
   }
 
   /**
