@@ -419,12 +419,14 @@ async function unreadReplies(ctx: Ctx): Promise<void> {
   let received = 0;
   client.ws.on('message', (data: Buffer) => (received += data.length));
   const tcp = (client.ws as unknown as { _socket: Socket })._socket;
+  const open = server.connectionCount();
   tcp.pause();
   for (let i = 0; i < size.unreadRequests; i++) {
     row.count++;
     client.send('GetMessagesCommand', { conversationId: conv, afterSeq: 0, limit: 500, requestId: `unread-${i}` });
   }
-  await sleep(1500);
+  // Still not reading until the server lets the socket go (bounded: a server that never does fails below).
+  for (let waited = 0; waited < 20_000 && server.connectionCount() >= open; waited += 50) await sleep(50);
   tcp.resume();
   const closed = await Promise.race([client.closed, sleep(15_000).then(() => null)]);
   if (!closed) report.fail(row, 'the socket was not closed');

@@ -10,7 +10,7 @@ interface ListPage<T> {
 
 /**
  * Follows a paged list to its end (the server cuts the contacts and
- * conversations lists by bytes, docs/PROTOCOL-NOTES.md "Reply sizes"): asks
+ * conversations lists by bytes, docs/PROTOCOL.md, "Reply sizes"): asks
  * again with `afterId: lastId` while `hasMore`, and merges the pages. A page
  * whose `lastId` does not move past the previous one ends it, so a server
  * that answers oddly cannot make the client ask forever for the same page.

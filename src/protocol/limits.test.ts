@@ -4,7 +4,7 @@ import { encodeFrame } from './frame';
 import { DEFAULT_LIMITS, MAX_GROUP_MEMBERS, MAX_INCOMING_FRAME_BYTES, MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES } from './limits';
 
 /**
- * The arithmetic behind MAX_REPLY_BYTES (docs/PROTOCOL-NOTES.md, "Reply
+ * The arithmetic behind MAX_REPLY_BYTES (docs/PROTOCOL.md, "Reply
  * sizes"): the client parses every reply the server may send, and the
  * largest item of each page, built from the most expensive values the
  * protocol allows, fits a page many times over, so a page cut by bytes

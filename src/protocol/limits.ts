@@ -1,5 +1,5 @@
 /**
- * Default limits of PROTOCOL.md section 5 and the values derived from them.
+ * Default limits of docs/PROTOCOL.md section 5 and the values derived from them.
  * The server may be configured otherwise and announces the ones that matter
  * to a client in `ClientRegistrationResponse.limits`.
  */
@@ -47,7 +47,7 @@ export type Limits = typeof DEFAULT_LIMITS;
  * client asks for the rest. Small against the client's cap below and the
  * server's slow-socket limit (4 MiB unsent), and it bounds the work one
  * request costs. The largest item of each page fits many times over
- * (limits.test.ts; docs/PROTOCOL-NOTES.md, "Reply sizes"): a message at
+ * (limits.test.ts; docs/PROTOCOL.md, "Reply sizes"): a message at
  * most 25 KB, a conversation entry of MAX_GROUP_MEMBERS members at most
  * 206 KB, a contact at most 1 KB.
  */
@@ -68,7 +68,7 @@ export const MAX_GROUP_MEMBERS = 1000;
 
 /**
  * Largest frame from the server the client parses, in bytes of UTF-8.
- * PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
+ * docs/PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
  * and the browser hands over a whole frame however large; parsing and
  * dispatching a hostile multi-MB frame stalls the page. This server's
  * replies stay under MAX_REPLY_BYTES; the cap is set higher, at what a
