@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ClientCommandSchemas, isClientCommandName, type ClientCommandName, type ClientCommands } from './commands';
 import { ProtocolError } from './errors';
 import { fullCommandName, shortCommandName } from './names';
+import { loneSurrogateIndex } from './strings';
 import { ServerMessageSchemas, isServerMessageName, type ServerMessageName, type ServerMessages } from './responses';
 
 /**
@@ -44,10 +45,14 @@ export function decodeFrame(text: string): DecodedFrame {
   return { name, payload: payload as Record<string, unknown> };
 }
 
-/** The requestId of a payload if it is a well-formed one, so errors can echo it even when validation fails. */
+/**
+ * The requestId of a payload if it is a valid one (1-64 characters of
+ * well-formed text), so errors can echo it even when validation fails; a
+ * malformed one is never sent back.
+ */
 export function peekRequestId(payload: Record<string, unknown>): string | undefined {
   const id = payload['requestId'];
-  return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : undefined;
+  return typeof id === 'string' && id.length >= 1 && id.length <= 64 && loneSurrogateIndex(id) < 0 ? id : undefined;
 }
 
 function describeIssue(error: z.ZodError): string {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ClientCommandSchemas, type ClientCommandInputs, type ClientCommandName } from './commands';
 import { ProtocolError } from './errors';
-import { decodeFrame, encodeFrame, parseClientCommand } from './frame';
+import { decodeFrame, encodeFrame, parseClientCommand, peekRequestId } from './frame';
 
 /**
  * Every string field of every client command refuses text that is not
@@ -122,6 +122,11 @@ describe('well-formed strings', () => {
     const error = refusal('SendMessageCommand', JSON.parse('{"conversationId":"c1","clientMessageId":"x","body":"x\\uD800y"}'));
     expect(error?.code).toBe('INVALID_PAYLOAD');
     expect(error?.message).toMatch(/body.*well-formed/);
+  });
+
+  it('never echoes a requestId that is not well-formed', () => {
+    expect(peekRequestId({ requestId: 'r\uD800' })).toBeUndefined();
+    expect(peekRequestId({ requestId: 'r\uD83D\uDE00' })).toBe('r\uD83D\uDE00');
   });
 
   it('accepts any well-formed text in a message body, surrogate pairs included', () => {
