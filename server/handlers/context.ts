@@ -14,6 +14,7 @@ import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
 import type { NoticeCoalescer } from './notice-coalescer';
 import type { TypingGate } from './typing-gate';
+import type { UserQuotas } from './user-quotas';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
 export interface Services {
@@ -33,6 +34,8 @@ export interface Services {
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
+  /** Limits per user across all their sockets (sends per minute, contacts added per hour). */
+  userQuotas: UserQuotas;
   metrics: ServerMetrics;
   logger: Logger;
   now: () => number;
