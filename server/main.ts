@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
-import type { ServerOptions } from './config';
+import { defaultConfig, type ServerOptions } from './config';
 import { DatabaseOpenError } from './storage/database';
 
 /**
@@ -29,6 +29,18 @@ Environment:
   DURABILITY            normal (default; WAL + synchronous=NORMAL, an
                         acknowledged message survives kill -9) or full
                         (synchronous=FULL, also survives power loss).
+  MAX_GROUP_MEMBERS     Most members of one group, its creator included
+                        (3-1000). Default 500. More: INVALID_PAYLOAD.
+  GROUPS_PER_HOUR       Groups one user may create in any hour (direct
+                        conversations not counted). Default 20. More:
+                        RATE_LIMITED.
+  SENDS_PER_USER_PER_MINUTE
+                        Messages one user may send in a minute, from all
+                        their sockets together. Default 6000. More:
+                        RATE_LIMITED.
+  CONTACTS_PER_USER_PER_HOUR
+                        Contacts one user may add in an hour, from all their
+                        sockets together. Default 200. More: RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
 
 Socket limits (0 turns a limit off):
@@ -54,10 +66,6 @@ Socket limits (0 turns a limit off):
   MAX_SUBSCRIPTIONS_PER_SOCKET
                         Subscriptions one socket may hold; beyond,
                         RATE_LIMITED. Default 5000.
-  TYPING_NOTICES_PER_SECOND
-                        Typing notices one socket may have relayed per
-                        second (bursts to twice that); beyond, they are
-                        dropped. Default 5.
   TRUST_PROXY           Proxies in front whose X-Forwarded-For is believed
                         for the client address: 0 (default) uses the TCP
                         peer; N takes the Nth entry from the right (1: the
@@ -65,6 +73,52 @@ Socket limits (0 turns a limit off):
                         behind a proxy, or every client counts as the
                         proxy's address.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
+
+HTTP limits and exposure:
+  MAX_CONNECTIONS       Open TCP connections for the whole server, HTTP and
+                        WebSocket alike (default 21000); past it a new
+                        connection is closed on arrival. Keep it above the
+                        WebSocket cap (so /healthz still answers when the
+                        sockets are at theirs) and below the descriptor
+                        limit (ulimit -n) less ~100.
+  HTTP_HEADERS_TIMEOUT_MS    A request's line and headers must arrive within
+                        this (default 10000), or its connection is closed.
+  HTTP_REQUEST_TIMEOUT_MS    The whole request, body included (default 30000;
+                        at least HTTP_HEADERS_TIMEOUT_MS).
+  HTTP_KEEPALIVE_TIMEOUT_MS  An idle keep-alive connection is closed after
+                        this (default 5000).
+  HTTP_IDLE_TIMEOUT_MS  A connection with no traffic either way for this long
+                        (a client that stopped reading) is closed (default
+                        60000; WebSockets have their own heartbeat instead).
+  HEALTH_CACHE_MS       /healthz probes the database at most once per this
+                        (default 1000); answers in between reuse the result.
+  WAL_SIZE_LIMIT_MIB    The WAL file is cut back to this once a checkpoint
+                        has emptied it (default 64).
+  BEHIND_TLS=1          Clients reach the server over HTTPS (a proxy
+                        terminates TLS): send Strict-Transport-Security.
+  METRICS               Who may GET /metrics: loopback (default; 127.0.0.0/8
+                        and ::1, not through a proxy), token, open, or off.
+  METRICS_TOKEN         The bearer token for METRICS=token (implies it when
+                        METRICS is not given).
+  SESSION_PURGE_INTERVAL_MS  How often expired sessions are deleted from the
+                        database (default 60000).
+
+What one user can make the server send to others:
+  TYPING_NOTICE_INTERVAL_MS  Typing notices of one user in one conversation
+                        are relayed at most once per this (default 1000),
+                        from all their sockets; those within it are coalesced
+                        into the last state, relayed when it ends. 0: each.
+  TYPING_CONVERSATIONS_PER_USER  Conversations one user is shown typing in
+                        at once (default 3); a start for one more is dropped.
+  TYPING_TYPERS_PER_CONVERSATION  Users one conversation shows typing at once
+                        (default 5); a start from one more is dropped.
+  RECEIPT_NOTICE_INTERVAL_MS  The receipts of one user in one conversation
+                        notify the members at most once per this (default
+                        1000); those within it are notified when it ends.
+                        0: each.
+  PRESENCE_OFFLINE_GRACE_MS  A user whose last socket closes goes offline for
+                        their contacts this long after (default 3000); a
+                        socket back within it notifies nobody. 0: at once.
 
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
@@ -90,14 +144,22 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   }
   const durability = env['DURABILITY'] ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
-  const count = (name: string): number | undefined => {
-    const text = env[name];
-    if (text === undefined || text === '') return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number, 0 or more, got ${JSON.stringify(text)}`);
-    return n;
-  };
+  const maxGroupMembers = whole(env, 'MAX_GROUP_MEMBERS', 3);
+  const groupsPerHour = whole(env, 'GROUPS_PER_HOUR', 1);
+  const sendsPerUserPerMinute = whole(env, 'SENDS_PER_USER_PER_MINUTE', 1);
+  const contactsPerUserPerHour = whole(env, 'CONTACTS_PER_USER_PER_HOUR', 1);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
+  const metricsToken = env['METRICS_TOKEN'] || undefined;
+  const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
+  if (metricsAccess !== undefined && !['open', 'loopback', 'token', 'off'].includes(metricsAccess)) {
+    throw new Error(`METRICS must be open, loopback, token or off, got ${JSON.stringify(metricsAccess)}`);
+  }
+  if (metricsAccess === 'token' && (!metricsToken || metricsToken.length < 16)) {
+    throw new Error('METRICS=token needs METRICS_TOKEN of at least 16 characters');
+  }
+  const headersTimeout = whole(env, 'HTTP_HEADERS_TIMEOUT_MS', 1);
+  const requestTimeout = whole(env, 'HTTP_REQUEST_TIMEOUT_MS', 1);
+  const walMiB = whole(env, 'WAL_SIZE_LIMIT_MIB', 0);
   return {
     mock: values.mock === true || env['MOCK'] === '1' || env['MOCK'] === 'true',
     port,
@@ -107,17 +169,50 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     durability,
     distDir: env['DIST_DIR'],
     logLevel: env['LOG_LEVEL'] ?? 'info',
-    maxSockets: count('MAX_SOCKETS'),
-    maxSocketsPerAddress: count('MAX_SOCKETS_PER_ADDRESS'),
-    maxPendingSocketsPerAddress: count('MAX_PENDING_SOCKETS_PER_ADDRESS'),
-    maxSocketsPerUser: count('MAX_SOCKETS_PER_USER'),
-    loginDeadlineMs: count('LOGIN_DEADLINE_MS'),
-    maxBufferedBytes: count('MAX_BUFFERED_BYTES'),
-    maxQueuedBytes: count('MAX_QUEUED_BYTES'),
-    maxSubscriptionsPerSocket: count('MAX_SUBSCRIPTIONS_PER_SOCKET'),
-    typingPerSecond: count('TYPING_NOTICES_PER_SECOND'),
-    trustProxyHops: count('TRUST_PROXY'),
+    maxConnections: whole(env, 'MAX_CONNECTIONS', 1),
+    ...timeouts(headersTimeout, requestTimeout),
+    httpKeepAliveTimeoutMs: whole(env, 'HTTP_KEEPALIVE_TIMEOUT_MS', 1),
+    httpIdleTimeoutMs: whole(env, 'HTTP_IDLE_TIMEOUT_MS', 1),
+    healthCacheMs: whole(env, 'HEALTH_CACHE_MS', 0),
+    walSizeLimitBytes: walMiB === undefined ? undefined : walMiB * 1024 * 1024,
+    behindTls: env['BEHIND_TLS'] === undefined ? undefined : env['BEHIND_TLS'] === '1' || env['BEHIND_TLS'] === 'true',
+    metricsAccess: metricsAccess as ServerOptions['metricsAccess'],
+    metricsToken,
+    sessionPurgeIntervalMs: whole(env, 'SESSION_PURGE_INTERVAL_MS', 1),
+    typingNoticeIntervalMs: whole(env, 'TYPING_NOTICE_INTERVAL_MS', 0),
+    typingConversationsPerUser: whole(env, 'TYPING_CONVERSATIONS_PER_USER', 1),
+    typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
+    receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
+    presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
+    maxSockets: whole(env, 'MAX_SOCKETS', 0),
+    maxSocketsPerAddress: whole(env, 'MAX_SOCKETS_PER_ADDRESS', 0),
+    maxPendingSocketsPerAddress: whole(env, 'MAX_PENDING_SOCKETS_PER_ADDRESS', 0),
+    maxSocketsPerUser: whole(env, 'MAX_SOCKETS_PER_USER', 0),
+    loginDeadlineMs: whole(env, 'LOGIN_DEADLINE_MS', 0),
+    maxBufferedBytes: whole(env, 'MAX_BUFFERED_BYTES', 0),
+    maxQueuedBytes: whole(env, 'MAX_QUEUED_BYTES', 0),
+    maxSubscriptionsPerSocket: whole(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 0),
+    trustProxyHops: whole(env, 'TRUST_PROXY', 0),
   };
+}
+
+/** An environment variable holding a whole number of at least `min`, or undefined when unset. */
+function whole(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Node refuses a headers timeout longer than the request timeout; say so in our words. */
+function timeouts(headers: number | undefined, request: number | undefined): Pick<ServerOptions, 'httpHeadersTimeoutMs' | 'httpRequestTimeoutMs'> {
+  const defaults = defaultConfig();
+  if ((headers ?? defaults.httpHeadersTimeoutMs) > (request ?? defaults.httpRequestTimeoutMs)) {
+    throw new Error(`HTTP_HEADERS_TIMEOUT_MS (${headers ?? defaults.httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${request ?? defaults.httpRequestTimeoutMs})`);
+  }
+  return { httpHeadersTimeoutMs: headers, httpRequestTimeoutMs: request };
 }
 
 async function main(): Promise<void> {

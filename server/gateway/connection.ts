@@ -11,8 +11,6 @@ export interface ConnectionLimits {
   floodCloseAfterMs: number;
   /** Unsent bytes past which the next write closes the socket with 1008 instead. */
   maxBufferedBytes: number;
-  /** Typing notices relayed per second (bursts to twice that); beyond, they are dropped. */
-  typingPerSecond: number;
 }
 
 /**
@@ -31,8 +29,6 @@ export class Connection implements Peer {
   /** Set while a command that changes the session (login, logout) runs; later frames wait for it. */
   exclusive: Promise<void> | null = null;
   readonly bucket: TokenBucket;
-  /** Typing notices fan out to every subscriber of a conversation: their own, much smaller, rate. */
-  readonly typingBucket: TokenBucket;
   /** Since when the socket has been without a session (open, or logged out); null while logged in. For the login deadline. */
   unauthenticatedSince: number | null;
   /** Bytes of received frames not yet dispatched (waiting behind a session command or a heavy read). */
@@ -64,7 +60,6 @@ export class Connection implements Peer {
     this.unauthenticatedSince = this.lastActivityAt;
     this.maxBufferedBytes = limits.maxBufferedBytes;
     this.bucket = new TokenBucket(limits.commandsPerSecond, limits.commandBurst, limits.floodCloseAfterMs, now);
-    this.typingBucket = new TokenBucket(limits.typingPerSecond, 2 * limits.typingPerSecond, Infinity, now);
   }
 
   get userId(): string | null {

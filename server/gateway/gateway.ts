@@ -136,7 +136,7 @@ export class Gateway {
   private accept(ws: WebSocket, socket: Duplex, address: string, admitted: Admitted): void {
     const { config } = this.s;
     // `socket` is the stream ws writes to: corking it batches ws's frames (Hub.batch).
-    const conn = new Connection(this.nextId++, ws, { ...config.limits, maxBufferedBytes: config.maxBufferedBytes, typingPerSecond: config.typingPerSecond }, this.s.now, socket, address);
+    const conn = new Connection(this.nextId++, ws, { ...config.limits, maxBufferedBytes: config.maxBufferedBytes }, this.s.now, socket, address);
     this.connections.add(conn);
     this.waiting.add(conn);
     this.admitted.set(conn, admitted);

@@ -213,22 +213,6 @@ describe('gateway: socket limits per process, address, user and login', () => {
     await client.call('SubscribeCommand', { resource: `messages:${two}` }, 'SubscribeResponse');
   });
 
-  it('relays at most the typing rate of a socket (bursts to twice TYPING_NOTICES_PER_SECOND) and drops the rest', async () => {
-    const s = await start({ typingPerSecond: 5 });
-    const ids = await seedUsers(s, ['cleo', 'dan']);
-    const conv = s.seeder.conversation({ memberIds: [ids['cleo']!, ids['dan']!] });
-    const [{ client: cleo }, { client: dan }] = [await loginAs(s, 'cleo'), await loginAs(s, 'dan')];
-    open.push(cleo.ws, dan.ws);
-    await dan.call('SubscribeCommand', { resource: `messages:${conv}` }, 'SubscribeResponse');
-    for (let i = 0; i < 60; i++) cleo.send('TypingCommand', { conversationId: conv, typing: i % 2 === 0 });
-    // The message's notification follows every typing notice relayed before it.
-    await cleo.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'after-typing', body: 'done' }, 'SendMessageResponse');
-    await dan.next('ResourceChangedNotification');
-    const relayed = dan.queued((f) => f.name === 'TypingNotification').length;
-    expect(relayed).toBeGreaterThan(0);
-    expect(relayed).toBeLessThanOrEqual(12);
-  });
-
   it('gives the slots of a refused handshake back: malformed upgrades do not use up the address', async () => {
     const s = await start({ maxPendingSocketsPerAddress: 2 });
     for (let i = 0; i < 10; i++) {

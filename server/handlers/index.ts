@@ -54,6 +54,12 @@ export const SESSION_COMMANDS: ReadonlySet<string> = new Set<ClientCommandName>(
 export async function dispatch(conn: Connection, frame: DecodedFrame, s: Services): Promise<void> {
   const requestId = peekRequestId(frame.payload);
   const label = isClientCommandName(frame.name) ? frame.name : 'unknown';
+  // A client that stops reading while it asks for pages (up to MAX_REPLY_BYTES each) would have the
+  // server hold them all; past the write cap every frame obeys it is closed (it reconnects and resyncs).
+  if (conn.overWriteCap) {
+    conn.closeTooSlow();
+    return;
+  }
   try {
     const command = parseClientCommand(frame);
     s.metrics.commands.inc({ command: command.name });
