@@ -39,8 +39,6 @@ export class Connection implements Peer {
   signingIn = 0;
   /** The login deadline passed while signing in: unless that logs the socket in, it is closed after the answer. */
   loginOverdue = false;
-  /** Set when a full process closed this socket to make room for a new one. */
-  evicted = false;
   /** Set when the write cap closed the socket (for the log and the metric). */
   tooSlow = false;
   private readonly maxBufferedBytes: number;

@@ -34,8 +34,6 @@ export class Gateway {
   private readonly admission: Admission;
   private readonly admitted = new WeakMap<Connection, Admitted>();
   private upgrading = 0;
-  /** Sockets closed to make room whose close has not been seen yet (they no longer count as open). */
-  private evicting = 0;
   /** Sockets not yet logged in, oldest first: the ones a full process closes to make room. */
   private readonly waiting = new Set<Connection>();
   private closing = false;
@@ -53,7 +51,7 @@ export class Gateway {
     this.admission = new Admission(
       counts,
       s.config,
-      () => this.connections.size + this.upgrading - this.evicting,
+      () => this.connections.size + this.upgrading,
       () => this.evictOldestPending(),
     );
     const beat = Math.max(20, Math.min(limits.heartbeatIntervalMs / 2, 5000));
@@ -246,12 +244,11 @@ export class Gateway {
   private evictOldestPending(): boolean {
     for (const conn of this.waiting) {
       if (conn.session || conn.signingIn > 0) continue;
-      this.waiting.delete(conn);
-      conn.evicted = true;
-      this.evicting += 1;
       this.s.metrics.socketLimits.inc({ reason: 'evicted_for_room' });
       conn.close(CLOSE_CODES.LOGIN_TIMEOUT, 'not logged in, and the server needs the room');
       conn.ws.terminate();
+      // Off the books at once (its close event finds it gone): the room is there for the upgrade that asked.
+      this.onClose(conn);
       return true;
     }
     return false;
@@ -283,7 +280,6 @@ export class Gateway {
   onClose(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     this.waiting.delete(conn);
-    if (conn.evicted) this.evicting -= 1;
     const admitted = this.admitted.get(conn);
     if (admitted) this.admission.release(admitted);
     if (conn.tooSlow) {
