@@ -6,7 +6,7 @@ import { sourceAddresses } from '../lib/options';
 import { readProcCpuMs } from '../lib/proc-memory';
 import { meanBatch, readCommitCounters } from '../lib/server-metrics';
 import { launchTarget } from '../targets/launch';
-import { TARGET_LABELS, type TargetKind } from '../targets/target';
+import { TARGET_LABELS, TARGET_TRANSPORTS, isTidings, type TargetKind } from '../targets/target';
 import { type ScenarioContext, type ScenarioReport, round, table } from './context';
 
 /**
@@ -51,7 +51,7 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
   // SPREADth of the round rate: under the per-socket rate limit (50 commands/s) at any round rate seen here.
   const pairs = SPREAD * batch;
   const shape = { users: 2 * pairs, conversations: directPairs(2 * pairs) };
-  const target = await launchTarget(kind, shape, `${ctx.runId}${kind}${batch}`);
+  const target = await launchTarget(kind, shape, `${ctx.runId}${kind}${batch}`, { baselineCheckout: o.baselineCheckout });
   const clients: BenchClient[] = [];
   try {
     if (target.transport !== 'protocol') throw new Error(`cost measures Tidings-protocol targets only, not ${kind}`);
@@ -99,7 +99,7 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
     };
     // Warm-up: JIT, caches, the WAL's first pages.
     for (let r = 0; r < Math.max(5, Math.floor(o.costRounds / 5)); r++) await round1();
-    const commits0 = kind === 'real' ? await readCommitCounters(target.url) : null;
+    const commits0 = isTidings(kind) ? await readCommitCounters(target.url) : null;
     const cpu0 = readProcCpuMs(target.pid);
     const main0 = threadCpuMs(target.pid, target.pid);
     bytes = 0;
@@ -110,7 +110,7 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
     const cpuMs = readProcCpuMs(target.pid) - cpu0;
     const mainMs = threadCpuMs(target.pid, target.pid) - main0;
     const sends = o.costRounds * batch;
-    const commits1 = kind === 'real' ? await readCommitCounters(target.url) : null;
+    const commits1 = isTidings(kind) ? await readCommitCounters(target.url) : null;
     if (errors.length) throw new Error(`${TARGET_LABELS[kind]}: errors during the cost rounds: ${errors.slice(0, 5).join(', ')}`);
     const mean = meanBatch(commits0, commits1);
     return {
@@ -135,7 +135,7 @@ function progressNote(ctx: ScenarioContext, text: string): void {
 
 export async function costScenario(ctx: ScenarioContext): Promise<ScenarioReport> {
   const o = ctx.options;
-  const targets = o.targets.filter((k) => k !== 'socketio');
+  const targets = o.targets.filter((k) => TARGET_TRANSPORTS[k] === 'protocol');
   const results: Partial<Record<TargetKind, CostResult[]>> = {};
   // Targets alternate per batch size, so that a change in background load falls on all of them.
   for (const batch of o.costBatches) {
@@ -147,7 +147,7 @@ export async function costScenario(ctx: ScenarioContext): Promise<ScenarioReport
   return {
     title: 'Server CPU per send at a fixed batch',
     markdown: [
-      `Closed loop: in each round \`batch\` senders, each in its own direct conversation with a subscribed partner (both subscribed to \`conversations\` and the conversation's messages), send one ${o.bodyBytes}-byte message at the same moment; the next round starts once every ack and delivery arrived. ${o.costRounds} measured rounds per batch size after a warm-up. Socket.IO is not measured here (its client is not the Tidings protocol client).`,
+      `Closed loop: in each round \`batch\` senders, each in its own direct conversation with a subscribed partner (both subscribed to \`conversations\` and the conversation's messages), send one ${o.bodyBytes}-byte message at the same moment; the next round starts once every ack and delivery arrived. ${o.costRounds} measured rounds per batch size after a warm-up. The Socket.IO targets are not measured here (their client is not the Tidings protocol client).`,
       '',
       table(['target', 'batch (sends per round)', 'sends', 'server CPU µs/send (process)', 'main thread µs/send', 'mean commit batch', 'bytes received per send', 'rounds/s'], rows),
     ].join('\n'),
