@@ -235,7 +235,7 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       }
       case '--targets': {
         const kinds = value().split(',').map((s) => s.trim());
-        for (const k of kinds) if (!(TARGET_KINDS as readonly string[]).includes(k)) throw new Error(`unknown target ${k}`);
+        for (const k of kinds) if (!(TARGET_KINDS as readonly string[]).includes(k)) throw new Error(`unknown target ${JSON.stringify(k)}: the targets are ${TARGET_KINDS.join(', ')}`);
         o.targets = kinds as TargetKind[];
         targetsGiven = true;
         break;

@@ -37,7 +37,7 @@ export async function chatScenario(ctx: ScenarioContext): Promise<ScenarioReport
       // The ramp has just driven every target past saturation: the pause lets the server finish
       // what that left (checkpoints of a full WAL, buffers) before half the rate is measured. The
       // database stays as the ramp grew it (~700,000 more messages at the default rates), which
-      // the step then measures too (docs/BENCHMARKS.md, 2-00).
+      // the step then measures too (docs/BENCHMARKS.md, "A grown database is slower").
       if (o.settleSeconds > 0) {
         ctx.progress.note(`settling ${o.settleSeconds} s before the half-rate step`);
         await new Promise((resolve) => setTimeout(resolve, o.settleSeconds * 1000));
