@@ -86,17 +86,19 @@ describe('bench smoke', () => {
     }
   }, 30_000);
 
-  it('cost: fixed-batch rounds against the raw relay, the real server and a baseline checkout, every send acked and delivered', async () => {
-    const result = (await run(`cost --targets raw,real,real-base --baseline-checkout ${REPO_ROOT}`))!;
-    const results = result.report.data['results'] as Record<'raw' | 'real' | 'real-base', { batch: number; sends: number; bytesPerSend: number; meanCommitBatch: number | null }[]>;
-    expect(results['real-base'][0]!.meanCommitBatch).toBeGreaterThan(0);
-    for (const kind of ['raw', 'real', 'real-base'] as const) {
+  it('cost: fixed-batch rounds against the raw relay, the durable peer, the real server and a baseline checkout, every send acked and delivered', async () => {
+    const result = (await run(`cost --targets raw,socketio-sqlite,real,real-base --baseline-checkout ${REPO_ROOT}`))!;
+    type Row = { batch: number; sends: number; bytesPerSend: number; meanCommitBatch: number | null };
+    const results = result.report.data['results'] as Record<'raw' | 'socketio-sqlite' | 'real' | 'real-base', Row[]>;
+    for (const kind of ['raw', 'socketio-sqlite', 'real', 'real-base'] as const) {
       const [r] = results[kind];
       expect(r).toMatchObject({ batch: 2, sends: 10 });
       expect(r!.bytesPerSend).toBeGreaterThan(0);
     }
     expect(results.real[0]!.meanCommitBatch).toBeGreaterThan(0);
+    expect(results['real-base'][0]!.meanCommitBatch).toBeGreaterThan(0);
     expect(results.raw[0]!.meanCommitBatch).toBeNull();
+    expect(results['socketio-sqlite'][0]!.meanCommitBatch).toBeNull();
   }, 30_000);
 
   it('storm: every returning client has every missed message, no gap or duplicate', async () => {

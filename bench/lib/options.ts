@@ -69,15 +69,14 @@ Scenarios (each bounded in size and time, loopback only, stops by itself):
   storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
   slow     one member stops reading its socket; others' latency with and without it
   cost     server CPU per one-to-one send at a fixed batch of simultaneous senders (closed loop: the cost
-           figure independent of how late the server runs; raw relay and real server)
+           figure independent of how late the server runs)
   browser  the client in the system Chromium (Playwright; needs dist/, i.e. vite build): cold start from the local
            store to the conversation list, server up and stopped; opening the long conversation (paint, DOM nodes,
            JS heap); local echo of a send; a send to another browser's screen (real server only)
 
 Options:
   --targets <list>         any of raw, socketio, socketio-sqlite, real, real-base (default: the first four, with
-                           real-base too when --baseline-checkout is given; cost: the Tidings-protocol ones;
-                           storm and browser: real)
+                           real-base too when --baseline-checkout is given; storm and browser: real)
                            raw: the ceiling, a ws relay that stores nothing; socketio: Socket.IO in memory;
                            socketio-sqlite: Socket.IO inserting each message into SQLite (WAL,
                            synchronous=NORMAL) before its ack, the durable peer; real: this checkout's server;
