@@ -67,7 +67,7 @@ describe('bench smoke', () => {
     expect(readFileSync(join(result.dir, 'chat-latency.svg'), 'utf8')).toMatch(/^<svg/);
   }, 40_000);
 
-  it('idle, fanout and slow run end to end against the raw relay', async () => {
+  it('idle, fanout and slow run end to end against the raw relay, fan-out against the durable peer too', async () => {
     const idle = (await run('idle --targets raw'))!;
     expect((idle.report.data['results'] as { raw: { connected: number } }).raw.connected).toBe(40);
     const fanout = (await run('fanout --targets raw,socketio-sqlite'))!;
