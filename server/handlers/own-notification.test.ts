@@ -8,7 +8,7 @@ import { directPair, loginAs, startTestServer } from '../test/harness';
 /**
  * The sending socket's own `messages:<id>` notification is left out when its
  * ack carries every message of that commit for the conversation
- * (docs/PROTOCOL-NOTES.md, "Resources and versions"); the user's other
+ * (docs/PROTOCOL.md, "Notifications in detail"); the user's other
  * sockets and the other members still get it, items inline.
  */
 describe("the sender's own messages notification", () => {
@@ -43,7 +43,7 @@ describe("the sender's own messages notification", () => {
         await other.waitFor((f) => isConversationsAt(f, conv, seq));
       }
     }
-    expect(server.storage.messages.after(conv, 0, 10).messages.map((m) => m.body)).toEqual(['own 1', 'own 2', 'own 3']);
+    expect([...server.storage.messages.after(conv, 0, 10)].map((m) => m.body)).toEqual(['own 1', 'own 2', 'own 3']);
   });
 
   it("is sent to the sending socket when another socket's message is in the same commit", async () => {

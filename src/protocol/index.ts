@@ -1,7 +1,8 @@
-/** The wire contract shared by the browser client and the server (PROTOCOL.md). */
+/** The wire contract shared by the browser client and the server (docs/PROTOCOL.md). */
 export * from './names';
 export * from './errors';
 export * from './limits';
+export * from './strings';
 export * from './entities';
 export * from './commands';
 export * from './responses';
