@@ -4,6 +4,7 @@ import type { StoreChange } from '../dispatch/bus-events';
 import type { Store } from '../store/store';
 import { Message, messageKey } from './message';
 import type { ModelContext } from './model-context';
+import { compareMessages } from './message-order';
 import { viewOfMessage, viewOfOutboxEntry } from './message-state';
 
 /** Messages read from disk when a conversation's collection is made (about ten screens); older chunks follow on scroll. */
@@ -34,7 +35,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
 
   override preinitialize(): void {
     this.model = Message;
-    this.comparator = compareMessages;
+    this.comparator = (a: Message, b: Message) => compareMessages(a.data, b.data);
   }
 
   override modelId(attributes: MessageView): string {
@@ -105,14 +106,4 @@ export class MessageCollection extends Backbone.Collection<Message> {
       if (message) model.set('state', viewOfMessage(message, conversation, self).state);
     }
   }
-}
-
-/** Seq order; echoes without a seq after every stored message, in the order written. */
-function compareMessages(a: Message, b: Message): number {
-  const sa = a.data.seq;
-  const sb = b.data.seq;
-  if (sa !== null && sb !== null) return sa - sb;
-  if (sa !== null) return -1;
-  if (sb !== null) return 1;
-  return a.data.sentAt - b.data.sentAt || (a.data.clientMessageId < b.data.clientMessageId ? -1 : 1);
 }

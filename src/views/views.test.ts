@@ -141,6 +141,20 @@ describe('MessageListView', () => {
     expect(list.el.textContent).toContain('<b>message 1</b>');
     list.remove();
   });
+  it('shows the rows in the messages\' one order: an older page added later goes above, echoes stay last', async () => {
+    const { MessageListView } = await import('./message-list-view');
+    const core = createFakeCore();
+    const now = Date.now();
+    const collection = core.collections.messagesFor('conv-1');
+    collection.add([fakeMessage(3, 'u-bob', 'three', now), { ...fakeMessage(9, 'u-alice', 'echo', now + 1), seq: null, state: 'pending' as const }]);
+    const list = new MessageListView(collection, { selfId: 'u-alice', isGroup: false, senderName: () => 'Bob', stateOf: (m) => m.state }, async () => false);
+    document.body.appendChild(list.el);
+    list.render();
+    collection.add([fakeMessage(2, 'u-bob', 'two', now), fakeMessage(1, 'u-bob', 'one', now)]);
+    await new Promise((r) => requestAnimationFrame(r));
+    expect([...list.el.querySelectorAll('.row-message .body')].map((body) => body.textContent)).toEqual(['one', 'two', 'three', 'echo']);
+    list.remove();
+  });
 });
 
 describe('failed messages', () => {

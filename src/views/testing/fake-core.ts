@@ -1,5 +1,6 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
+import { compareMessages } from '../../models/message-order';
 import type { Contact, Conversation, User } from '../../protocol';
 import type { ContactModel, ConversationModel, MessageModel, ViewCore } from '../view-core';
 
@@ -93,7 +94,8 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       messagesFor: (conversationId) => {
         let collection = messages.get(conversationId);
         if (!collection) {
-          collection = new Backbone.Collection<MessageModel>();
+          // In the messages' one order, as the core's message collections keep it.
+          collection = new Backbone.Collection<MessageModel>([], { comparator: (a: MessageModel, b: MessageModel) => compareMessages(a.attributes as MessageView, b.attributes as MessageView) });
           messages.set(conversationId, collection);
           const conversation = conversations.get(conversationId) as FakeConversation | undefined;
           if (conversation) conversation.messages = collection;
