@@ -15,6 +15,7 @@ import { OutboxLeadership } from '../offline/outbox-leadership';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
 import { Store, type StoreBackends } from '../store/store';
+import { storeSync } from '../store/store-sync';
 import type { DirectoryActions, HistoryActions, LoginActions, OutboxActions, ReceiptActions, TypingActions } from './client-core-api';
 import { documentVisibility } from './document-visibility';
 
@@ -30,8 +31,6 @@ export interface ClientCoreOptions {
   onlineEvents?: EventSourceLike | null;
   /** Page visibility for read receipts; defaults to the document's. */
   visibility?: VisibilitySource | null;
-  /** Whether createClientCore points Backbone.sync at the store (default true). */
-  installBackboneSync?: boolean;
   /** Tuning, mostly for tests. */
   heartbeatIntervalMs?: number;
   flushDelayMs?: number;
@@ -71,6 +70,8 @@ export interface ClientCore {
  * each with its own socket implementation and storage.
  */
 export function createClientCore(options: ClientCoreOptions): ClientCore {
+  // The same function for every core: it finds the store on the model or collection it syncs.
+  Backbone.sync = storeSync;
   const dispatch = createDispatch();
   const store = new Store({ dispatch, backends: backendsFor(options.storage), flushDelayMs: options.flushDelayMs ?? 30 });
   const WebSocketImpl = options.WebSocketImpl ?? globalThis.WebSocket;
@@ -100,7 +101,8 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   const typing = new TypingController({ dispatch, communicator, selfId });
   const directory = new DirectoryController({ dispatch, communicator, store });
 
-  const context: ModelContext = { dispatch, store, selfId };
+  // Each collection declares this core's store; Backbone.sync (storeSync) reads and writes the one declared.
+  const context: ModelContext = { dispatch, store };
   const contacts = new ContactCollection(context);
   const conversations = new ConversationCollection(context);
   const messageCollections = new Map<string, MessageCollection>();
@@ -109,8 +111,6 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     if (!collection) messageCollections.set(conversationId, (collection = new MessageCollection(conversationId, context)));
     return collection;
   };
-
-  if (options.installBackboneSync ?? true) Backbone.sync = store.sync as unknown as typeof Backbone.sync;
 
   return {
     dispatch,

@@ -1,18 +1,23 @@
 import Backbone from 'backbone';
 import type { StoreChange } from '../dispatch/bus-events';
+import type { Store } from '../store/store';
 import { Conversation } from './conversation';
 import type { ModelContext } from './model-context';
 import { applyStoreChange } from './store-backed-collection';
 
-/** The person's conversations, newest activity first; follows the store's conversations and outbox. */
+/**
+ * The person's conversations, newest activity first: fetched from the store
+ * declared on it (its models read their unread counts and last messages
+ * there too), then following the store's conversations and outbox.
+ */
 export class ConversationCollection extends Backbone.Collection<Conversation> {
   readonly schemaName = 'conversations' as const;
-  readonly context: ModelContext;
+  readonly store: Store;
 
   constructor(context: ModelContext) {
     super();
-    this.context = context;
-    this.reset(context.store.findAll('conversations'));
+    this.store = context.store;
+    void this.fetch({ reset: true });
     this.listenTo(context.dispatch, 'store:change:conversations', this.updateConversations);
     this.listenTo(context.dispatch, 'store:change:outbox', this.updateActivity);
   }
@@ -23,7 +28,7 @@ export class ConversationCollection extends Backbone.Collection<Conversation> {
   }
 
   private updateConversations(change: StoreChange<'conversations'>): void {
-    applyStoreChange(this, change.conversations, (id) => this.context.store.find('conversations', id));
+    applyStoreChange(this, change.conversations, (id) => this.store.find('conversations', id));
   }
 
   /** A local send moves its conversation to the top before the server hears of it. */
