@@ -131,11 +131,6 @@ export class OutboxController implements OutboxActions {
     this.pump();
   }
 
-  /** Drops the message from the outbox. One already on the wire may still arrive; it then shows as sent. */
-  discard(clientMessageId: string): void {
-    this.options.store.removeItems('outbox', [clientMessageId]);
-  }
-
   pendingCount(): number {
     return this.options.store.findAll('outbox').length;
   }

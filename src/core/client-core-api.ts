@@ -61,7 +61,6 @@ export interface OutboxActions {
   /** Local echo at once, then sent (now or when back online). Returns the new message. */
   send(conversationId: string, body: string): MessageView;
   retry(clientMessageId: string): void;
-  discard(clientMessageId: string): void;
   /** How many messages are not yet acknowledged. */
   pendingCount(): number;
 }

@@ -158,7 +158,7 @@ describe('MessageListView', () => {
 });
 
 describe('failed messages', () => {
-  it('offer Retry and Delete, which call the outbox with the clientMessageId', async () => {
+  it('offer Retry, which calls the outbox, and Delete, which destroys the echo and takes its row away', async () => {
     const core = createFakeCore();
     const failed = { ...fakeMessage(1, 'u-alice', 'did not go', Date.now()), seq: null, state: 'failed' as const, error: { code: 'FORBIDDEN' as const, message: 'you left this conversation' } };
     addConversation(core, conversation, [failed]);
@@ -171,10 +171,12 @@ describe('failed messages', () => {
     expect(row?.textContent).toContain('Not sent: you left this conversation');
     (row?.querySelector('[data-retry]') as HTMLButtonElement).click();
     (row?.querySelector('[data-discard]') as HTMLButtonElement).click();
-    expect(core.calls.filter((c) => c.name === 'retry' || c.name === 'discard')).toEqual([
+    expect(core.calls.filter((c) => c.name === 'retry' || c.name === 'delete')).toEqual([
       { name: 'retry', args: ['cm1'] },
-      { name: 'discard', args: ['cm1'] },
+      { name: 'delete', args: ['cm1'] },
     ]);
+    await new Promise((r) => requestAnimationFrame(r));
+    expect(el.querySelector('.row-message')).toBeNull();
   });
 });
 

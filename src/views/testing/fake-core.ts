@@ -6,8 +6,8 @@ import type { ContactModel, ConversationModel, MessageModel, ViewCore } from '..
 
 /**
  * An in-memory stand-in for the client core, for view tests and design
- * previews: real Backbone collections, actions that record their calls and
- * echo sends locally. No socket, no storage.
+ * previews: real Backbone collections, actions (and message models' syncs)
+ * that record their calls, and sends echoed locally. No socket, no storage.
  */
 export class FakeConversation extends Backbone.Model<Conversation> implements ConversationModel {
   messages?: Backbone.Collection<MessageModel>;
@@ -35,6 +35,15 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
   const conversations = new Backbone.Collection<ConversationModel>([], { model: FakeConversation as never });
   const messages = new Map<string, Backbone.Collection<MessageModel>>();
   const olderPages = options.olderPages ?? [];
+  /** A message whose saves and destroys (Backbone.sync) are recorded as calls and succeed, as the store's would. */
+  class RecordedMessage extends Backbone.Model<MessageView> {
+    override sync(method: string, model: RecordedMessage, syncOptions?: { success?(response: unknown): void }): JQueryXHR {
+      record(method, model.get('clientMessageId'));
+      syncOptions?.success?.({});
+      // Backbone's types promise a jqXHR; like the store's sync, this answers with a settled promise.
+      return Promise.resolve({}) as unknown as JQueryXHR;
+    }
+  }
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -59,11 +68,10 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
           id: `local-${calls.length}`, conversationId, seq: null, senderId: core.user?.id ?? 'me',
           clientMessageId: `cm-${calls.length}`, body, sentAt: Date.now(), state: 'pending',
         };
-        core.collections.messagesFor(conversationId).add(new Backbone.Model(message) as MessageModel);
+        core.collections.messagesFor(conversationId).add(message);
         return message;
       },
       retry: (id) => void record('retry', id),
-      discard: (id) => void record('discard', id),
       pendingCount: () => 0,
     },
     directory: {
@@ -82,7 +90,7 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       loadOlder: async (conversationId) => {
         record('loadOlder', conversationId);
         const page = olderPages.shift();
-        if (page) core.collections.messagesFor(conversationId).add(page.map((m) => new Backbone.Model(m) as MessageModel));
+        if (page) core.collections.messagesFor(conversationId).add(page);
         return olderPages.length > 0;
       },
     },
@@ -95,7 +103,7 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         let collection = messages.get(conversationId);
         if (!collection) {
           // In the messages' one order, as the core's message collections keep it.
-          collection = new Backbone.Collection<MessageModel>([], { comparator: (a: MessageModel, b: MessageModel) => compareMessages(a.attributes as MessageView, b.attributes as MessageView) });
+          collection = new Backbone.Collection<MessageModel>([], { model: RecordedMessage, comparator: (a: MessageModel, b: MessageModel) => compareMessages(a.attributes as MessageView, b.attributes as MessageView) });
           messages.set(conversationId, collection);
           const conversation = conversations.get(conversationId) as FakeConversation | undefined;
           if (conversation) conversation.messages = collection;
@@ -114,7 +122,7 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
   core.collections.conversations.add(model);
   const collection = core.collections.messagesFor(conversation.id);
   model.messages = collection;
-  collection.add(messages.map((m) => new Backbone.Model(m) as MessageModel));
+  collection.add(messages);
   return model;
 }
 
