@@ -1,16 +1,21 @@
 import Backbone from 'backbone';
-import { DEFAULT_LIMITS, bodyLength } from '../protocol';
+import { DEFAULT_LIMITS, ProtocolError, bodyLength } from '../protocol';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
 
+/** The longest body, as the protocol's BodySchema (which the send action checks) counts it. */
+const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
 /** The counter appears this many characters before the limit. */
-export const COUNTER_FROM = DEFAULT_LIMITS.maxBodyLength - 500;
+export const COUNTER_FROM = MAX_LENGTH - 500;
 /** Typing stops being announced this long after the last keystroke. */
 const TYPING_IDLE_MS = 3000;
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
- * from 3,500 characters, and typing is announced while the person types.
+ * from 3,500 characters, and typing is announced while the person types. It
+ * shows the length against the limit but does not judge a body: `onSend`
+ * (the outbox, which checks the protocol's schema) does, and a body it
+ * refuses stays in the field.
  */
 export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
@@ -32,7 +37,6 @@ export class ComposerView extends Backbone.View {
   constructor(
     private readonly onSend: (body: string) => void,
     private readonly onTyping: (typing: boolean) => void,
-    private readonly maxLength: number = DEFAULT_LIMITS.maxBodyLength,
   ) {
     super();
     this.el.setAttribute('aria-label', 'Write a message');
@@ -80,10 +84,13 @@ export class ComposerView extends Backbone.View {
   }
 
   private send(): void {
-    const body = this.input.value;
-    const length = bodyLength(body);
-    if (length === 0 || length > this.maxLength) return;
-    this.onSend(body.trim());
+    try {
+      this.onSend(this.input.value.trim());
+    } catch (error) {
+      // Empty or too long: the counter and the disabled button already say so.
+      if (error instanceof ProtocolError && error.code === 'INVALID_PAYLOAD') return;
+      throw error;
+    }
     this.input.value = '';
     this.stopTyping();
     this.update();
@@ -93,11 +100,11 @@ export class ComposerView extends Backbone.View {
   /** Sizes the field to its content (up to the CSS max-height) and updates counter and button. */
   private update(): void {
     const length = bodyLength(this.input.value);
-    const over = length > this.maxLength;
+    const over = length > MAX_LENGTH;
     this.counter.hidden = length < COUNTER_FROM;
     this.counter.textContent = over
-      ? `${(length - this.maxLength).toLocaleString()} characters too many`
-      : `${length.toLocaleString()} / ${this.maxLength.toLocaleString()}`;
+      ? `${(length - MAX_LENGTH).toLocaleString()} characters too many`
+      : `${length.toLocaleString()} / ${MAX_LENGTH.toLocaleString()}`;
     this.counter.classList.toggle('is-over', over);
     this.input.setAttribute('aria-invalid', String(over));
     (this.$('.send-button')[0] as HTMLButtonElement).disabled = length === 0 || over;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { BodySchema, DEFAULT_LIMITS, ProtocolError } from '../protocol';
 import { AppView } from './app-view';
 import { ComposerView, COUNTER_FROM } from './composer-view';
 import { ConversationItemView } from './conversation-item-view';
@@ -50,7 +51,9 @@ describe('AppView', () => {
 
   it('keeps keyboard focus on a conversation while the list re-renders for a new message', async () => {
     const core = createFakeCore();
-    for (let i = 0; i < 3; i++) addConversation(core, { ...conversation, id: `conv-${i}` }, [fakeMessage(1, 'u-bob', `hello ${i}`, Date.now() - i)]);
+    // One clock reading: the order (newest first) must not depend on the clock ticking between the three.
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) addConversation(core, { ...conversation, id: `conv-${i}`, updatedAt: 0 }, [fakeMessage(1, 'u-bob', `hello ${i}`, now - i)]);
     const { el } = mount(core);
     await new Promise((r) => requestAnimationFrame(r));
     const buttons = el.querySelectorAll<HTMLButtonElement>('.conversation-button');
@@ -93,10 +96,19 @@ describe('AppView', () => {
   });
 });
 
+/** The outbox's refusal: the send action checks the body against the protocol's schema. */
+function sendChecked(sent: string[]) {
+  return (body: string): void => {
+    const checked = BodySchema.safeParse(body);
+    if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+    sent.push(body);
+  };
+}
+
 describe('ComposerView', () => {
   it('sends on Enter, keeps Shift+Enter for new lines, and shows the counter near the limit', () => {
     const sent: string[] = [];
-    const composer = new ComposerView((b) => sent.push(b), () => undefined).render();
+    const composer = new ComposerView(sendChecked(sent), () => undefined).render();
     document.body.appendChild(composer.el);
     const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
     const counter = composer.el.querySelector('.composer-counter') as HTMLElement;
@@ -116,6 +128,26 @@ describe('ComposerView', () => {
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     expect(sent).toEqual(['hello']);
     expect(input.value).toBe('');
+    composer.remove();
+  });
+
+  it('leaves the verdict on a body to the send action: a refused one stays in the field, with the counter saying why', () => {
+    const offered: string[] = [];
+    const sent: string[] = [];
+    const check = sendChecked(sent);
+    const composer = new ComposerView((body) => {
+      offered.push(body);
+      check(body);
+    }, () => undefined).render();
+    document.body.appendChild(composer.el);
+    const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
+    input.value = 'y'.repeat(DEFAULT_LIMITS.maxBodyLength + 2);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(offered).toHaveLength(1);
+    expect(sent).toEqual([]);
+    expect(input.value).toHaveLength(DEFAULT_LIMITS.maxBodyLength + 2);
+    expect(composer.el.querySelector('.composer-counter')?.textContent).toBe('2 characters too many');
     composer.remove();
   });
 });

@@ -1,7 +1,7 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
 import { compareMessages } from '../../models/message-order';
-import type { Contact, Conversation, User } from '../../protocol';
+import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
 import type { ContactModel, ConversationModel, MessageModel, ViewCore } from '../view-core';
 
 /**
@@ -63,6 +63,9 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     },
     outbox: {
       send: (conversationId, body) => {
+        // The outbox's one check of a body, against the protocol's schema.
+        const checked = BodySchema.safeParse(body);
+        if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'SendMessageCommand');
         record('send', conversationId, body);
         const message: MessageView = {
           id: `local-${calls.length}`, conversationId, seq: null, senderId: core.user?.id ?? 'me',
