@@ -9,6 +9,8 @@ import { TypingController } from '../controllers/typing-controller';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { ContactCollection } from '../models/contact-collection';
 import { ConversationCollection } from '../models/conversation-collection';
+import type { Draft } from '../models/draft';
+import { DraftCollection } from '../models/draft-collection';
 import { MessageCollection } from '../models/message-collection';
 import { withDurableLocal } from '../offline/durable-local-backend';
 import { OutboxLeadership } from '../offline/outbox-leadership';
@@ -57,6 +59,8 @@ export interface ClientCore {
     conversations: ConversationCollection;
     /** The same collection for the same conversation every time. */
     messagesFor(conversationId: string): MessageCollection;
+    /** The conversation's unsent draft, which the composer saves and destroys through the store. */
+    draftFor(conversationId: string): Draft;
   };
   /** Loads the cache from disk (so the chat shows at once), then connects. */
   start(): Promise<void>;
@@ -105,6 +109,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   const context: ModelContext = { dispatch, store };
   const contacts = new ContactCollection(context);
   const conversations = new ConversationCollection(context);
+  const drafts = new DraftCollection(context);
   const messageCollections = new Map<string, MessageCollection>();
   const messagesFor = (conversationId: string): MessageCollection => {
     let collection = messageCollections.get(conversationId);
@@ -125,7 +130,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     receipts,
     typing,
-    collections: { contacts, conversations, messagesFor },
+    collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId) },
     async start() {
       try {
         await store.load();

@@ -30,10 +30,12 @@ beforeAll(() => {
   Backbone.sync = storeSync;
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   const dispatch = createDispatch();
   store = new Store({ dispatch, backends: null });
-  store.addItems('session', { current: { id: 'current', user: { id: 'me', username: 'me', displayName: 'Me' }, sessionToken: null, publicComputer: true, expiresAt: 0 } });
+  const me = { id: 'me', username: 'me', displayName: 'Me' };
+  await store.useAccount(me, true);
+  store.addItems('session', { current: { id: 'current', user: me, sessionToken: null, publicComputer: true, expiresAt: 0 } });
   context = { dispatch, store };
 });
 

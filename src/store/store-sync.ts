@@ -10,7 +10,7 @@ import { Store } from './store';
  * server sends it (addMessages keeps the sync positions, which a model's
  * write would not).
  */
-const WRITABLE: ReadonlySet<SchemaName> = new Set<SchemaName>(['outbox']);
+const WRITABLE: ReadonlySet<SchemaName> = new Set<SchemaName>(['outbox', 'drafts']);
 
 interface SyncOptions {
   success?(response: unknown): void;
@@ -60,6 +60,8 @@ function syncModel(method: string, model: Backbone.Model): unknown {
   }
   if (!WRITABLE.has(schema)) throw new ProtocolError('FORBIDDEN', `${schema} items are the server's; a model cannot ${method} one (id ${String(id)}) through the store`);
   if (id === undefined) throw new ProtocolError('INVALID_PAYLOAD', `a ${schema} item needs an id to be stored`);
+  // After a logout (a composer saving as it goes) a write would outlive the wipe and reach the next account.
+  if (store.currentUserId() === null) throw new ProtocolError('NOT_AUTHENTICATED', `no account is signed in on this device to keep ${schema} item ${id} for`);
   if (method === 'delete') {
     store.removeItems(schema, [id]);
     return {};

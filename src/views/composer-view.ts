@@ -2,6 +2,7 @@ import Backbone from 'backbone';
 import { DEFAULT_LIMITS, ProtocolError, bodyLength } from '../protocol';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
+import type { DraftModel } from './view-core';
 
 /** The longest body, as the protocol's BodySchema (which the send action checks) counts it. */
 const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
@@ -9,19 +10,24 @@ const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
 export const COUNTER_FROM = MAX_LENGTH - 500;
 /** Typing stops being announced this long after the last keystroke. */
 const TYPING_IDLE_MS = 3000;
+/** The draft is saved this long after the last keystroke (and when the composer goes), not at every one. */
+export const DRAFT_SAVE_MS = 400;
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
  * from 3,500 characters, and typing is announced while the person types. It
  * shows the length against the limit but does not judge a body: `onSend`
  * (the outbox, which checks the protocol's schema) does, and a body it
- * refuses stays in the field.
+ * refuses stays in the field. What is written and not sent is the
+ * conversation's draft: shown again when the composer is made, saved as the
+ * person pauses, destroyed when it is sent or erased.
  */
 export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
   private counter!: HTMLElement;
   private typing = false;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
 
   override preinitialize(): void {
     this.tagName = 'form';
@@ -37,6 +43,8 @@ export class ComposerView extends Backbone.View {
   constructor(
     private readonly onSend: (body: string) => void,
     private readonly onTyping: (typing: boolean) => void,
+    /** The conversation's draft, asked for each time: a destroyed one is replaced by a fresh one. */
+    private readonly draftOf?: () => DraftModel,
   ) {
     super();
     this.el.setAttribute('aria-label', 'Write a message');
@@ -52,6 +60,8 @@ export class ComposerView extends Backbone.View {
       this.counter,
       h('button', { type: 'submit', class: 'send-button', 'aria-label': 'Send', disabled: true }, icon('send')),
     );
+    this.input.value = this.draftOf?.().get('body') ?? '';
+    this.update();
     return this;
   }
 
@@ -61,6 +71,7 @@ export class ComposerView extends Backbone.View {
 
   override remove(): this {
     this.stopTyping();
+    if (this.draftTimer !== undefined) this.saveDraft();
     return super.remove();
   }
 
@@ -79,6 +90,8 @@ export class ComposerView extends Backbone.View {
 
   private onInput(): void {
     this.update();
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => this.saveDraft(), DRAFT_SAVE_MS);
     if (this.input.value.trim()) this.startTyping();
     else this.stopTyping();
   }
@@ -92,9 +105,21 @@ export class ComposerView extends Backbone.View {
       throw error;
     }
     this.input.value = '';
+    this.saveDraft();
     this.stopTyping();
     this.update();
     this.input.focus();
+  }
+
+  /** Stores what the field holds as the draft, or destroys the draft when the field is empty. */
+  private saveDraft(): void {
+    clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    const draft = this.draftOf?.();
+    const body = this.input.value;
+    if (!draft || body === draft.get('body')) return;
+    const written = body.trim() ? draft.save({ body, updatedAt: Date.now() }, { wait: true }) : draft.destroy({ wait: true });
+    if (written) Promise.resolve(written).catch(draftNotKept);
   }
 
   /** Sizes the field to its content (up to the CSS max-height) and updates counter and button. */
@@ -127,4 +152,10 @@ export class ComposerView extends Backbone.View {
     this.typing = false;
     this.onTyping(false);
   }
+}
+
+/** A save refused after a logout is expected (nothing may outlive the wipe); anything else is worth a word. */
+function draftNotKept(error: unknown): void {
+  if (error instanceof ProtocolError && error.code === 'NOT_AUTHENTICATED') return;
+  console.warn('could not keep the draft', error);
 }

@@ -62,6 +62,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
         this.list.scrollToBottom();
       },
       (typing) => this.core.typing.setTyping(id, typing),
+      () => this.core.collections.draftFor(id),
     );
     const loader = h('div', { class: 'history-loader', role: 'status', hidden: true }, 'Loading older messages…');
     this.listenTo(this.list, 'loading', (loading: boolean) => { loader.hidden = !loading; });

@@ -9,6 +9,7 @@ import type {
   TypingActions,
 } from '../core/client-core-api';
 import type { Contact, Conversation } from '../protocol';
+import type { DraftRecord } from '../store/records';
 
 /**
  * What the views need from the client core (client-core-api.ts): the bus,
@@ -18,6 +19,7 @@ import type { Contact, Conversation } from '../protocol';
  */
 export type ContactModel = Backbone.Model<Contact>;
 export type MessageModel = Backbone.Model<MessageView>;
+export type DraftModel = Backbone.Model<DraftRecord>;
 
 /** The conversation model adds two read helpers to the wire attributes. */
 export interface ConversationModel extends Backbone.Model<Conversation> {
@@ -29,6 +31,8 @@ export interface ViewCollections {
   contacts: Backbone.Collection<ContactModel>;
   conversations: Backbone.Collection<ConversationModel>;
   messagesFor(conversationId: string): Backbone.Collection<MessageModel>;
+  /** What the person was writing in the conversation; the composer saves and destroys it. */
+  draftFor(conversationId: string): DraftModel;
 }
 
 export interface ViewCore {

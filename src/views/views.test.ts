@@ -146,6 +146,35 @@ describe('ComposerView', () => {
   });
 });
 
+describe('drafts', () => {
+  it('keep what was written in a conversation when another is opened, and go when it is sent', async () => {
+    const core = createFakeCore();
+    addConversation(core, conversation, [fakeMessage(1, 'u-bob', 'first', Date.now())]);
+    addConversation(core, { ...conversation, id: 'conv-2', updatedAt: 0 }, []);
+    const { el } = mount(core);
+    await new Promise((r) => requestAnimationFrame(r));
+    const open = (id: string) => (el.querySelector(`.conversation-button[data-id="${id}"]`) as HTMLButtonElement).click();
+    const field = () => el.querySelector('#composer-input') as HTMLTextAreaElement;
+    open('conv-1');
+    field().value = 'half a thought';
+    field().dispatchEvent(new Event('input', { bubbles: true }));
+    open('conv-2');
+    expect(field().value).toBe('');
+    open('conv-1');
+    expect(field().value).toBe('half a thought');
+    field().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(field().value).toBe('');
+    expect(core.calls.filter((c) => c.name.endsWith('draft') || c.name === 'send').map((c) => [c.name, ...c.args])).toEqual([
+      ['update draft', 'conv-1'],
+      ['send', 'conv-1', 'half a thought'],
+      ['delete draft', 'conv-1'],
+    ]);
+    open('conv-2');
+    open('conv-1');
+    expect(field().value).toBe('');
+  });
+});
+
 describe('MessageListView', () => {
   it('keeps the DOM bounded for 10,000 messages and renders bodies as text', async () => {
     const { MessageListView } = await import('./message-list-view');

@@ -2,7 +2,8 @@ import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
 import { compareMessages } from '../../models/message-order';
 import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
-import type { ContactModel, ConversationModel, MessageModel, ViewCore } from '../view-core';
+import type { DraftRecord } from '../../store/records';
+import type { ContactModel, ConversationModel, DraftModel, MessageModel, ViewCore } from '../view-core';
 
 /**
  * An in-memory stand-in for the client core, for view tests and design
@@ -35,15 +36,24 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
   const conversations = new Backbone.Collection<ConversationModel>([], { model: FakeConversation as never });
   const messages = new Map<string, Backbone.Collection<MessageModel>>();
   const olderPages = options.olderPages ?? [];
-  /** A message whose saves and destroys (Backbone.sync) are recorded as calls and succeed, as the store's would. */
+  /** Records a model's save or destroy (Backbone.sync) as a call, and succeeds as the store's sync would. */
+  const recordSync = (method: string, name: string, model: Backbone.Model, syncOptions?: { success?(response: unknown): void }): JQueryXHR => {
+    record(method, name);
+    syncOptions?.success?.(model.toJSON());
+    // Backbone's types promise a jqXHR; like the store's sync, this answers with a settled promise.
+    return Promise.resolve(model.toJSON()) as unknown as JQueryXHR;
+  };
   class RecordedMessage extends Backbone.Model<MessageView> {
     override sync(method: string, model: RecordedMessage, syncOptions?: { success?(response: unknown): void }): JQueryXHR {
-      record(method, model.get('clientMessageId'));
-      syncOptions?.success?.({});
-      // Backbone's types promise a jqXHR; like the store's sync, this answers with a settled promise.
-      return Promise.resolve({}) as unknown as JQueryXHR;
+      return recordSync(method, model.get('clientMessageId') ?? '', model, syncOptions);
     }
   }
+  class RecordedDraft extends Backbone.Model<DraftRecord> {
+    override sync(method: string, model: RecordedDraft, syncOptions?: { success?(response: unknown): void }): JQueryXHR {
+      return recordSync(`${method} draft`, String(model.id), model, syncOptions);
+    }
+  }
+  const drafts = new Backbone.Collection<DraftModel>([], { model: RecordedDraft });
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -102,6 +112,7 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     collections: {
       contacts,
       conversations,
+      draftFor: (conversationId) => drafts.get(conversationId) ?? drafts.add({ id: conversationId, body: '', updatedAt: 0 }),
       messagesFor: (conversationId) => {
         let collection = messages.get(conversationId);
         if (!collection) {
