@@ -11,7 +11,7 @@ export const COUNTER_FROM = MAX_LENGTH - 500;
 /** Typing stops being announced this long after the last keystroke. */
 const TYPING_IDLE_MS = 3000;
 /** The draft is saved this long after the last keystroke (and when the composer goes), not at every one. */
-export const DRAFT_SAVE_MS = 400;
+const DRAFT_SAVE_MS = 400;
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows

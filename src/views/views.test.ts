@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BodySchema, DEFAULT_LIMITS, ProtocolError } from '../protocol';
 import { AppView } from './app-view';
 import { ComposerView, COUNTER_FROM } from './composer-view';
@@ -147,6 +147,27 @@ describe('ComposerView', () => {
 });
 
 describe('drafts', () => {
+  it('are saved as the person pauses, not at every keystroke', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const core = createFakeCore();
+      const composer = new ComposerView(() => undefined, () => undefined, () => core.collections.draftFor('conv-1')).render();
+      const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
+      for (const text of ['h', 'he', 'hel', 'hello']) {
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        vi.advanceTimersByTime(100);
+      }
+      expect(core.calls.filter((c) => c.name.endsWith('draft'))).toEqual([]);
+      vi.advanceTimersByTime(1000);
+      expect(core.calls.filter((c) => c.name.endsWith('draft'))).toEqual([{ name: 'update draft', args: ['conv-1'] }]);
+      expect(core.collections.draftFor('conv-1').get('body')).toBe('hello');
+      composer.remove();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keep what was written in a conversation when another is opened, and go when it is sent', async () => {
     const core = createFakeCore();
     addConversation(core, conversation, [fakeMessage(1, 'u-bob', 'first', Date.now())]);
