@@ -61,11 +61,14 @@ export class ComposerView extends Backbone.View {
       h('button', { type: 'submit', class: 'send-button', 'aria-label': 'Send', disabled: true }, icon('send')),
     );
     this.input.value = this.draftOf?.().get('body') ?? '';
-    this.update();
+    // Sized when it is in the document (focus): detached, the field has no height to measure.
+    this.showLength();
     return this;
   }
 
+  /** Focuses the field, sized to what it holds (a draft may span lines); call once it is in the document. */
   focus(): void {
+    if (this.input.value) this.fitHeight();
     this.input.focus();
   }
 
@@ -122,8 +125,13 @@ export class ComposerView extends Backbone.View {
     if (written) Promise.resolve(written).catch(draftNotKept);
   }
 
-  /** Sizes the field to its content (up to the CSS max-height) and updates counter and button. */
+  /** Updates counter and button, and sizes the field to its content. */
   private update(): void {
+    this.showLength();
+    this.fitHeight();
+  }
+
+  private showLength(): void {
     const length = bodyLength(this.input.value);
     const over = length > MAX_LENGTH;
     this.counter.hidden = length < COUNTER_FROM;
@@ -133,6 +141,10 @@ export class ComposerView extends Backbone.View {
     this.counter.classList.toggle('is-over', over);
     this.input.setAttribute('aria-invalid', String(over));
     (this.$('.send-button')[0] as HTMLButtonElement).disabled = length === 0 || over;
+  }
+
+  /** Up to the CSS max-height. */
+  private fitHeight(): void {
     this.input.style.height = 'auto';
     this.input.style.height = `${this.input.scrollHeight}px`;
   }
