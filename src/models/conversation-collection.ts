@@ -19,7 +19,7 @@ export class ConversationCollection extends Backbone.Collection<Conversation> {
     this.store = context.store;
     void this.fetch({ reset: true });
     this.listenTo(context.dispatch, 'store:change:conversations', this.updateConversations);
-    this.listenTo(context.dispatch, 'store:change:outbox', this.updateActivity);
+    this.listenTo(context.dispatch, 'store:change:outbox store:change:messages', this.updateActivity);
   }
 
   override preinitialize(): void {
@@ -31,7 +31,7 @@ export class ConversationCollection extends Backbone.Collection<Conversation> {
     applyStoreChange(this, change.conversations, (id) => this.store.find('conversations', id));
   }
 
-  /** A local send moves its conversation to the top before the server hears of it. */
+  /** A local send, or a message newer than its conversation's updatedAt, moves the conversation up at once. */
   private updateActivity(): void {
     this.sort();
   }

@@ -50,9 +50,17 @@ export class Conversation extends Backbone.Model<ConversationAttributes> {
     return latest ? viewOfMessage(latest, this.data, selfIdIn(store)) : null;
   }
 
-  /** Newest activity: the server's updatedAt, bumped by a local pending send. */
+  /** Newest activity (conversationActivity): the order of the conversation list. */
   activity(): number {
-    const last = this.lastMessage();
-    return Math.max(this.data.updatedAt, last?.seq === null ? last.sentAt : 0);
+    return conversationActivity(this.data.updatedAt, this.lastMessage());
   }
+}
+
+/**
+ * The conversation list's order, defined once: newest activity first, the
+ * server's updatedAt or the last message's time when that is newer (a
+ * pending send, or a message stored before the conversation's own update).
+ */
+export function conversationActivity(updatedAt: number, last: Pick<MessageView, 'sentAt'> | null): number {
+  return Math.max(updatedAt, last?.sentAt ?? 0);
 }

@@ -145,6 +145,14 @@ describe('ConversationCollection', () => {
     expect(conversations.pluck('id')).toEqual(['c2', 'c1']);
   });
 
+  it('moves a conversation up as soon as a message newer than its updatedAt is stored, before its own update arrives', () => {
+    store.addItems('conversations', { c1: conversation('c1', 100), c2: conversation('c2', 200) });
+    const conversations = new ConversationCollection(context);
+    expect(conversations.pluck('id')).toEqual(['c2', 'c1']);
+    store.addMessages([{ ...message(1, 'bob', 'c1'), sentAt: 300 }]);
+    expect(conversations.pluck('id')).toEqual(['c1', 'c2']);
+  });
+
   it('counts unread messages from others past my read position and offers the last message', () => {
     store.addItems('conversations', { c1: conversation('c1', 1, { me: [0, 1] }, 4) });
     store.addMessages([message(1), message(2), message(3, 'me'), message(4)]);

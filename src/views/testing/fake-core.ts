@@ -1,9 +1,10 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
+import { conversationActivity } from '../../models/conversation';
 import { compareMessages } from '../../models/message-order';
 import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
-import type { ContactModel, ConversationModel, DraftModel, MessageModel, ViewCore } from '../view-core';
+import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
 /**
  * An in-memory stand-in for the client core, for view tests and design
@@ -33,7 +34,11 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
   const calls: FakeCore['calls'] = [];
   const record = (name: string, ...args: unknown[]) => calls.push({ name, args });
   const contacts = new Backbone.Collection<ContactModel>();
-  const conversations = new Backbone.Collection<ConversationModel>([], { model: FakeConversation as never });
+  // In the conversation list's one order, as the core's collection keeps it.
+  const conversations = new Backbone.Collection<ConversationModel>([], {
+    model: FakeConversation as never,
+    comparator: (a: ConversationModel, b: ConversationModel) => activityOf(b) - activityOf(a),
+  });
   const messages = new Map<string, Backbone.Collection<MessageModel>>();
   const olderPages = options.olderPages ?? [];
   /** Records a model's save or destroy (Backbone.sync) as a call, and succeeds as the store's sync would. */
@@ -137,10 +142,15 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
   const collection = core.collections.messagesFor(conversation.id);
   model.messages = collection;
   collection.add(messages);
+  core.collections.conversations.sort();
   return model;
 }
 
 /** A message from `senderId` with sensible defaults. */
 export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
   return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent' };
+}
+
+function activityOf(model: ConversationModel): number {
+  return conversationActivity(model.get('updatedAt') ?? 0, messageAttributes(model.lastMessage()));
 }
