@@ -1,5 +1,5 @@
 import type Backbone from 'backbone';
-import { SCHEMAS, type SchemaName } from '../dispatch/bus-events';
+import { SCHEMAS, type SchemaName } from './schemas';
 import { ProtocolError } from '../protocol';
 import type { SchemaRecords } from './records';
 import { Store } from './store';

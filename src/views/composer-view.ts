@@ -8,25 +8,23 @@ import type { DraftModel } from './view-core';
 const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
 /** The counter appears this many characters before the limit. */
 export const COUNTER_FROM = MAX_LENGTH - 500;
-/** Typing stops being announced this long after the last keystroke. */
-const TYPING_IDLE_MS = 3000;
 /** The draft is saved this long after the last keystroke (and when the composer goes), not at every one. */
 const DRAFT_SAVE_MS = 400;
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
- * from 3,500 characters, and typing is announced while the person types. It
- * shows the length against the limit but does not judge a body: `onSend`
- * (the outbox, which checks the protocol's schema) does, and a body it
- * refuses stays in the field. What is written and not sent is the
- * conversation's draft: shown again when the composer is made, saved as the
- * person pauses, destroyed when it is sent or erased.
+ * from 3,500 characters. It reports every keystroke to `onTyping(true)` and
+ * an emptied or left field to `onTyping(false)`; when the typing stops is the
+ * typing controller's decision (its idle timer), not the view's. It shows the
+ * length against the limit but does not judge a body: `onSend` (the outbox,
+ * which checks the protocol's schema) does, and a body it refuses stays in
+ * the field. What is written and not sent is the conversation's draft: shown
+ * again when the composer is made, saved as the person pauses, destroyed
+ * when it is sent or erased.
  */
 export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
   private counter!: HTMLElement;
-  private typing = false;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
 
   override preinitialize(): void {
@@ -95,12 +93,12 @@ export class ComposerView extends Backbone.View {
     this.update();
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(() => this.saveDraft(), DRAFT_SAVE_MS);
-    if (this.input.value.trim()) this.startTyping();
-    else this.stopTyping();
+    this.onTyping(this.input.value.trim() !== '');
   }
 
   private send(): void {
     try {
+      // Sending ends the typing announcement (the typing controller hears message:written).
       this.onSend(this.input.value.trim());
     } catch (error) {
       // Empty or too long: the counter and the disabled button already say so.
@@ -109,7 +107,6 @@ export class ComposerView extends Backbone.View {
     }
     this.input.value = '';
     this.saveDraft();
-    this.stopTyping();
     this.update();
     this.input.focus();
   }
@@ -149,19 +146,7 @@ export class ComposerView extends Backbone.View {
     this.input.style.height = `${this.input.scrollHeight}px`;
   }
 
-  private startTyping(): void {
-    if (!this.typing) {
-      this.typing = true;
-      this.onTyping(true);
-    }
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
-  }
-
   private stopTyping(): void {
-    clearTimeout(this.idleTimer);
-    if (!this.typing) return;
-    this.typing = false;
     this.onTyping(false);
   }
 }
