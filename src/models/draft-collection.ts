@@ -1,5 +1,5 @@
 import Backbone from 'backbone';
-import type { StoreChange } from '../dispatch/bus-events';
+import type { StoreChange } from '../store/schemas';
 import type { Store } from '../store/store';
 import { Draft } from './draft';
 import type { ModelContext } from './model-context';
