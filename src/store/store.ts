@@ -14,7 +14,7 @@ import { MessageIndex } from './message-index';
 import type { SchemaRecords, SessionRecord, SyncPosition } from './records';
 
 export interface StoreBackends {
-  /** Small records: session, contacts, conversations. */
+  /** Small records: session, contacts, conversations, drafts. */
   local: KeyValueBackend;
   /** History, outbox and sync positions. */
   indexed: KeyValueBackend;
