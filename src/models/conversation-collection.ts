@@ -13,6 +13,8 @@ import { applyStoreChange } from './store-backed-collection';
 export class ConversationCollection extends Backbone.Collection<Conversation> {
   readonly schemaName = 'conversations' as const;
   readonly store: Store;
+  /** Each conversation's activity during one sort: computed once per model, not once per comparison. */
+  private activities: Map<Conversation, number> | null = null;
 
   constructor(context: ModelContext) {
     super();
@@ -24,7 +26,25 @@ export class ConversationCollection extends Backbone.Collection<Conversation> {
 
   override preinitialize(): void {
     this.model = Conversation;
-    this.comparator = (a: Conversation, b: Conversation) => b.activity() - a.activity() || String(a.id).localeCompare(String(b.id));
+    this.comparator = (a: Conversation, b: Conversation) => this.activityOf(b) - this.activityOf(a) || String(a.id).localeCompare(String(b.id));
+  }
+
+  override sort(options?: Backbone.Silenceable): this {
+    this.activities = new Map();
+    try {
+      return super.sort(options);
+    } finally {
+      this.activities = null;
+    }
+  }
+
+  private activityOf(conversation: Conversation): number {
+    let activity = this.activities?.get(conversation);
+    if (activity === undefined) {
+      activity = conversation.activity();
+      this.activities?.set(conversation, activity);
+    }
+    return activity;
   }
 
   private updateConversations(change: StoreChange<'conversations'>): void {
