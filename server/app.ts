@@ -7,11 +7,13 @@ import { SessionRegistry } from './auth/session-registry';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
+import { UserQuotas } from './handlers/user-quotas';
 import { DatabaseHealth } from './http/health';
 import { createHttpServer, logServerErrors } from './http/http-server';
 import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
+import { chunksWithin, messageBytes } from './hub/byte-chunks';
 import { ConversationNotifier } from './hub/conversation-notifier';
 import { Hub, messagesKey } from './hub/hub';
 import { encodeMessagesChanged } from './hub/message-json';
@@ -117,6 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
+    userQuotas: new UserQuotas(config.limits, now),
     metrics,
     logger,
     now,
@@ -150,8 +153,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
 
   /**
-   * One messages notification per conversation of the batch, then one
-   * conversations notification per socket for all of them (coalesced), all
+   * One messages notification per conversation of the batch (several when
+   * its messages pass MAX_REPLY_BYTES), then one conversations notification
+   * per socket for all of them (coalesced), all
    * written with each socket corked: a recipient's frames leave in one write.
    * The messages notification leaves out the socket that sent every message
    * of the batch for that conversation: its acks carried them already
@@ -166,13 +170,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     hub.batch(() => {
       for (const [conversationId, created] of byConversation) {
-        const version = batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq;
-        // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
-        hub.notifyEncoded(
-          [messagesKey(conversationId)],
-          () => encodeMessagesChanged(messagesResource(conversationId), version, created),
-          services.sendOrigins.soleSender(created),
-        );
+        // A batch of long bodies can pass the largest frame: consecutive runs then, each with its last seq as version.
+        const chunks = chunksWithin(created, messageBytes);
+        chunks.forEach((chunk, i) => {
+          const last = chunk[chunk.length - 1]!.seq;
+          const version = i === chunks.length - 1 ? (batch.latestSeq.get(conversationId) ?? last) : last;
+          // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
+          hub.notifyEncoded(
+            [messagesKey(conversationId)],
+            () => encodeMessagesChanged(messagesResource(conversationId), version, chunk),
+            services.sendOrigins.soleSender(chunk),
+          );
+        });
         services.conversationNotifier.changed(conversationId);
       }
       services.conversationNotifier.flush();

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from '../src/protocol/index';
+import { DEFAULT_LIMITS, MAX_GROUP_MEMBERS } from '../src/protocol/index';
 
 /**
  * Everything the server can be told. `startServer(options)` merges a partial
@@ -25,6 +25,10 @@ export interface ServerLimits {
   publicSessionIdleMs: number;
   publicSessionMaxMs: number;
   trustedSessionMs: number;
+  maxGroupMembers: number;
+  groupsPerHour: number;
+  sendsPerUserPerMinute: number;
+  contactsPerUserPerHour: number;
 }
 
 export interface ServerConfig {
@@ -125,12 +129,18 @@ export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'scrypt'>> & {
 
 export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   const base = defaultConfig();
-  return {
+  const config = {
     ...base,
     ...stripUndefined(options),
     limits: { ...base.limits, ...stripUndefined(options.limits ?? {}) },
     scrypt: { ...base.scrypt, ...stripUndefined(options.scrypt ?? {}) },
   } as ServerConfig;
+  // A larger group's entry could outgrow the largest reply (src/protocol/limits.ts).
+  const members = config.limits.maxGroupMembers;
+  if (!Number.isInteger(members) || members < 3 || members > MAX_GROUP_MEMBERS) {
+    throw new Error(`maxGroupMembers must be an integer 3-${MAX_GROUP_MEMBERS}, got ${members}`);
+  }
+  return config;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

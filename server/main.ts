@@ -29,6 +29,18 @@ Environment:
   DURABILITY            normal (default; WAL + synchronous=NORMAL, an
                         acknowledged message survives kill -9) or full
                         (synchronous=FULL, also survives power loss).
+  MAX_GROUP_MEMBERS     Most members of one group, its creator included
+                        (3-1000). Default 500. More: INVALID_PAYLOAD.
+  GROUPS_PER_HOUR       Groups one user may create in any hour (direct
+                        conversations not counted). Default 20. More:
+                        RATE_LIMITED.
+  SENDS_PER_USER_PER_MINUTE
+                        Messages one user may send in a minute, from all
+                        their sockets together. Default 6000. More:
+                        RATE_LIMITED.
+  CONTACTS_PER_USER_PER_HOUR
+                        Contacts one user may add in an hour, from all their
+                        sockets together. Default 200. More: RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
@@ -85,6 +97,10 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   }
   const durability = env['DURABILITY'] ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
+  const maxGroupMembers = whole(env, 'MAX_GROUP_MEMBERS', 3);
+  const groupsPerHour = whole(env, 'GROUPS_PER_HOUR', 1);
+  const sendsPerUserPerMinute = whole(env, 'SENDS_PER_USER_PER_MINUTE', 1);
+  const contactsPerUserPerHour = whole(env, 'CONTACTS_PER_USER_PER_HOUR', 1);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   const metricsToken = env['METRICS_TOKEN'] || undefined;
   const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
@@ -116,6 +132,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     metricsAccess: metricsAccess as ServerOptions['metricsAccess'],
     metricsToken,
     sessionPurgeIntervalMs: whole(env, 'SESSION_PURGE_INTERVAL_MS', 1),
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
   };
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
+import type { UserQuotas } from './user-quotas';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
 export interface Services {
@@ -27,6 +28,8 @@ export interface Services {
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
+  /** Limits per user across all their sockets (sends per minute, contacts added per hour). */
+  userQuotas: UserQuotas;
   metrics: ServerMetrics;
   logger: Logger;
   now: () => number;
