@@ -7,6 +7,8 @@ import { SessionRegistry } from './auth/session-registry';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
+import { MemoryNoticeCoalescer } from './handlers/notice-coalescer';
+import { MemoryTypingGate, TYPING_EXPIRY_MS } from './handlers/typing-gate';
 import { UserQuotas } from './handlers/user-quotas';
 import { DatabaseHealth } from './http/health';
 import { createHttpServer, logServerErrors } from './http/http-server';
@@ -114,7 +116,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       members: config.largeGroupMembers,
       intervalMs: config.largeGroupNotifyIntervalMs,
     }),
-    presence: new Presence(storage, hub, versions, now),
+    presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),
+    typingGate: new MemoryTypingGate(
+      { intervalMs: config.typingNoticeIntervalMs, conversationsPerUser: config.typingConversationsPerUser, typersPerConversation: config.typingTypersPerConversation, expiryMs: TYPING_EXPIRY_MS },
+      now,
+    ),
+    receiptNotices: new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs),
     sendOrigins: new SendOrigins(),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
@@ -278,6 +285,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           logger.error({ err }, 'closing the message writer failed');
         }
         services.conversationNotifier.stop();
+        services.typingGate.stop();
+        services.receiptNotices.stop();
+        services.presence.stop();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         closeDatabase(db);

@@ -73,6 +73,23 @@ HTTP limits and exposure:
   SESSION_PURGE_INTERVAL_MS  How often expired sessions are deleted from the
                         database (default 60000).
 
+What one user can make the server send to others:
+  TYPING_NOTICE_INTERVAL_MS  Typing notices of one user in one conversation
+                        are relayed at most once per this (default 1000),
+                        from all their sockets; those within it are coalesced
+                        into the last state, relayed when it ends. 0: each.
+  TYPING_CONVERSATIONS_PER_USER  Conversations one user is shown typing in
+                        at once (default 3); a start for one more is dropped.
+  TYPING_TYPERS_PER_CONVERSATION  Users one conversation shows typing at once
+                        (default 5); a start from one more is dropped.
+  RECEIPT_NOTICE_INTERVAL_MS  The receipts of one user in one conversation
+                        notify the members at most once per this (default
+                        1000); those within it are notified when it ends.
+                        0: each.
+  PRESENCE_OFFLINE_GRACE_MS  A user whose last socket closes goes offline for
+                        their contacts this long after (default 3000); a
+                        socket back within it notifies nobody. 0: at once.
+
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
 
@@ -132,6 +149,11 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     metricsAccess: metricsAccess as ServerOptions['metricsAccess'],
     metricsToken,
     sessionPurgeIntervalMs: whole(env, 'SESSION_PURGE_INTERVAL_MS', 1),
+    typingNoticeIntervalMs: whole(env, 'TYPING_NOTICE_INTERVAL_MS', 0),
+    typingConversationsPerUser: whole(env, 'TYPING_CONVERSATIONS_PER_USER', 1),
+    typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
+    receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
+    presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
     limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
   };
 }

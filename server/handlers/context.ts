@@ -12,6 +12,8 @@ import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
+import type { NoticeCoalescer } from './notice-coalescer';
+import type { TypingGate } from './typing-gate';
 import type { UserQuotas } from './user-quotas';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
@@ -23,6 +25,10 @@ export interface Services {
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
+  /** What typing notices are relayed (per user and conversation). */
+  typingGate: TypingGate;
+  /** Receipt notifications, coalesced per (user, conversation). */
+  receiptNotices: NoticeCoalescer;
   /** The socket of each send on its way through the writer (the sender's own messages notification is left out). */
   sendOrigins: SendOrigins;
   versions: ResourceVersions;
