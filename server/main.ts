@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
-import type { ServerOptions } from './config';
+import { authLimitsFromEnv, authSettingsHelp, type ServerOptions } from './config';
 import { DatabaseOpenError } from './storage/database';
 
 /**
@@ -31,6 +31,9 @@ Environment:
                         (synchronous=FULL, also survives power loss).
   DIST_DIR              Built app directory. Default ./dist.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
+
+Login, sign-up and password hashing limits (positive integers; ms where named so):
+${authSettingsHelp()}
 
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
@@ -66,6 +69,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     durability,
     distDir: env['DIST_DIR'],
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    limits: authLimitsFromEnv(env),
   };
 }
 
