@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { killAllChildren } from './lib/child-server';
 import { pickSeed } from './lib/random';
 import { writeResult, type Report } from './lib/results';
+import { ABUSE_AUTH_SIZES, runAbuseAuth } from './suites/abuse-auth';
 import { AUTHZ_SIZES, runAuthz } from './suites/authz';
 import { CRASH_SIZES, runCrash } from './suites/crash';
 import { DISK_SIZES, runDisk } from './suites/disk';
@@ -23,7 +24,8 @@ const SUITES: Record<string, { about: string; run(size: Size, seed: number, log:
   leaks: { about: 'connect/login/subscribe/disconnect cycles: heap, handles, fds', run: (s, _seed, log) => runLeaks(LEAK_SIZES[s], log) },
   fuzz: { about: 'bad input over the socket gateway (fast-check)', run: (s, seed, log) => runFuzz(FUZZ_SIZES[s], seed, log) },
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },
-  security: { about: 'tokens, throttling, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
+  'abuse-auth': { about: 'login, sign-up and hashing under attack: races, lockouts, sprays, floods', run: (s, _seed, log) => runAbuseAuth(ABUSE_AUTH_SIZES[s], log) },
+  security: { about: 'tokens, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
 };
 
 const HELP = `Tidings reliability suites.
