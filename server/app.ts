@@ -152,7 +152,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
    * written with each socket corked: a recipient's frames leave in one write.
    * The messages notification leaves out the socket that sent every message
    * of the batch for that conversation: its acks carried them already
-   * (docs/PROTOCOL-NOTES.md); the user's other sockets still get it.
+   * (docs/PROTOCOL.md, section 3); the user's other sockets still get it.
    */
   function notifyCommitted(batch: CommittedBatch): void {
     const byConversation = new Map<string, CommittedBatch['created']>();

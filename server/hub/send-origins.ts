@@ -5,8 +5,8 @@ import type { Peer } from './peer';
  * Which socket sent each message that is on its way through the writer, so
  * that a commit's `messages:<id>` notification can leave out the sending
  * socket when its SendMessageResponse already carries every message of that
- * commit for that conversation (docs/PROTOCOL-NOTES.md, "Resources and
- * versions"). Keyed by (sender, clientMessageId), the pair the writer
+ * commit for that conversation (docs/PROTOCOL.md, "Notifications in
+ * detail"). Keyed by (sender, clientMessageId), the pair the writer
  * deduplicates on; registered before the message is submitted, so the
  * answer does not depend on whether the sender's continuation or the
  * notification runs first. An entry is taken by the commit's notification,
