@@ -32,6 +32,7 @@ export interface ServerLimits {
   tokenLoginFailuresPerAddress: number;
   accountCreationsPerAddress: number;
   accountCreationWindowMs: number;
+  accountCreationsTotal: number;
   passwordHashConcurrency: number;
   passwordHashQueue: number;
   passwordHashQueuePerAddress: number;
@@ -55,7 +56,8 @@ export const AUTH_SETTINGS = [
   { key: 'loginFailuresPerUsername', env: 'LOGIN_FAILURES_PER_USERNAME', value: 100, help: 'Failed logins per username per window, over all addresses; an address that logged in as that user within the trusted-session lifetime is exempt.' },
   { key: 'tokenLoginFailuresPerAddress', env: 'TOKEN_LOGIN_FAILURES_PER_ADDRESS', value: 60, help: 'Token logins with an unknown or expired token per address per window.' },
   { key: 'accountCreationsPerAddress', env: 'ACCOUNT_CREATIONS_PER_ADDRESS', value: 10, help: 'Sign-up attempts per address per ACCOUNT_CREATION_WINDOW_MS (taken names count too).' },
-  { key: 'accountCreationWindowMs', env: 'ACCOUNT_CREATION_WINDOW_MS', value: 60 * 60_000, help: 'Window of the sign-up budget.' },
+  { key: 'accountCreationWindowMs', env: 'ACCOUNT_CREATION_WINDOW_MS', value: 60 * 60_000, help: 'Window of the sign-up budgets.' },
+  { key: 'accountCreationsTotal', env: 'ACCOUNT_CREATIONS_TOTAL', value: 1000, help: 'Sign-up attempts per window over all addresses, so that many addresses together cannot fill the disk with accounts.' },
   { key: 'passwordHashConcurrency', env: 'PASSWORD_HASH_CONCURRENCY', value: 2, help: 'Password hashes (scrypt) running at once; the rest of the libuv pool stays free for files.' },
   { key: 'passwordHashQueue', env: 'PASSWORD_HASH_QUEUE', value: 32, help: 'Hashes waiting for a slot; beyond it a login answers THROTTLED and a sign-up RATE_LIMITED at once.' },
   { key: 'passwordHashQueuePerAddress', env: 'PASSWORD_HASH_QUEUE_PER_ADDRESS', value: 8, help: 'Hashes running or waiting for one address.' },

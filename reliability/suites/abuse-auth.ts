@@ -31,6 +31,8 @@ export interface AbuseAuthSize {
   hashLogins: number;
   /** Sign-ups from one address. */
   accountsTried: number;
+  /** Addresses making one sign-up each. */
+  signupAddresses: number;
   /** Random session tokens tried from one address. */
   tokenGuesses: number;
   /** Password logins of one user. */
@@ -38,8 +40,8 @@ export interface AbuseAuthSize {
 }
 
 export const ABUSE_AUTH_SIZES: Record<'ci' | 'long', AbuseAuthSize> = {
-  ci: { raceSockets: 40, strangerGuesses: 30, sprayGuesses: 120, sprayUsernames: 30, distributedAddresses: 12, hashLogins: 14, accountsTried: 15, tokenGuesses: 150, sessionLogins: 25 },
-  long: { raceSockets: 300, strangerGuesses: 500, sprayGuesses: 2000, sprayUsernames: 400, distributedAddresses: 120, hashLogins: 60, accountsTried: 300, tokenGuesses: 5000, sessionLogins: 300 },
+  ci: { raceSockets: 40, strangerGuesses: 30, sprayGuesses: 120, sprayUsernames: 30, distributedAddresses: 12, hashLogins: 14, accountsTried: 15, signupAddresses: 30, tokenGuesses: 150, sessionLogins: 25 },
+  long: { raceSockets: 300, strangerGuesses: 500, sprayGuesses: 2000, sprayUsernames: 400, distributedAddresses: 120, hashLogins: 60, accountsTried: 300, signupAddresses: 240, tokenGuesses: 5000, sessionLogins: 300 },
 };
 
 /** The suite's limits: the defaults' shape, smaller where a CI run must reach them quickly. */
@@ -50,6 +52,7 @@ const LIMITS: Partial<ServerLimits> = {
   loginFailuresPerUsername: 20,
   tokenLoginFailuresPerAddress: 30,
   accountCreationsPerAddress: 10,
+  accountCreationsTotal: 25,
   passwordHashConcurrency: 2,
   passwordHashQueue: 8,
   passwordHashQueuePerAddress: 4,
@@ -208,6 +211,23 @@ export async function runAbuseAuth(size: AbuseAuthSize, log: (line: string) => v
       if (third !== 'CREATED') report.fail(accounts, `a third address answered ${third}`);
     }
 
+    // Many addresses, one sign-up each: the ceiling over all addresses keeps the disk from filling with accounts.
+    const spread = report.row('sign-ups over many addresses are capped in total', `${size.signupAddresses} addresses, one sign-up each, after the sign-ups above: at most ${LIMITS.accountCreationsTotal} accounts created in all, the rest RATE_LIMITED`);
+    {
+      const seeded = s.db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number;
+      const outcomes: string[] = [];
+      for (let a = 0; a < size.signupAddresses; a++) {
+        const sock = await open(`127.0.12.${a + 1}`);
+        outcomes.push(outcomeOf(await sock.call('AccountCreateCommand', { userInformation: { username: `spread-${a}`, password: PASS } })));
+        sock.close();
+      }
+      spread.count = outcomes.length;
+      const total = (s.db.prepare('SELECT COUNT(*) FROM users').pluck().get() as number) - 5;
+      spread.figures = { ...tally(outcomes), accountsCreatedInAll: total, createdBefore: seeded - 5 };
+      if (total > LIMITS.accountCreationsTotal!) report.fail(spread, `${total} accounts created in all`);
+      if (outcomes.some((o) => o !== 'CREATED' && o !== 'RATE_LIMITED')) report.fail(spread, `unexpected answers ${JSON.stringify(tally(outcomes))}`);
+    }
+
     // Token guesses: 256 random bits cannot be guessed, but each costs a
     // lookup, so failures are capped per address like passwords.
     const tokens = report.row('token guesses are capped per address', `${size.tokenGuesses} random tokens from one address over 3 sockets: at most ${LIMITS.tokenLoginFailuresPerAddress} looked up, the rest THROTTLED; a real token from another address still logs in`);
@@ -261,7 +281,7 @@ export async function runAbuseAuth(size: AbuseAuthSize, log: (line: string) => v
  */
 async function checkHashQueue(report: Report, size: AbuseAuthSize, servers: RunningServer[], socks: AddressSocket[]): Promise<void> {
   const { passwordHashConcurrency: inFlight, passwordHashQueue: queue } = LIMITS as Required<typeof LIMITS>;
-  const row = report.row('password hashes do not starve the server', `${size.hashLogins} logins at once at scrypt N=2^14 from 4 addresses, then a GET of a static file and a ping: both answered before more than ${inFlight} hashes finish; beyond ${inFlight} + ${queue} queued, THROTTLED at once`);
+  const row = report.row('password hashes do not starve the server', `${size.hashLogins} logins at once at scrypt N=2^14 from 4 addresses, then a GET of a static file and a ping: both answered before half the accepted hashes finish (unbounded: after nearly all); beyond ${inFlight} + ${queue} queued, THROTTLED at once`);
   // More addresses than the per-address share, so the shared queue is what fills.
   const s = await serve({ scrypt: { N: 2 ** 14, r: 8, p: 1 }, limits: { ...LIMITS, loginFailuresPerAddress: 1000, passwordHashQueuePerAddress: 1000 } });
   servers.push(s);
@@ -291,8 +311,12 @@ async function checkHashQueue(report: Report, size: AbuseAuthSize, servers: Runn
   const lastRefused = order.lastIndexOf('THROTTLED');
   row.figures = { ...tally(order), hashesDoneBeforeGet: before('GET'), hashesDoneBeforePong: before('PongResponse') };
   if (!order.includes('GET 200')) report.fail(row, `the static file answered ${order.find((o) => o.startsWith('GET'))}`);
-  if (before('GET') > inFlight) report.fail(row, `${before('GET')} hashes finished before the static file`);
-  if (before('PongResponse') > inFlight) report.fail(row, `${before('PongResponse')} hashes finished before the pong`);
+  // Unbounded, the file's read queues in the libuv pool behind every hash sent before it, so it comes after
+  // nearly all of them; bounded, it only shares the CPU with the ones running. Half the accepted ones is the
+  // line between the two that a loaded machine does not cross.
+  const line = Math.floor(Math.min(size.hashLogins, inFlight + queue) / 2);
+  if (before('GET') > line) report.fail(row, `${before('GET')} hashes finished before the static file`);
+  if (before('PongResponse') > line) report.fail(row, `${before('PongResponse')} hashes finished before the pong`);
   const expectRefused = Math.max(0, size.hashLogins - inFlight - queue);
   if (refused < expectRefused) report.fail(row, `${refused} refused with the queue full, expected at least ${expectRefused}`);
   if (refused > 0 && lastRefused > firstEvaluated) report.fail(row, 'a refusal waited behind a hash');

@@ -91,10 +91,19 @@ describe('LoginThrottle', () => {
     expect(await throttle.beginToken('10.0.0.2')).toBe(0);
     await throttle.tokenSucceeded('amy', '10.0.0.2');
     for (let i = 0; i < 3; i++) expect(await throttle.beginToken('10.0.0.2')).toBe(0);
-    expect(await throttle.beginSignup('10.0.0.1')).toBe(0);
-    expect(await throttle.beginSignup('10.0.0.1')).toBe(0);
-    expect(await throttle.beginSignup('10.0.0.1')).toBe(30 * MINUTE);
+    expect(await throttle.beginSignup('10.0.0.1')).toEqual({ waitMs: 0, spent: null });
+    expect(await throttle.beginSignup('10.0.0.1')).toEqual({ waitMs: 0, spent: null });
+    expect(await throttle.beginSignup('10.0.0.1')).toEqual({ waitMs: 30 * MINUTE, spent: 'address' });
     await throttle.signupNotTried('10.0.0.1');
-    expect(await throttle.beginSignup('10.0.0.1')).toBe(0);
+    expect((await throttle.beginSignup('10.0.0.1')).spent).toBeNull();
+  });
+
+  it('caps sign-ups over all addresses too, without spending the refused address\'s own budget', async () => {
+    const { throttle } = world({ accountCreationsPerAddress: 2, accountCreationsTotal: 5 });
+    for (let a = 0; a < 5; a++) expect((await throttle.beginSignup(`10.0.0.${a}`)).spent).toBeNull();
+    expect(await throttle.beginSignup('10.0.1.1')).toEqual({ waitMs: 12 * MINUTE, spent: 'total' });
+    await throttle.signupNotTried('10.0.0.0');
+    expect((await throttle.beginSignup('10.0.1.1')).spent).toBeNull();
+    expect((await throttle.beginSignup('10.0.1.1')).spent).toBe('total');
   });
 });

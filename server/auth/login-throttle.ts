@@ -13,6 +13,7 @@ type Limits = Pick<
   | 'tokenLoginFailuresPerAddress'
   | 'accountCreationsPerAddress'
   | 'accountCreationWindowMs'
+  | 'accountCreationsTotal'
   | 'trustedSessionMs'
 >;
 
@@ -94,14 +95,25 @@ export class LoginThrottle {
     await this.rememberAddress(username, at);
   }
 
-  /** A sign-up attempt from `address` (taken names count too: they tell which names exist): 0 to go ahead, else the ms to wait. */
-  beginSignup(address: string): Promise<number> {
-    return this.store.take(`signup-address:${addressKey(address)}`, this.signupRate());
+  /**
+   * A sign-up attempt from `address` (taken names count too: they tell which
+   * names exist), against the address's budget and then everyone's: 0 to go
+   * ahead, else the ms to wait and whose budget is spent.
+   */
+  async beginSignup(address: string): Promise<{ waitMs: number; spent: 'address' | 'total' | null }> {
+    const key = `signup-address:${addressKey(address)}`;
+    const own = await this.store.take(key, this.signupRate(this.limits.accountCreationsPerAddress));
+    if (own > 0) return { waitMs: own, spent: 'address' };
+    const all = await this.store.take('signup-total', this.signupRate(this.limits.accountCreationsTotal));
+    if (all === 0) return { waitMs: 0, spent: null };
+    await this.store.give(key, this.signupRate(this.limits.accountCreationsPerAddress));
+    return { waitMs: all, spent: 'total' };
   }
 
   /** A sign-up that was never tried (no room to hash it). */
-  signupNotTried(address: string): Promise<void> {
-    return this.store.give(`signup-address:${addressKey(address)}`, this.signupRate());
+  async signupNotTried(address: string): Promise<void> {
+    await this.store.give(`signup-address:${addressKey(address)}`, this.signupRate(this.limits.accountCreationsPerAddress));
+    await this.store.give('signup-total', this.signupRate(this.limits.accountCreationsTotal));
   }
 
   clear(): void {
@@ -127,8 +139,8 @@ export class LoginThrottle {
     return { limit, windowMs: this.limits.loginFailureWindowMs };
   }
 
-  private signupRate(): Rate {
-    return { limit: this.limits.accountCreationsPerAddress, windowMs: this.limits.accountCreationWindowMs };
+  private signupRate(limit: number): Rate {
+    return { limit, windowMs: this.limits.accountCreationWindowMs };
   }
 }
 

@@ -30,12 +30,18 @@ export function register(conn: Connection, p: ClientCommands['ClientRegistration
  */
 export async function createAccount(conn: Connection, p: ClientCommands['AccountCreateCommand'], s: Services): Promise<Reply> {
   const { username, password } = p.userInformation;
-  const { accountCreationsPerAddress, accountCreationWindowMs } = s.config.limits;
-  const wait = await s.throttle.beginSignup(conn.address);
-  if (wait > 0) {
+  const { accountCreationsPerAddress, accountCreationsTotal, accountCreationWindowMs } = s.config.limits;
+  const { waitMs, spent } = await s.throttle.beginSignup(conn.address);
+  if (spent === 'address') {
     throw new ProtocolError(
       'RATE_LIMITED',
-      `too many sign-ups from ${conn.address} (at most ${accountCreationsPerAddress} per ${minutes(accountCreationWindowMs)}); retry in ${seconds(wait)}`,
+      `too many sign-ups from ${conn.address} (at most ${accountCreationsPerAddress} per ${minutes(accountCreationWindowMs)}); retry in ${seconds(waitMs)}`,
+    );
+  }
+  if (spent === 'total') {
+    throw new ProtocolError(
+      'RATE_LIMITED',
+      `too many sign-ups on this server (at most ${accountCreationsTotal} per ${minutes(accountCreationWindowMs)}); retry the sign-up of ${username} in ${seconds(waitMs)}`,
     );
   }
   if (s.storage.users.findByUsername(username)) throw new ProtocolError('CONFLICT', `username ${username} is taken`);
