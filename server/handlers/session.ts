@@ -28,7 +28,7 @@ export function register(conn: Connection, p: ClientCommands['ClientRegistration
  * too, so the answers cannot be used to list accounts quickly), then the
  * password is hashed in the bounded hash queue.
  */
-export async function createAccount(conn: Connection, p: ClientCommands['AccountCreateCommand'], s: Services): Promise<Reply> {
+export async function createAccount(conn: Connection, p: ClientCommands['AccountCreateCommand'], s: Services): Promise<Reply | void> {
   const { username, password } = p.userInformation;
   const { accountCreationsPerAddress, accountCreationsTotal, accountCreationWindowMs } = s.config.limits;
   const { waitMs, spent } = await s.throttle.beginSignup(conn.address);
@@ -51,8 +51,8 @@ export async function createAccount(conn: Connection, p: ClientCommands['Account
     throw new ProtocolError('RATE_LIMITED', `the server is busy checking passwords; retry the sign-up of ${username} in ${seconds(s.hashes.expectedWaitMs)}`);
   }
   const hash = await hashing;
-  // The socket closed while the sign-up waited: nobody would learn the account exists.
-  if (hash === null) throw new ProtocolError('RATE_LIMITED', `the socket closed before the sign-up of ${username} was done`);
+  // The socket closed while the sign-up waited: nobody would learn the account exists, so none is made.
+  if (hash === null) return;
   const id = newId('u');
   const displayName = p.userInformation.displayName ?? username;
   try {
