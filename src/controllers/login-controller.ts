@@ -17,6 +17,15 @@ export interface LoginControllerOptions {
   registrationTimeoutMs?: number;
 }
 
+/**
+ * A password login answered THROTTLED with a wait this short (the server's
+ * password checks were all busy, or the first short wait after a few wrong
+ * passwords) is sent again by itself after that wait, up to AUTO_RETRIES
+ * times: the person sees the form busy a moment instead of an error.
+ */
+const AUTO_RETRY_MAX_MS = 5000;
+const AUTO_RETRIES = 3;
+
 interface PasswordLogin {
   username: string;
   password: string;
@@ -36,6 +45,8 @@ export class LoginController implements LoginActions {
   private clientId: string | undefined;
   private pendingPassword: PasswordLogin | null = null;
   private inFlight: 'password' | 'token' | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
   private readonly stops: (() => void)[] = [];
 
   constructor(options: LoginControllerOptions) {
@@ -53,6 +64,7 @@ export class LoginController implements LoginActions {
 
   stop(): void {
     for (const stop of this.stops.splice(0)) stop();
+    this.cancelRetry();
   }
 
   isReady(): boolean {
@@ -60,6 +72,8 @@ export class LoginController implements LoginActions {
   }
 
   login(input: PasswordLogin): void {
+    this.cancelRetry();
+    this.retries = 0;
     this.pendingPassword = { ...input };
     if (this.registered) this.sendLogin();
     else this.options.communicator.reconnectNow();
@@ -150,6 +164,15 @@ export class LoginController implements LoginActions {
       return;
     }
     if (kind === 'password') {
+      const wait = response.retryAfterMs;
+      if (response.reason === 'THROTTLED' && wait !== undefined && wait <= AUTO_RETRY_MAX_MS && this.retries < AUTO_RETRIES) {
+        this.retries++;
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (this.registered && this.pendingPassword) this.sendLogin();
+        }, wait);
+        return;
+      }
       this.pendingPassword = null;
       dispatch.emit('login:failed', { reason: response.reason });
       return;
@@ -168,6 +191,7 @@ export class LoginController implements LoginActions {
 
   private async endSession(reason: 'logout' | 'revoked' | 'idle'): Promise<void> {
     this.ready = false;
+    this.cancelRetry();
     this.pendingPassword = null;
     this.inFlight = null;
     await this.options.store.wipe();
@@ -178,6 +202,13 @@ export class LoginController implements LoginActions {
     this.registered = false;
     this.ready = false;
     this.inFlight = null;
+    // A password still pending goes out after the next registration anyway.
+    this.cancelRetry();
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /** A login typed while the server cannot be reached fails visibly instead of hanging. */
