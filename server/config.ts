@@ -29,6 +29,7 @@ export interface ServerLimits {
   loginDelayMaxMs: number;
   loginFailuresPerAddress: number;
   loginFailuresPerUsername: number;
+  passwordLoginsPerUsername: number;
   tokenLoginFailuresPerAddress: number;
   accountCreationsPerAddress: number;
   accountCreationWindowMs: number;
@@ -54,6 +55,7 @@ export const AUTH_SETTINGS = [
   { key: 'loginDelayMaxMs', env: 'LOGIN_DELAY_MAX_MS', value: 15 * 60_000, help: 'Longest wait of one (username, address).' },
   { key: 'loginFailuresPerAddress', env: 'LOGIN_FAILURES_PER_ADDRESS', value: 20, help: 'Failed password logins per address per window, over all usernames (IPv6 counts by /64).' },
   { key: 'loginFailuresPerUsername', env: 'LOGIN_FAILURES_PER_USERNAME', value: 100, help: 'Failed logins per username per window, over all addresses; an address that logged in as that user within the trusted-session lifetime is exempt.' },
+  { key: 'passwordLoginsPerUsername', env: 'PASSWORD_LOGINS_PER_USERNAME', value: 30, help: 'Successful password logins per username per window (each costs a hash; devices stay logged in by token), so one account cannot keep the password checks busy for everyone.' },
   { key: 'tokenLoginFailuresPerAddress', env: 'TOKEN_LOGIN_FAILURES_PER_ADDRESS', value: 60, help: 'Token logins with an unknown or expired token per address per window.' },
   { key: 'accountCreationsPerAddress', env: 'ACCOUNT_CREATIONS_PER_ADDRESS', value: 10, help: 'Sign-up attempts per address per ACCOUNT_CREATION_WINDOW_MS (taken names count too).' },
   { key: 'accountCreationWindowMs', env: 'ACCOUNT_CREATION_WINDOW_MS', value: 60 * 60_000, help: 'Window of the sign-up budgets.' },

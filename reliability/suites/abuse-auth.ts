@@ -37,11 +37,13 @@ export interface AbuseAuthSize {
   tokenGuesses: number;
   /** Password logins of one user. */
   sessionLogins: number;
+  /** Addresses logging in to one account by password, 5 sockets each, all at once. */
+  accountAddresses: number;
 }
 
 export const ABUSE_AUTH_SIZES: Record<'ci' | 'long', AbuseAuthSize> = {
-  ci: { raceSockets: 40, strangerGuesses: 30, sprayGuesses: 120, sprayUsernames: 30, distributedAddresses: 12, hashLogins: 14, accountsTried: 15, signupAddresses: 30, tokenGuesses: 150, sessionLogins: 25 },
-  long: { raceSockets: 300, strangerGuesses: 500, sprayGuesses: 2000, sprayUsernames: 400, distributedAddresses: 120, hashLogins: 60, accountsTried: 300, signupAddresses: 240, tokenGuesses: 5000, sessionLogins: 300 },
+  ci: { raceSockets: 40, strangerGuesses: 30, sprayGuesses: 120, sprayUsernames: 30, distributedAddresses: 12, hashLogins: 14, accountsTried: 15, signupAddresses: 30, tokenGuesses: 150, sessionLogins: 25, accountAddresses: 8 },
+  long: { raceSockets: 300, strangerGuesses: 500, sprayGuesses: 2000, sprayUsernames: 400, distributedAddresses: 120, hashLogins: 60, accountsTried: 300, signupAddresses: 240, tokenGuesses: 5000, sessionLogins: 300, accountAddresses: 60 },
 };
 
 /** The suite's limits: the defaults' shape, smaller where a CI run must reach them quickly. */
@@ -50,6 +52,7 @@ const LIMITS: Partial<ServerLimits> = {
   loginDelayBaseMs: 200,
   loginFailuresPerAddress: 20,
   loginFailuresPerUsername: 20,
+  passwordLoginsPerUsername: 20,
   tokenLoginFailuresPerAddress: 30,
   accountCreationsPerAddress: 10,
   accountCreationsTotal: 25,
@@ -263,6 +266,24 @@ export async function runAbuseAuth(size: AbuseAuthSize, log: (line: string) => v
       sessions.figures = { storedSessions: stored, ...tally(got.map(outcomeOf)) };
       if (stored > LIMITS.sessionsPerUser!) report.fail(sessions, `${stored} sessions stored for one user`);
       if (outcomeOf(last) !== 'LOGGED_IN') report.fail(sessions, `the newest session's token answered ${outcomeOf(last)}`);
+    }
+
+    // One account logging in by password over and over from many addresses would keep every hash slot busy.
+    const own = report.row('one account cannot keep the password checks busy', `${size.accountAddresses} addresses x 5 sockets log in to one account by password at once, twice: at most ${LIMITS.passwordLoginsPerUsername} logged in (the hash queue has room for all), the rest THROTTLED before any hash`);
+    {
+      // A hash queue with room for every one of them, so the budget is what must hold.
+      const roomy = await serve({ limits: { ...LIMITS, passwordHashQueue: 1000, passwordHashQueuePerAddress: 1000 } });
+      servers.push(roomy);
+      roomy.seeder.users([{ username: 'worker', passwordHash: hash }]);
+      const fleet = (await Promise.all(Array.from({ length: size.accountAddresses }, (_, a) => Promise.all(Array.from({ length: 5 }, () => open(`127.0.13.${a + 1}`, roomy.wsUrl)))))).flat();
+      const outcomes: string[] = [];
+      for (let round = 0; round < 2; round++) outcomes.push(...(await Promise.all(fleet.map((sock) => sock.login(right('worker'))))).map(outcomeOf));
+      own.count = outcomes.length;
+      own.figures = tally(outcomes);
+      const logged = outcomes.filter((o) => o === 'LOGGED_IN').length;
+      if (logged > LIMITS.passwordLoginsPerUsername!) report.fail(own, `${logged} password logins of one account`);
+      if (outcomes.some((o) => o !== 'LOGGED_IN' && o !== 'THROTTLED')) report.fail(own, `unexpected answers ${JSON.stringify(tally(outcomes))}`);
+      for (const sock of fleet) sock.close();
     }
 
     await checkHashQueue(report, size, servers, socks);

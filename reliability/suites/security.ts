@@ -38,8 +38,9 @@ export async function runSecurity(size: SecuritySize, log: (line: string) => voi
   const socks: FuzzSocket[] = [];
   const servers: RunningServer[] = [];
   try {
+    // The token check logs one user in by password `logins` times; the budget of password logins per user is not what is tried here.
     const s = await serve({
-      limits: { publicSessionIdleMs: PUBLIC_IDLE_MS, publicSessionMaxMs: PUBLIC_MAX_MS },
+      limits: { publicSessionIdleMs: PUBLIC_IDLE_MS, publicSessionMaxMs: PUBLIC_MAX_MS, passwordLoginsPerUsername: 10_000 },
       sessionSweepIntervalMs: 100,
     });
     servers.push(s);

@@ -77,6 +77,24 @@ describe('LoginThrottle', () => {
     expect(waited(await throttle.beginPassword('amy', '10.8.8.8'))).toBe(0);
   });
 
+  it('allows a username passwordLoginsPerUsername successful password logins per window, then makes it wait', async () => {
+    const { clock, throttle } = world({ passwordLoginsPerUsername: 3 });
+    for (let i = 0; i < 3; i++) await throttle.passwordSucceeded((await throttle.beginPassword('amy', `10.0.0.${i}`)) as LoginAttempt);
+    expect(waited(await throttle.beginPassword('amy', '10.0.0.9'))).toBe(5 * MINUTE);
+    expect(waited(await throttle.beginPassword('bob', '10.0.0.9'))).toBe(0);
+    clock.now += 5 * MINUTE;
+    expect(waited(await throttle.beginPassword('amy', '10.0.0.9'))).toBe(0);
+  });
+
+  it('holds a success while the password is checked, and gives it back when it was wrong', async () => {
+    const { throttle } = world({ passwordLoginsPerUsername: 2 });
+    const first = (await throttle.beginPassword('amy', '10.0.0.1')) as LoginAttempt;
+    await throttle.beginPassword('amy', '10.0.0.2');
+    expect(waited(await throttle.beginPassword('amy', '10.0.0.3'))).toBeGreaterThan(0);
+    await throttle.passwordFailed(first);
+    expect(waited(await throttle.beginPassword('amy', '10.0.0.3'))).toBe(0);
+  });
+
   it('gives back an attempt that was never tried', async () => {
     const { throttle } = world({ loginFailuresPerAddress: 2 });
     for (let i = 0; i < 5; i++) await throttle.passwordNotTried((await throttle.beginPassword('amy', '10.0.0.1')) as LoginAttempt);

@@ -10,6 +10,7 @@ type Limits = Pick<
   | 'loginDelayMaxMs'
   | 'loginFailuresPerAddress'
   | 'loginFailuresPerUsername'
+  | 'passwordLoginsPerUsername'
   | 'tokenLoginFailuresPerAddress'
   | 'accountCreationsPerAddress'
   | 'accountCreationWindowMs'
@@ -39,6 +40,9 @@ export interface Wait {
  * - per username, over all addresses: a higher budget per window, against a
  *   distributed run; an address that logged in as that user recently (the
  *   owner's) is exempt, so such a run cannot lock the owner out.
+ * Successful password logins have a budget per username too (held while the
+ * password is checked, kept only when it was right): each costs a hash, and
+ * one account must not keep the hash queue full for everyone.
  * Unknown usernames count exactly like known ones, so a refusal says
  * nothing about which accounts exist.
  */
@@ -54,34 +58,48 @@ export class LoginThrottle {
     const pair = pairKey(username, at);
     const pairWait = await this.store.strike(pair, this.backoff());
     if (pairWait > 0) return { retryAfterMs: pairWait };
-    const addressWait = await this.store.take(`login-address:${at}`, this.rate(l.loginFailuresPerAddress));
+    const addressWait = await this.store.take(addressBudget(at), this.rate(l.loginFailuresPerAddress));
     if (addressWait > 0) {
       await this.store.unstrike(pair);
       return { retryAfterMs: addressWait };
     }
     const known = await this.store.remembers(knownKey(username, at));
+    const attempt: LoginAttempt = { username, address: at, countedForUsername: !known };
     if (!known) {
-      const usernameWait = await this.store.take(`login-username:${username}`, this.rate(l.loginFailuresPerUsername));
+      const usernameWait = await this.store.take(usernameBudget(username), this.rate(l.loginFailuresPerUsername));
       if (usernameWait > 0) {
         await this.store.unstrike(pair);
-        await this.store.give(`login-address:${at}`, this.rate(l.loginFailuresPerAddress));
+        await this.store.give(addressBudget(at), this.rate(l.loginFailuresPerAddress));
         return { retryAfterMs: usernameWait };
       }
     }
-    return { username, address: at, countedForUsername: !known };
+    // Held while the password is checked and kept only if it was right; only the owner can spend it.
+    const successWait = await this.store.take(successBudget(username), this.rate(l.passwordLoginsPerUsername));
+    if (successWait > 0) {
+      await this.store.unstrike(pair);
+      await this.giveBackFailure(attempt);
+      return { retryAfterMs: successWait };
+    }
+    return attempt;
   }
 
-  /** The password was right: the attempt's counts are given back, and its address is the owner's from now on. */
+  /** The password was wrong (or the username unknown): the attempt stays counted as a failure. */
+  passwordFailed(attempt: LoginAttempt): Promise<void> {
+    return this.store.give(successBudget(attempt.username), this.rate(this.limits.passwordLoginsPerUsername));
+  }
+
+  /** The password was right: the failure counts are given back, the success kept, and its address is the owner's from now on. */
   async passwordSucceeded(attempt: LoginAttempt): Promise<void> {
     await this.store.forgive(pairKey(attempt.username, attempt.address));
-    await this.giveBack(attempt);
+    await this.giveBackFailure(attempt);
     await this.rememberAddress(attempt.username, attempt.address);
   }
 
-  /** The attempt was never tried (no room to hash it): its counts are given back. */
+  /** The attempt was never tried (no room to hash it): all its counts are given back. */
   async passwordNotTried(attempt: LoginAttempt): Promise<void> {
     await this.store.unstrike(pairKey(attempt.username, attempt.address));
-    await this.giveBack(attempt);
+    await this.giveBackFailure(attempt);
+    await this.passwordFailed(attempt);
   }
 
   /** A token login from `address`: 0 to go ahead (counted as a failure until tokenSucceeded), else the ms to wait. */
@@ -120,9 +138,9 @@ export class LoginThrottle {
     this.store.clear();
   }
 
-  private async giveBack(attempt: LoginAttempt): Promise<void> {
-    await this.store.give(`login-address:${attempt.address}`, this.rate(this.limits.loginFailuresPerAddress));
-    if (attempt.countedForUsername) await this.store.give(`login-username:${attempt.username}`, this.rate(this.limits.loginFailuresPerUsername));
+  private async giveBackFailure(attempt: LoginAttempt): Promise<void> {
+    await this.store.give(addressBudget(attempt.address), this.rate(this.limits.loginFailuresPerAddress));
+    if (attempt.countedForUsername) await this.store.give(usernameBudget(attempt.username), this.rate(this.limits.loginFailuresPerUsername));
   }
 
   private rememberAddress(username: string, at: string): Promise<void> {
@@ -146,6 +164,18 @@ export class LoginThrottle {
 
 function pairKey(username: string, at: string): string {
   return `login-pair:${username}\n${at}`;
+}
+
+function addressBudget(at: string): string {
+  return `login-address:${at}`;
+}
+
+function usernameBudget(username: string): string {
+  return `login-username:${username}`;
+}
+
+function successBudget(username: string): string {
+  return `login-success:${username}`;
 }
 
 function knownKey(username: string, at: string): string {

@@ -12,8 +12,11 @@ describe('MemoryThrottleStore', () => {
     now = 1000;
     expect(await store.take('k', rate)).toBe(0);
     expect(await store.take('k', rate)).toBe(1000);
+    expect(await store.waitOf('k', rate)).toBe(1000);
     await store.give('k', rate);
+    expect(await store.waitOf('k', rate)).toBe(0);
     expect(await store.take('k', rate)).toBe(0);
+    expect(await store.waitOf('fresh', rate)).toBe(0);
   });
 
   it('waits after the free strikes, doubling, and a refused strike is not counted', async () => {

@@ -12,6 +12,8 @@ export interface ThrottleStore {
    * Resolves 0 when taken, else the ms until one is available (nothing taken).
    */
   take(key: string, rate: Rate): Promise<number>;
+  /** The ms until the budget of `key` has one to take (0: it has), taking nothing. */
+  waitOf(key: string, rate: Rate): Promise<number>;
   /** Gives one back to the budget of `key` (an attempt that is not to count). */
   give(key: string, rate: Rate): Promise<void>;
   /**
@@ -86,6 +88,12 @@ export class MemoryThrottleStore implements ThrottleStore {
     if (wait > 0) return Math.ceil(wait);
     this.put(key, { kind: 'rate', tat: tat + step, expiresAt: tat + step });
     return 0;
+  }
+
+  async waitOf(key: string, rate: Rate): Promise<number> {
+    const now = this.now();
+    const tat = Math.max(this.live(key, 'rate', now)?.tat ?? now, now);
+    return Math.max(0, Math.ceil(tat + rate.windowMs / rate.limit - now - rate.windowMs));
   }
 
   async give(key: string, rate: Rate): Promise<void> {

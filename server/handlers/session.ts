@@ -82,7 +82,10 @@ export async function login(conn: Connection, p: ClientCommands['AccountLoginCom
     return throttled(s.hashes.expectedWaitMs);
   }
   const ok = await checking;
-  if (!row || !ok) return failed('BAD_CREDENTIALS');
+  if (!row || !ok) {
+    await s.throttle.passwordFailed(attempt);
+    return failed('BAD_CREDENTIALS');
+  }
   await s.throttle.passwordSucceeded(attempt);
   const { token, session, ended } = s.sessions.create(row.id, p.publicComputer === true);
   // This socket may be on one of them (a second login); it is not told, it moves to the new session.
