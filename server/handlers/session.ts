@@ -81,7 +81,11 @@ export async function login(conn: Connection, p: ClientCommands['AccountLoginCom
     await s.throttle.passwordNotTried(attempt);
     return throttled(s.hashes.expectedWaitMs);
   }
-  const ok = await checking;
+  const ok = await checking.catch(async (error: unknown) => {
+    // A stored hash scrypt cannot use: answered INTERNAL, and the success held for it given back.
+    await s.throttle.passwordFailed(attempt);
+    throw error;
+  });
   if (!row || !ok) {
     await s.throttle.passwordFailed(attempt);
     return failed('BAD_CREDENTIALS');
