@@ -15,7 +15,8 @@ declare module '../dispatch/bus-events' {
     'client:registered': { clientId: string };
     'session:ready': { user: User; publicComputer: boolean };
     'session:ended': { reason: SessionEndReason };
-    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE' };
+    /** `retryAfterMs`: with THROTTLED, how long the server said to wait. */
+    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE'; retryAfterMs?: number };
   }
 }
 
@@ -201,11 +202,11 @@ export class LoginController implements LoginActions {
         return;
       }
       this.pendingPassword = null;
-      dispatch.emit('login:failed', { reason: response.reason });
+      dispatch.emit('login:failed', failure(response.reason, wait));
       return;
     }
     if (response.reason === 'THROTTLED') {
-      dispatch.emit('login:failed', { reason: 'THROTTLED' });
+      dispatch.emit('login:failed', failure('THROTTLED', response.retryAfterMs));
       return;
     }
     // The stored token is no good any more. Keep the cache and the outbox:
@@ -263,4 +264,8 @@ export class LoginController implements LoginActions {
       dispatch.on('client:registered', done);
     });
   }
+}
+
+function failure(reason: LoginFailureReason, retryAfterMs: number | undefined): { reason: LoginFailureReason; retryAfterMs?: number } {
+  return retryAfterMs === undefined ? { reason } : { reason, retryAfterMs };
 }
