@@ -11,11 +11,12 @@ import { sleep } from '../lib/wait';
 
 /**
  * Login, sign-up and password hashing tried as an attacker would, from many
- * sockets and many loopback addresses at once, with no account: guesses
- * raced in parallel, a stranger trying to lock the owner out, a spray over
- * many usernames, a distributed run on one username, a flood of hashes
- * while a static file and a ping wait, sign-ups from one address, random
- * token guesses, and password logins piling up sessions.
+ * sockets and many loopback addresses at once, mostly with no account:
+ * guesses raced in parallel, a stranger trying to lock the owner out, a
+ * spray over many usernames, a distributed run on one username, sign-ups
+ * from one address and from many, random token guesses, password logins
+ * piling up sessions, one account keeping the password checks busy, and a
+ * flood of hashes while a static file and a ping wait.
  */
 export interface AbuseAuthSize {
   /** Parallel wrong passwords for one username, one socket each. */
