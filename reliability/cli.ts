@@ -3,6 +3,7 @@ import { killAllChildren } from './lib/child-server';
 import { pickSeed } from './lib/random';
 import { writeResult, type Report } from './lib/results';
 import { ABUSE_AUTH_SIZES, runAbuseAuth } from './suites/abuse-auth';
+import { ABUSE_HTTP_SIZES, runAbuseHttp } from './suites/abuse-http';
 import { AUTHZ_SIZES, runAuthz } from './suites/authz';
 import { CRASH_SIZES, runCrash } from './suites/crash';
 import { DISK_SIZES, runDisk } from './suites/disk';
@@ -26,6 +27,7 @@ const SUITES: Record<string, { about: string; run(size: Size, seed: number, log:
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },
   'abuse-auth': { about: 'login, sign-up and hashing under attack: races, lockouts, sprays, floods', run: (s, _seed, log) => runAbuseAuth(ABUSE_AUTH_SIZES[s], log) },
   security: { about: 'tokens, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
+  'abuse-http': { about: 'HTTP without an account: cut-off downloads, /healthz floods, slow requests, cross-site actions', run: (s, _seed, log) => runAbuseHttp(ABUSE_HTTP_SIZES[s], log) },
 };
 
 const HELP = `Tidings reliability suites.

@@ -31,6 +31,8 @@ export interface ThreadWriterOptions {
   checkpointerMs?: number;
   /** With the checkpointer: the writer's own automatic checkpoint, a backstop (default 4 x autocheckpointPages; 0 = off, for tests). */
   backstopPages?: number;
+  /** The writer connection's journal_size_limit: the WAL file is cut back to this once a checkpoint emptied it. Default: no limit. */
+  walSizeLimitBytes?: number;
   onCommitted: OnCommitted;
   /**
    * A batch's fate is unknown: the thread died after sending it. Whatever
@@ -177,11 +179,11 @@ export class ThreadMessageWriter implements SendWriter {
   }
 
   private start(): void {
-    const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0, backstopPages } = this.options;
+    const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0, backstopPages, walSizeLimitBytes = -1 } = this.options;
     // execArgv []: the thread is plain JavaScript and needs no TypeScript
     // loader (`--import tsx` would add its start-up to every server start).
     const worker = new Worker(new URL('./writer-thread.mjs', import.meta.url), {
-      workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs, backstopPages },
+      workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs, backstopPages, walSizeLimitBytes },
       execArgv: [],
     });
     worker.unref();
