@@ -9,11 +9,15 @@ import { MemoryThrottleStore } from './auth/throttle-store';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
+import { MemoryNoticeCoalescer } from './handlers/notice-coalescer';
+import { MemoryTypingGate, TYPING_EXPIRY_MS } from './handlers/typing-gate';
+import { UserQuotas } from './handlers/user-quotas';
 import { DatabaseHealth } from './http/health';
 import { createHttpServer, logServerErrors } from './http/http-server';
 import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
+import { chunksWithin, messageBytes } from './hub/byte-chunks';
 import { ConversationNotifier } from './hub/conversation-notifier';
 import { Hub, messagesKey } from './hub/hub';
 import { encodeMessagesChanged } from './hub/message-json';
@@ -121,12 +125,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       members: config.largeGroupMembers,
       intervalMs: config.largeGroupNotifyIntervalMs,
     }),
-    presence: new Presence(storage, hub, versions, now),
+    presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),
+    typingGate: new MemoryTypingGate(
+      { intervalMs: config.typingNoticeIntervalMs, conversationsPerUser: config.typingConversationsPerUser, typersPerConversation: config.typingTypersPerConversation, expiryMs: TYPING_EXPIRY_MS },
+      now,
+    ),
+    receiptNotices: new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs),
     sendOrigins: new SendOrigins(),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(throttleStore, config.limits),
     hashes,
+    userQuotas: new UserQuotas(config.limits, now),
     metrics,
     logger,
     now,
@@ -160,8 +170,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
 
   /**
-   * One messages notification per conversation of the batch, then one
-   * conversations notification per socket for all of them (coalesced), all
+   * One messages notification per conversation of the batch (several when
+   * its messages pass MAX_REPLY_BYTES), then one conversations notification
+   * per socket for all of them (coalesced), all
    * written with each socket corked: a recipient's frames leave in one write.
    * The messages notification leaves out the socket that sent every message
    * of the batch for that conversation: its acks carried them already
@@ -176,13 +187,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     hub.batch(() => {
       for (const [conversationId, created] of byConversation) {
-        const version = batch.latestSeq.get(conversationId) ?? created[created.length - 1]!.seq;
-        // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
-        hub.notifyEncoded(
-          [messagesKey(conversationId)],
-          () => encodeMessagesChanged(messagesResource(conversationId), version, created),
-          services.sendOrigins.soleSender(created),
-        );
+        // A batch of long bodies can pass the largest frame: consecutive runs then, each with its last seq as version.
+        const chunks = chunksWithin(created, messageBytes);
+        chunks.forEach((chunk, i) => {
+          const last = chunk[chunk.length - 1]!.seq;
+          const version = i === chunks.length - 1 ? (batch.latestSeq.get(conversationId) ?? last) : last;
+          // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
+          hub.notifyEncoded(
+            [messagesKey(conversationId)],
+            () => encodeMessagesChanged(messagesResource(conversationId), version, chunk),
+            services.sendOrigins.soleSender(chunk),
+          );
+        });
         services.conversationNotifier.changed(conversationId);
       }
       services.conversationNotifier.flush();
@@ -279,6 +295,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           logger.error({ err }, 'closing the message writer failed');
         }
         services.conversationNotifier.stop();
+        services.typingGate.stop();
+        services.receiptNotices.stop();
+        services.presence.stop();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         closeDatabase(db);

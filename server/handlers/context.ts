@@ -13,6 +13,9 @@ import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
+import type { NoticeCoalescer } from './notice-coalescer';
+import type { TypingGate } from './typing-gate';
+import type { UserQuotas } from './user-quotas';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
 export interface Services {
@@ -23,6 +26,10 @@ export interface Services {
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
+  /** What typing notices are relayed (per user and conversation). */
+  typingGate: TypingGate;
+  /** Receipt notifications, coalesced per (user, conversation). */
+  receiptNotices: NoticeCoalescer;
   /** The socket of each send on its way through the writer (the sender's own messages notification is left out). */
   sendOrigins: SendOrigins;
   versions: ResourceVersions;
@@ -30,6 +37,8 @@ export interface Services {
   throttle: LoginThrottle;
   /** Every password hash and check goes through it (bounded, so files and other pool work never wait behind a burst of logins). */
   hashes: HashQueue;
+  /** Limits per user across all their sockets (sends per minute, contacts added per hour). */
+  userQuotas: UserQuotas;
   metrics: ServerMetrics;
   logger: Logger;
   now: () => number;

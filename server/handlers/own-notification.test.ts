@@ -43,7 +43,7 @@ describe("the sender's own messages notification", () => {
         await other.waitFor((f) => isConversationsAt(f, conv, seq));
       }
     }
-    expect(server.storage.messages.after(conv, 0, 10).messages.map((m) => m.body)).toEqual(['own 1', 'own 2', 'own 3']);
+    expect([...server.storage.messages.after(conv, 0, 10)].map((m) => m.body)).toEqual(['own 1', 'own 2', 'own 3']);
   });
 
   it("is sent to the sending socket when another socket's message is in the same commit", async () => {

@@ -10,7 +10,11 @@ import { userIdOf, type Reply, type Services } from './context';
  * that moves something is written by the message writer, in the batch
  * transaction of its turn's sends (after them), and answered only after
  * COMMIT; one that moves nothing is answered at once, without a write.
- * Members hear of a change after the commit, coalesced with the turn's others.
+ * Members hear of a change after the commit, coalesced with the turn's
+ * others, and at most once per receipt interval for each (user,
+ * conversation): a member acknowledging every message of a busy group, or
+ * spamming rising seqs, costs every other member one notification per
+ * interval, not one per receipt.
  */
 export async function ackMessages(conn: Connection, p: ClientCommands['AckMessagesCommand'], s: Services): Promise<Reply> {
   const after = await advance(conn, p, false, s);
@@ -34,6 +38,7 @@ async function advance(conn: Connection, p: { conversationId: string; seq: numbe
   const unchanged = s.storage.conversations.unchangedBy(p.conversationId, userId, p.seq, read);
   if (unchanged) return unchanged;
   const after = await s.writer.receipt({ conversationId: p.conversationId, userId, seq: p.seq, read });
-  if (after.changed) s.conversationNotifier.changed(p.conversationId);
+  const notify = (): void => s.conversationNotifier.changed(p.conversationId);
+  if (after.changed && s.receiptNotices.admit(`${userId} ${p.conversationId}`, notify)) notify();
   return after;
 }
