@@ -11,9 +11,9 @@ export interface ScryptParams {
   p: number;
 }
 
+/** The body limit is not one of them: it is the protocol's (BodySchema), the same for every server. */
 export interface ServerLimits {
   maxFrameBytes: number;
-  maxBodyLength: number;
   commandsPerSecond: number;
   commandBurst: number;
   floodCloseAfterMs: number;

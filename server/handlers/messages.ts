@@ -1,4 +1,4 @@
-import { ProtocolError, bodyLength, type ClientCommands, type Message } from '../../src/protocol/index';
+import type { ClientCommands, Message } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
 import { encodeSendResponse } from '../hub/message-json';
 import { requireMember } from './access';
@@ -52,9 +52,7 @@ export async function sendMessage(conn: Connection, p: ClientCommands['SendMessa
     : s.storage.messages.findByClientId(senderId, p.clientMessageId);
   if (!earlier) requireMember(p.conversationId, senderId, s);
   if (!earlier) s.userQuotas.requireSend(senderId);
-  if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
-    throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);
-  }
+  // The body was checked once, against the protocol's BodySchema, when the gateway parsed the command.
   const result = earlier ? { message: earlier, duplicate: true } : await submit(conn, senderId, p, s);
   s.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   const { message, duplicate } = result;

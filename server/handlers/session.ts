@@ -1,4 +1,4 @@
-import { ProtocolError, PROTOCOL_VERSION, type ClientCommands } from '../../src/protocol/index';
+import { DEFAULT_LIMITS, ProtocolError, PROTOCOL_VERSION, type ClientCommands } from '../../src/protocol/index';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { newId } from '../storage/ids';
 import { toUser } from '../storage/users-repo';
@@ -18,7 +18,8 @@ export function register(conn: Connection, p: ClientCommands['ClientRegistration
       protocolVersion: PROTOCOL_VERSION,
       serverTime: s.now(),
       heartbeatIntervalMs: s.config.limits.heartbeatIntervalMs,
-      limits: { maxFrameBytes: s.config.limits.maxFrameBytes, maxBodyLength: s.config.limits.maxBodyLength },
+      // The body limit is the protocol's BodySchema's, which the gateway checks every command against.
+      limits: { maxFrameBytes: s.config.limits.maxFrameBytes, maxBodyLength: DEFAULT_LIMITS.maxBodyLength },
     },
   };
 }

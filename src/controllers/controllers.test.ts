@@ -444,7 +444,7 @@ describe('OutboxController', () => {
     server.refuse.set('c1', 'NOT_FOUND');
     const doomed = core.outbox.send('c1', 'discard me');
     await settle();
-    core.outbox.discard(doomed.clientMessageId);
+    await core.collections.messagesFor('c1').findWhere({ clientMessageId: doomed.clientMessageId })!.destroy({ wait: true });
     expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['nope']);
     expect(core.outbox.pendingCount()).toBe(0);
   });

@@ -34,7 +34,6 @@ function client(backends: StoreBackends = device(), extra: { sendsPerSecond?: nu
     storage: { backends },
     onlineEvents: null,
     visibility: null,
-    installBackboneSync: false,
     random: () => 0,
     receiptDebounceMs: 20,
     flushDelayMs: 5,
