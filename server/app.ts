@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { messagesResource } from '../src/protocol/index';
+import { HashQueue } from './auth/hash-queue';
 import { LoginThrottle } from './auth/login-throttle';
 import { hashPassword } from './auth/password';
 import { SessionRegistry } from './auth/session-registry';
+import { MemoryThrottleStore } from './auth/throttle-store';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
@@ -96,6 +98,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const hub = new Hub();
   const versions = new ResourceVersions(now);
   let dummyHash: Promise<string> | null = null;
+  const throttleStore = new MemoryThrottleStore(config.limits.throttleMaxEntries, now);
+  const hashes = new HashQueue({
+    concurrency: config.limits.passwordHashConcurrency,
+    maxWaiting: config.limits.passwordHashQueue,
+    perAddress: config.limits.passwordHashQueuePerAddress,
+  });
+  metrics.observeAuth(throttleStore, hashes);
   const services: Services = {
     config,
     storage,
@@ -125,7 +134,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     sendOrigins: new SendOrigins(),
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
-    throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
+    throttle: new LoginThrottle(throttleStore, config.limits),
+    hashes,
     userQuotas: new UserQuotas(config.limits, now),
     metrics,
     logger,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
-import { defaultConfig, type ServerOptions } from './config';
+import { authLimitsFromEnv, authSettingsHelp, defaultConfig, type ServerOptions } from './config';
 import { DatabaseOpenError } from './storage/database';
 
 /**
@@ -120,6 +120,9 @@ What one user can make the server send to others:
                         their contacts this long after (default 3000); a
                         socket back within it notifies nobody. 0: at once.
 
+Login, sign-up and password hashing limits (positive integers; ms where named so):
+${authSettingsHelp()}
+
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
 
@@ -184,7 +187,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
     receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
     presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
-    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour, ...authLimitsFromEnv(env) },
     maxSockets: whole(env, 'MAX_SOCKETS', 0),
     maxSocketsPerAddress: whole(env, 'MAX_SOCKETS_PER_ADDRESS', 0),
     maxPendingSocketsPerAddress: whole(env, 'MAX_PENDING_SOCKETS_PER_ADDRESS', 0),

@@ -16,6 +16,14 @@ export class ServerMetrics {
   readonly commitBatchSize: Histogram;
   readonly httpConnectionsDropped: Counter;
 
+  /** Gauges of the auth throttles' counters and the password-hash queue, read at scrape time. */
+  observeAuth(throttle: { readonly size: number }, hashes: { readonly inFlight: number; readonly queued: number }): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'tidings_throttle_entries', help: 'Counters kept by the login and sign-up throttles', registers, collect() { this.set(throttle.size); } });
+    new Gauge({ name: 'tidings_password_hashes_in_flight', help: 'Password hashes running', registers, collect() { this.set(hashes.inFlight); } });
+    new Gauge({ name: 'tidings_password_hashes_queued', help: 'Password hashes waiting for a slot', registers, collect() { this.set(hashes.queued); } });
+  }
+
   constructor() {
     const registers = [this.registry];
     // Default metrics include nodejs_eventloop_lag_seconds and its percentiles.

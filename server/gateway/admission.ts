@@ -1,4 +1,4 @@
-import { addressKey } from './client-address';
+import { addressKey } from '../auth/address-key';
 import type { SocketCounts } from './socket-counts';
 
 /** Why an upgrade is refused: the HTTP answer, sent before any WebSocket work. */

@@ -256,6 +256,17 @@ describe('failed messages', () => {
   });
 });
 
+describe('loginFailureText', () => {
+  it('says how long to wait when the server said so', async () => {
+    const { loginFailureText } = await import('./login-view');
+    expect(loginFailureText({ reason: 'THROTTLED', retryAfterMs: 40_000 })).toBe('Too many attempts. Please try again in 40 seconds.');
+    expect(loginFailureText({ reason: 'THROTTLED', retryAfterMs: 1000 })).toBe('Too many attempts. Please try again in 1 second.');
+    expect(loginFailureText({ reason: 'THROTTLED', retryAfterMs: 14 * 60_000 + 1 })).toBe('Too many attempts. Please try again in 15 minutes.');
+    expect(loginFailureText({ reason: 'THROTTLED' })).toBe('Too many failed attempts. Please wait a few minutes and try again.');
+    expect(loginFailureText({ reason: 'BAD_CREDENTIALS' })).toBe('Wrong username or password.');
+  });
+});
+
 describe('signupErrorText', () => {
   it('words each refusal for a person', async () => {
     const { signupErrorText } = await import('./login-view');
