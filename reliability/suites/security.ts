@@ -38,9 +38,18 @@ export async function runSecurity(size: SecuritySize, log: (line: string) => voi
   const socks: FuzzSocket[] = [];
   const servers: RunningServer[] = [];
   try {
-    // The token check logs one user in by password `logins` times; the budget of password logins per user is not what is tried here.
+    // The token check logs one user in by password `logins` times on one socket, back to back: the
+    // per-user login budget, the session cap and the socket's rate limit are not what is tried here
+    // (each has its own suite), so they are raised for this server.
     const s = await serve({
-      limits: { publicSessionIdleMs: PUBLIC_IDLE_MS, publicSessionMaxMs: PUBLIC_MAX_MS, passwordLoginsPerUsername: 10_000 },
+      limits: {
+        publicSessionIdleMs: PUBLIC_IDLE_MS,
+        publicSessionMaxMs: PUBLIC_MAX_MS,
+        passwordLoginsPerUsername: 10_000,
+        sessionsPerUser: 10_000,
+        commandsPerSecond: 1e6,
+        commandBurst: 1e6,
+      },
       sessionSweepIntervalMs: 100,
     });
     servers.push(s);
