@@ -6,24 +6,22 @@ import type { Connection } from '../gateway/connection';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
 import type { Hub } from '../hub/hub';
 import type { Presence } from '../hub/presence';
-import type { SendOrigins } from '../hub/send-origins';
 import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
-import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
+import type { SendPath } from './send-path';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
 export interface Services {
   config: ServerConfig;
   storage: Storage;
-  writer: SendWriter;
+  /** Sends and receipts: queued, committed in batches, answered and notified after COMMIT. */
+  sendPath: SendPath;
   hub: Hub;
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
-  /** The socket of each send on its way through the writer (the sender's own messages notification is left out). */
-  sendOrigins: SendOrigins;
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
@@ -34,12 +32,10 @@ export interface Services {
   dummyPasswordHash: () => Promise<string>;
 }
 
-/** A handler's answer; the dispatcher adds the requestId. */
+/** A handler's answer; the dispatcher adds the requestId. A handler that returns none answers later (the send path). */
 export interface Reply {
   name: ServerMessageName;
   payload: object;
-  /** The frame of `name` and `payload` (plus the requestId) encoded by the handler, when it can do so cheaper. */
-  encode?: (requestId: string | undefined) => string;
 }
 
 export type Handler<K extends ClientCommandName> = (

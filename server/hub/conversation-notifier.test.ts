@@ -6,6 +6,7 @@ import { Seeder } from '../storage/seed';
 import { Storage } from '../storage/storage';
 import { ConversationNotifier } from './conversation-notifier';
 import { Hub, conversationsKey } from './hub';
+import { Outbox } from './outbox';
 import type { Peer } from './peer';
 import { ResourceVersions } from './versions';
 
@@ -133,43 +134,23 @@ describe('ConversationNotifier: large groups', () => {
   });
 });
 
-describe('Hub.batch', () => {
-  it('corks each written socket once for the batch and uncorks it at the end', () => {
+describe('notifications through an outbox', () => {
+  it('cork each written socket once for the pass and uncork it when the outbox is sent', () => {
     const { db, seeder, users, hub, notifier, peers } = setup();
     const conv = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
     const reader = fakePeer(9);
     hub.subscribe(reader, `messages:${conv}`);
     hub.subscribe(peers[0]!, `messages:${conv}`);
-    hub.batch(() => {
-      hub.notifyChanged([`messages:${conv}`], { resource: `messages:${conv}`, version: 1, ids: ['m1'] });
-      notifier.changed(conv);
-      notifier.flush();
-      expect(peers[0]!.sent).toHaveLength(2);
-      expect(peers[0]!.uncorks).toBe(0);
-    });
+    const out = new Outbox();
+    hub.notifyChanged([`messages:${conv}`], { resource: `messages:${conv}`, version: 1, ids: ['m1'] }, null, out);
+    notifier.flush(out, [conv]);
+    expect(peers[0]!.sent).toHaveLength(2);
+    expect(peers[0]!.uncorks).toBe(0);
+    out.send();
     expect([peers[0]!.corks, peers[0]!.uncorks]).toEqual([1, 1]);
     expect([peers[1]!.corks, peers[1]!.uncorks, peers[1]!.sent.length]).toEqual([1, 1, 1]);
     expect([reader.corks, reader.uncorks]).toEqual([1, 1]);
     expect([peers[2]!.corks, peers[2]!.sent.length]).toEqual([0, 0]);
-    db.close();
-  });
-});
-
-describe('Hub.openBatch', () => {
-  it('keeps joined sockets corked across turns until the last open batch closes, once', async () => {
-    const { db, hub, peers } = setup();
-    const [p1, p2] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
-    hub.join(p1);
-    expect(p1.corks).toBe(0); // no batch open: join does nothing
-    const close = hub.openBatch();
-    hub.join(p1);
-    hub.join(p1);
-    await new Promise((r) => setImmediate(r));
-    hub.batch(() => hub.join(p2)); // nested: ends without uncorking
-    expect([p1.corks, p1.uncorks, p2.corks, p2.uncorks]).toEqual([1, 0, 1, 0]);
-    close();
-    close();
-    expect([p1.uncorks, p2.uncorks]).toEqual([1, 1]);
     db.close();
   });
 });

@@ -1,6 +1,7 @@
 import type { Conversation } from '../../src/protocol/index';
 import type { Storage } from '../storage/storage';
 import { conversationsKey, type Hub } from './hub';
+import { Outbox } from './outbox';
 import type { ResourceVersions } from './versions';
 
 /**
@@ -44,13 +45,18 @@ export class ConversationNotifier {
       setImmediate(() => {
         this.scheduled = false;
         // Shutdown may have closed the database in between; nobody is left to notify.
-        if (this.storage.db.open) this.flush();
+        if (this.storage.db.open) this.flushAlone();
       });
     }
   }
 
-  /** Sends what is marked now (also called directly by the commit path and by conversation creation). */
-  flush(): void {
+  /**
+   * Sends what is marked now, and `changed` (called directly by the send
+   * path, with its outbox, and by conversation creation). With an outbox,
+   * each socket's frame joins its other frames of that pass.
+   */
+  flush(out?: Outbox, changed: Iterable<string> = []): void {
+    for (const id of changed) this.dirty.add(id);
     if (this.dirty.size === 0) return;
     const ids = this.dirty;
     this.dirty = new Set();
@@ -86,7 +92,17 @@ export class ConversationNotifier {
     for (const { keys, conversations } of groups.values()) {
       const items: Record<string, Conversation> = {};
       for (const c of conversations) items[c.id] = c;
-      this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: conversations.map((c) => c.id), items });
+      this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: conversations.map((c) => c.id), items }, null, out);
+    }
+  }
+
+  /** A flush of its own (a timer's, not a commit's): each socket's frames of it in one write. */
+  private flushAlone(): void {
+    const out = new Outbox();
+    try {
+      this.flush(out);
+    } finally {
+      out.send();
     }
   }
 
@@ -106,7 +122,7 @@ export class ConversationNotifier {
       this.deferred.delete(conversationId);
       if (!this.storage.db.open) return;
       this.dirty.add(conversationId);
-      this.hub.batch(() => this.flush());
+      this.flushAlone();
     }, ms);
     timer.unref();
     this.deferred.set(conversationId, timer);
