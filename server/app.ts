@@ -37,8 +37,6 @@ export interface RunningServer {
   config: ServerConfig;
   db: Db;
   storage: Storage;
-  /** The batch writer the send path commits through (on its own thread and connection for a database file). */
-  writer: BatchWriter;
   /** Fast bulk seeding (see server/storage/seed.ts). */
   seeder: Seeder;
   metrics: ServerMetrics;
@@ -182,7 +180,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     config,
     db,
     storage,
-    writer,
     seeder,
     metrics,
     logger,
