@@ -4,7 +4,7 @@ import { ChatPage } from './pages/chat-page';
 import { LoginPage } from './pages/login-page';
 
 /**
- * Issue #7: alice's browser talks to the real mock server through a
+ * Alice's browser talks to the real mock server through a
  * man-in-the-middle (page.routeWebSocket) that forwards the real
  * conversation both ways and injects hostile frames towards the page:
  * malformed JSON, binary, wrong shapes, unknown commands, a 2 MB frame,

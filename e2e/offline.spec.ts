@@ -34,7 +34,7 @@ test('offline: the banner says so, a message waits as pending, and goes out once
 });
 
 /**
- * Issue #5's offline proofs, against a server that is really stopped: its
+ * What works offline, against a server that is really stopped: its
  * own process and a file database (e2e/support/restartable-server.ts).
  */
 test.describe('offline with the server stopped', () => {

@@ -5,7 +5,7 @@ import { ChatPage } from './pages/chat-page';
 import { DISPLAY_NAME_PAYLOADS, MESSAGE_PAYLOADS, TITLE_PAYLOADS } from './support/xss-corpus';
 
 /**
- * Issue #7: a corpus of XSS payloads goes in through the UI as messages (from
+ * A corpus of XSS payloads goes in through the UI as messages (from
  * two senders), display names and group titles, and the receiving side (bob)
  * shows every one of them as literal text: nothing runs, no dialog, no CSP
  * report, and the only links are http(s) ones with rel="noopener noreferrer".

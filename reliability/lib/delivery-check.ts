@@ -2,7 +2,7 @@ import type { Message } from '../../src/protocol/index';
 import type { CheckRow, Report } from './results';
 
 /**
- * The promise of PROTOCOL.md section 6, checked against what the server
+ * The promise of docs/PROTOCOL.md section 6, checked against what the server
  * stored: every acknowledged message kept with its seq, every written
  * message stored exactly once and in the order written, seqs 1..n per
  * conversation, and each receiving client's history equal to the server's.

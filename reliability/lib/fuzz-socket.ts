@@ -56,7 +56,7 @@ export class FuzzSocket {
    * Sends `data` and waits for the marker pong (or close, or `timeoutMs`),
    * and, with `replyTo`, also for the frame that echoes that requestId: a
    * command answered later than the ping sent after it (a send waits for its
-   * commit; PROTOCOL-NOTES.md: replies may come out of order) still counts.
+   * commit; docs/PROTOCOL.md section 1: replies may come out of order) still counts.
    */
   async exchange(data: string | Buffer, binary: boolean, timeoutMs = 5000, replyTo?: string): Promise<Outcome> {
     const id = `marker-${++this.marker}`;

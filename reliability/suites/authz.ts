@@ -97,7 +97,7 @@ export async function runAuthz(size: AuthzSize, log: (line: string) => void = ()
       { command: 'CreateConversationCommand', payload: () => ({ memberIds: [a] }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'FORBIDDEN', member: 'INVALID_PAYLOAD' } },
       { command: 'CreateConversationCommand', payload: () => ({ memberIds: [b] }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'FORBIDDEN', member: 'CreateConversationResponse' }, outsiderSees: noSecret },
       { command: 'CreateConversationCommand', payload: () => ({ memberIds: [p, a] }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN' } },
-      // AddContact is open to every logged-in user by design (PROTOCOL.md section 4): only nobody is refused.
+      // AddContact is open to every logged-in user by design (docs/PROTOCOL.md section 4): only nobody is refused.
       { command: 'AddContactCommand', payload: () => ({ username: 'member.b' }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'skip', member: 'AddContactResponse' } },
       { command: 'UnsubscribeCommand', payload: () => ({ resource: `messages:${d}` }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'UnsubscribeResponse', member: 'UnsubscribeResponse' } },
     ];

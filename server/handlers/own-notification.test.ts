@@ -6,7 +6,7 @@ import { directPair, loginAs, startTestServer } from '../test/harness';
 /**
  * The sending socket's own `messages:<id>` notification is left out when its
  * ack carries every message of that commit for the conversation
- * (docs/PROTOCOL-NOTES.md, "Resources and versions"); the user's other
+ * (docs/PROTOCOL.md, "Notifications in detail"); the user's other
  * sockets and the other members still get it, items inline. (Two sockets'
  * messages in one commit: handlers/send-path.test.ts.)
  */

@@ -124,7 +124,7 @@ export class SendPath {
    * receipt its answer; (3) each conversation's subscribers get one
    * `messages:` notification with the batch's messages inline, except the
    * socket that sent all of them (its acks carried them,
-   * docs/PROTOCOL-NOTES.md); (4) each member gets one coalesced
+   * docs/PROTOCOL.md, "Notifications in detail"); (4) each member gets one coalesced
    * `conversations` notification; (5) each socket's frames of all this
    * leave in one write, in that order.
    */

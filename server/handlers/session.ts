@@ -7,7 +7,7 @@ import type { Connection } from '../gateway/connection';
 import type { Reply, Services } from './context';
 import { attachSession, revokeSession } from './session-state';
 
-/** Registration, account creation, login and logout (PROTOCOL.md section 2). */
+/** Registration, account creation, login and logout (docs/PROTOCOL.md section 2). */
 export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: Services): Reply {
   conn.registered = true;
   conn.clientId = p.clientInformation.clientId ?? conn.clientId ?? randomUUID();

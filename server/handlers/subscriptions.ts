@@ -4,7 +4,7 @@ import { contactsKey, conversationsKey, messagesKey } from '../hub/hub';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
-/** Subscribe and unsubscribe (PROTOCOL.md section 3). */
+/** Subscribe and unsubscribe (docs/PROTOCOL.md section 3). */
 export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'], s: Services): Reply {
   const userId = userIdOf(conn);
   const resource = parseResource(p.resource);

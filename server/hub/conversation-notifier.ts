@@ -9,7 +9,7 @@ import type { ResourceVersions } from './versions';
  * changed during one event-loop turn (the messages of one committed batch,
  * the receipts of one turn) reach each subscribed socket as ONE
  * ResourceChangedNotification listing every changed conversation of that
- * user, with the full entries inline (PROTOCOL.md: items are the changed
+ * user, with the full entries inline (docs/PROTOCOL.md: items are the changed
  * items). Members who share the same set of changed conversations (every
  * member of one group) share one encoded frame; one version serves them all.
  *

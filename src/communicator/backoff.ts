@@ -1,5 +1,5 @@
 /**
- * The reconnect schedule of PROTOCOL.md section 6: about 0.5 s doubling to
+ * The reconnect schedule of docs/PROTOCOL.md section 6: about 0.5 s doubling to
  * 30 s, with jitter so a server restart is not met by every client at once.
  */
 export interface BackoffOptions {

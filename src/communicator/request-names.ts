@@ -1,6 +1,6 @@
 import type { ClientCommandName, ServerMessageName } from '../protocol';
 
-/** The response each command is answered with (PROTOCOL.md sections 2-4); TypingCommand has none. */
+/** The response each command is answered with (docs/PROTOCOL.md sections 2-4); TypingCommand has none. */
 export const RESPONSE_OF = {
   ClientRegistrationCommand: 'ClientRegistrationResponse',
   AccountCreateCommand: 'AccountCreateResponse',

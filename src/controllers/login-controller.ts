@@ -25,7 +25,7 @@ interface PasswordLogin {
 
 /**
  * Registration, then login by password or by the stored token, as a chain of
- * bus events (ORIGIN.md's LoginController). Every time the socket opens it
+ * bus events (the LoginController of the original Comoyo design). Every time the socket opens it
  * registers and resumes the session with the token, and announces
  * `session:ready`; it also ends sessions (logout, revocation, expiry).
  */

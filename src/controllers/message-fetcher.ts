@@ -7,7 +7,7 @@ const FIRST_PAGE = 100;
 
 /**
  * Brings one conversation's stored history up to its latest seq
- * (PROTOCOL.md section 6): GetMessages afterSeq=syncedSeq until hasMore is
+ * (docs/PROTOCOL.md section 6): GetMessages afterSeq=syncedSeq until hasMore is
  * false. A conversation with nothing stored starts from its newest page
  * instead of its first message. One run per conversation at a time; a
  * request during a run makes it go round once more, and that round's

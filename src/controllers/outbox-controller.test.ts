@@ -11,8 +11,8 @@ import type { FakeServer } from './testing/fake-server';
 
 /**
  * Several tabs of one device: cores sharing storage, a lock manager and a
- * BroadcastChannel, each with its own sockets, on the fake server. Issue #7's
- * follow-up: only the tab holding the outbox lock puts a send on the wire.
+ * BroadcastChannel, each with its own sockets, on the fake server: only the
+ * tab holding the outbox lock puts a send on the wire.
  */
 interface Tab {
   core: ClientCore;

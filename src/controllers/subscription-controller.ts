@@ -27,7 +27,7 @@ export interface SubscriptionControllerOptions {
 }
 
 /**
- * The subscribe / notified / request / receive loops of PROTOCOL.md section
+ * The subscribe / notified / request / receive loops of docs/PROTOCOL.md section
  * 3. On every session-ready it subscribes to contacts, conversations and each
  * conversation's messages and fetches what changed; notifications store
  * their inline items or request the changed part; a conversation whose

@@ -5,7 +5,7 @@ import type { ProtocolError, ServerMessages } from '../protocol';
 export const SCHEMAS = ['session', 'contacts', 'conversations', 'messages', 'outbox', 'meta'] as const;
 export type SchemaName = (typeof SCHEMAS)[number];
 
-/** Payload of `store:change:<schema>`: the changed (added, updated or removed) ids, keyed by the schema (ORIGIN.md). */
+/** Payload of `store:change:<schema>`: the changed (added, updated or removed) ids, keyed by the schema. */
 export type StoreChange<S extends SchemaName = SchemaName> = { [K in S]: string[] };
 
 type StoreChangeEvents = { [S in SchemaName as `store:change:${S}`]: StoreChange<S> };

@@ -1,7 +1,7 @@
 import type Backbone from 'backbone';
 
 /**
- * The ORIGIN.md pattern for following the store: for each changed id, set the
+ * The original design's pattern for following the store: for each changed id, set the
  * existing model, add a new one, or remove one the store no longer has.
  */
 export function applyStoreChange<M extends Backbone.Model>(

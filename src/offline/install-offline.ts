@@ -7,7 +7,7 @@ import { syncOutboxAcrossTabs, type OutboxSyncStore } from './outbox-tab-sync';
 import type { ServiceWorkerLifecycle } from './service-worker-lifecycle';
 import { wipeEverything, type WipeReport } from './wipe-everything';
 
-/** A public-computer session ends after this long without the person touching the page (PROTOCOL.md). */
+/** A public-computer session ends after this long without the person touching the page (docs/PROTOCOL.md). */
 export const PUBLIC_IDLE_MS = 30 * 60_000;
 
 /** The parts of the client core the offline layer uses: the bus, the session and the store. */

@@ -96,7 +96,7 @@ export function isClientCommandName(name: string): name is ClientCommandName {
   return Object.prototype.hasOwnProperty.call(ClientCommandSchemas, name);
 }
 
-/** Commands accepted before login (PROTOCOL.md section 2, rule 5). */
+/** Commands accepted before login (docs/PROTOCOL.md section 2, rule 5). */
 export const PRE_LOGIN_COMMANDS: ReadonlySet<ClientCommandName> = new Set([
   'ClientRegistrationCommand',
   'AccountCreateCommand',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The resources' items as they travel on the wire (PROTOCOL.md section 3).
+ * The resources' items as they travel on the wire (docs/PROTOCOL.md section 3).
  * Ids are opaque strings made by the server; times are milliseconds since the
  * Unix epoch.
  */

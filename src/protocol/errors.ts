@@ -1,5 +1,5 @@
 /**
- * Every error code of PROTOCOL.md section 5, listed once. Client and server
+ * Every error code of docs/PROTOCOL.md section 5, listed once. Client and server
  * both throw and match on these; the message is a human sentence that names
  * the bad value, the code is what programs compare.
  */

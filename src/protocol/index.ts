@@ -1,4 +1,4 @@
-/** The wire contract shared by the browser client and the server (PROTOCOL.md). */
+/** The wire contract shared by the browser client and the server (docs/PROTOCOL.md). */
 export * from './names';
 export * from './errors';
 export * from './limits';

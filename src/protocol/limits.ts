@@ -1,5 +1,5 @@
 /**
- * Default limits of PROTOCOL.md section 5 and the values derived from them.
+ * Default limits of docs/PROTOCOL.md section 5 and the values derived from them.
  * The server may be configured otherwise and announces the ones that matter
  * to a client in `ClientRegistrationResponse.limits`.
  */
@@ -34,7 +34,7 @@ export type Limits = typeof DEFAULT_LIMITS;
 
 /**
  * Largest frame from the server the client parses, in bytes of UTF-8.
- * PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
+ * docs/PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
  * and the browser hands over a whole frame however large; parsing and
  * dispatching a hostile multi-MB frame stalls the page. The largest reply a
  * genuine server sends is a MessagesResponse of the client's own page

@@ -4,7 +4,7 @@
  */
 export const COMMAND_NAMESPACE = 'com.comoyo.';
 
-/** The protocol version this code speaks (PROTOCOL.md, "version 1"). */
+/** The protocol version this code speaks (docs/PROTOCOL.md, "version 1"). */
 export const PROTOCOL_VERSION = 1;
 
 /** `AccountLoginCommand` -> `com.comoyo.AccountLoginCommand`. */

@@ -33,7 +33,7 @@ export interface StoreOptions {
 type Tables = { [S in SchemaName]: Map<string, SchemaRecords[S]> };
 
 /**
- * The Store of DESIGN.md: an in-memory cache of every schema, written through
+ * The Store of docs/ARCHITECTURE.md: an in-memory cache of every schema, written through
  * (in batches) to localStorage and IndexedDB for a trusted session or to
  * nothing for a public one, firing `store:change:<schema>` with the changed
  * ids. Its `sync` is what Backbone.sync points at.

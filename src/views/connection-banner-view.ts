@@ -66,7 +66,7 @@ export class ConnectionBannerView extends Backbone.View {
   }
 
   private onRetryNow(): void {
-    // The communicator retries at once on the browser's `online` event (DESIGN.md).
+    // The communicator retries at once on the browser's `online` event (docs/ARCHITECTURE.md).
     this.onlineEvent();
   }
 
