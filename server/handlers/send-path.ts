@@ -1,4 +1,4 @@
-import { encodeFrame, messagesResource, type Message } from '../../src/protocol/index';
+import { encodeFrame, encodeMessagesChanged, encodeSendMessageResponse, messagesResource, type Message } from '../../src/protocol/index';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
 import { messagesKey, type Hub } from '../hub/hub';
 import { Outbox } from '../hub/outbox';
@@ -139,8 +139,8 @@ export class SendPath {
       for (let i = 0; i < sends.length; i++) {
         const { peer, request, requestId, started } = sends[i]!;
         const { message, duplicate } = batch.sends[i]!;
-        // JSON.stringify leaves out an undefined requestId.
-        out.write(peer, encodeFrame('SendMessageResponse', { clientMessageId: request.clientMessageId, message, duplicate, requestId }));
+        // The message's JSON, made here, is spliced into its messages notification below too.
+        out.write(peer, encodeSendMessageResponse({ clientMessageId: request.clientMessageId, message, duplicate, requestId }));
         metrics.ackLatency.observe(Number(now - started) / 1e9);
       }
       const changed = new Set<string>();
@@ -153,10 +153,7 @@ export class SendPath {
       }
       for (const [conversationId, { messages, sender }] of createdByConversation(sends, batch)) {
         const version = batch.latestSeq.get(conversationId) ?? messages[messages.length - 1]!.seq;
-        const items: Record<string, Message> = {};
-        for (const m of messages) items[m.id] = m;
-        const payload = { resource: messagesResource(conversationId), version, ids: messages.map((m) => m.id), items };
-        hub.notifyChanged([messagesKey(conversationId)], payload, sender, out);
+        hub.notifyEncoded([messagesKey(conversationId)], () => encodeMessagesChanged(messagesResource(conversationId), version, messages), sender, out);
         changed.add(conversationId);
       }
       conversationNotifier.flush(out, changed);

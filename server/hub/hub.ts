@@ -58,11 +58,16 @@ export class Hub {
    * outbox, the frame joins that socket's other frames of the same pass.
    */
   notifyChanged(keys: string[], payload: ServerMessages['ResourceChangedNotification'], except: Peer | null = null, out?: Outbox): void {
+    this.notifyEncoded(keys, () => encodeFrame('ResourceChangedNotification', payload), except, out);
+  }
+
+  /** `notifyChanged` with the frame made by `encode`, called only when someone is subscribed. */
+  notifyEncoded(keys: string[], encode: () => string, except: Peer | null = null, out?: Outbox): void {
     const recipients = new Set<Peer>();
     for (const key of keys) for (const peer of this.subscribers.get(key) ?? []) recipients.add(peer);
     if (except) recipients.delete(except);
     if (recipients.size === 0) return;
-    this.deliver(recipients, encodeFrame('ResourceChangedNotification', payload), out);
+    this.deliver(recipients, encode(), out);
   }
 
   /** Sends a frame to the subscribers of one key, except those `skip` says to leave out. */

@@ -6,3 +6,4 @@ export * from './entities';
 export * from './commands';
 export * from './responses';
 export * from './frame';
+export * from './message-frames';
