@@ -17,7 +17,7 @@ interface QueuedSend {
   started: bigint;
 }
 
-/** A receipt waiting for its commit, and the response that answers it. */
+/** A receipt waiting for its commit: who asked, and what the answer must echo. */
 interface QueuedReceipt {
   peer: Peer;
   request: ReceiptRequest;
@@ -123,8 +123,8 @@ export class SendPath {
    * entries move with the commit; (2) every sender gets its ack and every
    * receipt its answer; (3) each conversation's subscribers get one
    * `messages:` notification with the batch's messages inline, except the
-   * socket that sent all of them (its acks carried them,
-   * docs/PROTOCOL.md, "Notifications in detail"); (4) each member gets one coalesced
+   * socket that sent all of them (its acks carried them; docs/PROTOCOL.md,
+   * "Notifications in detail"); (4) each member gets one coalesced
    * `conversations` notification; (5) each socket's frames of all this
    * leave in one write, in that order.
    */
