@@ -15,13 +15,7 @@ export function requireMember(conversationId: string, userId: string, s: Service
   throw new ProtocolError('FORBIDDEN', `you are not a member of conversation ${conversationId}`);
 }
 
-/**
- * Tells every member's `conversations` subscribers that a conversation
- * changed, with the new entry inline, now (together with anything else
- * marked changed this turn). Use `s.conversationNotifier.changed(id)` where
- * waiting for the end of the turn is fine: it coalesces.
- */
+/** Tells every member's `conversations` subscribers that a conversation changed, with the new entry inline, now. */
 export function notifyConversationChanged(conversationId: string, s: Services): void {
-  s.conversationNotifier.changed(conversationId);
-  s.conversationNotifier.flush();
+  s.conversationNotifier.notify([conversationId]);
 }

@@ -156,7 +156,7 @@ export class SendPath {
         hub.notifyEncoded([messagesKey(conversationId)], () => encodeMessagesChanged(messagesResource(conversationId), version, messages), sender, out);
         changed.add(conversationId);
       }
-      conversationNotifier.flush(out, changed);
+      conversationNotifier.notify(changed, out);
     } finally {
       out.send();
     }

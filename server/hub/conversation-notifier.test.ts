@@ -48,14 +48,12 @@ function setup(largeGroup = { members: 0, intervalMs: 0 }) {
 }
 
 describe('ConversationNotifier (coalesced conversations notifications)', () => {
-  it('sends one notification per socket for everything marked in one turn, with every changed entry inline', async () => {
+  it('sends one notification per socket for everything one pass changed, with every changed entry inline', () => {
     const { db, seeder, users, notifier, peers } = setup();
     const [a, b, c, d] = users as [string, string, string, string];
     const direct = seeder.conversation({ memberIds: [a, b] });
     const group = seeder.conversation({ memberIds: [a, b, c] });
-    for (let i = 0; i < 20; i++) notifier.changed(i % 2 ? direct : group);
-    expect(peers.every((p) => p.sent.length === 0)).toBe(true);
-    await new Promise((r) => setImmediate(r));
+    notifier.notify(Array.from({ length: 20 }, (_, i) => (i % 2 ? direct : group)));
     const [pa, pb, pc, pd] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
     expect([pa.sent.length, pb.sent.length, pc.sent.length, pd.sent.length]).toEqual([1, 1, 1, 0]);
     // a and b share the set {direct, group}: one encoded string for both.
@@ -71,21 +69,9 @@ describe('ConversationNotifier (coalesced conversations notifications)', () => {
     void d;
     db.close();
   });
-
-  it('flush() sends at once, and the pending turn then has nothing left to send', async () => {
-    const { db, seeder, users, notifier, peers } = setup();
-    const conv = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
-    notifier.changed(conv);
-    notifier.flush();
-    expect(peers[0]!.sent).toHaveLength(1);
-    await new Promise((r) => setImmediate(r));
-    expect(peers[0]!.sent).toHaveLength(1);
-    db.close();
-  });
 });
 
 describe('ConversationNotifier: large groups', () => {
-  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
   const latestSeqIn = (frame: string, id: string): number =>
     (decodeFrame(frame).payload as { items: Record<string, { latestSeq: number }> }).items[id]!.latestSeq;
 
@@ -94,19 +80,16 @@ describe('ConversationNotifier: large groups', () => {
     const [a, b, c, d] = users as [string, string, string, string];
     const group = seeder.conversation({ memberIds: [a, b, c, d] });
     const direct = seeder.conversation({ memberIds: [a, b] });
-    notifier.changed(group);
-    await turn();
+    notifier.notify([group]);
     expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
-    // Three more messages in three turns within the interval: nothing yet for the group...
+    // Three more messages in three passes within the interval: nothing yet for the group...
     for (let seq = 1; seq <= 3; seq++) {
       seeder.messages(group, [{ senderId: a, body: `m${seq}` }]);
-      notifier.changed(group);
-      await turn();
+      notifier.notify([group]);
     }
     expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
-    // ...while a small conversation is still notified in its turn.
-    notifier.changed(direct);
-    await turn();
+    // ...while a small conversation is still notified at once.
+    notifier.notify([direct]);
     expect(peers.map((p) => p.sent.length)).toEqual([2, 2, 1, 1]);
     expect((decodeFrame(peers[0]!.sent[1]!).payload as { ids: string[] }).ids).toEqual([direct]);
     // When the interval ends: ONE notification carrying the latest entry.
@@ -117,17 +100,13 @@ describe('ConversationNotifier: large groups', () => {
     db.close();
   });
 
-  it('sends the first change of a group at once, and never holds small conversations', async () => {
+  it('sends the first change of a group at once, and never holds small conversations', () => {
     const { db, seeder, users, notifier, peers } = setup({ members: 3, intervalMs: 10_000 });
     const direct = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
-    for (let i = 0; i < 3; i++) {
-      notifier.changed(direct);
-      await turn();
-    }
+    for (let i = 0; i < 3; i++) notifier.notify([direct]);
     expect(peers[0]!.sent).toHaveLength(3);
     const group = seeder.conversation({ memberIds: [users[0]!, users[1]!, users[2]!] });
-    notifier.changed(group);
-    notifier.flush();
+    notifier.notify([group]);
     expect(peers[2]!.sent).toHaveLength(1);
     notifier.stop();
     db.close();
@@ -143,7 +122,7 @@ describe('notifications through an outbox', () => {
     hub.subscribe(peers[0]!, `messages:${conv}`);
     const out = new Outbox();
     hub.notifyChanged([`messages:${conv}`], { resource: `messages:${conv}`, version: 1, ids: ['m1'] }, null, out);
-    notifier.flush(out, [conv]);
+    notifier.notify([conv], out);
     expect(peers[0]!.sent).toHaveLength(2);
     expect(peers[0]!.uncorks).toBe(0);
     out.send();

@@ -5,9 +5,9 @@ import { Outbox } from './outbox';
 import type { ResourceVersions } from './versions';
 
 /**
- * The `conversations` change notifications, coalesced: conversations marked
- * changed during one event-loop turn (the messages of one committed batch,
- * the receipts of one turn) reach each subscribed socket as ONE
+ * The `conversations` change notifications, coalesced: the conversations
+ * one pass changed (the messages and receipts of one committed batch)
+ * reach each subscribed socket as ONE
  * ResourceChangedNotification listing every changed conversation of that
  * user, with the full entries inline (docs/PROTOCOL.md: items are the changed
  * items). Members who share the same set of changed conversations (every
@@ -23,8 +23,6 @@ import type { ResourceVersions } from './versions';
  * by at most the interval.
  */
 export class ConversationNotifier {
-  private dirty = new Set<string>();
-  private scheduled = false;
   /** Large groups: when each was last notified, and the timers of those waiting for their interval to end. */
   private readonly lastSent = new Map<string, number>();
   private readonly deferred = new Map<string, NodeJS.Timeout>();
@@ -37,32 +35,15 @@ export class ConversationNotifier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Marks a conversation changed; its members are notified at the next flush (this turn's end at the latest). */
-  changed(conversationId: string): void {
-    this.dirty.add(conversationId);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        // Shutdown may have closed the database in between; nobody is left to notify.
-        if (this.storage.db.open) this.flushAlone();
-      });
-    }
-  }
-
   /**
-   * Sends what is marked now, and `changed` (called directly by the send
-   * path, with its outbox, and by conversation creation). With an outbox,
-   * each socket's frame joins its other frames of that pass.
+   * Sends the members of these conversations their entries now, one frame
+   * per socket (the send path, with its outbox: each socket's frame joins
+   * its other frames of that pass; conversation creation).
    */
-  flush(out?: Outbox, changed: Iterable<string> = []): void {
-    for (const id of changed) this.dirty.add(id);
-    if (this.dirty.size === 0) return;
-    const ids = this.dirty;
-    this.dirty = new Set();
+  notify(changed: Iterable<string>, out?: Outbox): void {
     const byUser = new Map<string, Conversation[]>();
     const now = this.now();
-    for (const id of ids) {
+    for (const id of new Set(changed)) {
       if (this.deferred.has(id)) continue; // its timer sends the entry as it is then
       if (this.isLarge(id)) {
         const last = this.lastSent.get(id);
@@ -96,16 +77,6 @@ export class ConversationNotifier {
     }
   }
 
-  /** A flush of its own (a timer's, not a commit's): each socket's frames of it in one write. */
-  private flushAlone(): void {
-    const out = new Outbox();
-    try {
-      this.flush(out);
-    } finally {
-      out.send();
-    }
-  }
-
   /** Stops the timers of deferred large-group notifications (shutdown). */
   stop(): void {
     for (const timer of this.deferred.values()) clearTimeout(timer);
@@ -121,8 +92,12 @@ export class ConversationNotifier {
     const timer = setTimeout(() => {
       this.deferred.delete(conversationId);
       if (!this.storage.db.open) return;
-      this.dirty.add(conversationId);
-      this.flushAlone();
+      const out = new Outbox();
+      try {
+        this.notify([conversationId], out);
+      } finally {
+        out.send();
+      }
     }, ms);
     timer.unref();
     this.deferred.set(conversationId, timer);
