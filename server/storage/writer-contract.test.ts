@@ -74,7 +74,7 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
   it('writes receipts after the batch\'s messages, clamped to latestSeq, only forward (MAX), read implying delivered', async () => {
     const { db, path, conv, a, b } = fileDb();
     const writer = open(path, db);
-    const positions = (user: string) => db.prepare('SELECT delivered_seq, read_seq FROM members WHERE user_id = ?').raw().get(user);
+    const positions = (user: string) => db.prepare('SELECT delivered_seq, read_seq FROM members WHERE conversation_id = ? AND user_id = ?').raw().get(conv, user);
     const batch = await writer.commit({
       sends: [send(conv, a, '1'), send(conv, a, '2'), send(conv, a, '3')],
       receipts: [
@@ -113,7 +113,7 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
       code: 'SQLITE_CONSTRAINT_NOTNULL',
     });
     expect(db.prepare('SELECT client_message_id FROM messages').pluck().all()).toEqual(['first']);
-    expect(db.prepare('SELECT delivered_seq, read_seq FROM members WHERE user_id = ?').raw().get(b)).toEqual([0, 0]);
+    expect(db.prepare('SELECT delivered_seq, read_seq FROM members WHERE conversation_id = ? AND user_id = ?').raw().get(conv, b)).toEqual([0, 0]);
     // And writes on: the next batch takes the next seq.
     expect((await writer.commit({ sends: [send(conv, a, 'fine-1')], receipts: [] })).sends[0]!.message.seq).toBe(2);
     await writer.close();
