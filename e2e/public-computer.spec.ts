@@ -86,8 +86,12 @@ test('logout on a trusted device leaves nothing at all, and the back button brin
     // Trusted mode does store: the audit below proves logout removes it.
     await expect.poll(async () => (await audit(page, context)).databases.length, { timeout: 10_000 }).toBeGreaterThan(0);
 
+    // The wipe ends with the app's own POST to /clear-site-data (the server refuses any other).
+    const cleared = page.waitForResponse((r) => new URL(r.url()).pathname === '/clear-site-data');
     await chat.logOut();
     await login.expectShown();
+    const answer = await cleared;
+    expect({ method: answer.request().method(), status: answer.status() }).toEqual({ method: 'POST', status: 204 });
     // Chromium may hold storage calls while it applies Clear-Site-Data, so one audit can take seconds.
     await expect.poll(() => audit(page, context), { timeout: 40_000 }).toEqual(NOTHING).catch(async (error: Error) => {
       throw new Error(`${error.message}\nstill stored: ${JSON.stringify(await audit(page, context))}`);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { killAllChildren } from './lib/child-server';
 import { pickSeed } from './lib/random';
 import { writeResult, type Report } from './lib/results';
+import { ABUSE_HTTP_SIZES, runAbuseHttp } from './suites/abuse-http';
 import { AUTHZ_SIZES, runAuthz } from './suites/authz';
 import { CRASH_SIZES, runCrash } from './suites/crash';
 import { DISK_SIZES, runDisk } from './suites/disk';
@@ -24,6 +25,7 @@ const SUITES: Record<string, { about: string; run(size: Size, seed: number, log:
   fuzz: { about: 'bad input over the socket gateway (fast-check)', run: (s, seed, log) => runFuzz(FUZZ_SIZES[s], seed, log) },
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },
   security: { about: 'tokens, throttling, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
+  'abuse-http': { about: 'HTTP without an account: cut-off downloads, /healthz floods, slow requests, cross-site actions', run: (s, _seed, log) => runAbuseHttp(ABUSE_HTTP_SIZES[s], log) },
 };
 
 const HELP = `Tidings reliability suites.

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LoginThrottle } from './auth/login-throttle';
 import { hashPassword } from './auth/password';
@@ -7,6 +7,8 @@ import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
 import { SendPath } from './handlers/send-path';
+import { DatabaseHealth } from './http/health';
+import { createHttpServer, logServerErrors } from './http/http-server';
 import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
@@ -20,11 +22,14 @@ import { demoPasswordHashes, seedDemo } from './mock/demo-data';
 import { closeDatabase, openDatabase, type Db } from './storage/database';
 import { MessageWriter, type BatchWriter } from './storage/message-writer';
 import { Seeder } from './storage/seed';
+import { startSessionPurge } from './storage/session-purge';
 import { Storage } from './storage/storage';
 import { ThreadMessageWriter, startWriterThread } from './storage/thread-writer';
 
 /** WAL pages after which the writer thread has the WAL rewound (SQLite's default checkpoint threshold is 1,000). */
 const WAL_AUTOCHECKPOINT_PAGES = 4_000;
+/** The main connection's automatic checkpoint: a backstop only, as the writer thread's own is (4 x the threshold). */
+const MAIN_BACKSTOP_PAGES = 4 * WAL_AUTOCHECKPOINT_PAGES;
 /** PASSIVE checkpoints this often on the checkpointer thread, beside the writer's commits (storage/wal-checkpointer.mjs). */
 const CHECKPOINTER_MS = 100;
 
@@ -57,7 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (config.mock && options.dbPath === undefined) config.dbPath = ':memory:';
   const logger = createLogger(config.logLevel);
   const metrics = new ServerMetrics();
-  const db = openDatabase(config.dbPath, config.durability);
+  const db = openDatabase(config.dbPath, config.durability, config.walSizeLimitBytes);
   const storage = new Storage(db);
   // A database file gets the writer thread (storage/thread-writer.ts): the
   // message transactions run there on its own connection, and a checkpointer
@@ -65,12 +70,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // on, the writer pausing only for a short final pass each 4,000 pages
   // (SQLite's default is 1,000; hot pages are copied a quarter as often:
   // 46-47 -> 38 µs of writer CPU per message, bench/writer-cost.ts; WAL
-  // ~16-25 MiB at most). This connection's own automatic checkpoint is off,
-  // so no checkpoint copy or fsync runs on the event loop; the writer thread
-  // also checkpoints this connection's writes when it is idle. A ':memory:'
-  // database cannot be shared with a thread: it keeps the in-process writer.
+  // ~16-25 MiB at most). This connection's own automatic checkpoint is only
+  // a backstop, at the writer's backstop of 16,000 pages, which normal
+  // operation never reaches, so no checkpoint copy or fsync runs on the event
+  // loop then. It is there for a run of writes on this connection (logins,
+  // sessions, contacts): a checkpoint on another thread never catches up with
+  // them, since this connection commits while it copies, so the WAL only grew
+  // (12,000 session inserts a second: 788 MiB in 4 s before a pass happened
+  // to reach its end; with the backstop ~64-70 MiB). Run here, between two of
+  // this connection's commits, the pass reaches the end unless another
+  // connection is committing too. A ':memory:' database cannot be shared
+  // with a thread: it keeps the in-process writer.
   const threaded = config.dbPath !== ':memory:';
-  if (threaded) db.pragma('wal_autocheckpoint = 0');
+  if (threaded) db.pragma(`wal_autocheckpoint = ${MAIN_BACKSTOP_PAGES}`);
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
   const hub = new Hub(config.maxBufferedBytes, logger);
@@ -83,6 +95,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             durability: config.durability,
             autocheckpointPages: WAL_AUTOCHECKPOINT_PAGES,
             checkpointerMs: CHECKPOINTER_MS,
+            walSizeLimitBytes: config.walSizeLimitBytes,
           }),
         {
           onLost: () => storage.conversations.forgetCached(),
@@ -145,12 +158,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       }
     : null;
 
-  const http: Server = createServer();
+  const http: Server = createHttpServer(config, metrics, logger);
   http.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.port, config.host, () => {
       http.off('error', reject);
+      logServerErrors(http, logger);
       resolve();
     });
   });
@@ -160,13 +174,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const route = createRouter({
     distDir: config.distDir,
     csp: buildCsp([...new Set([...origins, ...(config.allowedOrigins ?? [])])]),
-    storage,
+    health: new DatabaseHealth(storage, config.healthCacheMs),
     metrics,
     logger,
     accepting: () => accepting,
+    isOwnOrigin: (origin) => allowed.has(origin),
+    settings: config,
     testControls,
   });
   http.on('request', route);
+  const stopSessionPurge = startSessionPurge(storage.sessions, config.limits, config.sessionPurgeIntervalMs, logger, now);
   accepting = true;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
@@ -187,6 +204,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     close: () =>
       (closing ??= (async () => {
         accepting = false;
+        stopSessionPurge();
         await gateway.close();
         try {
           // Pending sends committed and answered; the writer thread checkpoints (TRUNCATE), closes its connection and exits.

@@ -57,6 +57,30 @@ export interface ServerConfig {
    */
   largeGroupMembers: number;
   largeGroupNotifyIntervalMs: number;
+  /**
+   * The HTTP server (server/http/http-server.ts). maxConnections caps the
+   * TCP connections of the whole server, HTTP and WebSocket alike (past it a
+   * new connection is closed at once); the timeouts cut off requests that
+   * never finish (headers, then the whole request), idle keep-alive
+   * sockets, and responses the client stops reading.
+   */
+  maxConnections: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  httpIdleTimeoutMs: number;
+  /** /healthz probes the database at most once per this period; the answers in between reuse the last result. */
+  healthCacheMs: number;
+  /** Bytes the WAL file is cut back to once a checkpoint has emptied it (SQLite journal_size_limit). */
+  walSizeLimitBytes: number;
+  /** The server is reached over TLS (a proxy terminates it): responses carry Strict-Transport-Security. */
+  behindTls: boolean;
+  /** Who may read /metrics: anyone, loopback peers not forwarded by a proxy, holders of `metricsToken`, or nobody. */
+  metricsAccess: 'open' | 'loopback' | 'token' | 'off';
+  /** The bearer token for metricsAccess 'token'. */
+  metricsToken: string | null;
+  /** How often expired sessions are deleted from the database. */
+  sessionPurgeIntervalMs: number;
 }
 
 /** OWASP's scrypt recommendation: N=2^16, r=8, p=1. */
@@ -79,6 +103,18 @@ export function defaultConfig(): ServerConfig {
     sessionSweepIntervalMs: 30_000,
     largeGroupMembers: 32,
     largeGroupNotifyIntervalMs: 1000,
+    // Room above the WebSocket cap (20,000 sockets) for plain HTTP: /healthz and the app's files still get through when the sockets are at theirs.
+    maxConnections: 21_000,
+    httpHeadersTimeoutMs: 10_000,
+    httpRequestTimeoutMs: 30_000,
+    httpKeepAliveTimeoutMs: 5_000,
+    httpIdleTimeoutMs: 60_000,
+    healthCacheMs: 1000,
+    walSizeLimitBytes: 64 * 1024 * 1024,
+    behindTls: false,
+    metricsAccess: 'loopback',
+    metricsToken: null,
+    sessionPurgeIntervalMs: 60_000,
   };
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
-import type { ServerOptions } from './config';
+import { defaultConfig, type ServerOptions } from './config';
 import { DatabaseOpenError } from './storage/database';
 
 /**
@@ -32,6 +32,35 @@ Environment:
   DIST_DIR              Built app directory. Default ./dist.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
+HTTP limits and exposure:
+  MAX_CONNECTIONS       Open TCP connections for the whole server, HTTP and
+                        WebSocket alike (default 21000); past it a new
+                        connection is closed on arrival. Keep it above the
+                        WebSocket cap (so /healthz still answers when the
+                        sockets are at theirs) and below the descriptor
+                        limit (ulimit -n) less ~100.
+  HTTP_HEADERS_TIMEOUT_MS    A request's line and headers must arrive within
+                        this (default 10000), or its connection is closed.
+  HTTP_REQUEST_TIMEOUT_MS    The whole request, body included (default 30000;
+                        at least HTTP_HEADERS_TIMEOUT_MS).
+  HTTP_KEEPALIVE_TIMEOUT_MS  An idle keep-alive connection is closed after
+                        this (default 5000).
+  HTTP_IDLE_TIMEOUT_MS  A connection with no traffic either way for this long
+                        (a client that stopped reading) is closed (default
+                        60000; WebSockets have their own heartbeat instead).
+  HEALTH_CACHE_MS       /healthz probes the database at most once per this
+                        (default 1000); answers in between reuse the result.
+  WAL_SIZE_LIMIT_MIB    The WAL file is cut back to this once a checkpoint
+                        has emptied it (default 64).
+  BEHIND_TLS=1          Clients reach the server over HTTPS (a proxy
+                        terminates TLS): send Strict-Transport-Security.
+  METRICS               Who may GET /metrics: loopback (default; 127.0.0.0/8
+                        and ::1, not through a proxy), token, open, or off.
+  METRICS_TOKEN         The bearer token for METRICS=token (implies it when
+                        METRICS is not given).
+  SESSION_PURGE_INTERVAL_MS  How often expired sessions are deleted from the
+                        database (default 60000).
+
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
 
@@ -57,6 +86,17 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   const durability = env['DURABILITY'] ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
+  const metricsToken = env['METRICS_TOKEN'] || undefined;
+  const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
+  if (metricsAccess !== undefined && !['open', 'loopback', 'token', 'off'].includes(metricsAccess)) {
+    throw new Error(`METRICS must be open, loopback, token or off, got ${JSON.stringify(metricsAccess)}`);
+  }
+  if (metricsAccess === 'token' && (!metricsToken || metricsToken.length < 16)) {
+    throw new Error('METRICS=token needs METRICS_TOKEN of at least 16 characters');
+  }
+  const headersTimeout = whole(env, 'HTTP_HEADERS_TIMEOUT_MS', 1);
+  const requestTimeout = whole(env, 'HTTP_REQUEST_TIMEOUT_MS', 1);
+  const walMiB = whole(env, 'WAL_SIZE_LIMIT_MIB', 0);
   return {
     mock: values.mock === true || env['MOCK'] === '1' || env['MOCK'] === 'true',
     port,
@@ -66,7 +106,35 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     durability,
     distDir: env['DIST_DIR'],
     logLevel: env['LOG_LEVEL'] ?? 'info',
+    maxConnections: whole(env, 'MAX_CONNECTIONS', 1),
+    ...timeouts(headersTimeout, requestTimeout),
+    httpKeepAliveTimeoutMs: whole(env, 'HTTP_KEEPALIVE_TIMEOUT_MS', 1),
+    httpIdleTimeoutMs: whole(env, 'HTTP_IDLE_TIMEOUT_MS', 1),
+    healthCacheMs: whole(env, 'HEALTH_CACHE_MS', 0),
+    walSizeLimitBytes: walMiB === undefined ? undefined : walMiB * 1024 * 1024,
+    behindTls: env['BEHIND_TLS'] === undefined ? undefined : env['BEHIND_TLS'] === '1' || env['BEHIND_TLS'] === 'true',
+    metricsAccess: metricsAccess as ServerOptions['metricsAccess'],
+    metricsToken,
+    sessionPurgeIntervalMs: whole(env, 'SESSION_PURGE_INTERVAL_MS', 1),
   };
+}
+
+/** An environment variable holding a whole number of at least `min`, or undefined when unset. */
+function whole(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Node refuses a headers timeout longer than the request timeout; say so in our words. */
+function timeouts(headers: number | undefined, request: number | undefined): Pick<ServerOptions, 'httpHeadersTimeoutMs' | 'httpRequestTimeoutMs'> {
+  const defaults = defaultConfig();
+  if ((headers ?? defaults.httpHeadersTimeoutMs) > (request ?? defaults.httpRequestTimeoutMs)) {
+    throw new Error(`HTTP_HEADERS_TIMEOUT_MS (${headers ?? defaults.httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${request ?? defaults.httpRequestTimeoutMs})`);
+  }
+  return { httpHeadersTimeoutMs: headers, httpRequestTimeoutMs: request };
 }
 
 async function main(): Promise<void> {

@@ -13,6 +13,7 @@ export class ServerMetrics {
   readonly ackLatency: Histogram;
   readonly commitTime: Histogram;
   readonly commitBatchSize: Histogram;
+  readonly httpConnectionsDropped: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -43,6 +44,11 @@ export class ServerMetrics {
       name: 'tidings_db_commit_batch_size',
       help: 'Messages written by one group-commit transaction',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers,
+    });
+    this.httpConnectionsDropped = new Counter({
+      name: 'tidings_http_connections_dropped_total',
+      help: 'TCP connections closed on arrival because MAX_CONNECTIONS were open',
       registers,
     });
   }

@@ -108,7 +108,9 @@ async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<v
   mkdirSync(fault.dir, { recursive: true });
   // Rate limits are raised: the long run sends thousands of messages back to back on one socket, and
   // RATE_LIMITED (then a 1008 close) would stand in for the storage refusals this suite is about.
-  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT, limits: { commandsPerSecond: 1e6, commandBurst: 1e6 } });
+  // /healthz probes on every request (healthCacheMs 0): the question here is whether the probe fails
+  // whenever a send does, at the same moment (the cache's period is the abuse-http suite's).
+  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT, limits: { commandsPerSecond: 1e6, commandBurst: 1e6 }, healthCacheMs: 0 });
   let client: ProtocolClient | null = null;
   try {
     const world = await seedWorld(server.seeder, 2, 'disk');

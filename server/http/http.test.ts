@@ -65,10 +65,16 @@ describe('HTTP: static app, security headers, health, metrics', () => {
     expect(await res.text()).toContain('npm run build');
   });
 
-  it('offers /clear-site-data for logout', async () => {
-    const res = await fetch(`${server.url}/clear-site-data`);
+  it('offers /clear-site-data for logout, to the app\'s own POST only', async () => {
+    const res = await fetch(`${server.url}/clear-site-data`, { method: 'POST', headers: { Origin: server.url } });
     expect(res.status).toBe(204);
     expect(res.headers.get('clear-site-data')).toBe('"cache", "storage"');
+    const link = await fetch(`${server.url}/clear-site-data`);
+    expect(link.status).toBe(405);
+    expect(link.headers.get('clear-site-data')).toBeNull();
+    const foreign = await fetch(`${server.url}/clear-site-data`, { method: 'POST', headers: { Origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.text()).toMatch(/^CROSS_SITE_REQUEST: .*https:\/\/evil\.example/);
   });
 
   it('has no test controls outside mock mode', async () => {

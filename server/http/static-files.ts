@@ -1,4 +1,5 @@
 import { createReadStream, statSync, type Stats } from 'node:fs';
+import { pipeline } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { setCommonHeaders, setHtmlHeaders } from './security-headers';
@@ -10,7 +11,6 @@ const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
@@ -26,6 +26,12 @@ const TYPES: Record<string, string> = {
 
 /** Files that must be revalidated on every load so a new deploy (and service worker) is picked up. */
 const NO_CACHE = /(^|\/)(index\.html|sw\.js|service-worker\.js|manifest\.json|manifest\.webmanifest)$/;
+
+/**
+ * Development files a build may leave in dist/ and production never needs:
+ * a source map is the app's whole source, a megabyte or more per request.
+ */
+const NOT_SERVED = /\.map$/i;
 
 /**
  * Serves the built app from `distDir`: content types, immutable caching for
@@ -50,6 +56,7 @@ export function createStaticHandler(distDir: string, csp: string) {
     }
     const target = normalize(join(root, decoded));
     if (target !== root && !target.startsWith(root + sep)) return notFound(res);
+    if (NOT_SERVED.test(target)) return notFound(res);
     const stats = fileAt(target);
     if (stats) return sendFile(req, res, target, stats, decoded, csp);
     const last = decoded.split('/').pop() ?? '';
@@ -76,7 +83,13 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string, stats
   else if (!NO_CACHE.test(urlPath)) cache = 'public, max-age=3600';
   res.writeHead(200, { 'Content-Type': type, 'Content-Length': stats.size, 'Cache-Control': cache });
   if (req.method === 'HEAD') return void res.end();
-  createReadStream(path).pipe(res);
+  // pipeline, not pipe: a client that goes away mid-file (or a read error)
+  // destroys the file stream too, so its descriptor is closed at once; with
+  // pipe() every cancelled download kept one open until the process ran out
+  // (EMFILE, and the unhandled stream error ended it).
+  pipeline(createReadStream(path), res, (err) => {
+    if (err && !res.destroyed) res.destroy();
+  });
 }
 
 function notFound(res: ServerResponse): void {

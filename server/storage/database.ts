@@ -25,13 +25,15 @@ const NOT_WRITABLE = /^(SQLITE_READONLY|SQLITE_CANTOPEN|EACCES|EPERM|EROFS)/;
  * on: WAL, and synchronous=NORMAL (a committed transaction survives a process
  * crash) or FULL (it also survives power loss).
  *
+ * `walSizeLimitBytes` is the size the WAL file returns to (below).
+ *
  * A database the server cannot write is refused here, at start, with a
  * sentence naming the file: SQLite opens a write-protected file read-only
  * without a word, and such a handle never becomes writable again, so the
  * server would have refused every send until restarted (disk suite,
  * reliability/suites/disk-perms.ts).
  */
-export function openDatabase(path: string, durability: 'normal' | 'full'): Db {
+export function openDatabase(path: string, durability: 'normal' | 'full', walSizeLimitBytes = -1): Db {
   let db: Db | null = null;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -40,6 +42,11 @@ export function openDatabase(path: string, durability: 'normal' | 'full'): Db {
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // SQLite rewinds the WAL after a checkpoint that emptied it but never
+    // shrinks the file unless told: without a limit a burst of writes left a
+    // WAL of its peak size for good. The connection that rewinds it cuts it
+    // back to this (-1: no limit).
+    db.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
     migrate(db);
     // Rewriting user_version with its own value is the smallest write there is; it fails on a read-only handle.
     db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);

@@ -8,12 +8,30 @@ export interface SessionRow {
   lastUsedAt: number;
 }
 
+/** The session lifetimes purgeExpired applies (ServerLimits, milliseconds). */
+export interface SessionLifetimes {
+  publicSessionIdleMs: number;
+  publicSessionMaxMs: number;
+  trustedSessionMs: number;
+}
+
+/**
+ * How far behind the database's last_used_at may be (auth/session-registry.ts
+ * writes a live session's traffic at most a minute late): a row is purged
+ * only once it is expired by more than this, so a session in use is never.
+ */
+const LAST_USED_LAG_MS = 60_000;
+
+/** Rows one purge statement deletes at most: each statement is a short write, whatever the backlog. */
+export const PURGE_BATCH_ROWS = 1000;
+
 /** Sessions, keyed by the SHA-256 of their token: the token itself is never stored. */
 export class SessionsRepo {
   private readonly insertStmt;
   private readonly findStmt;
   private readonly touchStmt;
   private readonly deleteStmt;
+  private readonly purgeStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
@@ -26,6 +44,13 @@ export class SessionsRepo {
     );
     this.touchStmt = db.prepare('UPDATE sessions SET last_used_at = ? WHERE token_hash = ?');
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+    this.purgeStmt = db.prepare(
+      `DELETE FROM sessions WHERE rowid IN (
+         SELECT rowid FROM sessions
+         WHERE (public_computer = 0 AND last_used_at < @trustedBefore)
+            OR (public_computer = 1 AND (last_used_at < @idleBefore OR created_at < @createdBefore))
+         LIMIT @limit)`,
+    );
   }
 
   insert(row: SessionRow): void {
@@ -43,5 +68,19 @@ export class SessionsRepo {
 
   delete(tokenHash: string): void {
     this.deleteStmt.run(tokenHash);
+  }
+
+  /**
+   * Deletes up to PURGE_BATCH_ROWS sessions past their expiry (a login that
+   * was never resumed or logged out stays a row otherwise); returns how many.
+   */
+  purgeExpired(now: number, lifetimes: SessionLifetimes): number {
+    const cutoff = now - LAST_USED_LAG_MS;
+    return this.purgeStmt.run({
+      trustedBefore: cutoff - lifetimes.trustedSessionMs,
+      idleBefore: cutoff - lifetimes.publicSessionIdleMs,
+      createdBefore: cutoff - lifetimes.publicSessionMaxMs,
+      limit: PURGE_BATCH_ROWS,
+    }).changes;
   }
 }

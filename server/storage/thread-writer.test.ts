@@ -283,27 +283,36 @@ describe('the server with a database file', () => {
     });
   });
 
-  it('rewinds the WAL under sustained sends, and leaves it empty on close', async () => {
+  it('rewinds the WAL under sustained sends, cuts the file back to its size limit, and leaves it empty on close', async () => {
     let path = '';
-    await withFileServer(async (server, dbPath) => {
-      path = dbPath;
-      const { ann, ben, conv } = await directPair(server);
-      const before = walRewinds(path);
-      const sendAll = (prefix: string, n: number, body: string) =>
-        Promise.all(Array.from({ length: n }, (_, i) => ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `${prefix}-${i}`, body }, 'SendMessageResponse')));
-      // 24 MiB of messages, pipelined: past the server's 4,000-page (16 MiB) threshold.
-      for (let round = 0; round < 60; round++) await sendAll(`wal-${round}`, 100, 'w'.repeat(4000));
-      // The checkpointer thread works on its own ticks: a few more sends, a moment apart, until it has.
-      let rewinds = walRewinds(path) - before;
-      for (let i = 0; i < 400 && rewinds < 1; i++) {
-        await sendAll(`more-${i}`, 5, 'm');
-        await sleep(25);
-        rewinds = walRewinds(path) - before;
-      }
-      expect(rewinds).toBeGreaterThanOrEqual(1);
-      ann.ws.close();
-      ben.ws.close();
-    }, { limits: { commandsPerSecond: 1e6, commandBurst: 1e6 } });
+    const limit = 1024 * 1024;
+    await withFileServer(
+      async (server, dbPath) => {
+        path = dbPath;
+        const { ann, ben, conv } = await directPair(server);
+        const before = walRewinds(path);
+        const sendAll = (prefix: string, n: number, body: string) =>
+          Promise.all(Array.from({ length: n }, (_, i) => ann.call('SendMessageCommand', { conversationId: conv, clientMessageId: `${prefix}-${i}`, body }, 'SendMessageResponse')));
+        // 24 MiB of messages, pipelined: past the server's 4,000-page (16 MiB) threshold.
+        for (let round = 0; round < 60; round++) await sendAll(`wal-${round}`, 100, 'w'.repeat(4000));
+        expect(statSync(`${path}-wal`).size).toBeGreaterThan(limit);
+        // The checkpointer thread works on its own ticks: a few more sends, a moment apart, until the WAL
+        // has started over and the commit that started it cut the file back to the limit.
+        let rewinds = walRewinds(path) - before;
+        let size = statSync(`${path}-wal`).size;
+        for (let i = 0; i < 400 && (rewinds < 1 || size > limit); i++) {
+          await sendAll(`more-${i}`, 5, 'm');
+          await sleep(25);
+          rewinds = walRewinds(path) - before;
+          size = statSync(`${path}-wal`).size;
+        }
+        expect(rewinds).toBeGreaterThanOrEqual(1);
+        expect(size).toBeLessThanOrEqual(limit);
+        ann.ws.close();
+        ben.ws.close();
+      },
+      { walSizeLimitBytes: limit, limits: { commandsPerSecond: 1e6, commandBurst: 1e6 } },
+    );
     // The last connection closed: the WAL was checkpointed to its end and removed.
     expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).toBe(0);
   });

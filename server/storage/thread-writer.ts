@@ -19,15 +19,17 @@ export interface WriterThreadOptions {
   checkpointerMs?: number;
   /** With the checkpointer: the writer's own automatic checkpoint, a backstop (default 4 x autocheckpointPages; 0 = off). */
   backstopPages?: number;
+  /** The writer connection's journal_size_limit: the WAL file is cut back to this once a checkpoint emptied it. Default: no limit. */
+  walSizeLimitBytes?: number;
 }
 
 /** Starts the writer thread (writer-thread.mjs) on a database file: what `ThreadMessageWriter` is given to (re)start it. */
 export function startWriterThread(options: WriterThreadOptions): Worker {
-  const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0, backstopPages } = options;
+  const { path, durability, autocheckpointPages, idleCheckpointMs = 1000, checkpointerMs = 0, backstopPages, walSizeLimitBytes = -1 } = options;
   // execArgv []: the thread is plain JavaScript and needs no TypeScript
   // loader (`--import tsx` would add its start-up to every server start).
   return new Worker(new URL('./writer-thread.mjs', import.meta.url), {
-    workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs, backstopPages },
+    workerData: { path, durability, autocheckpointPages, idleCheckpointMs, checkpointerMs, backstopPages, walSizeLimitBytes },
     execArgv: [],
   });
 }

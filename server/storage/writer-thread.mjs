@@ -23,9 +23,12 @@ try {
   db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The connection that starts the WAL over after a complete checkpoint cuts
+  // the file back to this on that commit (a burst leaves no lasting file).
+  db.pragma(`journal_size_limit = ${workerData.walSizeLimitBytes ?? -1}`);
   // This connection makes nearly every commit, so it is the one whose
   // commits cross the threshold and checkpoint (the main connection's
-  // automatic checkpoint is off, app.ts). The checkpoint runs right after
+  // automatic checkpoint is only a backstop, app.ts). The checkpoint runs right after
   // the COMMIT that crosses it, on this thread, and the writer's next
   // transaction then starts the WAL over from its beginning: the WAL stays
   // bounded. (A checkpoint-only thread beside a writer never let the WAL

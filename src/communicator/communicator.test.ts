@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConnectionStatus } from '../core/client-core-api';
+import type { ConnectionStatus } from './connection-events';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { MAX_INCOMING_FRAME_BYTES, ProtocolError, encodeFrame } from '../protocol';
 import { backoffDelay } from './backoff';
@@ -175,6 +175,31 @@ describe('Communicator', () => {
     c.stop();
   });
 
+  it('hands an answer to its request only; an answer nobody waits for (late, or never asked) goes to the bus', async () => {
+    const c = build();
+    c.start();
+    const socket = FakeWebSocket.latest();
+    socket.open();
+    const onBus: string[] = [];
+    bus.subscribe('AddContactResponse', (p) => onBus.push(p.contact.username));
+    bus.subscribe('ErrorResponse', (p) => onBus.push(p.code));
+    const contact = (username: string) => ({ id: `u_${username}`, username, displayName: username, online: false, lastSeenAt: null });
+    const asked = c.request('AddContactCommand', { username: 'bob' });
+    const refused = c.request('AddContactCommand', { username: 'zed' }).catch((e: unknown) => e);
+    const timedOut = c.request('AddContactCommand', { username: 'carol' }, 100).catch((e: unknown) => e);
+    const [bob, zed, carol] = socket.sentNamed('AddContactCommand').map((p) => p['requestId']);
+    socket.receive('AddContactResponse', { contact: contact('bob'), requestId: bob });
+    socket.receive('ErrorResponse', { code: 'NOT_FOUND', message: 'no user zed', requestId: zed });
+    vi.advanceTimersByTime(100);
+    expect(await timedOut).toMatchObject({ code: 'TIMEOUT' });
+    socket.receive('AddContactResponse', { contact: contact('carol'), requestId: carol });
+    socket.receive('AddContactResponse', { contact: contact('dave') });
+    await expect(asked).resolves.toMatchObject({ contact: contact('bob') });
+    expect(await refused).toMatchObject({ code: 'NOT_FOUND' });
+    expect(onBus).toEqual(['carol', 'dave']);
+    c.stop();
+  });
+
   it('rejects waiting requests when the socket closes, and on timeout', async () => {
     const c = build();
     c.start();
@@ -282,5 +307,96 @@ describe('Communicator', () => {
     vi.advanceTimersByTime(60_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
     expect(states.at(-1)).toEqual({ state: 'offline' });
+  });
+});
+
+describe('Communicator: noticing a dead socket within seconds', () => {
+  /** A started communicator whose socket opened `handshakeMs` after it was made. */
+  function opened(handshakeMs = 0): { c: Communicator; socket: FakeWebSocket; closes: number[] } {
+    const c = new Communicator({ url: 'ws://test/ws', dispatch: bus, WebSocketImpl: FakeWebSocketImpl, onlineEvents, random: () => 0, heartbeatIntervalMs: 25_000, probeTimeoutMs: 2000, unansweredMs: 3000 });
+    const closes: number[] = [];
+    bus.subscribe('connection:close', (e) => closes.push(e.code));
+    c.start();
+    const socket = FakeWebSocket.latest();
+    vi.advanceTimersByTime(handshakeMs);
+    socket.open();
+    return { c, socket, closes };
+  }
+
+  it("pings at once on the browser's offline event and, with nothing heard within the probe deadline, goes offline", async () => {
+    const { c, socket, closes } = opened();
+    const waiting = c.request('GetContactsCommand', {}, null).catch((e: unknown) => e);
+    onlineEvents.dispatchEvent(new Event('offline'));
+    expect(socket.sentNamed('PingCommand')).toHaveLength(1);
+    vi.advanceTimersByTime(1999);
+    expect(closes).toEqual([]);
+    expect(c.isOpen()).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(closes).toEqual([4000]);
+    expect(states.at(-1)!.state).toBe('offline');
+    expect(await waiting).toMatchObject({ code: 'DISCONNECTED' });
+    c.stop();
+  });
+
+  it('stays online when anything arrives within the probe deadline (a socket to a reachable server survives a false offline event)', () => {
+    const { c, socket, closes } = opened();
+    onlineEvents.dispatchEvent(new Event('offline'));
+    vi.advanceTimersByTime(1500);
+    socket.receive('PongResponse', { serverTime: 1 });
+    vi.advanceTimersByTime(10_000);
+    expect(closes).toEqual([]);
+    expect(c.isOpen()).toBe(true);
+    c.stop();
+  });
+
+  it('probes when a request goes unanswered with nothing heard for a few seconds, then goes offline', () => {
+    const { c, socket, closes } = opened();
+    void c.request('SendMessageCommand', { conversationId: 'c1', clientMessageId: 'm1', body: 'hi' }, 30_000).catch(() => undefined);
+    vi.advanceTimersByTime(2999);
+    expect(socket.sentNamed('PingCommand')).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(socket.sentNamed('PingCommand')).toHaveLength(1);
+    vi.advanceTimersByTime(2000);
+    expect(closes).toEqual([4000]);
+    expect(states.at(-1)!.state).toBe('offline');
+    c.stop();
+  });
+
+  it('does not probe a slow answer on a socket that keeps talking, nor when the answer came', () => {
+    const { c, socket, closes } = opened();
+    void c.request('GetMessagesCommand', { conversationId: 'c1', afterSeq: 0 }, null).catch(() => undefined);
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(2000);
+      socket.receive('TypingNotification', { conversationId: 'c1', userId: 'u2', typing: true });
+    }
+    expect(socket.sentNamed('PingCommand')).toHaveLength(0);
+    const answered = c.request('GetContactsCommand', {});
+    socket.receive('ContactsResponse', { contacts: {}, version: 1, requestId: socket.sentNamed('GetContactsCommand')[0]!['requestId'] });
+    void answered;
+    vi.advanceTimersByTime(2000);
+    expect(closes).toEqual([]);
+    c.stop();
+  });
+
+  it('gives a link known to be slow the time it needs: a handshake and answers that take 6 s are waited for, not cut', () => {
+    const { c, socket, closes } = opened(6000);
+    for (let round = 0; round < 3; round++) {
+      const asked = c.request('GetContactsCommand', {}, null);
+      void asked.catch(() => undefined);
+      vi.advanceTimersByTime(6000);
+      const requestId = socket.sentNamed('GetContactsCommand')[round]!['requestId'];
+      socket.receive('ContactsResponse', { contacts: {}, version: 1, requestId });
+    }
+    expect(closes).toEqual([]);
+    // Measured at about 6 s, the link gets more than 6 s before a probe, and more than that before the cut.
+    void c.request('GetConversationsCommand', {}, null).catch(() => undefined);
+    vi.advanceTimersByTime(6500);
+    expect(closes).toEqual([]);
+    onlineEvents.dispatchEvent(new Event('offline'));
+    vi.advanceTimersByTime(6500);
+    expect(closes).toEqual([]);
+    vi.advanceTimersByTime(60_000);
+    expect(closes).toEqual([4000]);
+    c.stop();
   });
 });

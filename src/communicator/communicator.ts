@@ -1,4 +1,4 @@
-import type { ConnectionState, ConnectionStatus } from '../core/client-core-api';
+import type { ConnectionState, ConnectionStatus } from './connection-events';
 import type { Dispatch } from '../dispatch/dispatch';
 import {
   DEFAULT_LIMITS,
@@ -13,10 +13,11 @@ import {
 } from '../protocol';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff';
 import { ConnectionError } from './connection-error';
+import { LivenessProbe } from './liveness-probe';
 import { PendingRequests } from './pending-requests';
 import { RESPONSE_OF, type RequestCommandName, type ResponseNameOf } from './request-names';
 
-/** Something that fires the browser's `online` event (window in the app, a fake in tests). */
+/** Something that fires the browser's `online` and `offline` events (window in the app, a fake in tests). */
 export interface EventSourceLike {
   addEventListener(type: string, listener: () => void): void;
   removeEventListener(type: string, listener: () => void): void;
@@ -26,7 +27,7 @@ export interface CommunicatorOptions {
   url: string;
   dispatch: Dispatch;
   WebSocketImpl: typeof WebSocket;
-  /** Source of `online` events; reconnects at once when it fires. */
+  /** Source of `online` events (reconnect at once) and `offline` events (check the socket at once). */
   onlineEvents?: EventSourceLike | null;
   backoff?: BackoffOptions;
   /** Until the server announces its own in ClientRegistrationResponse. */
@@ -36,6 +37,10 @@ export interface CommunicatorOptions {
   random?: () => number;
   /** Largest incoming frame parsed (MAX_INCOMING_FRAME_BYTES; smaller in tests). */
   maxIncomingFrameBytes?: number;
+  /** A request unanswered this long with nothing heard meanwhile makes the socket be checked (default 3 s). */
+  unansweredMs?: number;
+  /** A check declares the socket dead when nothing arrives within this long of its ping (default 2 s). */
+  probeTimeoutMs?: number;
 }
 
 const OPEN = 1;
@@ -62,11 +67,22 @@ export class Communicator {
   private status: ConnectionStatus = { state: 'offline' };
   private oversizeCloses = 0;
   private lastOversizeAt = 0;
+  /** When the current socket was made: its handshake is the link's first round-trip measurement. */
+  private connectingSince = 0;
+  private readonly liveness: LivenessProbe;
   private readonly onOnline = (): void => this.reconnectNow();
+  private readonly onOffline = (): void => this.liveness.probe();
 
   constructor(options: CommunicatorOptions) {
     this.options = options;
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_LIMITS.heartbeatIntervalMs;
+    this.liveness = new LivenessProbe({
+      ping: () => this.sendMessage('PingCommand', { t: Date.now() }),
+      awaiting: () => this.requests.size > 0,
+      dead: (reason) => this.declareDead(reason),
+      unansweredMs: options.unansweredMs ?? 3000,
+      probeTimeoutMs: options.probeTimeoutMs ?? 2000,
+    });
   }
 
   /** Opens the socket and keeps it open until `stop()`. */
@@ -74,6 +90,7 @@ export class Communicator {
     if (this.started) return;
     this.started = true;
     this.options.onlineEvents?.addEventListener('online', this.onOnline);
+    this.options.onlineEvents?.addEventListener('offline', this.onOffline);
     this.connect();
   }
 
@@ -81,6 +98,7 @@ export class Communicator {
     if (!this.started) return;
     this.started = false;
     this.options.onlineEvents?.removeEventListener('online', this.onOnline);
+    this.options.onlineEvents?.removeEventListener('offline', this.onOffline);
     this.clearRetry();
     this.dropSocket(1000, 'client stopped');
     this.announce({ state: 'offline' });
@@ -111,7 +129,8 @@ export class Communicator {
   /**
    * Sends a command with a fresh requestId and resolves with its response, or
    * rejects with the ErrorResponse's code (ProtocolError) or a ConnectionError
-   * (OFFLINE, DISCONNECTED, TIMEOUT).
+   * (OFFLINE, DISCONNECTED, TIMEOUT). The answer goes to this promise only,
+   * not to the bus: the caller asked, so the caller handles it, once.
    */
   request<C extends RequestCommandName>(
     shortName: C,
@@ -125,6 +144,11 @@ export class Communicator {
     const answer = this.requests.add(requestId, RESPONSE_OF[shortName], timeoutMs ?? null);
     try {
       this.sendMessage(shortName, { ...payload, requestId } as ClientCommandInputs[C]);
+      this.liveness.requested();
+      const sentAt = Date.now();
+      // An answer, a refusal included, measures the link; a lost socket or a timeout does not.
+      const measure = (): void => this.liveness.roundTrip(Date.now() - sentAt);
+      answer.then(measure, (error: unknown) => (error instanceof ProtocolError ? measure() : undefined));
     } catch (error) {
       this.requests.settle('ErrorResponse', { requestId, ...toErrorPayload(error) } as ServerMessages['ErrorResponse']);
     }
@@ -134,6 +158,7 @@ export class Communicator {
   private connect(): void {
     this.clearRetry();
     this.announce({ state: 'connecting', attempt: this.attempt });
+    this.connectingSince = Date.now();
     let socket: WebSocket;
     try {
       socket = new this.options.WebSocketImpl(this.options.url);
@@ -153,14 +178,22 @@ export class Communicator {
     if (socket !== this.socket) return;
     this.attempt = 0;
     this.missedPongs = 0;
+    this.liveness.reset();
+    this.liveness.roundTrip(Date.now() - this.connectingSince);
     this.announce({ state: 'online' });
     this.startHeartbeat();
     this.options.dispatch.emit('connection:open', { attempt: this.attempt });
   }
 
-  /** @internal */
+  /**
+   * @internal Every frame goes one way: the answer to a pending `request()`
+   * settles that request and nothing else; every other frame (notifications,
+   * answers to commands sent without a requestId, an answer that came after
+   * its request timed out) is triggered on the bus.
+   */
   handleFrame(socket: WebSocket, data: unknown): void {
     if (socket !== this.socket) return;
+    this.liveness.heard();
     if (typeof data !== 'string') {
       this.reportBadFrame(new ProtocolError('BAD_FRAME', 'binary frames are not part of the protocol'), '');
       return;
@@ -177,7 +210,11 @@ export class Communicator {
       this.reportBadFrame(coded, data.slice(0, 200));
       return;
     }
-    if (message.name === 'PongResponse') this.missedPongs = 0;
+    if (message.name === 'PongResponse') {
+      this.missedPongs = 0;
+      // Our pings carry our clock's time, which the pong echoes.
+      if (message.payload.t !== undefined) this.liveness.roundTrip(Date.now() - message.payload.t);
+    }
     if (message.name === 'ClientRegistrationResponse') {
       this.maxFrameBytes = message.payload.limits.maxFrameBytes;
       if (message.payload.heartbeatIntervalMs !== this.heartbeatIntervalMs) {
@@ -185,13 +222,13 @@ export class Communicator {
         this.startHeartbeat();
       }
     }
+    if (this.requests.settle(message.name, message.payload as { requestId?: string })) return;
     try {
       this.options.dispatch.trigger(message.name, message.payload);
     } catch (error) {
       // A listener's bug must not take the socket down with it.
       console.error(`listener of ${message.name} failed`, error);
     }
-    this.requests.settle(message.name, message.payload as { requestId?: string });
   }
 
   /** @internal */
@@ -200,6 +237,7 @@ export class Communicator {
     this.detach(socket);
     this.socket = null;
     this.stopHeartbeat();
+    this.liveness.reset();
     this.requests.rejectAll(new ConnectionError('DISCONNECTED', `socket closed (${code}) before the answer came`));
     this.options.dispatch.emit('connection:close', { code, reason });
     if (this.started) this.scheduleReconnect();
@@ -275,13 +313,18 @@ export class Communicator {
   /** Two pings without a pong mean the socket is dead, even if the browser has not noticed. */
   private beat(): void {
     if (this.missedPongs >= 2) {
-      const socket = this.socket;
-      this.dropSocket(4000, 'heartbeat lost');
-      if (socket) this.handleClose(socket, 4000, 'heartbeat lost');
+      this.declareDead('heartbeat lost');
       return;
     }
     this.missedPongs += 1;
     this.sendMessage('PingCommand', { t: Date.now() });
+  }
+
+  /** Closes a socket that stopped answering (4000) and goes through the close at once: the browser may not fire it for a minute. */
+  private declareDead(reason: string): void {
+    const socket = this.socket;
+    this.dropSocket(4000, reason);
+    if (socket) this.handleClose(socket, 4000, reason);
   }
 
   private dropSocket(code: number, reason: string): void {
@@ -291,6 +334,7 @@ export class Communicator {
       this.detach(socket);
       this.socket = null;
       this.stopHeartbeat();
+      this.liveness.reset();
       this.requests.rejectAll(new ConnectionError('DISCONNECTED', 'client stopped'));
     }
     try {

@@ -36,20 +36,22 @@ export class PendingRequests {
     });
   }
 
-  /** Settles the request a frame answers, if any. */
-  settle(name: string, payload: { requestId?: string | undefined }): void {
+  /** Settles the request a frame answers, if any; true when it did (the frame is then handled). */
+  settle(name: string, payload: { requestId?: string | undefined }): boolean {
     const requestId = payload.requestId;
-    if (requestId === undefined) return;
+    if (requestId === undefined) return false;
     const entry = this.pending.get(requestId);
-    if (!entry) return;
+    if (!entry) return false;
     if (name === 'ErrorResponse') {
       const error = payload as ServerMessages['ErrorResponse'];
       this.finish(requestId, entry);
       entry.reject(new ProtocolError(error.code, error.message, error.command));
-    } else if (name === entry.expected) {
-      this.finish(requestId, entry);
-      entry.resolve(payload);
+      return true;
     }
+    if (name !== entry.expected) return false;
+    this.finish(requestId, entry);
+    entry.resolve(payload);
+    return true;
   }
 
   rejectAll(error: Error): void {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../communicator/testing/fake-web-socket';
 import type { ClientCore } from '../core/create-client-core';
+import { ComposerView } from '../views/composer-view';
 import type { FakeServer } from './testing/fake-server';
 import { buildCore, deviceBackends, sentBy, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
 
@@ -142,6 +143,29 @@ describe('LoginController', () => {
 });
 
 describe('SubscriptionController', () => {
+  it('claims nobody is online while it is not connected: after a drop, and on a cold start from the cache', async () => {
+    const device = deviceBackends();
+    const core = await loggedIn('alice', buildCore(device));
+    const bob = (c: ClientCore) => c.collections.contacts.get('u2')!.get('online');
+    expect(bob(core)).toBe(true);
+    server.dropAll();
+    await settle(1);
+    expect(bob(core)).toBe(false);
+    await settle(300);
+    server.acceptAll();
+    await settle();
+    expect(bob(core)).toBe(true);
+    // What the disk holds says online; with no socket yet, the app must not repeat it.
+    await core.store.flush();
+    await core.stop();
+    cores.splice(cores.indexOf(core), 1);
+    const reopened = buildCore(device);
+    cores.push(reopened);
+    await reopened.start();
+    expect(reopened.store.find('contacts', 'u2')).toBeDefined();
+    expect(bob(reopened)).toBe(false);
+  });
+
   it('stores inline messages and fills a gap from the last contiguous seq', async () => {
     const core = await loggedIn();
     server.post('c1', 'u2', 'one');
@@ -253,6 +277,22 @@ describe('OutboxController', () => {
     expect(echo.get('seq')).toBe(1);
     expect(echo.get('state')).toBe('sent');
     expect(core.outbox.pendingCount()).toBe(0);
+  });
+
+  it('a stored message of mine (a notification, another tab) settles its outbox entry in the same call, after the message change', async () => {
+    const core = await loggedIn();
+    server.silent = true;
+    const echo = core.outbox.send('c1', 'settled by the store');
+    await settle(1);
+    const changes: string[] = [];
+    core.dispatch.on('all', (name: string) => {
+      if (name === 'store:change:messages' || name === 'store:change:outbox') changes.push(name.slice('store:change:'.length));
+    });
+    const message = { id: 'm_x', conversationId: 'c1', seq: 1, senderId: echo.senderId, clientMessageId: echo.clientMessageId, body: echo.body, sentAt: 1 };
+    core.store.addMessages([message]);
+    expect(core.outbox.pendingCount()).toBe(0);
+    expect(changes).toEqual(['messages', 'outbox']);
+    expect(core.collections.messagesFor('c1').pluck('state')).toEqual(['sent']);
   });
 
   it("without the sending socket's own messages notification (the real server leaves it out), the ack alone stores the message and moves the sync position", async () => {
@@ -427,6 +467,23 @@ describe('ReceiptController and TypingController', () => {
     const seqs = sentBy('AckMessagesCommand').map((p) => p['seq']);
     expect(seqs.length).toBeLessThanOrEqual(4);
     expect(seqs.at(-1)).toBe(30);
+  });
+
+  it('keeps announcing while the person types steadily in the composer, and stops 3 s after the last keystroke', async () => {
+    const core = await loggedIn();
+    const composer = new ComposerView(() => undefined, (typing) => core.typing.setTyping('c1', typing)).render();
+    document.body.appendChild(composer.el);
+    const input = composer.el.querySelector('textarea')!;
+    for (let second = 0; second < 7; second++) {
+      input.value += 'a';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      await settle(1000);
+    }
+    // Typing at 0, 3 and 6 s, never "stopped" while the keys keep coming.
+    expect(sentBy('TypingCommand').map((p) => p['typing'])).toEqual([true, true, true]);
+    await settle(3000);
+    expect(sentBy('TypingCommand').map((p) => p['typing'])).toEqual([true, true, true, false]);
+    composer.remove();
   });
 
   it('announces typing throttled, stops after idle or on send, and expires others’ typing', async () => {

@@ -1,8 +1,25 @@
-import type { DirectoryActions, HistoryActions } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import type { Dispatch } from '../dispatch/dispatch';
-import { ProtocolError, type Contact, type Conversation } from '../protocol';
+import { ProtocolError, type Contact, type Conversation, type ErrorCode } from '../protocol';
 import type { Store } from '../store/store';
+
+declare module '../dispatch/bus-events' {
+  interface BusEvents {
+    /** A command the person started was refused; views may show it. */
+    'action:error': { action: string; code: ErrorCode; message: string };
+  }
+}
+
+/** What the views may ask of the directory. */
+export interface DirectoryActions {
+  addContact(username: string): Promise<Contact>;
+  createConversation(memberIds: string[], title?: string): Promise<Conversation>;
+}
+
+export interface HistoryActions {
+  /** Fetches the page before the oldest stored message; resolves false when the start is reached. */
+  loadOlder(conversationId: string): Promise<boolean>;
+}
 
 export interface DirectoryControllerOptions {
   dispatch: Dispatch;

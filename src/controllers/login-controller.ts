@@ -1,10 +1,37 @@
-import type { LoginActions, SessionEndReason } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
-import type { ServerMessages, User } from '../protocol';
+import type { LoginFailureReason, ServerMessages, User } from '../protocol';
 import type { SessionRecord } from '../store/records';
 import type { Store } from '../store/store';
+
+/** Why a session ended, for the login form's message. */
+export type SessionEndReason = 'logout' | 'revoked' | 'expired' | 'idle';
+
+/** The events of the session's life. */
+declare module '../dispatch/bus-events' {
+  interface BusEvents {
+    /** The server accepted the registration: commands may follow. */
+    'client:registered': { clientId: string };
+    'session:ready': { user: User; publicComputer: boolean };
+    'session:ended': { reason: SessionEndReason };
+    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE' };
+  }
+}
+
+/** What the views may ask of the session. */
+export interface LoginActions {
+  login(input: { username: string; password: string; publicComputer: boolean }): void;
+  /** Creates the account, then logs in with it (trusted mode unless publicComputer). */
+  signup(input: { username: string; password: string; displayName?: string; publicComputer: boolean }): Promise<void>;
+  /** Revokes the token and wipes the device; `reason` (default 'logout') is announced in `session:ended`. */
+  logout(reason?: Extract<SessionEndReason, 'logout' | 'idle' | 'revoked'>): Promise<void>;
+  /** The signed-in user, or null. */
+  currentUser(): User | null;
+  isPublicComputer(): boolean;
+  /** True when a stored session exists, so the app shows the chat (from the cache) instead of the login form. */
+  hasStoredSession(): boolean;
+}
 
 export interface LoginControllerOptions {
   dispatch: Dispatch;

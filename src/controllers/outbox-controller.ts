@@ -1,13 +1,29 @@
-import type { MessageView, OutboxActions } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import { backoffDelay } from '../communicator/backoff';
 import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
 import { BodySchema, ClientMessageIdSchema, ProtocolError, type ErrorCode, type ServerMessages } from '../protocol';
-import { viewOfOutboxEntry } from '../models/message-state';
+import { viewOfOutboxEntry, type MessageView } from '../models/message-state';
 import type { OutboxLeadership } from '../offline/outbox-leadership';
 import type { OutboxEntry } from '../store/records';
 import type { Store } from '../store/store';
+
+declare module '../dispatch/bus-events' {
+  interface BusEvents {
+    /** The person wrote a message (the typing controller stops announcing typing). */
+    'message:written': { conversationId: string; clientMessageId: string };
+  }
+}
+
+/** What the views may ask of the outbox. */
+export interface OutboxActions {
+  /** Local echo at once, then sent (now or when back online). Returns the new message. */
+  send(conversationId: string, body: string): MessageView;
+  retry(clientMessageId: string): void;
+  discard(clientMessageId: string): void;
+  /** How many messages are not yet acknowledged. */
+  pendingCount(): number;
+}
 
 export interface OutboxControllerOptions {
   dispatch: Dispatch;
@@ -71,9 +87,9 @@ export class OutboxController implements OutboxActions {
       }),
       // A trusted session loaded from disk at start: queue for the lock at once, online or not.
       dispatch.subscribe('store:change:session', () => this.claimLeadership()),
-      // Any answer for an entry counts, also one that comes after its request timed out (the
-      // resend's answer is then a duplicate): on a link slower than the timeout, waiting for the
-      // answer to the latest resend only would never finish.
+      // An answer that came after its request timed out reaches the bus (an answer in time goes
+      // to the request's promise only). It counts all the same: on a link slower than the
+      // timeout, waiting for the answer to the latest resend only would never finish.
       dispatch.subscribe('SendMessageResponse', (response) => {
         const entry = this.options.store.find('outbox', response.clientMessageId);
         if (entry && response.message.senderId === entry.senderId) this.acknowledged(entry, response);
@@ -84,11 +100,9 @@ export class OutboxController implements OutboxActions {
         // Logged out (or the token died): another tab may lead for its own session.
         leadership?.release();
       }),
-      // An entry another tab wrote (mirrored into this store), retried or discarded there.
+      // An entry another tab wrote (mirrored into this store), retried or discarded there, or
+      // one the store settled because its message was stored (a notification, another tab).
       dispatch.subscribe('store:change:outbox', () => this.pump()),
-      // After the store's other listeners: the message collections first turn the echo into the
-      // server message, so removing the entry then leaves the row in place.
-      dispatch.subscribe('store:change:messages', (change) => void Promise.resolve(change.messages).then((ids) => this.settleStored(ids))),
     );
     if (leadership) this.stops.push(leadership.onChange((leader) => (leader ? this.pump() : this.halt())));
   }
@@ -152,25 +166,6 @@ export class OutboxController implements OutboxActions {
     if (leadership && store.isPersistent() && store.find('session', 'current')?.sessionToken) void leadership.acquire();
   }
 
-  /**
-   * A stored server message of mine with an outbox entry's clientMessageId is
-   * that entry acknowledged, whoever sent it (the leader tab, or this tab
-   * before a reload): the entry goes, so a later leader never resends it.
-   */
-  private settleStored(ids: string[]): void {
-    const { store } = this.options;
-    const self = this.options.selfId();
-    if (self === null || store.findAll('outbox').length === 0) return;
-    const done: string[] = [];
-    for (const id of ids) {
-      const message = store.find('messages', id);
-      if (!message || message.senderId !== self) continue;
-      const entry = store.find('outbox', message.clientMessageId);
-      if (entry && entry.senderId === self) done.push(entry.clientMessageId);
-    }
-    if (done.length) store.removeItems('outbox', done);
-  }
-
   /** Sends what may go now, oldest first, within the pace; schedules itself for the rest. */
   private pump(): void {
     this.clearTimer();
@@ -206,15 +201,14 @@ export class OutboxController implements OutboxActions {
   }
 
   /**
-   * The server stored it: the server message replaces the echo (same sender and clientMessageId).
-   * Idempotent: the bus and the request both report the same answer.
+   * The server stored it: storing the server message settles the entry (the store removes it
+   * right after the message, so the echo turns into it in place). Removed here too in case the
+   * store refused the message as contradicting what it holds: the server has it all the same.
    */
   private acknowledged(entry: OutboxEntry, response: ServerMessages['SendMessageResponse']): void {
     const freed = this.release(entry);
     if (this.options.store.find('outbox', entry.clientMessageId)) {
       this.refusals = 0;
-      // The message first, so the echo turns into it in place; the entry goes in the same task
-      // (settleStored, which runs later, then finds nothing left to do).
       this.options.store.addMessages([response.message]);
       this.options.store.removeItems('outbox', [entry.clientMessageId]);
     } else if (!freed) return;

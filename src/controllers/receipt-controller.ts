@@ -1,9 +1,14 @@
-import type { ReceiptActions } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Store } from '../store/store';
 
 /** Whether the person can see the page: document visibility and focus in the app, a fake in tests. */
+/** What the views tell the receipts. */
+export interface ReceiptActions {
+  /** The conversation now on screen (null for none): its messages are marked read while visible. */
+  setVisibleConversation(conversationId: string | null): void;
+}
+
 export interface VisibilitySource {
   isVisible(): boolean;
   addEventListener(type: string, listener: () => void): void;

@@ -1,7 +1,7 @@
 import type { Communicator } from '../communicator/communicator';
 import { backoffDelay } from '../communicator/backoff';
 import { ConnectionError } from '../communicator/connection-error';
-import type { StoreChange } from '../dispatch/bus-events';
+import type { StoreChange } from '../store/schemas';
 import type { Dispatch } from '../dispatch/dispatch';
 import {
   ContactSchema,
@@ -50,6 +50,9 @@ export class SubscriptionController {
     this.stops.push(
       dispatch.subscribe('session:ready', () => void this.onSessionReady()),
       dispatch.subscribe('connection:close', () => this.onSessionLost()),
+      dispatch.subscribe('connection:state', (status) => {
+        if (status.state !== 'online') this.forgetPresence();
+      }),
       dispatch.subscribe('session:ended', () => this.onSessionLost()),
       dispatch.subscribe('ResourceChangedNotification', (n) => this.onResourceChanged(n)),
       dispatch.subscribe('store:change:conversations', (c) => this.onConversationsStored(c)),
@@ -117,6 +120,18 @@ export class SubscriptionController {
     for (const timer of this.catchUpTimers.values()) clearTimeout(timer);
     this.catchUpTimers.clear();
     this.retries.clear();
+  }
+
+  /**
+   * Presence is news the server sends to a subscribed socket; without one
+   * (offline, reconnecting, a cold start from the cache) the app does not
+   * know who is online and must not say anyone is. The next login's contact
+   * fetch tells it again.
+   */
+  private forgetPresence(): void {
+    const { store } = this.options;
+    const stale = store.findAll('contacts').filter((contact) => contact.online);
+    if (stale.length) store.addItems('contacts', Object.fromEntries(stale.map((contact) => [contact.id, { ...contact, online: false }])));
   }
 
   private onResourceChanged(notification: ServerMessages['ResourceChangedNotification']): void {

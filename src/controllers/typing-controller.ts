@@ -1,7 +1,20 @@
-import type { TypingActions } from '../core/client-core-api';
 import type { Communicator } from '../communicator/communicator';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { ServerMessages } from '../protocol';
+
+declare module '../dispatch/bus-events' {
+  interface BusEvents {
+    /** Who is typing in a conversation now (others only). */
+    'typing:change': { conversationId: string; userIds: string[] };
+  }
+}
+
+/** What the views may ask about typing. */
+export interface TypingActions {
+  /** The person is typing (called on every keystroke) or stopped (emptied or left the field). */
+  setTyping(conversationId: string, typing: boolean): void;
+  typers(conversationId: string): string[];
+}
 
 export interface TypingControllerOptions {
   dispatch: Dispatch;

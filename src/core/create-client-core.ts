@@ -15,7 +15,7 @@ import { OutboxLeadership } from '../offline/outbox-leadership';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
 import { Store, type StoreBackends } from '../store/store';
-import type { DirectoryActions, HistoryActions, LoginActions, OutboxActions, ReceiptActions, TypingActions } from './client-core-api';
+import type { ViewCore } from './client-core-api';
 import { documentVisibility } from './document-visibility';
 
 export interface ClientCoreOptions {
@@ -42,17 +42,15 @@ export interface ClientCoreOptions {
   outboxLeadership?: OutboxLeadership | null;
 }
 
-/** The client core the views receive (client-core-api.ts). */
-export interface ClientCore {
+/**
+ * The client core as the wiring (src/main.ts, src/offline) and the tests
+ * hold it: the views' face (client-core-api.ts) with its concrete classes,
+ * plus the store, the communicator and the life cycle.
+ */
+export interface ClientCore extends ViewCore {
   dispatch: Dispatch;
   store: Store;
   communicator: Communicator;
-  session: LoginActions;
-  outbox: OutboxActions;
-  directory: DirectoryActions;
-  history: HistoryActions;
-  receipts: ReceiptActions;
-  typing: TypingActions;
   collections: {
     contacts: ContactCollection;
     conversations: ConversationCollection;

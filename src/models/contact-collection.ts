@@ -1,5 +1,5 @@
 import Backbone from 'backbone';
-import type { StoreChange } from '../dispatch/bus-events';
+import type { StoreChange } from '../store/schemas';
 import { Contact } from './contact';
 import type { ModelContext } from './model-context';
 import { applyStoreChange } from './store-backed-collection';

@@ -1,5 +1,5 @@
 import Backbone from 'backbone';
-import type { MessageView } from '../core/client-core-api';
+import type { MessageView } from './message-state';
 import type { Conversation as ConversationAttributes } from '../protocol';
 import { UNREAD_SCAN_LIMIT } from '../store/chunk-catalogue';
 import { viewOfMessage, viewOfOutboxEntry } from './message-state';

@@ -1,6 +1,6 @@
 import Backbone from 'backbone';
-import type { MessageView } from '../core/client-core-api';
-import type { StoreChange } from '../dispatch/bus-events';
+import type { MessageView } from './message-state';
+import type { StoreChange } from '../store/schemas';
 import type { Store } from '../store/store';
 import { Message, messageKey } from './message';
 import type { ModelContext } from './model-context';

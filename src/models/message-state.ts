@@ -1,6 +1,17 @@
-import type { MessageState, MessageView } from '../core/client-core-api';
-import type { Conversation, Message } from '../protocol';
+import type { Conversation, ErrorCode, Message } from '../protocol';
 import type { OutboxEntry } from '../store/records';
+
+/** What a person sees next to their own message. Others' messages are always 'sent'. */
+export type MessageState = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** A message as the views read it: the wire message, or a local echo not yet acknowledged (seq null). */
+export interface MessageView extends Omit<Message, 'id' | 'seq'> {
+  id: string;
+  seq: number | null;
+  state: MessageState;
+  /** Set when state is 'failed': why the server refused it. */
+  error?: { code: ErrorCode; message: string };
+}
 
 /**
  * Delivery state of a message as the person sees it. Others' messages are

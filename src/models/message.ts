@@ -1,5 +1,5 @@
 import Backbone from 'backbone';
-import type { MessageView } from '../core/client-core-api';
+import type { MessageView } from './message-state';
 
 /**
  * One message row: a server message or a local echo. Its id is the server

@@ -76,7 +76,7 @@ describe('wipeEverything', () => {
       caches: fakeCaches(['workbox-precache-v2'], deletedCaches),
       serviceWorker: { getRegistrations: async () => [{ unregister }] } as unknown as ServiceWorkerContainer,
       doc: null,
-      fetch: (async (url: string) => (fetched.push(url), new Response(null, { status: 204 }))) as typeof fetch,
+      fetch: (async (url: string, init?: RequestInit) => (fetched.push(`${init?.method} ${url}`), new Response(null, { status: 204 }))) as typeof fetch,
     });
     expect(report.failures).toEqual([]);
     expect(localStorage.length).toBe(0);
@@ -85,7 +85,8 @@ describe('wipeEverything', () => {
     expect(report.databases).toEqual(['tidings']);
     expect(deletedCaches).toEqual(['workbox-precache-v2']);
     expect(unregister).toHaveBeenCalledOnce();
-    expect(fetched).toEqual(['/clear-site-data']);
+    // POST: the server refuses any other method (a link or another site's form would be a GET).
+    expect(fetched).toEqual(['POST /clear-site-data']);
     expect(report.clearSiteData).toBe(true);
   });
 

@@ -75,7 +75,8 @@ export async function wipeEverything(env: WipeEnvironment = browserEnvironment()
   });
   await step('clear-site-data', async () => {
     if (!env.fetch) return;
-    const response = await env.fetch(env.clearSiteDataUrl ?? '/clear-site-data', { method: 'GET', cache: 'no-store', credentials: 'same-origin' });
+    // POST: the server wipes only for the app's own same-origin POST, never for a link or another site's form.
+    const response = await env.fetch(env.clearSiteDataUrl ?? '/clear-site-data', { method: 'POST', cache: 'no-store', credentials: 'same-origin' });
     report.clearSiteData = response.ok;
   });
   // A write that was already under way when the wipe began (a store flush,

@@ -1,4 +1,4 @@
-import type { SchemaName } from '../dispatch/bus-events';
+import type { SchemaName } from './schemas';
 import { emptyBatch, type WriteBatch } from './key-value-backend';
 import type { Message } from '../protocol';
 import { LOCAL_SCHEMAS, SESSION_KEY, chunkKey, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';

@@ -1,4 +1,4 @@
-import type { SchemaName } from '../dispatch/bus-events';
+import type { SchemaName } from './schemas';
 import type { Message } from '../protocol';
 import type { DirtySet } from './dirty-set';
 import type { MessageIndex } from './message-index';

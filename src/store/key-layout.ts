@@ -1,4 +1,4 @@
-import type { SchemaName } from '../dispatch/bus-events';
+import type { SchemaName } from './schemas';
 
 /**
  * Where each schema lives and under which keys. Keys are namespaced and

@@ -1,5 +1,5 @@
 import type { ErrorCode, Contact, Conversation, Message, User } from '../protocol';
-import type { SchemaName } from '../dispatch/bus-events';
+import type { SchemaName } from './schemas';
 
 /** The signed-in session; one record with id `current`. Persisted only in trusted mode. */
 export interface SessionRecord {

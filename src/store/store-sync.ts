@@ -1,5 +1,5 @@
 import type Backbone from 'backbone';
-import type { SchemaName } from '../dispatch/bus-events';
+import type { SchemaName } from './schemas';
 import { ProtocolError } from '../protocol';
 import type { SchemaRecords } from './records';
 import type { Store } from './store';

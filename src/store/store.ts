@@ -1,5 +1,5 @@
 import type Backbone from 'backbone';
-import { SCHEMAS, type SchemaName } from '../dispatch/bus-events';
+import { SCHEMAS, type SchemaName } from './schemas';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Message, User } from '../protocol';
 import { readKeys } from './backend-reads';
@@ -180,12 +180,17 @@ export class Store {
    * Adds server messages and advances each conversation's sync position over
    * any run they make contiguous (firing `store:change:meta`). Messages that
    * contradict what is stored (consistent-messages.ts) are left out and
-   * returned.
+   * returned. A stored message settles the outbox entry it was sent from
+   * (same sender and clientMessageId), whoever stored it (the send's answer,
+   * a notification, another tab's copy): the entry goes right after the
+   * message change, so a list turns the echo into the message in place.
    */
   addMessages(incoming: Message[]): Message[] {
     const { accepted: messages, refused } = consistentMessages(incoming, this.tables.messages, this.index);
     if (messages.length === 0) return refused;
     this.addItems('messages', Object.fromEntries(messages.map((m) => [m.id, m])));
+    const sent = messages.filter((m) => this.tables.outbox.get(m.clientMessageId)?.senderId === m.senderId);
+    if (sent.length) this.removeItems('outbox', sent.map((m) => m.clientMessageId));
     const touched = new Set(messages.map((m) => m.conversationId));
     const changed: string[] = [];
     for (const conversationId of touched) {

@@ -5,18 +5,16 @@ import { icon } from './icons';
 
 /** The counter appears this many characters before the limit. */
 export const COUNTER_FROM = DEFAULT_LIMITS.maxBodyLength - 500;
-/** Typing stops being announced this long after the last keystroke. */
-const TYPING_IDLE_MS = 3000;
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
- * from 3,500 characters, and typing is announced while the person types.
+ * from 3,500 characters. It reports every keystroke to `onTyping(true)` and
+ * an emptied or left field to `onTyping(false)`; when the typing stops is the
+ * typing controller's decision (its idle timer), not the view's.
  */
 export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
   private counter!: HTMLElement;
-  private typing = false;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   override preinitialize(): void {
     this.tagName = 'form';
@@ -75,17 +73,16 @@ export class ComposerView extends Backbone.View {
 
   private onInput(): void {
     this.update();
-    if (this.input.value.trim()) this.startTyping();
-    else this.stopTyping();
+    this.onTyping(this.input.value.trim() !== '');
   }
 
   private send(): void {
     const body = this.input.value;
     const length = bodyLength(body);
     if (length === 0 || length > this.maxLength) return;
+    // Sending ends the typing announcement (the typing controller hears message:written).
     this.onSend(body.trim());
     this.input.value = '';
-    this.stopTyping();
     this.update();
     this.input.focus();
   }
@@ -105,19 +102,7 @@ export class ComposerView extends Backbone.View {
     this.input.style.height = `${this.input.scrollHeight}px`;
   }
 
-  private startTyping(): void {
-    if (!this.typing) {
-      this.typing = true;
-      this.onTyping(true);
-    }
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
-  }
-
   private stopTyping(): void {
-    clearTimeout(this.idleTimer);
-    if (!this.typing) return;
-    this.typing = false;
     this.onTyping(false);
   }
 }

@@ -1,46 +1,9 @@
 import type Backbone from 'backbone';
-import type {
-  DirectoryActions,
-  HistoryActions,
-  LoginActions,
-  MessageView,
-  OutboxActions,
-  ReceiptActions,
-  TypingActions,
-} from '../core/client-core-api';
-import type { Contact, Conversation } from '../protocol';
+import type { MessageModel, MessageView, ViewCollections } from '../core/client-core-api';
+import type { Conversation } from '../protocol';
 
-/**
- * What the views need from the client core (client-core-api.ts): the bus,
- * the actions and the collections. Declared structurally so a view test can
- * hand in a fake, and so the views depend on the contract, not on the core's
- * classes.
- */
-export type ContactModel = Backbone.Model<Contact>;
-export type MessageModel = Backbone.Model<MessageView>;
-
-/** The conversation model adds two read helpers to the wire attributes. */
-export interface ConversationModel extends Backbone.Model<Conversation> {
-  unreadCount(): number;
-  lastMessage(): MessageView | MessageModel | null | undefined;
-}
-
-export interface ViewCollections {
-  contacts: Backbone.Collection<ContactModel>;
-  conversations: Backbone.Collection<ConversationModel>;
-  messagesFor(conversationId: string): Backbone.Collection<MessageModel>;
-}
-
-export interface ViewCore {
-  dispatch: Backbone.Events;
-  session: LoginActions;
-  outbox: OutboxActions;
-  directory: DirectoryActions;
-  history: HistoryActions;
-  receipts: ReceiptActions;
-  typing: TypingActions;
-  collections: ViewCollections;
-}
+// The core's face is declared once, in src/core/client-core-api.ts; the views import it from here.
+export type { ContactModel, ConversationModel, MessageModel, ViewCollections, ViewCore } from '../core/client-core-api';
 
 /** A message's attributes whether `lastMessage()` returned a model or plain attributes. */
 export function messageAttributes(value: MessageView | MessageModel | null | undefined): MessageView | null {
