@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { killAllChildren } from './lib/child-server';
 import { pickSeed } from './lib/random';
 import { writeResult, type Report } from './lib/results';
+import { FANOUT_SIZES, runFanout } from './suites/abuse-fanout';
+import { ABUSE_DATA_SIZES, runAbuseData } from './suites/abuse-data';
 import { ABUSE_HTTP_SIZES, runAbuseHttp } from './suites/abuse-http';
 import { AUTHZ_SIZES, runAuthz } from './suites/authz';
 import { CRASH_SIZES, runCrash } from './suites/crash';
@@ -24,7 +26,9 @@ const SUITES: Record<string, { about: string; run(size: Size, seed: number, log:
   leaks: { about: 'connect/login/subscribe/disconnect cycles: heap, handles, fds', run: (s, _seed, log) => runLeaks(LEAK_SIZES[s], log) },
   fuzz: { about: 'bad input over the socket gateway (fast-check)', run: (s, seed, log) => runFuzz(FUZZ_SIZES[s], seed, log) },
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },
+  'abuse-fanout': { about: 'what one member on many sockets makes others receive: typing, receipts, presence, resubscribes', run: (s, _seed, log) => runFanout(FANOUT_SIZES[s], log) },
   security: { about: 'tokens, throttling, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
+  'abuse-data': { about: 'malformed strings, reply sizes, group and contact floods, non-readers', run: (s, seed, log) => runAbuseData(ABUSE_DATA_SIZES[s], seed, log) },
   'abuse-http': { about: 'HTTP without an account: cut-off downloads, /healthz floods, slow requests, cross-site actions', run: (s, _seed, log) => runAbuseHttp(ABUSE_HTTP_SIZES[s], log) },
 };
 

@@ -6,6 +6,9 @@ import { SessionRegistry } from './auth/session-registry';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
+import { MemoryNoticeCoalescer } from './handlers/notice-coalescer';
+import { MemoryTypingGate, TYPING_EXPIRY_MS } from './handlers/typing-gate';
+import { UserQuotas } from './handlers/user-quotas';
 import { SendPath } from './handlers/send-path';
 import { DatabaseHealth } from './http/health';
 import { createHttpServer, logServerErrors } from './http/http-server';
@@ -107,17 +110,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     members: config.largeGroupMembers,
     intervalMs: config.largeGroupNotifyIntervalMs,
   });
+  const receiptNotices = new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs);
   let dummyHash: Promise<string> | null = null;
   const services: Services = {
     config,
     storage,
-    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, metrics, logger }),
+    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, receiptNotices, metrics, logger }),
     hub,
     conversationNotifier,
-    presence: new Presence(storage, hub, versions, now),
+    presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),
+    typingGate: new MemoryTypingGate(
+      { intervalMs: config.typingNoticeIntervalMs, conversationsPerUser: config.typingConversationsPerUser, typersPerConversation: config.typingTypersPerConversation, expiryMs: TYPING_EXPIRY_MS },
+      now,
+    ),
+    receiptNotices,
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
+    userQuotas: new UserQuotas(config.limits, now),
     metrics,
     logger,
     now,
@@ -213,6 +223,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           logger.error({ err }, 'closing the message writer failed');
         }
         services.conversationNotifier.stop();
+        services.typingGate.stop();
+        services.receiptNotices.stop();
+        services.presence.stop();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));
         closeDatabase(db);

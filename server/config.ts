@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from '../src/protocol/index';
+import { DEFAULT_LIMITS, MAX_GROUP_MEMBERS } from '../src/protocol/index';
 
 /**
  * Everything the server can be told. `startServer(options)` merges a partial
@@ -25,6 +25,10 @@ export interface ServerLimits {
   publicSessionIdleMs: number;
   publicSessionMaxMs: number;
   trustedSessionMs: number;
+  maxGroupMembers: number;
+  groupsPerHour: number;
+  sendsPerUserPerMinute: number;
+  contactsPerUserPerHour: number;
 }
 
 export interface ServerConfig {
@@ -57,6 +61,31 @@ export interface ServerConfig {
    */
   largeGroupMembers: number;
   largeGroupNotifyIntervalMs: number;
+  /**
+   * Typing notices of one user in one conversation are relayed at most once
+   * per this interval, whichever sockets they come from; those within it are
+   * coalesced into one at its end (the web client repeats `typing: true`
+   * every 3 s). TYPING_NOTICE_INTERVAL_MS.
+   */
+  typingNoticeIntervalMs: number;
+  /** Conversations one user may be shown typing in at once; a `typing: true` for one more is dropped. TYPING_CONVERSATIONS_PER_USER. */
+  typingConversationsPerUser: number;
+  /** Users one conversation shows typing at once; a `typing: true` from one more is dropped. TYPING_TYPERS_PER_CONVERSATION. */
+  typingTypersPerConversation: number;
+  /**
+   * A user whose last socket closes stays online this long before going
+   * offline (a reload or a reconnect within it notifies nobody), so that
+   * flapping sockets cannot make a presence notification to every contact
+   * each time. 0: offline at once. PRESENCE_OFFLINE_GRACE_MS.
+   */
+  presenceOfflineGraceMs: number;
+  /**
+   * The receipts of one user in one conversation notify the members'
+   * `conversations` at most once per this interval; a receipt within it is
+   * written and answered as any other, and notified when the interval ends. 0: each
+   * receipt notifies. RECEIPT_NOTICE_INTERVAL_MS.
+   */
+  receiptNoticeIntervalMs: number;
   /**
    * The HTTP server (server/http/http-server.ts). maxConnections caps the
    * TCP connections of the whole server, HTTP and WebSocket alike (past it a
@@ -103,6 +132,11 @@ export function defaultConfig(): ServerConfig {
     sessionSweepIntervalMs: 30_000,
     largeGroupMembers: 32,
     largeGroupNotifyIntervalMs: 1000,
+    typingNoticeIntervalMs: 1000,
+    typingConversationsPerUser: 3,
+    typingTypersPerConversation: 5,
+    presenceOfflineGraceMs: 3000,
+    receiptNoticeIntervalMs: 1000,
     // Room above the WebSocket cap (20,000 sockets) for plain HTTP: /healthz and the app's files still get through when the sockets are at theirs.
     maxConnections: 21_000,
     httpHeadersTimeoutMs: 10_000,
@@ -125,12 +159,18 @@ export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'scrypt'>> & {
 
 export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   const base = defaultConfig();
-  return {
+  const config = {
     ...base,
     ...stripUndefined(options),
     limits: { ...base.limits, ...stripUndefined(options.limits ?? {}) },
     scrypt: { ...base.scrypt, ...stripUndefined(options.scrypt ?? {}) },
   } as ServerConfig;
+  // A larger group's entry could outgrow the largest reply (src/protocol/limits.ts).
+  const members = config.limits.maxGroupMembers;
+  if (!Number.isInteger(members) || members < 3 || members > MAX_GROUP_MEMBERS) {
+    throw new Error(`maxGroupMembers must be an integer 3-${MAX_GROUP_MEMBERS}, got ${members}`);
+  }
+  return config;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -29,6 +29,18 @@ Environment:
   DURABILITY            normal (default; WAL + synchronous=NORMAL, an
                         acknowledged message survives kill -9) or full
                         (synchronous=FULL, also survives power loss).
+  MAX_GROUP_MEMBERS     Most members of one group, its creator included
+                        (3-1000). Default 500. More: INVALID_PAYLOAD.
+  GROUPS_PER_HOUR       Groups one user may create in any hour (direct
+                        conversations not counted). Default 20. More:
+                        RATE_LIMITED.
+  SENDS_PER_USER_PER_MINUTE
+                        Messages one user may send in a minute, from all
+                        their sockets together. Default 6000. More:
+                        RATE_LIMITED.
+  CONTACTS_PER_USER_PER_HOUR
+                        Contacts one user may add in an hour, from all their
+                        sockets together. Default 200. More: RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
@@ -61,6 +73,23 @@ HTTP limits and exposure:
   SESSION_PURGE_INTERVAL_MS  How often expired sessions are deleted from the
                         database (default 60000).
 
+What one user can make the server send to others:
+  TYPING_NOTICE_INTERVAL_MS  Typing notices of one user in one conversation
+                        are relayed at most once per this (default 1000),
+                        from all their sockets; those within it are coalesced
+                        into the last state, relayed when it ends. 0: each.
+  TYPING_CONVERSATIONS_PER_USER  Conversations one user is shown typing in
+                        at once (default 3); a start for one more is dropped.
+  TYPING_TYPERS_PER_CONVERSATION  Users one conversation shows typing at once
+                        (default 5); a start from one more is dropped.
+  RECEIPT_NOTICE_INTERVAL_MS  The receipts of one user in one conversation
+                        notify the members at most once per this (default
+                        1000); those within it are notified when it ends.
+                        0: each.
+  PRESENCE_OFFLINE_GRACE_MS  A user whose last socket closes goes offline for
+                        their contacts this long after (default 3000); a
+                        socket back within it notifies nobody. 0: at once.
+
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
 
@@ -85,6 +114,10 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   }
   const durability = env['DURABILITY'] ?? 'normal';
   if (durability !== 'normal' && durability !== 'full') throw new Error(`DURABILITY must be normal or full, got ${durability}`);
+  const maxGroupMembers = whole(env, 'MAX_GROUP_MEMBERS', 3);
+  const groupsPerHour = whole(env, 'GROUPS_PER_HOUR', 1);
+  const sendsPerUserPerMinute = whole(env, 'SENDS_PER_USER_PER_MINUTE', 1);
+  const contactsPerUserPerHour = whole(env, 'CONTACTS_PER_USER_PER_HOUR', 1);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   const metricsToken = env['METRICS_TOKEN'] || undefined;
   const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
@@ -116,6 +149,12 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     metricsAccess: metricsAccess as ServerOptions['metricsAccess'],
     metricsToken,
     sessionPurgeIntervalMs: whole(env, 'SESSION_PURGE_INTERVAL_MS', 1),
+    typingNoticeIntervalMs: whole(env, 'TYPING_NOTICE_INTERVAL_MS', 0),
+    typingConversationsPerUser: whole(env, 'TYPING_CONVERSATIONS_PER_USER', 1),
+    typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
+    receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
+    presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
   };
 }
 

@@ -106,11 +106,11 @@ export async function runDisk(size: DiskSize, log: (line: string) => void = () =
 
 async function runFault(report: Report, fault: Fault, size: DiskSize): Promise<void> {
   mkdirSync(fault.dir, { recursive: true });
-  // Rate limits are raised: the long run sends thousands of messages back to back on one socket, and
+  // Rate limits (per socket and per user) are raised: the long run sends thousands of messages back to back on one socket, and
   // RATE_LIMITED (then a 1008 close) would stand in for the storage refusals this suite is about.
   // /healthz probes on every request (healthCacheMs 0): the question here is whether the probe fails
   // whenever a send does, at the same moment (the cache's period is the abuse-http suite's).
-  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT, limits: { commandsPerSecond: 1e6, commandBurst: 1e6 }, healthCacheMs: 0 });
+  const server = await startServer({ port: 0, dbPath: join(fault.dir, 'tidings.db'), logLevel: 'silent', scrypt: CHEAP_SCRYPT, limits: { commandsPerSecond: 1e6, commandBurst: 1e6, sendsPerUserPerMinute: 1e9 }, healthCacheMs: 0 });
   let client: ProtocolClient | null = null;
   try {
     const world = await seedWorld(server.seeder, 2, 'disk');

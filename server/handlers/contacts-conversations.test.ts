@@ -28,9 +28,9 @@ describe('contacts, presence, conversations and subscriptions', () => {
     expect((await kim.fail('AddContactCommand', { username: 'ghost' })).code).toBe('NOT_FOUND');
     expect((await kim.fail('AddContactCommand', { username: 'kim' })).code).toBe('INVALID_PAYLOAD');
 
-    // Presence: lee going offline reaches kim's contacts with lastSeenAt.
+    // Presence: lee going offline reaches kim's contacts with lastSeenAt, once the grace after the close is over.
     lee.close();
-    const off = await kim.waitFor((f) => f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'contacts');
+    const off = await kim.waitFor((f) => f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'contacts', 10_000);
     const entry = (off.payload['items'] as Record<string, { online: boolean; lastSeenAt: number | null }>)[ids['lee']!]!;
     expect(entry.online).toBe(false);
     expect(entry.lastSeenAt).toBeGreaterThan(Date.now() - 5000);

@@ -1,21 +1,35 @@
 import { ProtocolError, type ClientCommands, type Contact } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
 import { contactsKey } from '../hub/hub';
+import type { ContactRow } from '../storage/contacts-repo';
 import { userIdOf, type Reply, type Services } from './context';
+import { LIST_PAGE_ITEMS, fillPage, keyedReply, listRest, wantedAfter } from './reply-pages';
 
-/** Reading and adding contacts. */
+/** Reading (in pages of id order, cut by bytes: `afterId`, `hasMore`, `lastId`) and adding contacts. */
 export function getContacts(conn: Connection, p: ClientCommands['GetContactsCommand'], s: Services): Reply {
   const userId = userIdOf(conn);
-  const wanted = p.ids ? new Set(p.ids) : null;
-  const contacts: Record<string, Contact> = {};
-  for (const row of s.storage.contacts.list(userId)) {
-    if (!wanted || wanted.has(row.id)) contacts[row.id] = s.presence.contactOf(row);
+  const afterId = p.afterId ?? '';
+  const rows = p.ids ? requested(userId, wantedAfter(p.ids, afterId), s) : s.storage.contacts.page(userId, afterId, LIST_PAGE_ITEMS + 1);
+  const page = fillPage(contactsOf(rows, s), contactId);
+  return keyedReply('ContactsResponse', 'contacts', page, contactId, listRest(page, contactId, s.versions.get(contactsKey(userId))));
+}
+
+const contactId = (c: Contact): string => c.id;
+
+function* requested(userId: string, ids: readonly string[], s: Services): Generator<ContactRow> {
+  for (const id of ids) {
+    const row = s.storage.contacts.find(userId, id);
+    if (row) yield row;
   }
-  return { name: 'ContactsResponse', payload: { contacts, version: s.versions.get(contactsKey(userId)) } };
+}
+
+function* contactsOf(rows: Iterable<ContactRow>, s: Services): Generator<Contact> {
+  for (const row of rows) yield s.presence.contactOf(row);
 }
 
 export function addContact(conn: Connection, p: ClientCommands['AddContactCommand'], s: Services): Reply {
   const me = conn.user!;
+  s.userQuotas.requireContact(me.id);
   const other = s.storage.users.findByUsername(p.username);
   if (!other) throw new ProtocolError('NOT_FOUND', `no user ${JSON.stringify(p.username)}`);
   if (other.id === me.id) throw new ProtocolError('INVALID_PAYLOAD', 'username: you cannot add yourself as a contact');

@@ -10,6 +10,9 @@ import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { Storage } from '../storage/storage';
+import type { NoticeCoalescer } from './notice-coalescer';
+import type { TypingGate } from './typing-gate';
+import type { UserQuotas } from './user-quotas';
 import type { SendPath } from './send-path';
 
 /** What handlers work with: built once per server in app.ts, no module-level singletons. */
@@ -22,9 +25,15 @@ export interface Services {
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
+  /** What typing notices are relayed (per user and conversation). */
+  typingGate: TypingGate;
+  /** Receipt notifications, coalesced per (user, conversation). */
+  receiptNotices: NoticeCoalescer;
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
+  /** Limits per user across all their sockets (sends per minute, contacts added per hour). */
+  userQuotas: UserQuotas;
   metrics: ServerMetrics;
   logger: Logger;
   now: () => number;
@@ -36,6 +45,8 @@ export interface Services {
 export interface Reply {
   name: ServerMessageName;
   payload: object;
+  /** The frame of `name` and `payload` (plus the requestId) encoded by the handler, when it can do so cheaper. */
+  encode?: (requestId: string | undefined) => string;
 }
 
 export type Handler<K extends ClientCommandName> = (

@@ -4,27 +4,39 @@ import { conversationsKey } from '../hub/hub';
 import { newId } from '../storage/ids';
 import { notifyConversationChanged } from './access';
 import { userIdOf, type Reply, type Services } from './context';
+import { LIST_PAGE_ITEMS, fillPage, keyedReply, listRest, wantedAfter } from './reply-pages';
 
 /**
  * Reading and creating conversations. One other member makes a direct
  * conversation, unique per pair; two or more make a group, titled by the
  * creator or else by its members' names. Every member must be the creator's
- * contact.
+ * contact. The list is served in pages of id order, cut by bytes
+ * (`afterId`, `hasMore`, `lastId`).
  */
 export function getConversations(conn: Connection, p: ClientCommands['GetConversationsCommand'], s: Services): Reply {
   const userId = userIdOf(conn);
-  const wanted = p.ids ? new Set(p.ids) : null;
-  const conversations: Record<string, Conversation> = {};
-  for (const c of s.storage.conversations.listForUser(userId)) {
-    if (!wanted || wanted.has(c.id)) conversations[c.id] = c;
+  const repo = s.storage.conversations;
+  const afterId = p.afterId ?? '';
+  const ids = p.ids ? wantedAfter(p.ids, afterId) : repo.idsForUser(userId, afterId, LIST_PAGE_ITEMS + 1);
+  const page = fillPage(entriesOf(ids, userId, s), conversationId);
+  return keyedReply('ConversationsResponse', 'conversations', page, conversationId, listRest(page, conversationId, s.versions.get(conversationsKey(userId))));
+}
+
+const conversationId = (c: Conversation): string => c.id;
+
+/** The user's entries among `ids`, read only as far as the page takes them. */
+function* entriesOf(ids: readonly string[], userId: string, s: Services): Generator<Conversation> {
+  for (const id of ids) {
+    const entry = s.storage.conversations.get(id);
+    if (entry && Object.hasOwn(entry.members, userId)) yield entry;
   }
-  return { name: 'ConversationsResponse', payload: { conversations, version: s.versions.get(conversationsKey(userId)) } };
 }
 
 export function createConversation(conn: Connection, p: ClientCommands['CreateConversationCommand'], s: Services): Reply {
   const userId = userIdOf(conn);
   const others = [...new Set(p.memberIds)].filter((id) => id !== userId);
   if (others.length === 0) throw new ProtocolError('INVALID_PAYLOAD', 'memberIds: must name at least one other user');
+  if (others.length > 1) requireRoomForGroup(userId, others.length + 1, s);
   for (const id of others) {
     if (!s.storage.contacts.isContact(userId, id)) throw new ProtocolError('FORBIDDEN', `member ${id} is not one of your contacts`);
   }
@@ -45,6 +57,26 @@ export function createConversation(conn: Connection, p: ClientCommands['CreateCo
     notifyConversationChanged(id, s);
   }
   return { name: 'CreateConversationResponse', payload: { conversation: s.storage.conversations.get(id)! } };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * What one user can create: groups of at most maxGroupMembers, and at most
+ * groupsPerHour of them in any hour (counted in the database, so every
+ * socket of the user and every server process shares the count). Without
+ * this one user made 920 groups of 200 in 21 s, and every member's list
+ * grew by each. Checked before the members' contact lookups.
+ */
+function requireRoomForGroup(userId: string, members: number, s: Services): void {
+  const { maxGroupMembers, groupsPerHour } = s.config.limits;
+  if (members > maxGroupMembers) {
+    throw new ProtocolError('INVALID_PAYLOAD', `memberIds: a group has at most ${maxGroupMembers} members, this one would have ${members}`);
+  }
+  const made = s.storage.conversations.groupsCreatedSince(userId, s.now() - HOUR_MS);
+  if (made >= groupsPerHour) {
+    throw new ProtocolError('RATE_LIMITED', `you created ${made} groups in the last hour, the most allowed (${groupsPerHour}); try again later`);
+  }
 }
 
 function defaultTitle(memberIds: string[], s: Services): string {

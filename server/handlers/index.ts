@@ -1,4 +1,5 @@
 import {
+  CLOSE_CODES,
   PRE_LOGIN_COMMANDS,
   ProtocolError,
   isClientCommandName,
@@ -55,6 +56,13 @@ export const SESSION_COMMANDS: ReadonlySet<string> = new Set<ClientCommandName>(
 export async function dispatch(conn: Connection, frame: DecodedFrame, s: Services): Promise<void> {
   const requestId = peekRequestId(frame.payload);
   const label = isClientCommandName(frame.name) ? frame.name : 'unknown';
+  // A client that stops reading while it asks for pages (up to MAX_REPLY_BYTES each) would have the
+  // server hold them all; past the same limit as the hub's notifications it is closed (it reconnects and resyncs).
+  if (conn.bufferedAmount > s.config.maxBufferedBytes) {
+    s.logger.warn({ conn: conn.id, buffered: conn.bufferedAmount }, 'closing a socket that does not read its replies');
+    conn.close(CLOSE_CODES.POLICY_VIOLATION, 'too slow: reconnect and resync');
+    return;
+  }
   try {
     const command = parseClientCommand(frame);
     s.metrics.commands.inc({ command: command.name });
@@ -72,7 +80,8 @@ export async function dispatch(conn: Connection, frame: DecodedFrame, s: Service
     // The table is keyed by the same name as the payload's type; TypeScript cannot correlate the two here.
     const handler = HANDLERS[command.name] as Handler<ClientCommandName>;
     const reply = await handler(conn, command.payload as never, s);
-    if (reply) conn.send(reply.name, requestId === undefined ? reply.payload : { ...reply.payload, requestId });
+    if (reply?.encode) conn.sendText(reply.encode(requestId));
+    else if (reply) conn.send(reply.name, requestId === undefined ? reply.payload : { ...reply.payload, requestId });
   } catch (error) {
     const payload = errorResponse(error, frame.name, requestId);
     s.metrics.errors.inc({ command: label, code: payload.code });

@@ -2,31 +2,42 @@ import { ProtocolError, bodyLength, type ClientCommands, type Message } from '..
 import type { Connection } from '../gateway/connection';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
+import { fillPage, keyedReply } from './reply-pages';
 
-/** Reading pages of messages and sending (the durable, idempotent write path). */
+/**
+ * Reading pages of messages and sending (the durable, idempotent write path).
+ * A page holds at most `limit` messages and at most MAX_REPLY_BYTES: a
+ * page of long, escaped bodies ends early with `hasMore` (with `beforeSeq`
+ * it keeps the newest, those nearest `beforeSeq`), and the client follows
+ * `hasMore` for the rest.
+ */
 export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: Services): Reply {
   requireMember(p.conversationId, userIdOf(conn), s);
   const { messagesPageDefault, messagesPageMax } = s.config.limits;
   const limit = Math.min(p.limit ?? messagesPageDefault, messagesPageMax);
   const repo = s.storage.messages;
-  const page =
+  const backwards = p.beforeSeq !== undefined && p.afterSeq === undefined;
+  // One row past the page: if the page takes `limit` and another exists, it is cut (hasMore).
+  const rows =
     p.beforeSeq !== undefined && p.afterSeq !== undefined
-      ? repo.between(p.conversationId, p.afterSeq, p.beforeSeq, limit)
+      ? repo.between(p.conversationId, p.afterSeq, p.beforeSeq, limit + 1)
       : p.beforeSeq !== undefined
-        ? repo.before(p.conversationId, p.beforeSeq, limit)
-        : repo.after(p.conversationId, p.afterSeq ?? 0, limit);
-  const messages: Record<string, Message> = {};
-  for (const m of page.messages) messages[m.id] = m;
-  return {
-    name: 'MessagesResponse',
-    payload: {
-      conversationId: p.conversationId,
-      messages,
-      latestSeq: s.storage.conversations.latestSeq(p.conversationId) ?? 0,
-      hasMore: page.hasMore,
-    },
-  };
+        ? repo.before(p.conversationId, p.beforeSeq, limit + 1)
+        : repo.after(p.conversationId, p.afterSeq ?? 0, limit + 1);
+  const page = fillPage(rows, messageId, limit);
+  // Filled from the end the page is anchored at, then put in ascending seq order.
+  if (backwards) {
+    page.items.reverse();
+    page.json.reverse();
+  }
+  return keyedReply('MessagesResponse', 'messages', page, messageId, {
+    conversationId: p.conversationId,
+    latestSeq: s.storage.conversations.latestSeq(p.conversationId) ?? 0,
+    hasMore: page.cut,
+  });
 }
+
+const messageId = (m: Message): string => m.id;
 
 /**
  * Checks a send and hands it to the send path, which answers it after its
@@ -43,6 +54,7 @@ export function sendMessage(conn: Connection, p: ClientCommands['SendMessageComm
     ? undefined
     : s.storage.messages.findByClientId(senderId, p.clientMessageId);
   if (!earlier) requireMember(p.conversationId, senderId, s);
+  if (!earlier) s.userQuotas.requireSend(senderId);
   if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
     throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);
   }

@@ -10,8 +10,11 @@ import { userIdOf, type Reply, type Services } from './context';
  * that moves something is written by the message writer, in the batch
  * transaction of its turn's sends (after them), and answered by the send
  * path only after COMMIT; one that moves nothing is answered at once,
- * without a write.
- * Members hear of a change after the commit, coalesced with the turn's others.
+ * without a write. Members hear of a change after the commit, coalesced
+ * with the batch's others, and at most once per receipt interval for each
+ * (user, conversation): a member acknowledging every message of a busy
+ * group, or spamming rising seqs, costs every other member one
+ * notification per interval, not one per receipt.
  */
 export function ackMessages(conn: Connection, p: ClientCommands['AckMessagesCommand'], s: Services): Reply | void {
   const unchanged = advance(conn, p, false, s);

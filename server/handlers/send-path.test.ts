@@ -10,6 +10,7 @@ import { openDatabase } from '../storage/database';
 import { MessageWriter, type BatchWriter, type CommittedBatch, type WriteBatch } from '../storage/message-writer';
 import { Seeder } from '../storage/seed';
 import { Storage } from '../storage/storage';
+import { MemoryNoticeCoalescer } from './notice-coalescer';
 import { SendPath } from './send-path';
 
 /** A socket that records what reaches its wire: one entry per write (corked frames together), as `name resource`. */
@@ -96,6 +97,7 @@ function setup() {
     conversations: storage.conversations,
     hub,
     conversationNotifier: new ConversationNotifier(storage, new ResourceVersions(), hub),
+    receiptNotices: new MemoryNoticeCoalescer(0),
     metrics: new ServerMetrics(),
     logger: createLogger('silent'),
   });
@@ -178,7 +180,7 @@ describe('the send path', () => {
     await writer.release();
     expect(ann.wire).toEqual([['ErrorResponse INTERNAL r1']]);
     expect(ben.wire).toEqual([['ErrorResponse INTERNAL r2']]);
-    expect(storage.messages.after(conv, 0, 10).messages).toEqual([]);
+    expect([...storage.messages.after(conv, 0, 10)]).toEqual([]);
     writer.refuseWith = null;
     send(ann, 'full-1', 'r3');
     await turn();

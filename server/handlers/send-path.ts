@@ -1,5 +1,6 @@
 import { encodeFrame, encodeMessagesChanged, encodeSendMessageResponse, messagesResource, type Message } from '../../src/protocol/index';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
+import { chunksWithin, messageBytes } from '../hub/byte-chunks';
 import { messagesKey, type Hub } from '../hub/hub';
 import { Outbox } from '../hub/outbox';
 import type { Peer } from '../hub/peer';
@@ -8,6 +9,7 @@ import type { ServerMetrics } from '../metrics';
 import type { BatchWriter, CommittedBatch, ReceiptRequest, SendRequest } from '../storage/message-writer';
 import type { ConversationsRepo } from '../storage/conversations-repo';
 import { errorResponse } from './errors';
+import type { NoticeCoalescer } from './notice-coalescer';
 
 /** A send waiting for its commit: who asked, and what the ack must echo. */
 interface QueuedSend {
@@ -30,6 +32,8 @@ export interface SendPathParts {
   conversations: ConversationsRepo;
   hub: Hub;
   conversationNotifier: ConversationNotifier;
+  /** A receipt's `conversations` notification: at once, or coalesced to the end of its (user, conversation) interval. */
+  receiptNotices: NoticeCoalescer;
   metrics: ServerMetrics;
   logger: Logger;
 }
@@ -129,7 +133,7 @@ export class SendPath {
    * leave in one write, in that order.
    */
   private committed(sends: QueuedSend[], receipts: QueuedReceipt[], batch: CommittedBatch): void {
-    const { conversations, hub, conversationNotifier, metrics } = this.parts;
+    const { conversations, hub, conversationNotifier, receiptNotices, metrics } = this.parts;
     conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
     metrics.commitTime.observe(batch.seconds);
     metrics.commitBatchSize.observe(sends.length + receipts.length);
@@ -147,13 +151,22 @@ export class SendPath {
       for (let i = 0; i < receipts.length; i++) {
         const { peer, request, requestId } = receipts[i]!;
         const after = batch.receipts[i]!;
-        if (after.changed) changed.add(request.conversationId);
+        const conversationId = request.conversationId;
+        const later = (): void => conversationNotifier.notify([conversationId]);
+        if (after.changed && receiptNotices.admit(`${request.userId} ${conversationId}`, later)) changed.add(conversationId);
         const payload = { conversationId: request.conversationId, seq: request.read ? after.readSeq : after.deliveredSeq, requestId };
         out.write(peer, encodeFrame(request.read ? 'MarkReadResponse' : 'AckMessagesResponse', payload));
       }
-      for (const [conversationId, { messages, sender }] of createdByConversation(sends, batch)) {
-        const version = batch.latestSeq.get(conversationId) ?? messages[messages.length - 1]!.seq;
-        hub.notifyEncoded([messagesKey(conversationId)], () => encodeMessagesChanged(messagesResource(conversationId), version, messages), sender, out);
+      for (const [conversationId, created] of createdByConversation(sends, batch)) {
+        // A batch of long bodies can pass the largest frame: consecutive runs then, each with its last seq as version.
+        const chunks = chunksWithin(created, (c) => messageBytes(c.message));
+        chunks.forEach((chunk, i) => {
+          const messages = chunk.map((c) => c.message);
+          const last = messages[messages.length - 1]!.seq;
+          const version = i === chunks.length - 1 ? (batch.latestSeq.get(conversationId) ?? last) : last;
+          const encode = (): string => encodeMessagesChanged(messagesResource(conversationId), version, messages);
+          hub.notifyEncoded([messagesKey(conversationId)], encode, soleSender(chunk), out);
+        });
         changed.add(conversationId);
       }
       conversationNotifier.notify(changed, out);
@@ -187,23 +200,28 @@ export class SendPath {
   }
 }
 
-/**
- * The messages the batch created, per conversation, with the socket that
- * sent every one of them (null when several did). A resend created nothing
- * and counts for nobody.
- */
-function createdByConversation(sends: QueuedSend[], batch: CommittedBatch): Map<string, { messages: Message[]; sender: Peer | null }> {
-  const byConversation = new Map<string, { messages: Message[]; sender: Peer | null }>();
+/** A message the batch created, and the socket that sent it. */
+interface Created {
+  message: Message;
+  peer: Peer;
+}
+
+/** The messages the batch created, per conversation, in seq order. A resend created nothing. */
+function createdByConversation(sends: QueuedSend[], batch: CommittedBatch): Map<string, Created[]> {
+  const byConversation = new Map<string, Created[]>();
   for (let i = 0; i < sends.length; i++) {
     const { message, duplicate } = batch.sends[i]!;
     if (duplicate) continue;
-    const peer = sends[i]!.peer;
-    const entry = byConversation.get(message.conversationId);
-    if (!entry) byConversation.set(message.conversationId, { messages: [message], sender: peer });
-    else {
-      entry.messages.push(message);
-      if (entry.sender !== peer) entry.sender = null;
-    }
+    const list = byConversation.get(message.conversationId);
+    const created = { message, peer: sends[i]!.peer };
+    if (list) list.push(created);
+    else byConversation.set(message.conversationId, [created]);
   }
   return byConversation;
+}
+
+/** The socket that sent every one of these messages, or null when several did. */
+function soleSender(created: readonly Created[]): Peer | null {
+  const peer = created[0]!.peer;
+  return created.every((c) => c.peer === peer) ? peer : null;
 }

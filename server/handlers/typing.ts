@@ -4,14 +4,17 @@ import { messagesKey } from '../hub/hub';
 import { requireMember } from './access';
 import { userIdOf, type Services } from './context';
 
-/** Typing is relayed, never stored, and has no response (errors still come back). */
+/**
+ * Typing is relayed, never stored, and has no response (errors still come
+ * back). The typing gate decides what is relayed and when (coalesced per
+ * user and conversation, typing-gate.ts): each notice reaches every
+ * subscriber of the conversation.
+ */
 export function typing(conn: Connection, p: ClientCommands['TypingCommand'], s: Services): void {
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
-  s.hub.broadcast(
-    messagesKey(p.conversationId),
-    'TypingNotification',
-    { conversationId: p.conversationId, userId, typing: p.typing },
-    (peer) => peer.userId === userId,
+  const key = messagesKey(p.conversationId);
+  s.typingGate.offer(userId, p.conversationId, p.typing, (typing) =>
+    s.hub.broadcast(key, 'TypingNotification', { conversationId: p.conversationId, userId, typing }, (peer) => peer.userId === userId),
   );
 }

@@ -1,5 +1,6 @@
 import type { Conversation } from '../../src/protocol/index';
 import type { Storage } from '../storage/storage';
+import { chunksWithin, entryBytesBound } from './byte-chunks';
 import { conversationsKey, type Hub } from './hub';
 import { Outbox } from './outbox';
 import type { ResourceVersions } from './versions';
@@ -12,6 +13,7 @@ import type { ResourceVersions } from './versions';
  * user, with the full entries inline (docs/PROTOCOL.md: items are the changed
  * items). Members who share the same set of changed conversations (every
  * member of one group) share one encoded frame; one version serves them all.
+ * A set too large for one frame (MAX_REPLY_BYTES) goes out as several.
  *
  * Large groups (at least `largeGroupMembers`) are notified at most once per
  * `largeGroupIntervalMs`: a change within the interval after the last
@@ -41,6 +43,8 @@ export class ConversationNotifier {
    * its other frames of that pass; conversation creation).
    */
   notify(changed: Iterable<string>, out?: Outbox): void {
+    // A coalesced notice may come due after shutdown closed the database: nobody is left to notify.
+    if (!this.storage.db.open) return;
     const byUser = new Map<string, Conversation[]>();
     const now = this.now();
     for (const id of new Set(changed)) {
@@ -71,9 +75,12 @@ export class ConversationNotifier {
     }
     const version = this.versions.bump([...byUser.keys()].map(conversationsKey));
     for (const { keys, conversations } of groups.values()) {
-      const items: Record<string, Conversation> = {};
-      for (const c of conversations) items[c.id] = c;
-      this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: conversations.map((c) => c.id), items }, null, out);
+      // Many large groups changed at once would pass the largest frame: several notifications then.
+      for (const chunk of chunksWithin(conversations, entryBytesBound)) {
+        const items: Record<string, Conversation> = {};
+        for (const c of chunk) items[c.id] = c;
+        this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: chunk.map((c) => c.id), items }, null, out);
+      }
     }
   }
 

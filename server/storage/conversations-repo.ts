@@ -35,6 +35,13 @@ export interface NewConversation {
 const CACHE_LIMIT = 50_000;
 
 /**
+ * How many members the cached entries may hold together (oldest-loaded
+ * dropped first). An entry costs about 100 bytes a member, so this is about
+ * 100 MB; by entries alone, 50,000 groups of 500 would be 2.5 GB.
+ */
+export const CACHE_MEMBER_LIMIT = 1_000_000;
+
+/**
  * Conversations, their members, and each member's delivered/read positions.
  *
  * Whole entries are cached in memory, so that the hot paths do not query
@@ -46,19 +53,25 @@ const CACHE_LIMIT = 50_000;
  * after COMMIT, never for a rolled-back batch), and the Seeder and the mock reset, which
  * call `forgetCached()`. Only conversations that exist are cached, so a miss
  * always asks the database. Cached entries are shared: callers must not
- * mutate them (every change here replaces the entry object).
+ * mutate them (every change here replaces the entry object). The cache is
+ * held to CACHE_LIMIT entries and `memberLimit` members together.
  */
 export class ConversationsRepo {
   private readonly entryCache = new Map<string, Conversation>();
+  /** Members of every cached entry together, held to `memberLimit`. */
+  private cachedMembers = 0;
   private readonly insertConv;
   private readonly insertMember;
   private readonly byIdStmt;
   private readonly byDirectKeyStmt;
   private readonly membersStmt;
-  private readonly forUserStmt;
-  private readonly membersForUserStmt;
+  private readonly idsForUserStmt;
+  private readonly groupsCreatedStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly memberLimit: number = CACHE_MEMBER_LIMIT,
+  ) {
     this.insertConv = db.prepare(
       `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
@@ -67,13 +80,12 @@ export class ConversationsRepo {
     this.byIdStmt = db.prepare(`SELECT ${CONV_COLUMNS} FROM conversations c WHERE c.id = ?`);
     this.byDirectKeyStmt = db.prepare('SELECT id FROM conversations WHERE direct_key = ?').pluck();
     this.membersStmt = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM members WHERE conversation_id = ?`);
-    this.forUserStmt = db.prepare(
-      `SELECT ${CONV_COLUMNS} FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?`,
-    );
-    this.membersForUserStmt = db.prepare(
-      `SELECT ${MEMBER_COLUMNS} FROM members
-       WHERE conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?)`,
-    );
+    this.groupsCreatedStmt = db
+      .prepare("SELECT COUNT(*) FROM conversations WHERE created_by = ? AND created_at > ? AND kind = 'group'")
+      .pluck();
+    this.idsForUserStmt = db
+      .prepare('SELECT conversation_id FROM members WHERE user_id = ? AND conversation_id > ? ORDER BY conversation_id LIMIT ?')
+      .pluck();
   }
 
   create(c: NewConversation): void {
@@ -81,13 +93,15 @@ export class ConversationsRepo {
       this.insertConv.run(c.id, c.kind, c.title, c.directKey, c.createdBy, c.now, c.now);
       for (const userId of c.memberIds) this.insertMember.run(c.id, userId);
     })();
-    this.entryCache.delete(c.id);
+    this.uncache(c.id);
   }
 
   /** Drops cached entries (after writes that bypass this repository: seeding, reset). */
   forgetCached(conversationId?: string): void {
-    if (conversationId === undefined) this.entryCache.clear();
-    else this.entryCache.delete(conversationId);
+    if (conversationId === undefined) {
+      this.entryCache.clear();
+      this.cachedMembers = 0;
+    } else this.uncache(conversationId);
   }
 
   /**
@@ -130,20 +144,33 @@ export class ConversationsRepo {
     const row = this.byIdStmt.get(id) as ConversationRow | undefined;
     if (!row) return undefined;
     const entry = toConversation(row, this.membersStmt.all(id) as MemberRow[]);
-    if (this.entryCache.size >= CACHE_LIMIT) this.entryCache.delete(this.entryCache.keys().next().value!);
+    while (this.entryCache.size > 0 && (this.entryCache.size >= CACHE_LIMIT || this.cachedMembers + entry.memberIds.length > this.memberLimit)) {
+      this.uncache(this.entryCache.keys().next().value!);
+    }
     this.entryCache.set(id, entry);
+    this.cachedMembers += entry.memberIds.length;
     return entry;
   }
 
-  listForUser(userId: string): Conversation[] {
-    const rows = this.forUserStmt.all(userId) as ConversationRow[];
-    const byConv = new Map<string, MemberRow[]>();
-    for (const m of this.membersForUserStmt.all(userId) as MemberRow[]) {
-      let list = byConv.get(m.conversationId);
-      if (!list) byConv.set(m.conversationId, (list = []));
-      list.push(m);
-    }
-    return rows.map((row) => toConversation(row, byConv.get(row.id) ?? []));
+  private uncache(id: string): void {
+    const entry = this.entryCache.get(id);
+    if (!entry) return;
+    this.entryCache.delete(id);
+    this.cachedMembers -= entry.memberIds.length;
+  }
+
+  /**
+   * The ids of the user's conversations after `afterId`, in id order, at
+   * most `limit`: one page of the conversations list (whose entries come
+   * from get(), the cache).
+   */
+  idsForUser(userId: string, afterId: string, limit: number): string[] {
+    return this.idsForUserStmt.all(userId, afterId, limit) as string[];
+  }
+
+  /** How many groups the user created after `since` (ms). */
+  groupsCreatedSince(userId: string, since: number): number {
+    return this.groupsCreatedStmt.get(userId, since) as number;
   }
 
   isMember(conversationId: string, userId: string): boolean {

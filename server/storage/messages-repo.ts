@@ -4,11 +4,6 @@ import type { Db } from './database';
 const COLUMNS = `id, conversation_id AS conversationId, seq, sender_id AS senderId,
   client_message_id AS clientMessageId, body, sent_at AS sentAt`;
 
-export interface MessagePage {
-  messages: Message[];
-  hasMore: boolean;
-}
-
 /** Reading messages: pages by seq, and the idempotency lookup. */
 export class MessagesRepo {
   private readonly afterStmt;
@@ -31,22 +26,27 @@ export class MessagesRepo {
     this.countStmt = db.prepare('SELECT conversation_id AS conversationId, COUNT(*) AS n FROM messages GROUP BY conversation_id');
   }
 
-  /** The oldest `limit` messages after `afterSeq`, ascending. */
-  after(conversationId: string, afterSeq: number, limit: number): MessagePage {
-    const rows = this.afterStmt.all(conversationId, afterSeq, limit + 1) as Message[];
-    return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
+  /*
+   * Pages are read lazily, one row at a time, up to `rows`: the reader takes
+   * what fits its reply (MAX_REPLY_BYTES) and stops, so a page of long
+   * bodies reads about as many of them as it sends, not all 500 (12 MB).
+   * Asking for one row more than the page holds tells whether more exist.
+   * Nothing else may run on the connection until the iteration ends.
+   */
+
+  /** Messages after `afterSeq`, ascending (the oldest first). */
+  after(conversationId: string, afterSeq: number, rows: number): IterableIterator<Message> {
+    return this.afterStmt.iterate(conversationId, afterSeq, rows) as IterableIterator<Message>;
   }
 
-  /** The newest `limit` messages before `beforeSeq`, returned ascending; hasMore means older ones exist. */
-  before(conversationId: string, beforeSeq: number, limit: number): MessagePage {
-    const rows = this.beforeStmt.all(conversationId, beforeSeq, limit + 1) as Message[];
-    return { messages: rows.slice(0, limit).reverse(), hasMore: rows.length > limit };
+  /** Messages before `beforeSeq`, DESCENDING (the newest first: the end a page back is anchored at). */
+  before(conversationId: string, beforeSeq: number, rows: number): IterableIterator<Message> {
+    return this.beforeStmt.iterate(conversationId, beforeSeq, rows) as IterableIterator<Message>;
   }
 
-  /** The oldest `limit` messages strictly between the two seqs, ascending. */
-  between(conversationId: string, afterSeq: number, beforeSeq: number, limit: number): MessagePage {
-    const rows = this.betweenStmt.all(conversationId, afterSeq, beforeSeq, limit + 1) as Message[];
-    return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
+  /** Messages strictly between the two seqs, ascending. */
+  between(conversationId: string, afterSeq: number, beforeSeq: number, rows: number): IterableIterator<Message> {
+    return this.betweenStmt.iterate(conversationId, afterSeq, beforeSeq, rows) as IterableIterator<Message>;
   }
 
   findByClientId(senderId: string, clientMessageId: string): Message | undefined {

@@ -59,6 +59,10 @@ const MIGRATIONS: string[] = [
   CREATE UNIQUE INDEX messages_idempotency ON messages(sender_id, client_message_id);
   CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
   `,
+  // The groups a user created in the last hour are counted on every creation (groupsPerHour).
+  `
+  CREATE INDEX conversations_creator ON conversations(created_by, created_at);
+  `,
 ];
 
 export function migrate(db: Db): void {

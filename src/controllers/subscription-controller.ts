@@ -16,6 +16,7 @@ import {
   type ServerMessages,
 } from '../protocol';
 import type { Store } from '../store/store';
+import { fetchContacts, fetchConversations } from './list-pages';
 import { MessageFetcher } from './message-fetcher';
 
 export interface SubscriptionControllerOptions {
@@ -41,6 +42,12 @@ export class SubscriptionController {
   /** Consecutive refusals (RATE_LIMITED, INTERNAL) per task, for the retry backoff. */
   private readonly retries = new Map<string, number>();
   private ready = false;
+  /**
+   * Ids stored from notifications while the full lists are being fetched:
+   * the lists come in pages, so one created meanwhile may sort before the
+   * pages still to come and be missing from them without being gone.
+   */
+  private noticed: { contacts: Set<string>; conversations: Set<string> } | null = null;
   private readonly stops: (() => void)[] = [];
 
   constructor(options: SubscriptionControllerOptions) {
@@ -78,15 +85,18 @@ export class SubscriptionController {
     const { communicator, store } = this.options;
     try {
       await Promise.all([communicator.request('SubscribeCommand', { resource: 'contacts' }), communicator.request('SubscribeCommand', { resource: 'conversations' })]);
-      const [contacts, conversations] = await Promise.all([communicator.request('GetContactsCommand', {}), communicator.request('GetConversationsCommand', {})]);
-      replaceAll(store, 'contacts', contacts.contacts);
+      const noticed = (this.noticed = { contacts: new Set<string>(), conversations: new Set<string>() });
+      const [contacts, conversations] = await Promise.all([fetchContacts(communicator), fetchConversations(communicator)]);
+      replaceAll(store, 'contacts', contacts, noticed.contacts);
       // Storing the conversations subscribes to each one's messages and catches it up.
-      const mine = membersOnly(store, conversations.conversations);
-      replaceAll(store, 'conversations', mine);
+      const mine = membersOnly(store, conversations);
+      replaceAll(store, 'conversations', mine, noticed.conversations);
       for (const conversation of Object.values(mine)) this.follow(conversation.id);
       this.retries.delete(SESSION_TASK);
     } catch (error) {
       this.retryLater(SESSION_TASK, error, () => void this.onSessionReady());
+    } finally {
+      this.noticed = null;
     }
   }
 
@@ -141,18 +151,16 @@ export class SubscriptionController {
     const { store, communicator } = this.options;
     if (resource.kind === 'contacts') {
       const { valid, missing } = pickValid(notification, (v) => ContactSchema.safeParse(v));
+      for (const id of notification.ids) this.noticed?.contacts.add(id);
       if (Object.keys(valid).length) store.addItems('contacts', valid as Record<string, Contact>);
-      if (missing.length) {
-        void communicator.request('GetContactsCommand', { ids: missing }).then((r) => store.addItems('contacts', r.contacts), ignoreConnectionLoss);
-      }
+      if (missing.length) void fetchContacts(communicator, missing).then((contacts) => store.addItems('contacts', contacts), ignoreConnectionLoss);
     } else if (resource.kind === 'conversations') {
       const { valid, missing } = pickValid(notification, (v) => ConversationSchema.safeParse(v));
+      for (const id of notification.ids) this.noticed?.conversations.add(id);
       const mine = membersOnly(store, valid as Record<string, Conversation>);
       if (Object.keys(mine).length) store.addItems('conversations', mine);
       if (missing.length) {
-        void communicator
-          .request('GetConversationsCommand', { ids: missing })
-          .then((r) => store.addItems('conversations', membersOnly(store, r.conversations)), ignoreConnectionLoss);
+        void fetchConversations(communicator, missing).then((conversations) => store.addItems('conversations', membersOnly(store, conversations)), ignoreConnectionLoss);
       }
     } else {
       const { conversationId } = resource;
@@ -207,9 +215,9 @@ const SESSION_TASK = '\u0000session';
 /** The retry key of subscribing to a conversation's messages, before its id. */
 const SUBSCRIBE_TASK = '\u0001';
 
-/** A full fetch is the truth: what it no longer lists is gone. */
-function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: Record<string, Contact> | Record<string, Conversation>): void {
-  const stale = store.findAll(schema).map((item) => item.id).filter((id) => !(id in items));
+/** A full fetch is the truth: what it no longer lists is gone, unless a notification brought it while the pages came in. */
+function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: Record<string, Contact> | Record<string, Conversation>, noticed: ReadonlySet<string>): void {
+  const stale = store.findAll(schema).map((item) => item.id).filter((id) => !(id in items) && !noticed.has(id));
   if (stale.length) store.removeItems(schema, stale);
   store.addItems(schema, items as never);
 }

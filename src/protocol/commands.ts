@@ -1,41 +1,40 @@
 import { z } from 'zod';
 import { IdSchema } from './entities';
 import { DEFAULT_LIMITS, bodyLength } from './limits';
+import { text } from './strings';
 
 /**
  * Payloads the client sends (`...Command`), validated by the server with these
  * schemas and typed for the client by the same ones. Unknown keys are dropped,
  * not rejected, so that an older server accepts a newer client's extras.
+ * Every string is a `text()`: well-formed, or refused naming its field.
  */
-const RequestId = z.string().min(1).max(64).optional();
+const RequestId = text().min(1).max(64).optional();
 const Seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** 3-32 chars of [a-z0-9_.-], compared case-folded. */
-export const UsernameSchema = z
-  .string()
+export const UsernameSchema = text()
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9_.-]{3,32}$/, 'username must be 3-32 characters of a-z, 0-9, "_", "." or "-"');
-export const PasswordSchema = z
-  .string()
+export const PasswordSchema = text()
   .min(8, 'password must be at least 8 characters')
   .max(256, 'password must be at most 256 characters');
-export const DisplayNameSchema = z.string().trim().min(1).max(64);
-export const ClientMessageIdSchema = z.string().min(1).max(64);
-export const BodySchema = z
-  .string()
+export const DisplayNameSchema = text().trim().min(1).max(64);
+export const ClientMessageIdSchema = text().min(1).max(64);
+export const BodySchema = text()
   .refine((s) => bodyLength(s) >= 1, 'body must not be empty')
   .refine((s) => bodyLength(s) <= DEFAULT_LIMITS.maxBodyLength, `body must be at most ${DEFAULT_LIMITS.maxBodyLength} characters`);
-export const ResourceSchema = z.string().min(1).max(80);
+export const ResourceSchema = text().min(1).max(80);
 const IdList = z.array(IdSchema).max(1000);
 
 export const ClientCommandSchemas = {
   ClientRegistrationCommand: z.object({
     requestId: RequestId,
     clientInformation: z.object({
-      clientMedium: z.string().min(1).max(32),
-      clientVersion: z.string().max(64).optional(),
-      clientId: z.string().min(1).max(64).optional(),
+      clientMedium: text().min(1).max(32),
+      clientVersion: text().max(64).optional(),
+      clientId: text().min(1).max(64).optional(),
     }),
   }),
   AccountCreateCommand: z.object({
@@ -49,10 +48,10 @@ export const ClientCommandSchemas = {
   AccountLoginCommand: z.object({
     requestId: RequestId,
     userInformation: z.union([
-      z.object({ sessionToken: z.string().min(1).max(128) }),
+      z.object({ sessionToken: text().min(1).max(128) }),
       // Login by password does not re-check the sign-up rules: a malformed
       // username simply fails as BAD_CREDENTIALS, telling nothing about accounts.
-      z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
+      z.object({ username: text().min(1).max(64), password: text().min(1).max(256) }),
     ]),
     publicComputer: z.boolean().optional(),
   }),
@@ -60,8 +59,9 @@ export const ClientCommandSchemas = {
   PingCommand: z.object({ requestId: RequestId, t: z.number().optional() }),
   SubscribeCommand: z.object({ requestId: RequestId, resource: ResourceSchema }),
   UnsubscribeCommand: z.object({ requestId: RequestId, resource: ResourceSchema }),
-  GetContactsCommand: z.object({ requestId: RequestId, ids: IdList.optional() }),
-  GetConversationsCommand: z.object({ requestId: RequestId, ids: IdList.optional() }),
+  // Lists come in pages of id order: `afterId` is the previous page's `lastId`.
+  GetContactsCommand: z.object({ requestId: RequestId, ids: IdList.optional(), afterId: IdSchema.optional() }),
+  GetConversationsCommand: z.object({ requestId: RequestId, ids: IdList.optional(), afterId: IdSchema.optional() }),
   GetMessagesCommand: z.object({
     requestId: RequestId,
     conversationId: IdSchema,
@@ -69,11 +69,11 @@ export const ClientCommandSchemas = {
     beforeSeq: Seq.optional(),
     limit: z.number().int().min(1).max(DEFAULT_LIMITS.messagesPageMax).optional(),
   }),
-  AddContactCommand: z.object({ requestId: RequestId, username: z.string().trim().toLowerCase().min(1).max(64) }),
+  AddContactCommand: z.object({ requestId: RequestId, username: text().trim().toLowerCase().min(1).max(64) }),
   CreateConversationCommand: z.object({
     requestId: RequestId,
     memberIds: z.array(IdSchema).min(1).max(1000),
-    title: z.string().trim().max(100).optional(),
+    title: text().trim().max(100).optional(),
   }),
   SendMessageCommand: z.object({
     requestId: RequestId,

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { text } from './strings';
 
 /**
  * The resources' items as they travel on the wire (docs/PROTOCOL.md section 3).
  * Ids are opaque strings made by the server; times are milliseconds since the
  * Unix epoch.
  */
-export const IdSchema = z.string().min(1).max(64);
+export const IdSchema = text().min(1).max(64);
 
 export const UserSchema = z.object({
   id: IdSchema,

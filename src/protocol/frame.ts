@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ClientCommandSchemas, isClientCommandName, type ClientCommandName, type ClientCommands } from './commands';
 import { ProtocolError } from './errors';
 import { fullCommandName, shortCommandName } from './names';
+import { loneSurrogateIndex } from './strings';
 import { ServerMessageSchemas, isServerMessageName, type ServerMessageName, type ServerMessages } from './responses';
 
 /**
@@ -44,17 +45,40 @@ export function decodeFrame(text: string): DecodedFrame {
   return { name, payload: payload as Record<string, unknown> };
 }
 
-/** The requestId of a payload if it is a well-formed one, so errors can echo it even when validation fails. */
+/**
+ * The requestId of a payload if it is a valid one (1-64 characters of
+ * well-formed text), so errors can echo it even when validation fails; a
+ * malformed one is never sent back.
+ */
 export function peekRequestId(payload: Record<string, unknown>): string | undefined {
   const id = payload['requestId'];
-  return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : undefined;
+  return typeof id === 'string' && id.length >= 1 && id.length <= 64 && loneSurrogateIndex(id) < 0 ? id : undefined;
 }
 
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'payload is invalid';
-  const path = issue.path.length ? issue.path.join('.') : 'payload';
-  return `${path}: ${issue.message}`;
+  const { path, message } = innermost(issue);
+  return `${path.length ? path.join('.') : 'payload'}: ${message}`;
+}
+
+/**
+ * A union's issue says only "Invalid input"; the field at fault is in the
+ * branch the payload came closest to (fewest fields missing, then fewest
+ * issues), so name that one.
+ */
+function innermost(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const distance = (branch: z.core.$ZodIssue[]): number =>
+      branch.filter((i) => i.code === 'invalid_type' && i.input === undefined).length * 1000 + branch.length;
+    const closest = issue.errors.reduce((best, branch) => (distance(branch) < distance(best) ? branch : best));
+    const inner = closest[0];
+    if (inner) {
+      const found = innermost(inner);
+      return { path: [...issue.path, ...found.path], message: found.message };
+    }
+  }
+  return { path: issue.path, message: issue.message };
 }
 
 export type ParsedClientCommand = { [K in ClientCommandName]: { name: K; payload: ClientCommands[K] } }[ClientCommandName];

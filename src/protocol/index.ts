@@ -2,6 +2,7 @@
 export * from './names';
 export * from './errors';
 export * from './limits';
+export * from './strings';
 export * from './entities';
 export * from './commands';
 export * from './responses';

@@ -28,22 +28,56 @@ export const DEFAULT_LIMITS = {
   publicSessionMaxMs: 12 * 60 * 60 * 1000,
   /** Trusted sessions last this long from last use. */
   trustedSessionMs: 30 * 24 * 60 * 60 * 1000,
+  /** Members of one group, its creator included (at most MAX_GROUP_MEMBERS, whatever is configured). */
+  maxGroupMembers: 500,
+  /** Groups one user may create in any hour; direct conversations (one per pair) are not counted. */
+  groupsPerHour: 20,
+  /** Messages one user may send in a minute from all their sockets together (two sockets' sustained rate). */
+  sendsPerUserPerMinute: 6000,
+  /** Contacts one user may add in an hour from all their sockets together. */
+  contactsPerUserPerHour: 200,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;
 
 /**
+ * The largest reply the server sends, in bytes of UTF-8. Pages (messages,
+ * the conversations and contacts lists) are cut by bytes as well as by
+ * count: a page that would grow past this ends early with `hasMore`, and the
+ * client asks for the rest. Small against the client's cap below and the
+ * server's slow-socket limit (4 MiB unsent), and it bounds the work one
+ * request costs. The largest item of each page fits many times over
+ * (limits.test.ts; docs/PROTOCOL.md, "Reply sizes"): a message at
+ * most 25 KB, a conversation entry of MAX_GROUP_MEMBERS members at most
+ * 206 KB, a contact at most 1 KB.
+ */
+export const MAX_REPLY_BYTES = 1024 * 1024;
+
+/** What a reply takes besides its page's items (name, conversationId, version, hasMore, lastId, requestId): under 1 KB at worst. */
+export const REPLY_ENVELOPE_BYTES = 2048;
+
+/**
+ * Most members a group may ever have, whatever the server is configured to:
+ * what keeps one conversation entry inside a reply. A member costs the
+ * entry at most 206 bytes (its id, up to 64 characters, in `memberIds` and
+ * as a key of `members` with two 16-digit positions); 1,000 of them and a
+ * title of 100 escaped characters are 206 KB. (The ids the server makes are
+ * 24 ASCII characters: a group of 500 is 58 KB.)
+ */
+export const MAX_GROUP_MEMBERS = 1000;
+
+/**
  * Largest frame from the server the client parses, in bytes of UTF-8.
  * docs/PROTOCOL.md caps the client's frames (maxFrameBytes) but not the server's,
  * and the browser hands over a whole frame however large; parsing and
- * dispatching a hostile multi-MB frame stalls the page. The largest reply a
- * genuine server sends is a MessagesResponse of the client's own page
- * (messagesPageMax messages, which is what message-fetcher asks for) at the
- * longest body: maxBodyLength code points at 6 bytes each at worst in JSON
- * (control characters become \u00XX), plus at most 1 KiB a message of ids,
- * seq and times, plus 64 KiB for the rest of the frame: 12,577,536 bytes.
- * Nothing else comes close (a ConversationsResponse would need over a
- * hundred 1,000-member groups). The client refuses a larger frame unparsed.
+ * dispatching a hostile multi-MB frame stalls the page. This server's
+ * replies stay under MAX_REPLY_BYTES; the cap is set higher, at what a
+ * server that does not cut pages by bytes could send for the client's own
+ * page (messagesPageMax messages, which is what message-fetcher asks for) at
+ * the longest body: maxBodyLength code points at 6 bytes each at worst in
+ * JSON (control characters become \u00XX), plus at most 1 KiB a message of
+ * ids, seq and times, plus 64 KiB for the rest of the frame: 12,577,536
+ * bytes. The client refuses a larger frame unparsed.
  */
 export const MAX_INCOMING_FRAME_BYTES = DEFAULT_LIMITS.messagesPageMax * (DEFAULT_LIMITS.maxBodyLength * 6 + 1024) + 64 * 1024;
 

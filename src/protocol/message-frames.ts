@@ -12,7 +12,8 @@ import type { ServerMessages } from './responses';
  */
 const cache = new WeakMap<Message, string>();
 
-function messageJson(message: Message): string {
+/** A message's JSON, made once per message object. */
+export function messageJson(message: Message): string {
   let json = cache.get(message);
   if (json === undefined) cache.set(message, (json = JSON.stringify(message)));
   return json;

@@ -40,11 +40,20 @@ export const ServerMessageSchemas = {
     ids: z.array(z.string()),
     items: z.record(z.string(), z.unknown()).optional(),
   }),
-  ContactsResponse: z.object({ requestId: RequestId, contacts: z.record(z.string(), ContactSchema), version: z.number() }),
+  // A list reply is one page: `hasMore` (absent from servers that do not page: false) says ask again with `afterId: lastId`.
+  ContactsResponse: z.object({
+    requestId: RequestId,
+    contacts: z.record(z.string(), ContactSchema),
+    version: z.number(),
+    hasMore: z.boolean().optional(),
+    lastId: z.string().optional(),
+  }),
   ConversationsResponse: z.object({
     requestId: RequestId,
     conversations: z.record(z.string(), ConversationSchema),
     version: z.number(),
+    hasMore: z.boolean().optional(),
+    lastId: z.string().optional(),
   }),
   MessagesResponse: z.object({
     requestId: RequestId,

@@ -42,6 +42,10 @@ export class FakeServer {
   readonly refuseNext = new Map<string, ErrorCode[]>();
   /** The next N frames of a command are never answered (lost on a link that stays open). */
   readonly ignoreNext = new Map<string, number>();
+  /** Lists (contacts, conversations) are served in pages of this many, in id order, as the real server cuts them by bytes. */
+  listPageSize = Infinity;
+  /** Message pages hold at most this many, whatever the limit asked (the real server's byte cut). */
+  messagesPageCap = Infinity;
   private tokenCounter = 0;
   private messageCounter = 0;
   private conversationsVersion = 1;
@@ -111,6 +115,16 @@ export class FakeServer {
     for (const c of this.connections.splice(0)) c.socket.close(1006, 'dropped');
   }
 
+  /** One page of a list in id order after `afterId`, filtered by `ids`, and the hasMore/lastId that go with it. */
+  private listPage<T extends { id: string }>(all: T[], p: Record<string, unknown>): { items: T[]; more: object } {
+    const ids = p['ids'] as string[] | undefined;
+    const afterId = (p['afterId'] as string | undefined) ?? '';
+    const rest = all.filter((x) => x.id > afterId && (!ids || ids.includes(x.id))).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const items = rest.slice(0, this.listPageSize);
+    if (this.listPageSize === Infinity) return { items, more: {} };
+    return { items, more: items.length < rest.length ? { hasMore: true, lastId: items.at(-1)!.id } : { hasMore: false } };
+  }
+
   private handle(frame: DecodedFrame, socket: FakeWebSocket): void {
     if (this.silent || socket.readyState !== 1) return;
     const c = this.connectionOf(socket);
@@ -170,17 +184,18 @@ export class FakeServer {
         c.subscriptions.add(s('resource'));
         return reply('SubscribeResponse', { resource: s('resource'), version: 1 });
       case 'GetContactsCommand': {
-        const contacts: Record<string, Contact> = {};
-        for (const { user } of this.users.values()) if (user.id !== userId) contacts[user.id] = { ...user, online: true, lastSeenAt: null };
-        return reply('ContactsResponse', { contacts, version: 1 });
+        const contacts = [...this.users.values()].filter(({ user }) => user.id !== userId).map(({ user }): Contact => ({ ...user, online: true, lastSeenAt: null }));
+        const { items, more } = this.listPage(contacts, p);
+        return reply('ContactsResponse', { contacts: Object.fromEntries(items.map((c) => [c.id, c])), version: 1, ...more });
       }
       case 'GetConversationsCommand': {
         const mine = [...this.conversations.values()].filter((conv) => conv.memberIds.includes(userId));
-        return reply('ConversationsResponse', { conversations: Object.fromEntries(mine.map((conv) => [conv.id, conv])), version: 1 });
+        const { items, more } = this.listPage(mine, p);
+        return reply('ConversationsResponse', { conversations: Object.fromEntries(items.map((conv) => [conv.id, conv])), version: 1, ...more });
       }
       case 'GetMessagesCommand': {
         const list = this.messages.get(s('conversationId')) ?? [];
-        const limit = (p['limit'] as number | undefined) ?? 100;
+        const limit = Math.min((p['limit'] as number | undefined) ?? 100, this.messagesPageCap);
         const before = p['beforeSeq'] as number | undefined;
         const page = before !== undefined ? list.filter((m) => m.seq < before).slice(-limit) : list.filter((m) => m.seq > ((p['afterSeq'] as number | undefined) ?? 0)).slice(0, limit);
         const hasMore = before !== undefined ? (page[0]?.seq ?? 1) > 1 : (page.at(-1)?.seq ?? 0) < list.length;
