@@ -7,7 +7,7 @@ import type { Services } from './context';
  * random, so learning that an id exists requires already knowing it, and
  * nothing of the conversation is ever shown to a non-member.
  */
-export function requireMember(conversationId: string, userId: string, s: Services): void {
+export function requireMember(conversationId: string, userId: string, s: Pick<Services, 'storage'>): void {
   if (s.storage.conversations.isMember(conversationId, userId)) return;
   if (!s.storage.conversations.exists(conversationId)) {
     throw new ProtocolError('NOT_FOUND', `no conversation ${conversationId}`);
@@ -16,6 +16,6 @@ export function requireMember(conversationId: string, userId: string, s: Service
 }
 
 /** Tells every member's `conversations` subscribers that a conversation changed, with the new entry inline, now. */
-export function notifyConversationChanged(conversationId: string, s: Services): void {
+export function notifyConversationChanged(conversationId: string, s: Pick<Services, 'conversationNotifier'>): void {
   s.conversationNotifier.notify([conversationId]);
 }

@@ -15,7 +15,12 @@ import type { TypingGate } from './typing-gate';
 import type { UserQuotas } from './user-quotas';
 import type { SendPath } from './send-path';
 
-/** What handlers work with: built once per server in app.ts, no module-level singletons. */
+/**
+ * Everything the handlers work with: built once per server in app.ts, no
+ * module-level singletons, handed whole to the dispatcher. Each handler
+ * area names the part it uses beside its handlers (`MessagesServices` in
+ * messages.ts, a `Pick` of these), so a reader and a test see what it needs.
+ */
 export interface Services {
   config: ServerConfig;
   storage: Storage;

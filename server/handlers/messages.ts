@@ -4,6 +4,9 @@ import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 import { fillPage, keyedReply } from './reply-pages';
 
+/** What reading and sending messages use. */
+export type MessagesServices = Pick<Services, 'config' | 'storage' | 'sendPath' | 'userQuotas'>;
+
 /**
  * Reading pages of messages and sending (the durable, idempotent write path).
  * A page holds at most `limit` messages and at most MAX_REPLY_BYTES: a
@@ -11,7 +14,7 @@ import { fillPage, keyedReply } from './reply-pages';
  * it keeps the newest, those nearest `beforeSeq`), and the client follows
  * `hasMore` for the rest.
  */
-export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: Services): Reply {
+export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: MessagesServices): Reply {
   requireMember(p.conversationId, userIdOf(conn), s);
   const { messagesPageDefault, messagesPageMax } = s.config.limits;
   const limit = Math.min(p.limit ?? messagesPageDefault, messagesPageMax);
@@ -44,7 +47,7 @@ const messageId = (m: Message): string => m.id;
  * commit (send-path.ts). A non-member's resend of a message it once stored
  * is answered here, at once, with the original.
  */
-export function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: Services): Reply | void {
+export function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: MessagesServices): Reply | void {
   const senderId = userIdOf(conn);
   // Membership comes from the cached conversation entry. A member's resend is
   // recognised by the writer's insert (ON CONFLICT DO NOTHING, then the

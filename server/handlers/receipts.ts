@@ -3,6 +3,9 @@ import type { Connection } from '../gateway/connection';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
+/** What receipts use. */
+export type ReceiptsServices = Pick<Services, 'storage' | 'sendPath'>;
+
 /**
  * Delivered and read positions. They only move forward and never past the
  * conversation's latestSeq; read implies delivered. The response carries
@@ -16,12 +19,12 @@ import { userIdOf, type Reply, type Services } from './context';
  * group, or spamming rising seqs, costs every other member one
  * notification per interval, not one per receipt.
  */
-export function ackMessages(conn: Connection, p: ClientCommands['AckMessagesCommand'], s: Services): Reply | void {
+export function ackMessages(conn: Connection, p: ClientCommands['AckMessagesCommand'], s: ReceiptsServices): Reply | void {
   const unchanged = advance(conn, p, false, s);
   if (unchanged) return { name: 'AckMessagesResponse', payload: { conversationId: p.conversationId, seq: unchanged.deliveredSeq } };
 }
 
-export function markRead(conn: Connection, p: ClientCommands['MarkReadCommand'], s: Services): Reply | void {
+export function markRead(conn: Connection, p: ClientCommands['MarkReadCommand'], s: ReceiptsServices): Reply | void {
   const unchanged = advance(conn, p, true, s);
   if (unchanged) return { name: 'MarkReadResponse', payload: { conversationId: p.conversationId, seq: unchanged.readSeq } };
 }
@@ -32,7 +35,7 @@ export function markRead(conn: Connection, p: ClientCommands['MarkReadCommand'],
  * with them (returned here); any other goes to the send path, which answers
  * it after its commit and tells the members (send-path.ts).
  */
-function advance(conn: Connection, p: { conversationId: string; seq: number; requestId?: string }, read: boolean, s: Services) {
+function advance(conn: Connection, p: { conversationId: string; seq: number; requestId?: string }, read: boolean, s: ReceiptsServices) {
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
   const unchanged = s.storage.conversations.unchangedBy(p.conversationId, userId, p.seq, read);

@@ -7,8 +7,11 @@ import type { Connection } from '../gateway/connection';
 import type { Reply, Services } from './context';
 import { attachSession, revokeSession } from './session-state';
 
+/** What registration, accounts, login, logout and ping use (login and logout attach and detach sessions: session-state.ts). */
+export type SessionServices = Pick<Services, 'config' | 'dummyPasswordHash' | 'hub' | 'metrics' | 'now' | 'presence' | 'sessions' | 'storage' | 'throttle'>;
+
 /** Registration, account creation, login and logout (docs/PROTOCOL.md section 2). */
-export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: Services): Reply {
+export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: SessionServices): Reply {
   conn.registered = true;
   conn.clientId = p.clientInformation.clientId ?? conn.clientId ?? randomUUID();
   return {
@@ -23,7 +26,7 @@ export function register(conn: Connection, p: ClientCommands['ClientRegistration
   };
 }
 
-export async function createAccount(_conn: Connection, p: ClientCommands['AccountCreateCommand'], s: Services): Promise<Reply> {
+export async function createAccount(_conn: Connection, p: ClientCommands['AccountCreateCommand'], s: SessionServices): Promise<Reply> {
   const { username, password } = p.userInformation;
   if (s.storage.users.findByUsername(username)) throw new ProtocolError('CONFLICT', `username ${username} is taken`);
   const hash = await hashPassword(password, s.config.scrypt);
@@ -41,7 +44,7 @@ export async function createAccount(_conn: Connection, p: ClientCommands['Accoun
   return { name: 'AccountCreateResponse', payload: { created: true, user: { id, username, displayName } } };
 }
 
-export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: Services): Promise<Reply> {
+export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: SessionServices): Promise<Reply> {
   const info = p.userInformation;
   if ('sessionToken' in info) {
     const session = s.sessions.resume(info.sessionToken);
@@ -64,12 +67,12 @@ export async function login(conn: Connection, p: ClientCommands['AccountLoginCom
   return loggedIn(token, toUser(row), s.sessions.expiresAt(session));
 }
 
-export function logout(conn: Connection, _p: ClientCommands['AccountLogoutCommand'], s: Services): Reply {
+export function logout(conn: Connection, _p: ClientCommands['AccountLogoutCommand'], s: SessionServices): Reply {
   if (conn.session) revokeSession(conn.session, s, conn);
   return { name: 'AccountLogoutResponse', payload: { loggedOut: true } };
 }
 
-export function ping(_conn: Connection, p: ClientCommands['PingCommand'], s: Services): Reply {
+export function ping(_conn: Connection, p: ClientCommands['PingCommand'], s: SessionServices): Reply {
   const payload: { t?: number; serverTime: number } = { serverTime: s.now() };
   if (p.t !== undefined) payload.t = p.t;
   return { name: 'PongResponse', payload };

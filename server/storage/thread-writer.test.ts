@@ -311,7 +311,7 @@ describe('the server with a database file', () => {
         ann.ws.close();
         ben.ws.close();
       },
-      { walSizeLimitBytes: limit, limits: { commandsPerSecond: 1e6, commandBurst: 1e6 } },
+      { walSizeLimitBytes: limit, limits: { commandsPerSecond: 1e6, commandBurst: 1e6, sendsPerUserPerMinute: 1e6 } },
     );
     // The last connection closed: the WAL was checkpointed to its end and removed.
     expect(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0).toBe(0);
