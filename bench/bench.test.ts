@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from './cli';
 import type { LatencySummary } from './lib/latency';
@@ -13,6 +14,8 @@ import type { LatencySummary } from './lib/latency';
  * storm run against the real server.
  */
 const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+/** This checkout stands in for `--baseline-checkout`: the smoke checks the launching, not a second build. */
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 function run(args: string): ReturnType<typeof runBench> {
@@ -46,25 +49,31 @@ function expectComplete(step: Step): void {
 }
 
 describe('bench smoke', () => {
-  it('chat: every send acked and delivered against the raw relay and the real server, report written', async () => {
-    const result = (await run('chat --targets raw,real'))!;
+  it('chat: every send acked and delivered against every target, the durable peer and a baseline checkout included, report written', async () => {
+    const result = (await run(`chat --targets raw,socketio-sqlite,real,real-base --baseline-checkout ${REPO_ROOT}`))!;
     const json = JSON.parse(readFileSync(join(result.dir, 'report.json'), 'utf8'));
     expect(json.meta.command).toContain('chat');
     expect(json.meta.machine.nproc).toBeGreaterThan(0);
-    for (const kind of ['raw', 'real']) {
+    for (const kind of ['raw', 'socketio-sqlite', 'real', 'real-base']) {
       const steps = json.data.results[kind].steps as Step[];
       expect(steps.length).toBeGreaterThan(0);
       for (const step of steps) expectComplete(step);
     }
-    expect(readFileSync(join(result.dir, 'report.md'), 'utf8')).toMatch(/\| raw ws relay \| 100 \|/);
+    const md = readFileSync(join(result.dir, 'report.md'), 'utf8');
+    expect(md).toMatch(/\| raw ws relay \| 100 \|/);
+    expect(md).toMatch(/\| Socket\.IO \+ SQLite \| 100 \|/);
+    expect(md).toMatch(/\| Tidings \(baseline checkout\) \| 100 \|/);
+    expect(json.verdicts.map((v: { target: string }) => v.target)).toEqual(expect.arrayContaining([expect.stringContaining('Socket.IO + SQLite')]));
     expect(readFileSync(join(result.dir, 'chat-latency.svg'), 'utf8')).toMatch(/^<svg/);
-  }, 30_000);
+  }, 40_000);
 
-  it('idle, fanout and slow run end to end against the raw relay', async () => {
+  it('idle, fanout and slow run end to end against the raw relay, fan-out against the durable peer too', async () => {
     const idle = (await run('idle --targets raw'))!;
     expect((idle.report.data['results'] as { raw: { connected: number } }).raw.connected).toBe(40);
-    const fanout = (await run('fanout --targets raw'))!;
-    for (const step of (fanout.report.data['results'] as { steps: Step[] }[])[0]!.steps) expectComplete(step);
+    const fanout = (await run('fanout --targets raw,socketio-sqlite'))!;
+    const groups = fanout.report.data['results'] as { kind: string; steps: Step[] }[];
+    expect(groups.map((g) => g.kind)).toEqual(['raw', 'socketio-sqlite']);
+    for (const group of groups) for (const step of group.steps) expectComplete(step);
     const slow = (await run('slow --targets raw'))!;
     const r = (slow.report.data['results'] as { raw: { windows: { phase: string; step: Step }[]; moves: number[] } }).raw;
     expect(r.windows.map((w) => w.phase)).toEqual(['without', 'with']);
@@ -77,16 +86,19 @@ describe('bench smoke', () => {
     }
   }, 30_000);
 
-  it('cost: fixed-batch rounds against the raw relay and the real server, every send acked and delivered', async () => {
-    const result = (await run('cost --targets raw,real'))!;
-    const results = result.report.data['results'] as Record<'raw' | 'real', { batch: number; sends: number; bytesPerSend: number; meanCommitBatch: number | null }[]>;
-    for (const kind of ['raw', 'real'] as const) {
+  it('cost: fixed-batch rounds against the raw relay, the durable peer, the real server and a baseline checkout, every send acked and delivered', async () => {
+    const result = (await run(`cost --targets raw,socketio-sqlite,real,real-base --baseline-checkout ${REPO_ROOT}`))!;
+    type Row = { batch: number; sends: number; bytesPerSend: number; meanCommitBatch: number | null };
+    const results = result.report.data['results'] as Record<'raw' | 'socketio-sqlite' | 'real' | 'real-base', Row[]>;
+    for (const kind of ['raw', 'socketio-sqlite', 'real', 'real-base'] as const) {
       const [r] = results[kind];
       expect(r).toMatchObject({ batch: 2, sends: 10 });
       expect(r!.bytesPerSend).toBeGreaterThan(0);
     }
     expect(results.real[0]!.meanCommitBatch).toBeGreaterThan(0);
+    expect(results['real-base'][0]!.meanCommitBatch).toBeGreaterThan(0);
     expect(results.raw[0]!.meanCommitBatch).toBeNull();
+    expect(results['socketio-sqlite'][0]!.meanCommitBatch).toBeNull();
   }, 30_000);
 
   it('storm: every returning client has every missed message, no gap or duplicate', async () => {

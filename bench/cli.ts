@@ -13,10 +13,11 @@ import { stormScenario } from './scenarios/storm';
 import { slowScenario } from './scenarios/slow';
 import { costScenario } from './scenarios/cost';
 import { browserScenario } from './browser/browser-scenario';
+import { isTidings } from './targets/target';
 
 /**
  * `npm run bench -- <scenario> [options]`: runs one benchmark scenario
- * against the raw relay, Socket.IO and the real server, and writes
+ * against the raw relay, the Socket.IO baselines and the real server, and writes
  * bench/results/<timestamp>-<scenario>/. See --help.
  */
 const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<ScenarioReport>> = {
@@ -45,7 +46,7 @@ export async function runBench(argv: string[]): Promise<{ dir: string; report: S
   const dir = resultsFolder(options.outDir, options.scenario, started);
   const progress = new Progress(options.quiet);
   const ctx: ScenarioContext = { options, progress, runId: started.getTime().toString(36), resultsDir: dir };
-  const scrypt = options.targets.includes('real') ? await measureScrypt() : { ms: null, params: 'n/a' };
+  const scrypt = options.targets.some(isTidings) ? await measureScrypt() : { ms: null, params: 'n/a' };
   const report = await RUNNERS[options.scenario](ctx);
   if (options.cpuProf) {
     // The server writes its profile on exit, which the scenario has awaited.

@@ -2,17 +2,41 @@ import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
 /**
- * The Socket.IO baseline doing the same job the usual way: a token "login",
+ * The Socket.IO baselines doing the same job the usual way: a token "login",
  * rooms for conversations, acks for sends, and a broadcast to the room.
- * In memory only, like the raw relay. Driven by bench/generator/socketio-client.ts.
- * Run: node --import tsx bench/baselines/socketio-server.ts (env PORT, HOST).
+ * Where the messages go is the `MessageLog`: in memory (like the raw relay;
+ * `socketio`) or a SQLite file written before each ack (`socketio-sqlite`,
+ * bench/baselines/sqlite-message-log.ts). Driven by bench/generator/socketio-client.ts.
+ * Run: node --import tsx bench/baselines/socketio-server.ts (env PORT, HOST;
+ * DB_PATH for the SQLite log).
  */
 type Ack = (value: unknown) => void;
 
-export function startSocketIoServer(port: number, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+/** Stores messages and numbers them per conversation. */
+export interface MessageLog {
+  /** Stores one message; returns its seq in the conversation. */
+  append(conversationId: string, senderId: string, body: string, sentAt: number): number;
+  /** The conversation's latest seq, 0 when it has none. */
+  latest(conversationId: string): number;
+  close(): void;
+}
+
+export function memoryLog(): MessageLog {
+  const seqs = new Map<string, number>();
+  return {
+    append: (conversationId) => {
+      const seq = (seqs.get(conversationId) ?? 0) + 1;
+      seqs.set(conversationId, seq);
+      return seq;
+    },
+    latest: (conversationId) => seqs.get(conversationId) ?? 0,
+    close: () => undefined,
+  };
+}
+
+export function startSocketIoServer(port: number, host = '127.0.0.1', log: MessageLog = memoryLog()): Promise<{ port: number; close(): Promise<void> }> {
   const http = createServer();
   const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
-  const seqs = new Map<string, number>();
 
   io.on('connection', (socket) => {
     let userId = '';
@@ -22,12 +46,18 @@ export function startSocketIoServer(port: number, host = '127.0.0.1'): Promise<{
     });
     socket.on('subscribe', (conversationId: string, ack: Ack) => {
       void socket.join(conversationId);
-      ack({ version: seqs.get(conversationId) ?? 0 });
+      ack({ version: log.latest(conversationId) });
     });
     socket.on('send', (msg: { conversationId: string; clientMessageId: string; body: string }, ack: Ack) => {
-      const seq = (seqs.get(msg.conversationId) ?? 0) + 1;
-      seqs.set(msg.conversationId, seq);
-      const message = { id: `${msg.conversationId}:${seq}`, conversationId: msg.conversationId, seq, senderId: userId, clientMessageId: msg.clientMessageId, body: msg.body, sentAt: Date.now() };
+      const sentAt = Date.now();
+      let seq: number;
+      try {
+        seq = log.append(msg.conversationId, userId, msg.body, sentAt);
+      } catch (error) {
+        ack({ error: { code: 'STORE_FAILED', message: `message ${JSON.stringify(msg.clientMessageId)} not stored: ${(error as Error).message}` } });
+        return;
+      }
+      const message = { id: `${msg.conversationId}:${seq}`, conversationId: msg.conversationId, seq, senderId: userId, clientMessageId: msg.clientMessageId, body: msg.body, sentAt };
       ack({ message });
       socket.to(msg.conversationId).emit('message', message);
     });
@@ -38,13 +68,18 @@ export function startSocketIoServer(port: number, host = '127.0.0.1'): Promise<{
       const address = http.address();
       resolve({
         port: typeof address === 'object' && address ? address.port : port,
-        close: () => new Promise((done) => io.close(() => done())),
+        close: () => new Promise((done) => io.close(() => {
+          log.close();
+          done();
+        })),
       });
     });
   });
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').slice(-2).join('/'))) {
-  const { port } = await startSocketIoServer(Number(process.env['PORT'] ?? 0), process.env['HOST'] ?? '127.0.0.1');
+  const dbPath = process.env['DB_PATH'];
+  const log = dbPath ? (await import('./sqlite-message-log')).openSqliteLog(dbPath) : memoryLog();
+  const { port } = await startSocketIoServer(Number(process.env['PORT'] ?? 0), process.env['HOST'] ?? '127.0.0.1', log);
   process.stdout.write(`listening ${port}\n`);
 }

@@ -58,13 +58,14 @@ export class SocketIoClient implements BenchClient {
   }
 
   send(conversationId: string, clientMessageId: string): void {
-    this.socket?.emit('send', { conversationId, clientMessageId, body: this.options.body }, (r: { message: { seq: number } }) =>
-      this.options.sink.onAck(clientMessageId, r.message.seq),
-    );
+    this.socket?.emit('send', { conversationId, clientMessageId, body: this.options.body }, (r: { message?: { seq: number }; error?: { code: string } }) => {
+      if (r.message) this.options.sink.onAck(clientMessageId, r.message.seq);
+      else this.options.sink.onError(r.error?.code ?? 'NO_MESSAGE', clientMessageId);
+    });
   }
 
   fetchAfter(): Promise<FetchedPage> {
-    return Promise.reject(new Error('the Socket.IO baseline keeps no history'));
+    return Promise.reject(new Error('the Socket.IO baselines answer no history reads'));
   }
 
   pause(): void {

@@ -1,4 +1,6 @@
-import type { TargetKind } from '../targets/target';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { TARGET_KINDS, type TargetKind } from '../targets/target';
 
 /**
  * Command-line options of `npm run bench -- <scenario> [options]`, their
@@ -38,6 +40,8 @@ export interface BenchOptions {
   sourceAddresses: number;
   maxSeconds: number;
   outDir: string;
+  /** Root of another checkout whose real server runs as target `real-base`, or null. */
+  baselineCheckout: string | null;
   cpuProf: boolean;
   /** taskset CPU lists for the targets and the generator, or null. */
   pin: { targets: string; generator: string } | null;
@@ -65,13 +69,20 @@ Scenarios (each bounded in size and time, loopback only, stops by itself):
   storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
   slow     one member stops reading its socket; others' latency with and without it
   cost     server CPU per one-to-one send at a fixed batch of simultaneous senders (closed loop: the cost
-           figure independent of how late the server runs; raw relay and real server)
+           figure independent of how late the server runs)
   browser  the client in the system Chromium (Playwright; needs dist/, i.e. vite build): cold start from the local
            store to the conversation list, server up and stopped; opening the long conversation (paint, DOM nodes,
            JS heap); local echo of a send; a send to another browser's screen (real server only)
 
 Options:
-  --targets <list>         raw,socketio,real (default: all three; storm: real)
+  --targets <list>         any of raw, socketio, socketio-sqlite, real, real-base (default: the first four, with
+                           real-base too when --baseline-checkout is given; storm and browser: real)
+                           raw: the ceiling, a ws relay that stores nothing; socketio: Socket.IO in memory;
+                           socketio-sqlite: Socket.IO inserting each message into SQLite (WAL,
+                           synchronous=NORMAL) before its ack, the durable peer; real: this checkout's server;
+                           real-base: the server of the --baseline-checkout
+  --baseline-checkout <dir>  another checkout of Tidings (with its node_modules) whose server runs as target
+                           real-base, seeded by its own server/storage/seed.ts: before/after ratios from one run
   --connections <n>        idle: connections to hold (default 19000)
   --ramp <n/s>             connection ramp, connections per second (default 2000)
   --workers <n>            generator processes (default: one per 5000 sockets, at least 2)
@@ -120,7 +131,7 @@ function list(v: string): number[] {
 export function defaults(scenario: ScenarioName): BenchOptions {
   return {
     scenario,
-    targets: scenario === 'storm' || scenario === 'browser' ? ['real'] : ['raw', 'socketio', 'real'],
+    targets: scenario === 'storm' || scenario === 'browser' ? ['real'] : ['raw', 'socketio', 'socketio-sqlite', 'real'],
     workers: null,
     connections: 19_000,
     rampPerSecond: 2000,
@@ -145,6 +156,7 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     sourceAddresses: 8,
     maxSeconds: 150,
     outDir: 'bench/results',
+    baselineCheckout: null,
     cpuProf: false,
     pin: null,
     inProcess: false,
@@ -194,6 +206,7 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
   if (!SCENARIOS.includes(scenario)) return { options: null, help: true, error: `unknown scenario ${JSON.stringify(argv[0])}` };
   const o = defaults(scenario);
   if (argv.includes('--tiny') || argv.includes('--smoke')) tiny(o);
+  let targetsGiven = false;
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -221,8 +234,17 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       }
       case '--targets': {
         const kinds = value().split(',').map((s) => s.trim());
-        for (const k of kinds) if (!['raw', 'socketio', 'real'].includes(k)) throw new Error(`unknown target ${k}`);
+        for (const k of kinds) if (!(TARGET_KINDS as readonly string[]).includes(k)) throw new Error(`unknown target ${JSON.stringify(k)}: the targets are ${TARGET_KINDS.join(', ')}`);
         o.targets = kinds as TargetKind[];
+        targetsGiven = true;
+        break;
+      }
+      case '--baseline-checkout': {
+        const dir = resolve(value());
+        for (const needed of ['server/main.ts', 'server/storage/seed.ts', 'node_modules']) {
+          if (!existsSync(join(dir, needed))) throw new Error(`--baseline-checkout ${JSON.stringify(dir)} has no ${needed}: it must be a Tidings checkout with its dependencies installed`);
+        }
+        o.baselineCheckout = dir;
         break;
       }
       case '--connections': o.connections = Math.floor(num()); break;
@@ -252,6 +274,8 @@ export function parseArgs(argv: string[]): { options: BenchOptions | null; help:
       default: throw new Error(`unknown option ${flag}`);
     }
   }
+  if (o.baselineCheckout && !targetsGiven && !['storm', 'browser'].includes(scenario)) o.targets.push('real-base');
+  if (o.targets.includes('real-base') && !o.baselineCheckout) throw new Error('target real-base needs --baseline-checkout <dir>, the checkout whose server it runs');
   if (o.connections > 60_000) throw new Error('--connections is capped at 60000 (the server holds ~19,500 per process)');
   return { options: o, help: false };
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { ProtocolClient } from '../generator/protocol-client';
+import { SocketIoClient } from '../generator/socketio-client';
 import type { ArrivedMessage, BenchClient, ClientSink } from '../generator/bench-client';
 import { buildPlans, directPairs } from '../generator/population';
 import { sourceAddresses } from '../lib/options';
 import { readProcCpuMs } from '../lib/proc-memory';
 import { meanBatch, readCommitCounters } from '../lib/server-metrics';
 import { launchTarget } from '../targets/launch';
-import { TARGET_LABELS, type TargetKind } from '../targets/target';
+import { TARGET_LABELS, isTidings, type TargetKind } from '../targets/target';
 import { type ScenarioContext, type ScenarioReport, round, table } from './context';
 
 /**
@@ -51,10 +52,9 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
   // SPREADth of the round rate: under the per-socket rate limit (50 commands/s) at any round rate seen here.
   const pairs = SPREAD * batch;
   const shape = { users: 2 * pairs, conversations: directPairs(2 * pairs) };
-  const target = await launchTarget(kind, shape, `${ctx.runId}${kind}${batch}`);
+  const target = await launchTarget(kind, shape, `${ctx.runId}${kind}${batch}`, { baselineCheckout: o.baselineCheckout });
   const clients: BenchClient[] = [];
   try {
-    if (target.transport !== 'protocol') throw new Error(`cost measures Tidings-protocol targets only, not ${kind}`);
     let waiting = 0;
     let bytes = 0;
     let roundDone: (() => void) | null = null;
@@ -64,7 +64,7 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
     const errors: string[] = [];
     const sink: ClientSink = {
       onAck: settle,
-      // The sender's own copy (its socket is subscribed too) is not the delivery being waited for.
+      // The sender's own copy (a Tidings socket is subscribed too) is not the delivery being waited for.
       onArrival: (c: BenchClient, m: ArrivedMessage) => m.senderId !== c.userId && settle(),
       onError: (code) => errors.push(code),
       onClose: (_c, code) => errors.push(`CLOSE_${code}`),
@@ -73,18 +73,17 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
     };
     const addresses = sourceAddresses(o.sourceAddresses);
     for (const plan of buildPlans(shape, target.seeded)) {
-      clients.push(
-        new ProtocolClient({
-          index: plan.index,
-          url: target.url,
-          token: plan.token,
-          conversationIds: plan.conversations.map((c) => c.id),
-          subscribeConversations: true,
-          localAddress: addresses[plan.index % addresses.length]!,
-          body: 'x'.repeat(o.bodyBytes),
-          sink,
-        }),
-      );
+      const options = {
+        index: plan.index,
+        url: target.url,
+        token: plan.token,
+        conversationIds: plan.conversations.map((c) => c.id),
+        subscribeConversations: true,
+        localAddress: addresses[plan.index % addresses.length]!,
+        body: 'x'.repeat(o.bodyBytes),
+        sink,
+      };
+      clients.push(target.transport === 'socketio' ? new SocketIoClient(options) : new ProtocolClient(options));
     }
     await Promise.all(clients.map((c) => c.connect()));
     const conversationIds = target.seeded.conversationIds;
@@ -99,7 +98,7 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
     };
     // Warm-up: JIT, caches, the WAL's first pages.
     for (let r = 0; r < Math.max(5, Math.floor(o.costRounds / 5)); r++) await round1();
-    const commits0 = kind === 'real' ? await readCommitCounters(target.url) : null;
+    const commits0 = isTidings(kind) ? await readCommitCounters(target.url) : null;
     const cpu0 = readProcCpuMs(target.pid);
     const main0 = threadCpuMs(target.pid, target.pid);
     bytes = 0;
@@ -110,7 +109,7 @@ async function measure(ctx: ScenarioContext, kind: TargetKind, batch: number): P
     const cpuMs = readProcCpuMs(target.pid) - cpu0;
     const mainMs = threadCpuMs(target.pid, target.pid) - main0;
     const sends = o.costRounds * batch;
-    const commits1 = kind === 'real' ? await readCommitCounters(target.url) : null;
+    const commits1 = isTidings(kind) ? await readCommitCounters(target.url) : null;
     if (errors.length) throw new Error(`${TARGET_LABELS[kind]}: errors during the cost rounds: ${errors.slice(0, 5).join(', ')}`);
     const mean = meanBatch(commits0, commits1);
     return {
@@ -135,7 +134,7 @@ function progressNote(ctx: ScenarioContext, text: string): void {
 
 export async function costScenario(ctx: ScenarioContext): Promise<ScenarioReport> {
   const o = ctx.options;
-  const targets = o.targets.filter((k) => k !== 'socketio');
+  const targets = o.targets;
   const results: Partial<Record<TargetKind, CostResult[]>> = {};
   // Targets alternate per batch size, so that a change in background load falls on all of them.
   for (const batch of o.costBatches) {
@@ -147,7 +146,7 @@ export async function costScenario(ctx: ScenarioContext): Promise<ScenarioReport
   return {
     title: 'Server CPU per send at a fixed batch',
     markdown: [
-      `Closed loop: in each round \`batch\` senders, each in its own direct conversation with a subscribed partner (both subscribed to \`conversations\` and the conversation's messages), send one ${o.bodyBytes}-byte message at the same moment; the next round starts once every ack and delivery arrived. ${o.costRounds} measured rounds per batch size after a warm-up. Socket.IO is not measured here (its client is not the Tidings protocol client).`,
+      `Closed loop: in each round \`batch\` senders, each in its own direct conversation with a subscribed partner (both subscribed to \`conversations\` and the conversation's messages), send one ${o.bodyBytes}-byte message at the same moment; the next round starts once every ack and delivery arrived. ${o.costRounds} measured rounds per batch size after a warm-up. The Socket.IO targets are driven by their own client: one emit per send, the ack and one broadcast to the partner.`,
       '',
       table(['target', 'batch (sends per round)', 'sends', 'server CPU µs/send (process)', 'main thread µs/send', 'mean commit batch', 'bytes received per send', 'rounds/s'], rows),
     ].join('\n'),

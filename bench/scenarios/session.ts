@@ -38,7 +38,7 @@ export async function withSession<T>(ctx: ScenarioContext, kind: TargetKind, sha
   const label = TARGET_LABELS[kind];
   progress.note(`${label}: preparing ${shape.users} users, ${shape.conversations.length} conversations`);
   const nodeFlags = options.cpuProf && kind === 'real' ? ['--cpu-prof', `--cpu-prof-dir=${resolve(ctx.resultsDir)}`] : [];
-  const target = await launchTarget(kind, shape, ctx.runId, nodeFlags, options.inProcess);
+  const target = await launchTarget(kind, shape, ctx.runId, { nodeFlags, inProcess: options.inProcess, baselineCheckout: options.baselineCheckout });
   let pool: GeneratorPool | null = null;
   try {
     pool = await GeneratorPool.start({

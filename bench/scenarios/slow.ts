@@ -1,5 +1,5 @@
 import { sleep } from '../lib/clock';
-import { TARGET_LABELS, type TargetKind } from '../targets/target';
+import { TARGET_LABELS, isTidings, type TargetKind } from '../targets/target';
 import { type ScenarioContext, type ScenarioReport, errorsText, round, table } from './context';
 import { defaultWorkers, withSession, type Session } from './session';
 import { runStep, type StepResult } from './steps';
@@ -59,7 +59,7 @@ async function slowWindow(ctx: ScenarioContext, s: Session, kind: TargetKind, se
   if (slow && !slow.open) {
     r.cutOff++;
     // The real server closed it: it returns and catches up, as a client would, so the next "with" window has one again.
-    if (kind === 'real') {
+    if (isTidings(kind)) {
       const back = await s.pool.reconnect([0]);
       r.reconnects.ok += back.ok;
       r.reconnects.complete += back.complete;
@@ -123,7 +123,7 @@ export async function slowScenario(ctx: ScenarioContext): Promise<ScenarioReport
       `${round(median(r.withP99), 2)} (${round(Math.min(...r.withP99), 2)}-${round(Math.max(...r.withP99), 2)})`,
       `**${pct(median(r.moves))}**`,
       r.moves.map(pct).join(', '),
-      `${r.cutOff}/${withWindows.length}` + (k === 'real' ? `; back: ${r.reconnects.complete}/${r.reconnects.ok} complete, ${r.reconnects.missing} missing, ${r.reconnects.dupes} dupes` : ''),
+      `${r.cutOff}/${withWindows.length}` + (isTidings(k) ? `; back: ${r.reconnects.complete}/${r.reconnects.ok} complete, ${r.reconnects.missing} missing, ${r.reconnects.dupes} dupes` : ''),
       last ? last.notices.slice(0, 4).join(', ') || '-' : '-',
       `${r.rssBeforeMiB} -> peak ${r.rssPeakMiB}`,
       errorsText(Object.assign({}, ...withWindows.map((w) => w.step.errors)) as Record<string, number>),

@@ -2,6 +2,7 @@ import { meanBatch, readCommitCounters } from '../lib/server-metrics';
 import type { LatencySummary } from '../lib/latency';
 import { type ScenarioContext, round } from './context';
 import type { Session } from './session';
+import { isTidings } from '../targets/target';
 
 /**
  * One load step: a fixed arrival rate for a fixed time, then drain, then the
@@ -52,7 +53,7 @@ export function stepPasses(r: Omit<StepResult, 'pass'>, limitMs: number, judge: 
 
 export async function runStep(ctx: ScenarioContext, s: Session, offered: number, judge: 'ack' | 'delivery', senders: number[] | 'all' = 'all', seconds = ctx.options.stepSeconds): Promise<StepResult> {
   const { progress } = ctx;
-  const commits0 = s.kind === 'real' ? await readCommitCounters(s.target.url) : null;
+  const commits0 = isTidings(s.kind) ? await readCommitCounters(s.target.url) : null;
   const cpu0 = s.serverCpuMs();
   const t0 = performance.now();
   progress.track(`${s.label} ${offered}/s`, async () => {
@@ -67,7 +68,7 @@ export async function runStep(ctx: ScenarioContext, s: Session, offered: number,
   }
   const wallMs = performance.now() - t0;
   const cpuMs = s.serverCpuMs() - cpu0;
-  const batch = s.kind === 'real' ? meanBatch(commits0, await readCommitCounters(s.target.url)) : null;
+  const batch = isTidings(s.kind) ? meanBatch(commits0, await readCommitCounters(s.target.url)) : null;
   const p = await s.pool.collect();
   s.check();
   const base = {

@@ -1,37 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drainOutput, freePort, spawnTsChild, stopChild, waitForOutput } from '../lib/children';
 import type { PopulationShape } from '../generator/population';
-import type { RunningTarget } from './target';
+import { TARGET_TRANSPORTS, type RunningTarget } from './target';
 
 /**
- * Starts one of the in-memory baselines as a child process. They keep no
- * accounts: a token is the user's id, a conversation is a room name.
+ * Starts one of the baselines as a child process. They keep no accounts: a
+ * token is the user's id, a conversation is a room name. The durable peer
+ * gets a fresh database file in a temp folder, removed when it stops.
  */
 const SCRIPTS = {
   raw: fileURLToPath(new URL('../baselines/raw-relay.ts', import.meta.url)),
   socketio: fileURLToPath(new URL('../baselines/socketio-server.ts', import.meta.url)),
+  'socketio-sqlite': fileURLToPath(new URL('../baselines/socketio-server.ts', import.meta.url)),
 };
 
-export async function launchBaseline(kind: 'raw' | 'socketio', shape: PopulationShape, runId: string, nodeFlags: string[]): Promise<RunningTarget> {
-  const started = performance.now();
-  const seeded = {
+export type BaselineKind = keyof typeof SCRIPTS;
+
+/** The tokens and conversation ids of a baseline: made up, nothing to seed. */
+export function baselinePopulation(shape: PopulationShape): { tokens: string[]; conversationIds: string[] } {
+  return {
     tokens: Array.from({ length: shape.users }, (_, i) => `u${i}`),
     conversationIds: shape.conversations.map((_, c) => `c${c}`),
   };
+}
+
+export async function launchBaseline(kind: BaselineKind, shape: PopulationShape, runId: string, nodeFlags: string[]): Promise<RunningTarget> {
+  const started = performance.now();
+  const seeded = baselinePopulation(shape);
   const seedMs = performance.now() - started;
+  const dir = kind === 'socketio-sqlite' ? mkdtempSync(join(tmpdir(), 'sio-sqlite-bench-')) : null;
   const port = await freePort();
-  const child = spawnTsChild(SCRIPTS[kind], [], { PORT: String(port), HOST: '127.0.0.1', BENCH_RUN: runId }, nodeFlags);
+  const env: Record<string, string> = { PORT: String(port), HOST: '127.0.0.1', BENCH_RUN: runId, ...(dir ? { DB_PATH: join(dir, 'peer.db') } : {}) };
+  const child = spawnTsChild(SCRIPTS[kind], [], env, nodeFlags);
   await waitForOutput(child, /listening (\d+)/, 20_000);
   const output = { tail: '' };
   drainOutput(child, output);
+  const transport = TARGET_TRANSPORTS[kind];
   return {
     kind,
     pid: child.pid!,
-    url: kind === 'raw' ? `ws://127.0.0.1:${port}/ws` : `http://127.0.0.1:${port}`,
-    transport: kind === 'raw' ? 'protocol' : 'socketio',
+    url: transport === 'protocol' ? `ws://127.0.0.1:${port}/ws` : `http://127.0.0.1:${port}`,
+    transport,
     seeded,
     seedMs,
     failure: () => (child.exitCode !== null || child.signalCode !== null ? `exited ${child.exitCode ?? child.signalCode}: ${output.tail}` : null),
-    stop: () => stopChild(child),
+    stop: async () => {
+      await stopChild(child);
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

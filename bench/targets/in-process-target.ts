@@ -1,44 +1,56 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../server/app';
+import { pathToFileURL } from 'node:url';
 import { startRawRelay } from '../baselines/raw-relay';
 import { startSocketIoServer } from '../baselines/socketio-server';
+import { openSqliteLog } from '../baselines/sqlite-message-log';
 import type { PopulationShape } from '../generator/population';
-import { seedDatabase } from './real-target';
-import type { RunningTarget, TargetKind } from './target';
+import { baselinePopulation } from './baseline-target';
+import { REPO_ROOT, seedDatabase } from './real-target';
+import { TARGET_TRANSPORTS, type RunningTarget, type TargetKind } from './target';
+import type * as AppModule from '../../server/app';
 
 /**
- * The same three targets started inside the benchmark's own process
+ * The same targets started inside the benchmark's own process
  * (`--in-process`): no child to compile and boot, so the smoke test stays
  * short. Memory and CPU figures then include the coordinator; use it only
- * for checking the tools, never for figures.
+ * for checking the tools, never for figures. `root` is the checkout whose
+ * server `real-base` runs.
  */
-export async function launchInProcess(kind: TargetKind, shape: PopulationShape, runId: string): Promise<RunningTarget> {
+export async function launchInProcess(kind: TargetKind, shape: PopulationShape, runId: string, root = REPO_ROOT): Promise<RunningTarget> {
   const started = performance.now();
-  if (kind === 'real') {
-    const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
-    const dbPath = join(dir, 'bench.db');
-    const seeded = seedDatabase(dbPath, shape, runId);
+  const dir = kind === 'raw' || kind === 'socketio' ? null : mkdtempSync(join(tmpdir(), 'tidings-bench-'));
+  const removeDir = (): void => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
+  if (kind === 'real' || kind === 'real-base') {
+    const dbPath = join(dir!, 'bench.db');
+    const seeded = await seedDatabase(dbPath, shape, runId, root);
     const seedMs = performance.now() - started;
+    const { startServer } = (await import(pathToFileURL(join(root, 'server/app.ts')).href)) as typeof AppModule;
     const server = await startServer({ host: '127.0.0.1', port: 0, dbPath, durability: 'normal', logLevel: 'silent' });
     return {
       kind, pid: process.pid, url: server.wsUrl, transport: 'protocol', seeded, seedMs,
       failure: () => null,
       stop: async () => {
         await server.close();
-        rmSync(dir, { recursive: true, force: true });
+        removeDir();
       },
     };
   }
-  const seeded = { tokens: Array.from({ length: shape.users }, (_, i) => `u${i}`), conversationIds: shape.conversations.map((_, c) => `c${c}`) };
-  const server = kind === 'raw' ? await startRawRelay(0) : await startSocketIoServer(0);
+  const seeded = baselinePopulation(shape);
+  const server = kind === 'raw' ? await startRawRelay(0) : await startSocketIoServer(0, '127.0.0.1', dir ? openSqliteLog(join(dir, 'peer.db')) : undefined);
+  const transport = TARGET_TRANSPORTS[kind];
   return {
     kind, pid: process.pid,
-    url: kind === 'raw' ? `ws://127.0.0.1:${server.port}/ws` : `http://127.0.0.1:${server.port}`,
-    transport: kind === 'raw' ? 'protocol' : 'socketio',
+    url: transport === 'protocol' ? `ws://127.0.0.1:${server.port}/ws` : `http://127.0.0.1:${server.port}`,
+    transport,
     seeded, seedMs: performance.now() - started,
     failure: () => null,
-    stop: () => server.close(),
+    stop: async () => {
+      await server.close();
+      removeDir();
+    },
   };
 }

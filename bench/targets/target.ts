@@ -3,16 +3,35 @@ import type { PopulationShape, SeededPopulation } from '../generator/population'
 
 /**
  * A server under test, running in its own process so that its memory and CPU
- * are its own: the raw relay (the ceiling), the Socket.IO baseline, or the
- * real Tidings server with its database file.
+ * are its own: the raw relay (the ceiling), the Socket.IO baseline in memory,
+ * Socket.IO storing each message in SQLite before its ack (the durable peer),
+ * the real Tidings server with its database file, and the real server of
+ * another checkout (`--baseline-checkout`, for before/after in one run).
  */
-export type TargetKind = 'raw' | 'socketio' | 'real';
+export const TARGET_KINDS = ['raw', 'socketio', 'socketio-sqlite', 'real', 'real-base'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
 
 export const TARGET_LABELS: Record<TargetKind, string> = {
   raw: 'raw ws relay',
   socketio: 'Socket.IO',
+  'socketio-sqlite': 'Socket.IO + SQLite',
   real: 'Tidings server',
+  'real-base': 'Tidings (baseline checkout)',
 };
+
+/** Which client drives the target: the Tidings protocol or Socket.IO's. */
+export const TARGET_TRANSPORTS: Record<TargetKind, Transport> = {
+  raw: 'protocol',
+  socketio: 'socketio',
+  'socketio-sqlite': 'socketio',
+  real: 'protocol',
+  'real-base': 'protocol',
+};
+
+/** The Tidings server, of this checkout or another: accounts, history, /metrics. */
+export function isTidings(kind: TargetKind): boolean {
+  return kind === 'real' || kind === 'real-base';
+}
 
 export interface RunningTarget {
   kind: TargetKind;
@@ -27,6 +46,9 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
-export interface TargetLauncher {
-  (shape: PopulationShape, runId: string, nodeFlags: string[]): Promise<RunningTarget>;
+/** How to start a target: node flags for the child, in this process instead, and the other checkout's root for `real-base`. */
+export interface LaunchOptions {
+  nodeFlags?: string[];
+  inProcess?: boolean;
+  baselineCheckout?: string | null;
 }
