@@ -66,6 +66,27 @@ test.describe('two people chatting', () => {
     await expect(alice.chat.page.getByRole('button', { name: 'New messages' })).toBeHidden();
   });
 
+  test('a draft stays in its conversation through a reload, and goes once it is sent', async ({ signIn }) => {
+    const alice = await signIn('alice');
+    await alice.chat.open('Bob');
+    const draft = `Half a thought ${Date.now()}`;
+    await alice.chat.composer.fill(draft);
+    await alice.chat.open('Carol');
+    await expect(alice.chat.composer).toHaveValue('');
+    // On the device before the reload: the store writes in batches, a moment after the change.
+    const storedDrafts = () => alice.chat.page.evaluate(() => Object.keys(localStorage).filter((key) => key.endsWith(':drafts')).map((key) => localStorage.getItem(key)).join());
+    await expect.poll(storedDrafts).toContain(draft);
+    await alice.chat.page.reload();
+    await alice.chat.open('Bob');
+    await expect(alice.chat.composer).toHaveValue(draft);
+    await alice.chat.composer.press('Enter');
+    await expect(alice.chat.message(draft)).toBeVisible();
+    await alice.chat.open('Carol');
+    await alice.chat.open('Bob');
+    await expect(alice.chat.composer).toHaveValue('');
+    await expect.poll(storedDrafts).not.toContain(draft);
+  });
+
   test('the composer shows the length limit before it is reached', async ({ signIn }) => {
     const alice = await signIn('alice');
     await alice.chat.open('Bob');

@@ -2,9 +2,11 @@ import { parseArgs } from 'node:util';
 import { killAllChildren } from './lib/child-server';
 import { pickSeed } from './lib/random';
 import { writeResult, type Report } from './lib/results';
+import { ABUSE_AUTH_SIZES, runAbuseAuth } from './suites/abuse-auth';
 import { FANOUT_SIZES, runFanout } from './suites/abuse-fanout';
 import { ABUSE_DATA_SIZES, runAbuseData } from './suites/abuse-data';
 import { ABUSE_HTTP_SIZES, runAbuseHttp } from './suites/abuse-http';
+import { ABUSE_SOCKETS_SIZES, runAbuseSockets } from './suites/abuse-sockets';
 import { AUTHZ_SIZES, runAuthz } from './suites/authz';
 import { CRASH_SIZES, runCrash } from './suites/crash';
 import { DISK_SIZES, runDisk } from './suites/disk';
@@ -26,8 +28,10 @@ const SUITES: Record<string, { about: string; run(size: Size, seed: number, log:
   leaks: { about: 'connect/login/subscribe/disconnect cycles: heap, handles, fds', run: (s, _seed, log) => runLeaks(LEAK_SIZES[s], log) },
   fuzz: { about: 'bad input over the socket gateway (fast-check)', run: (s, seed, log) => runFuzz(FUZZ_SIZES[s], seed, log) },
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },
+  'abuse-auth': { about: 'login, sign-up and hashing under attack: races, lockouts, sprays, floods', run: (s, _seed, log) => runAbuseAuth(ABUSE_AUTH_SIZES[s], log) },
   'abuse-fanout': { about: 'what one member on many sockets makes others receive: typing, receipts, presence, resubscribes', run: (s, _seed, log) => runFanout(FANOUT_SIZES[s], log) },
-  security: { about: 'tokens, throttling, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
+  'abuse-sockets': { about: 'sockets that do not read, never log in, flood upgrades or control frames, or crowd one account', run: (s, _seed, log) => runAbuseSockets(ABUSE_SOCKETS_SIZES[s], log) },
+  security: { about: 'tokens, session expiry, logout, origins, headers', run: (s, _seed, log) => runSecurity(SECURITY_SIZES[s], log) },
   'abuse-data': { about: 'malformed strings, reply sizes, group and contact floods, non-readers', run: (s, seed, log) => runAbuseData(ABUSE_DATA_SIZES[s], seed, log) },
   'abuse-http': { about: 'HTTP without an account: cut-off downloads, /healthz floods, slow requests, cross-site actions', run: (s, _seed, log) => runAbuseHttp(ABUSE_HTTP_SIZES[s], log) },
 };

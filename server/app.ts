@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HashQueue } from './auth/hash-queue';
 import { LoginThrottle } from './auth/login-throttle';
 import { hashPassword } from './auth/password';
 import { SessionRegistry } from './auth/session-registry';
+import { MemoryThrottleStore } from './auth/throttle-store';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
 import type { Services } from './handlers/context';
@@ -88,7 +90,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (threaded) db.pragma(`wal_autocheckpoint = ${MAIN_BACKSTOP_PAGES}`);
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const now = Date.now;
-  const hub = new Hub(config.maxBufferedBytes, logger);
+  const hub = new Hub();
   const versions = new ResourceVersions(now);
   const writer: BatchWriter = threaded
     ? new ThreadMessageWriter(
@@ -112,6 +114,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   const receiptNotices = new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs);
   let dummyHash: Promise<string> | null = null;
+  const throttleStore = new MemoryThrottleStore(config.limits.throttleMaxEntries, now);
+  const hashes = new HashQueue({
+    concurrency: config.limits.passwordHashConcurrency,
+    maxWaiting: config.limits.passwordHashQueue,
+    perAddress: config.limits.passwordHashQueuePerAddress,
+  });
+  metrics.observeAuth(throttleStore, hashes);
   const services: Services = {
     config,
     storage,
@@ -126,7 +135,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     receiptNotices,
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
-    throttle: new LoginThrottle(config.limits.loginFailuresAllowed, config.limits.loginFailureWindowMs, now),
+    throttle: new LoginThrottle(throttleStore, config.limits),
+    hashes,
     userQuotas: new UserQuotas(config.limits, now),
     metrics,
     logger,

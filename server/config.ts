@@ -11,9 +11,9 @@ export interface ScryptParams {
   p: number;
 }
 
+/** The body limit is not one of them: it is the protocol's (BodySchema), the same for every server. */
 export interface ServerLimits {
   maxFrameBytes: number;
-  maxBodyLength: number;
   commandsPerSecond: number;
   commandBurst: number;
   floodCloseAfterMs: number;
@@ -25,10 +25,85 @@ export interface ServerLimits {
   publicSessionIdleMs: number;
   publicSessionMaxMs: number;
   trustedSessionMs: number;
+  loginDelayBaseMs: number;
+  loginDelayMaxMs: number;
+  loginFailuresPerAddress: number;
+  loginFailuresPerUsername: number;
+  passwordLoginsPerUsername: number;
+  tokenLoginFailuresPerAddress: number;
+  accountCreationsPerAddress: number;
+  accountCreationWindowMs: number;
+  accountCreationsTotal: number;
+  passwordHashConcurrency: number;
+  passwordHashQueue: number;
+  passwordHashQueuePerAddress: number;
+  sessionsPerUser: number;
+  throttleMaxEntries: number;
   maxGroupMembers: number;
   groupsPerHour: number;
   sendsPerUserPerMinute: number;
   contactsPerUserPerHour: number;
+}
+
+/**
+ * The login, sign-up and hashing limits (server/auth), with their defaults,
+ * environment variables and --help lines. Failures are counted when an
+ * attempt starts. The failure window is `loginFailureWindowMs` (15 min,
+ * LOGIN_FAILURE_WINDOW_MS); the first LOGIN_FAILURES_ALLOWED (5) failures of
+ * one username from one address are free, each further one doubles the wait.
+ */
+export const AUTH_SETTINGS = [
+  { key: 'loginFailuresAllowed', env: 'LOGIN_FAILURES_ALLOWED', value: DEFAULT_LIMITS.loginFailuresAllowed, help: 'Failed logins of one username from one address before each next attempt must wait.' },
+  { key: 'loginFailureWindowMs', env: 'LOGIN_FAILURE_WINDOW_MS', value: DEFAULT_LIMITS.loginFailureWindowMs, help: 'Window of the failure budgets below; a (username, address) with no failure for this long after its wait starts afresh.' },
+  { key: 'loginDelayBaseMs', env: 'LOGIN_DELAY_BASE_MS', value: 1000, help: 'First wait after the allowed failures; it doubles with each further failure.' },
+  { key: 'loginDelayMaxMs', env: 'LOGIN_DELAY_MAX_MS', value: 15 * 60_000, help: 'Longest wait of one (username, address).' },
+  { key: 'loginFailuresPerAddress', env: 'LOGIN_FAILURES_PER_ADDRESS', value: 20, help: 'Failed password logins per address per window, over all usernames (IPv6 counts by /64).' },
+  { key: 'loginFailuresPerUsername', env: 'LOGIN_FAILURES_PER_USERNAME', value: 100, help: 'Failed logins per username per window, over all addresses; an address that logged in as that user within the trusted-session lifetime is exempt.' },
+  { key: 'passwordLoginsPerUsername', env: 'PASSWORD_LOGINS_PER_USERNAME', value: 30, help: 'Successful password logins per username per window (each costs a hash; devices stay logged in by token), so one account cannot keep the password checks busy for everyone.' },
+  { key: 'tokenLoginFailuresPerAddress', env: 'TOKEN_LOGIN_FAILURES_PER_ADDRESS', value: 60, help: 'Token logins with an unknown or expired token per address per window.' },
+  { key: 'accountCreationsPerAddress', env: 'ACCOUNT_CREATIONS_PER_ADDRESS', value: 10, help: 'Sign-up attempts per address per ACCOUNT_CREATION_WINDOW_MS (taken names count too).' },
+  { key: 'accountCreationWindowMs', env: 'ACCOUNT_CREATION_WINDOW_MS', value: 60 * 60_000, help: 'Window of the sign-up budgets.' },
+  { key: 'accountCreationsTotal', env: 'ACCOUNT_CREATIONS_TOTAL', value: 1000, help: 'Sign-up attempts per window over all addresses, so that many addresses together cannot fill the disk with accounts.' },
+  { key: 'passwordHashConcurrency', env: 'PASSWORD_HASH_CONCURRENCY', value: 2, help: 'Password hashes (scrypt) running at once; the rest of the libuv pool stays free for files.' },
+  { key: 'passwordHashQueue', env: 'PASSWORD_HASH_QUEUE', value: 32, help: 'Hashes waiting for a slot; beyond it a login answers THROTTLED and a sign-up RATE_LIMITED at once.' },
+  { key: 'passwordHashQueuePerAddress', env: 'PASSWORD_HASH_QUEUE_PER_ADDRESS', value: 8, help: 'Hashes running or waiting for one address.' },
+  { key: 'sessionsPerUser', env: 'SESSIONS_PER_USER', value: 100, help: 'Stored sessions per user; a login beyond it ends the least recently used one.' },
+  { key: 'throttleMaxEntries', env: 'THROTTLE_MAX_ENTRIES', value: 200_000, help: 'Counters the throttles keep in memory; past it the stalest are dropped.' },
+] as const satisfies readonly { key: keyof ServerLimits; env: string; value: number; help: string }[];
+
+type AuthKey = (typeof AUTH_SETTINGS)[number]['key'];
+
+/** The AUTH_SETTINGS lines of --help. */
+export function authSettingsHelp(): string {
+  const indent = ' '.repeat(34);
+  return AUTH_SETTINGS.map((s) => {
+    const lines: string[] = [];
+    let line = `  ${s.env.padEnd(32)}`;
+    for (const word of `${s.help} Default ${s.value}.`.split(' ')) {
+      if (line.length + word.length + 1 > 80 && line.trim() !== s.env) {
+        lines.push(line);
+        line = indent + word;
+      } else line += (line.endsWith(' ') ? '' : ' ') + word;
+    }
+    return [...lines, line].join('\n');
+  }).join('\n');
+}
+
+/** The AUTH_SETTINGS given in the environment; a value that is not a positive integer is refused with its name. */
+export function authLimitsFromEnv(env: NodeJS.ProcessEnv): Partial<ServerLimits> {
+  const limits: Partial<Record<AuthKey, number>> = {};
+  for (const { key, env: name } of AUTH_SETTINGS) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+    limits[key] = value;
+  }
+  return limits;
+}
+
+function authDefaults(): Record<AuthKey, number> {
+  return Object.fromEntries(AUTH_SETTINGS.map((s) => [s.key, s.value])) as Record<AuthKey, number>;
 }
 
 export interface ServerConfig {
@@ -49,8 +124,33 @@ export interface ServerConfig {
   limits: ServerLimits;
   /** Cost of new password hashes; verification always uses the cost stored in the hash. */
   scrypt: ScryptParams;
-  /** A socket whose unsent output exceeds this is closed with 1008 (it reconnects and resyncs). */
+  /**
+   * A socket whose unsent output exceeds this when the server writes to it
+   * (any frame: reply, error, notification) is closed with 1008 and gets no
+   * more work; it reconnects and resyncs. 0: no cap. MAX_BUFFERED_BYTES.
+   */
   maxBufferedBytes: number;
+  /** Bytes of received commands one socket may have waiting for earlier ones (a login, a history page); beyond, RATE_LIMITED. 0: no cap. MAX_QUEUED_BYTES. */
+  maxQueuedBytes: number;
+  /** Subscriptions one socket may hold; beyond, SubscribeCommand is refused with RATE_LIMITED. 0: no cap. MAX_SUBSCRIPTIONS_PER_SOCKET. */
+  maxSubscriptionsPerSocket: number;
+  /** Open WebSockets in this process; when full, the longest-waiting socket not logged in makes room (4408), else 503. 0: no cap. MAX_SOCKETS. */
+  maxSockets: number;
+  /** Open WebSockets per client address (IPv6: per /64); beyond, 429. 0: no cap. MAX_SOCKETS_PER_ADDRESS. */
+  maxSocketsPerAddress: number;
+  /** Of those, sockets not yet logged in; beyond, 429. 0: no cap. MAX_PENDING_SOCKETS_PER_ADDRESS. */
+  maxPendingSocketsPerAddress: number;
+  /** Logged-in sockets per user; a login beyond closes that socket with 4429. 0: no cap. MAX_SOCKETS_PER_USER. */
+  maxSocketsPerUser: number;
+  /** A socket not logged in this long after opening (or after logging out) is closed with 4408. 0: no deadline. LOGIN_DEADLINE_MS. */
+  loginDeadlineMs: number;
+  /**
+   * Proxies in front of the server whose X-Forwarded-For is believed: 0
+   * (off) counts the TCP peer; N takes the Nth address from the right of
+   * X-Forwarded-For (1: the rightmost, the one the nearest proxy added).
+   * TRUST_PROXY.
+   */
+  trustProxyHops: number;
   /** How often live sessions are checked for expiry. */
   sessionSweepIntervalMs: number;
   /**
@@ -126,9 +226,17 @@ export function defaultConfig(): ServerConfig {
     distDir: 'dist',
     // Tests start servers in-process; they stay quiet unless asked.
     logLevel: process.env['LOG_LEVEL'] ?? (process.env['VITEST'] ? 'silent' : 'info'),
-    limits: { ...DEFAULT_LIMITS },
+    limits: { ...DEFAULT_LIMITS, ...authDefaults() },
     scrypt: { ...OWASP_SCRYPT },
     maxBufferedBytes: 4 * 1024 * 1024,
+    maxQueuedBytes: 1024 * 1024,
+    maxSubscriptionsPerSocket: 5000,
+    maxSockets: 20_000,
+    maxSocketsPerAddress: 100,
+    maxPendingSocketsPerAddress: 20,
+    maxSocketsPerUser: 50,
+    loginDeadlineMs: 10_000,
+    trustProxyHops: 0,
     sessionSweepIntervalMs: 30_000,
     largeGroupMembers: 32,
     largeGroupNotifyIntervalMs: 1000,

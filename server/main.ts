@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './app';
-import { defaultConfig, type ServerOptions } from './config';
+import { authLimitsFromEnv, authSettingsHelp, defaultConfig, type ServerOptions } from './config';
 import { DatabaseOpenError } from './storage/database';
 
 /**
@@ -42,6 +42,36 @@ Environment:
                         Contacts one user may add in an hour, from all their
                         sockets together. Default 200. More: RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
+
+Socket limits (0 turns a limit off):
+  MAX_SOCKETS           Open WebSockets in this process. When full, an
+                        upgrade closes the longest-waiting socket not logged
+                        in (4408), or gets HTTP 503 with Retry-After when all
+                        are logged in. Default 20000.
+  MAX_SOCKETS_PER_ADDRESS
+                        Open WebSockets per client address (IPv6: per /64);
+                        more get HTTP 429 with Retry-After. Default 100.
+  MAX_PENDING_SOCKETS_PER_ADDRESS
+                        Of those, sockets not yet logged in; more get HTTP
+                        429. Default 20.
+  MAX_SOCKETS_PER_USER  Logged-in sockets per account; a login beyond closes
+                        that socket with 4429. Default 50.
+  LOGIN_DEADLINE_MS     A socket not logged in this long after opening (or
+                        after logging out) is closed with 4408. Default 10000.
+  MAX_BUFFERED_BYTES    Unsent bytes a socket may hold; a write beyond closes
+                        it with 1008 (too slow). Default 4194304 (4 MiB).
+  MAX_QUEUED_BYTES      Bytes of commands one socket may have waiting for
+                        earlier ones (a login, a history page); beyond,
+                        RATE_LIMITED. Default 1048576 (1 MiB).
+  MAX_SUBSCRIPTIONS_PER_SOCKET
+                        Subscriptions one socket may hold; beyond,
+                        RATE_LIMITED. Default 5000.
+  TRUST_PROXY           Proxies in front whose X-Forwarded-For is believed
+                        for the client address: 0 (default) uses the TCP
+                        peer; N takes the Nth entry from the right (1: the
+                        rightmost, added by the nearest proxy). Set it
+                        behind a proxy, or every client counts as the
+                        proxy's address.
   LOG_LEVEL             pino level: trace, debug, info (default), warn, error, silent.
 
 HTTP limits and exposure:
@@ -89,6 +119,9 @@ What one user can make the server send to others:
   PRESENCE_OFFLINE_GRACE_MS  A user whose last socket closes goes offline for
                         their contacts this long after (default 3000); a
                         socket back within it notifies nobody. 0: at once.
+
+Login, sign-up and password hashing limits (positive integers; ms where named so):
+${authSettingsHelp()}
 
 Stops cleanly on SIGTERM/SIGINT: sockets close with 1001, the database is flushed.
 `;
@@ -154,7 +187,16 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
     receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
     presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
-    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour },
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour, ...authLimitsFromEnv(env) },
+    maxSockets: whole(env, 'MAX_SOCKETS', 0),
+    maxSocketsPerAddress: whole(env, 'MAX_SOCKETS_PER_ADDRESS', 0),
+    maxPendingSocketsPerAddress: whole(env, 'MAX_PENDING_SOCKETS_PER_ADDRESS', 0),
+    maxSocketsPerUser: whole(env, 'MAX_SOCKETS_PER_USER', 0),
+    loginDeadlineMs: whole(env, 'LOGIN_DEADLINE_MS', 0),
+    maxBufferedBytes: whole(env, 'MAX_BUFFERED_BYTES', 0),
+    maxQueuedBytes: whole(env, 'MAX_QUEUED_BYTES', 0),
+    maxSubscriptionsPerSocket: whole(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 0),
+    trustProxyHops: whole(env, 'TRUST_PROXY', 0),
   };
 }
 

@@ -10,10 +10,19 @@ export class ServerMetrics {
   readonly loggedInUsers: Gauge;
   readonly commands: Counter<'command'>;
   readonly errors: Counter<'command' | 'code'>;
+  readonly socketLimits: Counter<'reason'>;
   readonly ackLatency: Histogram;
   readonly commitTime: Histogram;
   readonly commitBatchSize: Histogram;
   readonly httpConnectionsDropped: Counter;
+
+  /** Gauges of the auth throttles' counters and the password-hash queue, read at scrape time. */
+  observeAuth(throttle: { readonly size: number }, hashes: { readonly inFlight: number; readonly queued: number }): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'tidings_throttle_entries', help: 'Counters kept by the login and sign-up throttles', registers, collect() { this.set(throttle.size); } });
+    new Gauge({ name: 'tidings_password_hashes_in_flight', help: 'Password hashes running', registers, collect() { this.set(hashes.inFlight); } });
+    new Gauge({ name: 'tidings_password_hashes_queued', help: 'Password hashes waiting for a slot', registers, collect() { this.set(hashes.queued); } });
+  }
 
   constructor() {
     const registers = [this.registry];
@@ -26,6 +35,12 @@ export class ServerMetrics {
       name: 'tidings_errors_total',
       help: 'ErrorResponses sent, by command and code',
       labelNames: ['command', 'code'],
+      registers,
+    });
+    this.socketLimits = new Counter({
+      name: 'tidings_socket_limit_total',
+      help: 'Upgrades refused and sockets closed by a socket limit, by reason',
+      labelNames: ['reason'],
       registers,
     });
     this.ackLatency = new Histogram({

@@ -29,7 +29,8 @@ export async function launchInProcess(kind: TargetKind, shape: PopulationShape, 
     const seeded = await seedDatabase(dbPath, shape, runId, root);
     const seedMs = performance.now() - started;
     const { startServer } = (await import(pathToFileURL(join(root, 'server/app.ts')).href)) as typeof AppModule;
-    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath, durability: 'normal', logLevel: 'silent' });
+    // The generator opens thousands of sockets from a few loopback addresses: the socket caps are off.
+    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath, durability: 'normal', logLevel: 'silent', maxSockets: 0, maxSocketsPerAddress: 0, maxPendingSocketsPerAddress: 0 });
     return {
       kind, pid: process.pid, url: server.wsUrl, transport: 'protocol', seeded, seedMs,
       failure: () => null,

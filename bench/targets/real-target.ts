@@ -72,7 +72,9 @@ export async function launchRealServer(kind: TargetKind, shape: PopulationShape,
   const seeded = await seedDatabase(dbPath, shape, runId, root);
   const seedMs = performance.now() - started;
   const port = await freePort();
-  const child = spawnTsChild(join(root, 'server/main.ts'), [], { PORT: String(port), HOST: '127.0.0.1', DB_PATH: dbPath, DURABILITY: 'normal', LOG_LEVEL: 'warn', NODE_ENV: 'production' }, nodeFlags);
+  // The generator opens thousands of sockets from a few loopback addresses: the socket caps are off (a server without them ignores these).
+  const caps = { MAX_SOCKETS: '0', MAX_SOCKETS_PER_ADDRESS: '0', MAX_PENDING_SOCKETS_PER_ADDRESS: '0' };
+  const child = spawnTsChild(join(root, 'server/main.ts'), [], { PORT: String(port), HOST: '127.0.0.1', DB_PATH: dbPath, DURABILITY: 'normal', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...caps }, nodeFlags);
   const output = { tail: '' };
   drainOutput(child, output);
   const failure = (): string | null => (child.exitCode !== null || child.signalCode !== null ? `exited ${child.exitCode ?? child.signalCode}: ${output.tail}` : null);

@@ -16,7 +16,6 @@ export async function startCore(url: string, user: SeededUser, random: Random, e
     storage: { backends: signedInDevice({ id: user.id, username: user.username, displayName: user.username }, user.token) },
     onlineEvents: null,
     visibility: null,
-    installBackboneSync: false,
     random,
     receiptDebounceMs: 50,
     flushDelayMs: 5,

@@ -10,14 +10,16 @@ export interface LiveSession extends SessionRow {
   persistedAt: number;
 }
 
-type Limits = Pick<ServerLimits, 'publicSessionIdleMs' | 'publicSessionMaxMs' | 'trustedSessionMs'>;
+type Limits = Pick<ServerLimits, 'publicSessionIdleMs' | 'publicSessionMaxMs' | 'trustedSessionMs' | 'sessionsPerUser'>;
 
 /**
  * Session lifetimes. Public-computer sessions expire after `publicSessionIdleMs`
  * without traffic and never outlive `publicSessionMaxMs` from login; trusted
  * sessions expire `trustedSessionMs` after last use. Traffic moves lastUsedAt
  * in memory at once and in the database at most every tenth of the idle
- * window, so a busy socket does not write on every command.
+ * window, so a busy socket does not write on every command. A user keeps at
+ * most `sessionsPerUser` sessions: each login beyond it ends the least
+ * recently used, so repeated logins cannot fill the disk with sessions.
  */
 export class SessionRegistry {
   private readonly live = new Map<string, LiveSession>();
@@ -39,14 +41,21 @@ export class SessionRegistry {
     return this.now() >= this.expiresAt(s);
   }
 
-  create(userId: string, publicComputer: boolean): { token: string; session: LiveSession } {
+  /** A new session; `ended` are the user's sessions it pushed past the cap that were in use (the caller revokes them, telling their sockets). */
+  create(userId: string, publicComputer: boolean): { token: string; session: LiveSession; ended: LiveSession[] } {
     const token = newSessionToken();
     const now = this.now();
     const row: SessionRow = { tokenHash: hashToken(token), userId, publicComputer, createdAt: now, lastUsedAt: now };
     this.repo.insert(row);
     const session: LiveSession = { ...row, peers: new Set(), persistedAt: now };
     this.live.set(row.tokenHash, session);
-    return { token, session };
+    const ended: LiveSession[] = [];
+    for (const tokenHash of this.repo.beyondNewest(userId, this.limits.sessionsPerUser)) {
+      const old = this.live.get(tokenHash);
+      if (old) ended.push(old);
+      else this.repo.delete(tokenHash);
+    }
+    return { token, session, ended };
   }
 
   /** The session of a token, touched; 'expired' when unknown, revoked or past its expiry (then deleted). */

@@ -1,14 +1,23 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import { encodeFrame, type ErrorCode, type ServerMessageName, type User } from '../../src/protocol/index';
+import { CLOSE_CODES, encodeFrame, type ErrorCode, type ServerMessageName, type User } from '../../src/protocol/index';
 import type { LiveSession } from '../auth/session-registry';
 import type { Peer } from '../hub/peer';
 import { TokenBucket } from './token-bucket';
 
+export interface ConnectionLimits {
+  commandsPerSecond: number;
+  commandBurst: number;
+  floodCloseAfterMs: number;
+  /** Unsent bytes past which the next write closes the socket with 1008 instead. */
+  maxBufferedBytes: number;
+}
+
 /**
  * One socket's state: registration, the logged-in session, subscriptions,
- * rate limit and liveness. Sending goes through here so a closed socket is
- * never written to.
+ * rate limit and liveness. Every frame the server sends goes through
+ * `sendText`, the one place that keeps a closed socket from being written
+ * to and a socket that does not read from being buffered for without bound.
  */
 export class Connection implements Peer {
   readonly subscriptions = new Set<string>();
@@ -20,12 +29,25 @@ export class Connection implements Peer {
   /** Set while a command that changes the session (login, logout) runs; later frames wait for it. */
   exclusive: Promise<void> | null = null;
   readonly bucket: TokenBucket;
+  /** Since when the socket has been without a session (open, or logged out); null while logged in. For the login deadline. */
+  unauthenticatedSince: number | null;
+  /** Bytes of received frames not yet dispatched (waiting behind a session command or a heavy read). */
+  queuedBytes = 0;
+  /** The tail of the socket's heavy commands (gateway.ts HEAVY_COMMANDS), which run one at a time. */
+  heavy: Promise<void> = Promise.resolve();
+  /** Registrations, account creations and logins received and not yet answered. */
+  signingIn = 0;
+  /** The login deadline passed while signing in: unless that logs the socket in, it is closed after the answer. */
+  loginOverdue = false;
+  /** Set when the write cap closed the socket (for the log and the metric). */
+  tooSlow = false;
+  private readonly maxBufferedBytes: number;
   private terminateTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: number,
     readonly ws: WebSocket,
-    limits: { commandsPerSecond: number; commandBurst: number; floodCloseAfterMs: number },
+    limits: ConnectionLimits,
     now: () => number,
     /** The upgraded TCP socket under `ws` (the one handed to handleUpgrade), for cork/uncork; absent in tests. */
     private readonly raw: Duplex | null = null,
@@ -33,6 +55,8 @@ export class Connection implements Peer {
     readonly address: string = 'unknown',
   ) {
     this.lastActivityAt = now();
+    this.unauthenticatedSince = this.lastActivityAt;
+    this.maxBufferedBytes = limits.maxBufferedBytes;
     this.bucket = new TokenBucket(limits.commandsPerSecond, limits.commandBurst, limits.floodCloseAfterMs, now);
   }
 
@@ -40,16 +64,34 @@ export class Connection implements Peer {
     return this.user?.id ?? null;
   }
 
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** True once more than the cap is waiting to be sent: the socket gets no new work (it is closed at its next write). */
+  get overWriteCap(): boolean {
+    return this.maxBufferedBytes > 0 && this.ws.bufferedAmount > this.maxBufferedBytes;
+  }
+
+  /**
+   * Writes one frame, unless the socket is closed, or already holds more
+   * than the cap unsent: then it is closed with 1008 and the frame dropped.
+   * At most the cap plus one frame is ever buffered; the client reconnects
+   * and resyncs from the versions and seqs it holds, which costs less than
+   * buffering for a reader that may never come back.
+   */
   sendText(text: string): void {
-    if (this.isOpen) this.ws.send(text);
+    if (!this.isOpen) return;
+    if (this.overWriteCap) {
+      this.closeTooSlow();
+      return;
+    }
+    this.ws.send(text);
+  }
+
+  closeTooSlow(): void {
+    this.tooSlow = true;
+    this.close(CLOSE_CODES.POLICY_VIOLATION, 'too slow: reconnect and resync');
   }
 
   /** Holds writes (Node's Writable.cork) until uncork: the frames then leave in one writev. */

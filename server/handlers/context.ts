@@ -1,4 +1,5 @@
 import type { ClientCommandName, ClientCommands, ServerMessageName } from '../../src/protocol/index';
+import type { HashQueue } from '../auth/hash-queue';
 import type { LoginThrottle } from '../auth/login-throttle';
 import type { SessionRegistry } from '../auth/session-registry';
 import type { ServerConfig } from '../config';
@@ -37,6 +38,8 @@ export interface Services {
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
+  /** Every password hash and check goes through it (bounded, so files and other pool work never wait behind a burst of logins). */
+  hashes: HashQueue;
   /** Limits per user across all their sockets (sends per minute, contacts added per hour). */
   userQuotas: UserQuotas;
   metrics: ServerMetrics;

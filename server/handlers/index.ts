@@ -1,5 +1,4 @@
 import {
-  CLOSE_CODES,
   PRE_LOGIN_COMMANDS,
   ProtocolError,
   isClientCommandName,
@@ -57,10 +56,9 @@ export async function dispatch(conn: Connection, frame: DecodedFrame, s: Service
   const requestId = peekRequestId(frame.payload);
   const label = isClientCommandName(frame.name) ? frame.name : 'unknown';
   // A client that stops reading while it asks for pages (up to MAX_REPLY_BYTES each) would have the
-  // server hold them all; past the same limit as the hub's notifications it is closed (it reconnects and resyncs).
-  if (conn.bufferedAmount > s.config.maxBufferedBytes) {
-    s.logger.warn({ conn: conn.id, buffered: conn.bufferedAmount }, 'closing a socket that does not read its replies');
-    conn.close(CLOSE_CODES.POLICY_VIOLATION, 'too slow: reconnect and resync');
+  // server hold them all; past the write cap every frame obeys it is closed (it reconnects and resyncs).
+  if (conn.overWriteCap) {
+    conn.closeTooSlow();
     return;
   }
   try {

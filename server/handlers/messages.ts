@@ -1,4 +1,4 @@
-import { ProtocolError, bodyLength, type ClientCommands, type Message } from '../../src/protocol/index';
+import type { ClientCommands, Message } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
@@ -58,9 +58,7 @@ export function sendMessage(conn: Connection, p: ClientCommands['SendMessageComm
     : s.storage.messages.findByClientId(senderId, p.clientMessageId);
   if (!earlier) requireMember(p.conversationId, senderId, s);
   if (!earlier) s.userQuotas.requireSend(senderId);
-  if (bodyLength(p.body) > s.config.limits.maxBodyLength) {
-    throw new ProtocolError('INVALID_PAYLOAD', `body: must be at most ${s.config.limits.maxBodyLength} characters`);
-  }
+  // The body was checked once, against the protocol's BodySchema, when the gateway parsed the command.
   if (earlier) return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: earlier, duplicate: true } };
   s.sendPath.send(conn, { conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() }, p.requestId);
 }

@@ -31,7 +31,6 @@ function wirePeer(id: number, userId: string): WirePeer {
     id,
     userId,
     subscriptions: new Set(),
-    bufferedAmount: 0,
     wire: [],
     sendText(text) {
       if (corks > 0) queued.push(label(text));
@@ -90,7 +89,7 @@ function setup() {
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const [a, b] = seeder.users([{ username: 'aaa', passwordHash: 'x' }, { username: 'bbb', passwordHash: 'x' }]) as [string, string];
   const conv = seeder.conversation({ memberIds: [a, b] });
-  const hub = new Hub(1 << 20, createLogger('silent'));
+  const hub = new Hub();
   const writer = new GatedWriter(new MessageWriter(db));
   const path = new SendPath({
     writer,

@@ -6,8 +6,12 @@ import { TEST_PASSWORD, loginAs, seedUsers, sleep, startTestServer } from '../te
 describe('session and account commands', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startTestServer({ limits: { publicSessionIdleMs: 400, publicSessionMaxMs: 10_000 }, sessionSweepIntervalMs: 50 });
-    await seedUsers(server, ['dora', 'eve', 'frank', 'gina', 'hank', 'ivy']);
+    // A long first wait after the allowed failures, so the throttle test does not depend on how fast it runs.
+    server = await startTestServer({
+      limits: { publicSessionIdleMs: 400, publicSessionMaxMs: 10_000, loginDelayBaseMs: 15 * 60_000, sessionsPerUser: 3 },
+      sessionSweepIntervalMs: 50,
+    });
+    await seedUsers(server, ['dora', 'eve', 'frank', 'gina', 'hank', 'ivy', 'jill']);
   });
   afterAll(() => server.close());
 
@@ -88,10 +92,33 @@ describe('session and account commands', () => {
     }
     const sixth = await c.call('AccountLoginCommand', { userInformation: { username: 'eve', password: TEST_PASSWORD } }, 'AccountLoginResponse');
     expect(sixth).toMatchObject({ loggedIn: false, reason: 'THROTTLED' });
+    // The answer says when to retry: the first wait, less the moments since the fifth failure.
+    const retryAfterMs = (sixth as { retryAfterMs?: number }).retryAfterMs;
+    expect(retryAfterMs).toBeGreaterThan(14 * 60_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(15 * 60_000);
     // Another username is unaffected.
     const other = await c.call('AccountLoginCommand', { userInformation: { username: 'frank', password: TEST_PASSWORD } }, 'AccountLoginResponse');
     expect(other.loggedIn).toBe(true);
     c.close();
+  });
+
+  it('keeps at most sessionsPerUser sessions: a login past it ends the least recently used, telling its other sockets only', async () => {
+    const { client: a, token: first } = await loginAs(server, 'jill');
+    const b = await ProtocolClient.connect(server.wsUrl);
+    await b.register();
+    await b.call('AccountLoginCommand', { userInformation: { sessionToken: first } }, 'AccountLoginResponse');
+    for (let i = 0; i < 3; i++) {
+      const again = await a.call('AccountLoginCommand', { userInformation: { username: 'jill', password: TEST_PASSWORD } }, 'AccountLoginResponse');
+      expect(again.loggedIn).toBe(true);
+    }
+    expect(await b.next('SessionRevokedNotification')).toEqual({});
+    expect((await a.call('GetContactsCommand', {}, 'ContactsResponse')).contacts).toBeDefined();
+    const stored = server.db.prepare("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'jill'").pluck().get();
+    expect(stored).toBe(3);
+    const c = await ProtocolClient.connect(server.wsUrl);
+    await c.register();
+    expect(await c.call('AccountLoginCommand', { userInformation: { sessionToken: first } }, 'AccountLoginResponse')).toMatchObject({ loggedIn: false, reason: 'SESSION_EXPIRED' });
+    for (const x of [a, b, c]) x.close();
   });
 
   it('logout revokes the token at once and notifies the session’s other sockets', async () => {

@@ -1,4 +1,4 @@
-import { ProtocolError, PROTOCOL_VERSION, type ClientCommands } from '../../src/protocol/index';
+import { DEFAULT_LIMITS, ProtocolError, PROTOCOL_VERSION, type ClientCommands } from '../../src/protocol/index';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { newId } from '../storage/ids';
 import { toUser } from '../storage/users-repo';
@@ -8,7 +8,7 @@ import type { Reply, Services } from './context';
 import { attachSession, revokeSession } from './session-state';
 
 /** What registration, accounts, login, logout and ping use (login and logout attach and detach sessions: session-state.ts). */
-export type SessionServices = Pick<Services, 'config' | 'dummyPasswordHash' | 'hub' | 'metrics' | 'now' | 'presence' | 'sessions' | 'storage' | 'throttle'>;
+export type SessionServices = Pick<Services, 'config' | 'dummyPasswordHash' | 'hashes' | 'hub' | 'metrics' | 'now' | 'presence' | 'sessions' | 'storage' | 'throttle'>;
 
 /** Registration, account creation, login and logout (docs/PROTOCOL.md section 2). */
 export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: SessionServices): Reply {
@@ -21,15 +21,42 @@ export function register(conn: Connection, p: ClientCommands['ClientRegistration
       protocolVersion: PROTOCOL_VERSION,
       serverTime: s.now(),
       heartbeatIntervalMs: s.config.limits.heartbeatIntervalMs,
-      limits: { maxFrameBytes: s.config.limits.maxFrameBytes, maxBodyLength: s.config.limits.maxBodyLength },
+      // The body limit is the protocol's BodySchema's, which the gateway checks every command against.
+      limits: { maxFrameBytes: s.config.limits.maxFrameBytes, maxBodyLength: DEFAULT_LIMITS.maxBodyLength },
     },
   };
 }
 
-export async function createAccount(_conn: Connection, p: ClientCommands['AccountCreateCommand'], s: SessionServices): Promise<Reply> {
+/**
+ * Sign-up: counted per address before anything else (a taken name counts
+ * too, so the answers cannot be used to list accounts quickly), then the
+ * password is hashed in the bounded hash queue.
+ */
+export async function createAccount(conn: Connection, p: ClientCommands['AccountCreateCommand'], s: SessionServices): Promise<Reply | void> {
   const { username, password } = p.userInformation;
+  const { accountCreationsPerAddress, accountCreationsTotal, accountCreationWindowMs } = s.config.limits;
+  const { waitMs, spent } = await s.throttle.beginSignup(conn.address);
+  if (spent === 'address') {
+    throw new ProtocolError(
+      'RATE_LIMITED',
+      `too many sign-ups from ${conn.address} (at most ${accountCreationsPerAddress} per ${minutes(accountCreationWindowMs)}); retry in ${seconds(waitMs)}`,
+    );
+  }
+  if (spent === 'total') {
+    throw new ProtocolError(
+      'RATE_LIMITED',
+      `too many sign-ups on this server (at most ${accountCreationsTotal} per ${minutes(accountCreationWindowMs)}); retry the sign-up of ${username} in ${seconds(waitMs)}`,
+    );
+  }
   if (s.storage.users.findByUsername(username)) throw new ProtocolError('CONFLICT', `username ${username} is taken`);
-  const hash = await hashPassword(password, s.config.scrypt);
+  const hashing = s.hashes.run(conn.address, () => (conn.isOpen ? hashPassword(password, s.config.scrypt) : Promise.resolve(null)));
+  if (!hashing) {
+    await s.throttle.signupNotTried(conn.address);
+    throw new ProtocolError('RATE_LIMITED', `the server is busy checking passwords; retry the sign-up of ${username} in ${seconds(s.hashes.expectedWaitMs)}`);
+  }
+  const hash = await hashing;
+  // The socket closed while the sign-up waited: nobody would learn the account exists, so none is made.
+  if (hash === null) return;
   const id = newId('u');
   const displayName = p.userInformation.displayName ?? username;
   try {
@@ -46,23 +73,43 @@ export async function createAccount(_conn: Connection, p: ClientCommands['Accoun
 
 export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: SessionServices): Promise<Reply> {
   const info = p.userInformation;
-  if ('sessionToken' in info) {
-    const session = s.sessions.resume(info.sessionToken);
-    const row = session === 'expired' ? undefined : s.storage.users.findById(session.userId);
-    if (session === 'expired' || !row) return failed('SESSION_EXPIRED');
-    attachSession(conn, session, toUser(row), s);
-    return loggedIn(info.sessionToken, toUser(row), s.sessions.expiresAt(session));
-  }
+  if ('sessionToken' in info) return tokenLogin(conn, info.sessionToken, s);
   const username = info.username.trim().toLowerCase();
-  if (s.throttle.isThrottled(username)) return failed('THROTTLED');
+  const attempt = await s.throttle.beginPassword(username, conn.address);
+  if ('retryAfterMs' in attempt) return throttled(attempt.retryAfterMs);
   const row = s.storage.users.findByUsername(username);
-  const ok = await verifyPassword(info.password, row?.passwordHash ?? (await s.dummyPasswordHash()));
+  const stored = row?.passwordHash ?? (await s.dummyPasswordHash());
+  // A socket gone by its turn is not hashed for; the attempt still counts.
+  const checking = s.hashes.run(conn.address, () => (conn.isOpen ? verifyPassword(info.password, stored) : Promise.resolve(false)));
+  if (!checking) {
+    await s.throttle.passwordNotTried(attempt);
+    return throttled(s.hashes.expectedWaitMs);
+  }
+  const ok = await checking.catch(async (error: unknown) => {
+    // A stored hash scrypt cannot use: answered INTERNAL, and the success held for it given back.
+    await s.throttle.passwordFailed(attempt);
+    throw error;
+  });
   if (!row || !ok) {
-    s.throttle.recordFailure(username);
+    await s.throttle.passwordFailed(attempt);
     return failed('BAD_CREDENTIALS');
   }
-  s.throttle.recordSuccess(username);
-  const { token, session } = s.sessions.create(row.id, p.publicComputer === true);
+  await s.throttle.passwordSucceeded(attempt);
+  const { token, session, ended } = s.sessions.create(row.id, p.publicComputer === true);
+  // This socket may be on one of them (a second login); it is not told, it moves to the new session.
+  for (const old of ended) revokeSession(old, s, conn);
+  attachSession(conn, session, toUser(row), s);
+  return loggedIn(token, toUser(row), s.sessions.expiresAt(session));
+}
+
+/** A token login: a lookup, not a hash, but failures are counted per address like passwords. */
+async function tokenLogin(conn: Connection, token: string, s: SessionServices): Promise<Reply> {
+  const wait = await s.throttle.beginToken(conn.address);
+  if (wait > 0) return throttled(wait);
+  const session = s.sessions.resume(token);
+  const row = session === 'expired' ? undefined : s.storage.users.findById(session.userId);
+  if (session === 'expired' || !row) return failed('SESSION_EXPIRED');
+  await s.throttle.tokenSucceeded(row.username, conn.address);
   attachSession(conn, session, toUser(row), s);
   return loggedIn(token, toUser(row), s.sessions.expiresAt(session));
 }
@@ -78,8 +125,21 @@ export function ping(_conn: Connection, p: ClientCommands['PingCommand'], s: Ses
   return { name: 'PongResponse', payload };
 }
 
-function failed(reason: 'BAD_CREDENTIALS' | 'SESSION_EXPIRED' | 'THROTTLED'): Reply {
+function failed(reason: 'BAD_CREDENTIALS' | 'SESSION_EXPIRED'): Reply {
   return { name: 'AccountLoginResponse', payload: { loggedIn: false, reason } };
+}
+
+/** THROTTLED with when to retry (docs/PROTOCOL.md, section 5). */
+function throttled(retryAfterMs: number): Reply {
+  return { name: 'AccountLoginResponse', payload: { loggedIn: false, reason: 'THROTTLED', retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) } };
+}
+
+function seconds(ms: number): string {
+  return `${Math.max(1, Math.ceil(ms / 1000))} s`;
+}
+
+function minutes(ms: number): string {
+  return `${Math.round(ms / 60_000)} min`;
 }
 
 function loggedIn(sessionToken: string, user: { id: string; username: string; displayName: string }, expiresAt: number): Reply {

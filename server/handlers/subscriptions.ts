@@ -5,7 +5,7 @@ import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
 /** What subscribing uses. */
-export type SubscriptionsServices = Pick<Services, 'hub' | 'storage' | 'versions'>;
+export type SubscriptionsServices = Pick<Services, 'config' | 'hub' | 'storage' | 'versions'>;
 
 /** Subscribe and unsubscribe (docs/PROTOCOL.md section 3). */
 export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'], s: SubscriptionsServices): Reply {
@@ -21,6 +21,11 @@ export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'
   } else {
     key = resource.kind === 'contacts' ? contactsKey(userId) : conversationsKey(userId);
     version = s.versions.get(key);
+  }
+  // Each subscription is held in memory for the socket's life: a bound per socket, however many conversations the user has.
+  const max = s.config.maxSubscriptionsPerSocket;
+  if (max > 0 && !conn.subscriptions.has(key) && conn.subscriptions.size >= max) {
+    throw new ProtocolError('RATE_LIMITED', `this socket already holds ${max} subscriptions, the most allowed; unsubscribe from one before subscribing to ${p.resource}`);
   }
   s.hub.subscribe(conn, key);
   return { name: 'SubscribeResponse', payload: { resource: p.resource, version } };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/protocol/index';
-import { createLogger } from '../logger';
 import { openDatabase } from '../storage/database';
 import { Seeder } from '../storage/seed';
 import { Storage } from '../storage/storage';
@@ -15,7 +14,6 @@ function fakePeer(id: number): Peer & { sent: string[]; corks: number; uncorks: 
     id,
     userId: null,
     subscriptions: new Set(),
-    bufferedAmount: 0,
     sent: [],
     corks: 0,
     uncorks: 0,
@@ -37,7 +35,7 @@ function setup(largeGroup = { members: 0, intervalMs: 0 }) {
   const storage = new Storage(db);
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
   const users = seeder.users(['aaa', 'bbb', 'ccc', 'ddd'].map((username) => ({ username, passwordHash: 'x' })));
-  const hub = new Hub(1 << 20, createLogger('silent'));
+  const hub = new Hub();
   const notifier = new ConversationNotifier(storage, new ResourceVersions(), hub, largeGroup);
   const peers = users.map((u, i) => {
     const peer = fakePeer(i + 1);

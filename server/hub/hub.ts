@@ -1,5 +1,4 @@
 import { encodeFrame, type ServerMessages } from '../../src/protocol/index';
-import type { Logger } from '../logger';
 import type { Outbox } from './outbox';
 import type { Peer } from './peer';
 
@@ -17,18 +16,12 @@ export function messagesKey(conversationId: string): string {
 /**
  * Routes change notifications to subscribed sockets. Each notification is
  * encoded ONCE and the same string goes to every recipient. A socket that
- * cannot keep up (more than `maxBufferedBytes` unsent) is closed with 1008:
- * its client reconnects and resyncs from the versions and seqs it holds,
- * which costs less than buffering without bound. This and storage are the
- * seams where a shared broker would plug in.
+ * cannot keep up is closed by its own `sendText` (the write cap every frame
+ * obeys, gateway/connection.ts), not here. This and storage are the seams
+ * where a shared broker would plug in.
  */
 export class Hub {
   private readonly subscribers = new Map<string, Set<Peer>>();
-
-  constructor(
-    private readonly maxBufferedBytes: number,
-    private readonly logger: Logger,
-  ) {}
 
   subscribe(peer: Peer, key: string): void {
     let set = this.subscribers.get(key);
@@ -80,12 +73,6 @@ export class Hub {
 
   private deliver(recipients: Iterable<Peer>, text: string, out?: Outbox): void {
     for (const peer of recipients) {
-      if (peer.bufferedAmount > this.maxBufferedBytes) {
-        this.logger.warn({ peer: peer.id, buffered: peer.bufferedAmount }, 'closing a socket that cannot keep up');
-        this.dropAll(peer);
-        peer.close(1008, 'too slow: reconnect and resync');
-        continue;
-      }
       if (out) out.write(peer, text);
       else peer.sendText(text);
     }

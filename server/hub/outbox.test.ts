@@ -10,7 +10,6 @@ function wirePeer(id: number): Peer & { wire: string[][] } {
     id,
     userId: `u${id}`,
     subscriptions: new Set(),
-    bufferedAmount: 0,
     wire: [],
     sendText(text) {
       if (corks > 0) queued.push(text);

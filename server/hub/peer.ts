@@ -8,8 +8,7 @@ export interface Peer {
   readonly userId: string | null;
   /** Hub keys this socket is subscribed to. */
   readonly subscriptions: Set<string>;
-  /** Bytes queued in the socket but not yet sent. */
-  readonly bufferedAmount: number;
+  /** Writes one frame; the peer itself refuses (and closes) when it is not reading (gateway/connection.ts). */
   sendText(text: string): void;
   /** Optional: hold this socket's writes until `uncork` (one write for many frames). */
   cork?(): void;

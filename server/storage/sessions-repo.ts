@@ -31,6 +31,7 @@ export class SessionsRepo {
   private readonly findStmt;
   private readonly touchStmt;
   private readonly deleteStmt;
+  private readonly beyondStmt;
   private readonly purgeStmt;
 
   constructor(db: Db) {
@@ -44,6 +45,9 @@ export class SessionsRepo {
     );
     this.touchStmt = db.prepare('UPDATE sessions SET last_used_at = ? WHERE token_hash = ?');
     this.deleteStmt = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+    this.beyondStmt = db
+      .prepare('SELECT token_hash FROM sessions WHERE user_id = ? ORDER BY last_used_at DESC, created_at DESC LIMIT -1 OFFSET ?')
+      .pluck();
     this.purgeStmt = db.prepare(
       `DELETE FROM sessions WHERE rowid IN (
          SELECT rowid FROM sessions
@@ -64,6 +68,11 @@ export class SessionsRepo {
 
   touch(tokenHash: string, at: number): void {
     this.touchStmt.run(at, tokenHash);
+  }
+
+  /** The token hashes of a user's sessions past the `keep` most recently used. */
+  beyondNewest(userId: string, keep: number): string[] {
+    return this.beyondStmt.all(userId, keep) as string[];
   }
 
   delete(tokenHash: string): void {

@@ -299,6 +299,37 @@ describe('Communicator', () => {
     c.stop();
   });
 
+  it('after a login-deadline close (4408) holds no socket until asked, then connects at once', () => {
+    const c = build(() => 0);
+    c.start();
+    FakeWebSocket.latest().open();
+    FakeWebSocket.latest().close(4408);
+    vi.advanceTimersByTime(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    expect(states.at(-1)).toEqual({ state: 'online' });
+    c.reconnectNow();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    c.stop();
+  });
+
+  it('backs off after refusals from the server (1008, 4429) even though each socket opened', () => {
+    const c = build(() => 0);
+    c.start();
+    const delays: number[] = [];
+    for (const code of [4429, 4429, 1008, 4429]) {
+      FakeWebSocket.latest().open();
+      FakeWebSocket.latest().close(code);
+      delays.push(states.at(-1)!.nextAttemptAt! - Date.now());
+      vi.advanceTimersByTime(delays.at(-1)!);
+    }
+    expect(delays).toEqual([250, 500, 1000, 2000]);
+    // An ordinary drop after an open starts small again.
+    FakeWebSocket.latest().open();
+    FakeWebSocket.latest().close(1006);
+    expect(states.at(-1)!.nextAttemptAt! - Date.now()).toBe(250);
+    c.stop();
+  });
+
   it('stops for good: no reconnect after stop()', () => {
     const c = build();
     c.start();

@@ -1,6 +1,7 @@
 import type { ConnectionState, ConnectionStatus } from './connection-events';
 import type { Dispatch } from '../dispatch/dispatch';
 import {
+  CLOSE_CODES,
   DEFAULT_LIMITS,
   MAX_INCOMING_FRAME_BYTES,
   ProtocolError,
@@ -44,8 +45,19 @@ export interface CommunicatorOptions {
 }
 
 const OPEN = 1;
-/** After this long without an oversize frame, the reconnect delay after one starts small again. */
-const OVERSIZE_MEMORY_MS = 5 * 60 * 1000;
+/** After this long without a refusal close, the reconnect delay after one starts small again. */
+const REFUSAL_MEMORY_MS = 5 * 60 * 1000;
+/** This client's 4009 for an oversize frame. */
+const CLIENT_FRAME_TOO_LARGE = 4009;
+/**
+ * Closes that refuse this client rather than end a connection: the socket
+ * had opened (which resets the attempt count), yet reconnecting at once
+ * would meet the same refusal, so these back off like failed attempts.
+ * The server's 1008 (flooding, silent, not reading), 4429 (too many sockets
+ * for the account), RFC 6455's 1013 (try again later), and the client's own
+ * oversize close.
+ */
+const REFUSALS: ReadonlySet<number> = new Set([CLOSE_CODES.POLICY_VIOLATION, CLOSE_CODES.TOO_MANY_SOCKETS, 1013, CLIENT_FRAME_TOO_LARGE]);
 
 /**
  * The one owner of the WebSocket: it frames and sends commands, validates
@@ -65,8 +77,8 @@ export class Communicator {
   private missedPongs = 0;
   private maxFrameBytes: number = DEFAULT_LIMITS.maxFrameBytes;
   private status: ConnectionStatus = { state: 'offline' };
-  private oversizeCloses = 0;
-  private lastOversizeAt = 0;
+  private refusedCloses = 0;
+  private lastRefusalAt = 0;
   /** When the current socket was made: its handshake is the link's first round-trip measurement. */
   private connectingSince = 0;
   private readonly liveness: LivenessProbe;
@@ -240,7 +252,23 @@ export class Communicator {
     this.liveness.reset();
     this.requests.rejectAll(new ConnectionError('DISCONNECTED', `socket closed (${code}) before the answer came`));
     this.options.dispatch.emit('connection:close', { code, reason });
-    if (this.started) this.scheduleReconnect();
+    if (!this.started) return;
+    // The server closes a socket that has not logged in by its deadline: this
+    // client had nothing to log in with (the login form is showing). It
+    // reconnects when it has (LoginController calls reconnectNow), or on the
+    // browser's online event, instead of holding a socket it cannot use. The
+    // state stays what it was: the server was reachable.
+    if (code === CLOSE_CODES.LOGIN_TIMEOUT) return;
+    if (REFUSALS.has(code)) this.attempt = this.countRefusal();
+    this.scheduleReconnect();
+  }
+
+  /** The attempt number to back off from after a refusal: refusals within REFUSAL_MEMORY_MS of each other count up. */
+  private countRefusal(): number {
+    const now = Date.now();
+    if (now - this.lastRefusalAt > REFUSAL_MEMORY_MS) this.refusedCloses = 0;
+    this.lastRefusalAt = now;
+    return this.refusedCloses++;
   }
 
   /** Checked before JSON.parse: the length bounds the bytes (1 to 3 UTF-8 bytes a UTF-16 unit), so most frames need no encoding. */
@@ -265,13 +293,8 @@ export class Communicator {
   private refuseOversize(socket: WebSocket, data: string): void {
     const cap = this.options.maxIncomingFrameBytes ?? MAX_INCOMING_FRAME_BYTES;
     this.reportBadFrame(new ProtocolError('BAD_FRAME', `a frame of ${data.length} characters is larger than the client's ${cap}-byte limit; not parsed, reconnecting`), data.slice(0, 200));
-    const now = Date.now();
-    if (now - this.lastOversizeAt > OVERSIZE_MEMORY_MS) this.oversizeCloses = 0;
-    this.lastOversizeAt = now;
-    // The socket had opened, so the attempt count is 0; count oversize closes instead.
-    this.attempt = this.oversizeCloses++;
-    this.dropSocket(4009, 'frame too large');
-    this.handleClose(socket, 4009, 'frame too large');
+    this.dropSocket(CLIENT_FRAME_TOO_LARGE, 'frame too large');
+    this.handleClose(socket, CLIENT_FRAME_TOO_LARGE, 'frame too large');
   }
 
   private reportBadFrame(error: ProtocolError, frame: string): void {

@@ -45,6 +45,29 @@ describe('LoginController', () => {
     expect(sentBy('SubscribeCommand').map((p) => p['resource']).sort()).toEqual(['contacts', 'conversations', 'messages:c1']);
   });
 
+  it('tries a password login THROTTLED for a short while again by itself after retryAfterMs, and reports a long one', async () => {
+    const core = buildCore();
+    const failures: string[] = [];
+    core.dispatch.subscribe('login:failed', (e) => failures.push(e.reason));
+    await online(core);
+    server.throttleNextLogins.push(1500, 1500);
+    core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer: false });
+    await settle(1000);
+    expect(sentBy('AccountLoginCommand')).toHaveLength(1);
+    await settle(3000);
+    expect(sentBy('AccountLoginCommand')).toHaveLength(3);
+    expect(core.session.currentUser()?.username).toBe('alice');
+    expect(failures).toEqual([]);
+    const other = buildCore();
+    other.dispatch.subscribe('login:failed', (e) => failures.push(e.reason));
+    await online(other);
+    server.throttleNextLogins.push(120_000);
+    other.session.login({ username: 'bob', password: 'tidings-bob', publicComputer: false });
+    await settle(200_000);
+    expect(failures).toEqual(['THROTTLED']);
+    expect(sentBy('AccountLoginCommand')).toHaveLength(4);
+  });
+
   it('reports a wrong password, and UNREACHABLE when there is no server', async () => {
     const core = buildCore();
     const failures: string[] = [];
@@ -421,7 +444,7 @@ describe('OutboxController', () => {
     server.refuse.set('c1', 'NOT_FOUND');
     const doomed = core.outbox.send('c1', 'discard me');
     await settle();
-    core.outbox.discard(doomed.clientMessageId);
+    await core.collections.messagesFor('c1').findWhere({ clientMessageId: doomed.clientMessageId })!.destroy({ wait: true });
     expect(core.collections.messagesFor('c1').pluck('body')).toEqual(['nope']);
     expect(core.outbox.pendingCount()).toBe(0);
   });

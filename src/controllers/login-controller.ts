@@ -15,7 +15,8 @@ declare module '../dispatch/bus-events' {
     'client:registered': { clientId: string };
     'session:ready': { user: User; publicComputer: boolean };
     'session:ended': { reason: SessionEndReason };
-    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE' };
+    /** `retryAfterMs`: with THROTTLED, how long the server said to wait. */
+    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE'; retryAfterMs?: number };
   }
 }
 
@@ -44,6 +45,15 @@ export interface LoginControllerOptions {
   registrationTimeoutMs?: number;
 }
 
+/**
+ * A password login answered THROTTLED with a wait this short (the server's
+ * password checks were all busy, or the first short wait after a few wrong
+ * passwords) is sent again by itself after that wait, up to AUTO_RETRIES
+ * times: the person sees the form busy a moment instead of an error.
+ */
+const AUTO_RETRY_MAX_MS = 5000;
+const AUTO_RETRIES = 3;
+
 interface PasswordLogin {
   username: string;
   password: string;
@@ -63,6 +73,8 @@ export class LoginController implements LoginActions {
   private clientId: string | undefined;
   private pendingPassword: PasswordLogin | null = null;
   private inFlight: 'password' | 'token' | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private retries = 0;
   private readonly stops: (() => void)[] = [];
 
   constructor(options: LoginControllerOptions) {
@@ -80,6 +92,7 @@ export class LoginController implements LoginActions {
 
   stop(): void {
     for (const stop of this.stops.splice(0)) stop();
+    this.cancelRetry();
   }
 
   isReady(): boolean {
@@ -87,12 +100,16 @@ export class LoginController implements LoginActions {
   }
 
   login(input: PasswordLogin): void {
+    this.cancelRetry();
+    this.retries = 0;
     this.pendingPassword = { ...input };
     if (this.registered) this.sendLogin();
     else this.options.communicator.reconnectNow();
   }
 
   async signup(input: { username: string; password: string; displayName?: string; publicComputer: boolean }): Promise<void> {
+    // After the server's login deadline the socket is closed until there is something to send (Communicator.handleClose).
+    if (!this.registered) this.options.communicator.reconnectNow();
     await this.whenRegistered();
     const userInformation: { username: string; password: string; displayName?: string } = { username: input.username, password: input.password };
     if (input.displayName) userInformation.displayName = input.displayName;
@@ -177,12 +194,21 @@ export class LoginController implements LoginActions {
       return;
     }
     if (kind === 'password') {
+      const wait = response.retryAfterMs;
+      if (response.reason === 'THROTTLED' && wait !== undefined && wait <= AUTO_RETRY_MAX_MS && this.retries < AUTO_RETRIES) {
+        this.retries++;
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          if (this.registered && this.pendingPassword) this.sendLogin();
+        }, wait);
+        return;
+      }
       this.pendingPassword = null;
-      dispatch.emit('login:failed', { reason: response.reason });
+      dispatch.emit('login:failed', failure(response.reason, wait));
       return;
     }
     if (response.reason === 'THROTTLED') {
-      dispatch.emit('login:failed', { reason: 'THROTTLED' });
+      dispatch.emit('login:failed', failure('THROTTLED', response.retryAfterMs));
       return;
     }
     // The stored token is no good any more. Keep the cache and the outbox:
@@ -195,6 +221,7 @@ export class LoginController implements LoginActions {
 
   private async endSession(reason: 'logout' | 'revoked' | 'idle'): Promise<void> {
     this.ready = false;
+    this.cancelRetry();
     this.pendingPassword = null;
     this.inFlight = null;
     await this.options.store.wipe();
@@ -205,6 +232,13 @@ export class LoginController implements LoginActions {
     this.registered = false;
     this.ready = false;
     this.inFlight = null;
+    // A password still pending goes out after the next registration anyway.
+    this.cancelRetry();
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /** A login typed while the server cannot be reached fails visibly instead of hanging. */
@@ -232,4 +266,8 @@ export class LoginController implements LoginActions {
       dispatch.on('client:registered', done);
     });
   }
+}
+
+function failure(reason: LoginFailureReason, retryAfterMs: number | undefined): { reason: LoginFailureReason; retryAfterMs?: number } {
+  return retryAfterMs === undefined ? { reason } : { reason, retryAfterMs };
 }

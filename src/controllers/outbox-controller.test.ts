@@ -180,7 +180,7 @@ describe('OutboxController across tabs', () => {
     for (const tab of [leader, follower]) expect(tab.core.collections.messagesFor('c1').pluck('state')).toEqual(['failed', 'failed']);
     server.refuse.delete('c1');
     follower.core.outbox.retry(kept.clientMessageId);
-    follower.core.outbox.discard(dropped.clientMessageId);
+    await follower.core.collections.messagesFor('c1').findWhere({ clientMessageId: dropped.clientMessageId })!.destroy({ wait: true });
     await settle();
     expect(sendsOf(follower)).toEqual([]);
     expect(sendsOf(leader).filter((id) => id === kept.clientMessageId)).toHaveLength(2);

@@ -20,7 +20,6 @@ export interface OutboxActions {
   /** Local echo at once, then sent (now or when back online). Returns the new message. */
   send(conversationId: string, body: string): MessageView;
   retry(clientMessageId: string): void;
-  discard(clientMessageId: string): void;
   /** How many messages are not yet acknowledged. */
   pendingCount(): number;
 }
@@ -143,11 +142,6 @@ export class OutboxController implements OutboxActions {
     const { error: _dropped, ...rest } = entry;
     this.options.store.addItems('outbox', { [clientMessageId]: { ...rest, state: 'pending' } });
     this.pump();
-  }
-
-  /** Drops the message from the outbox. One already on the wire may still arrive; it then shows as sent. */
-  discard(clientMessageId: string): void {
-    this.options.store.removeItems('outbox', [clientMessageId]);
   }
 
   pendingCount(): number {

@@ -19,6 +19,7 @@ import type { ReceiptActions } from '../controllers/receipt-controller';
 import type { TypingActions } from '../controllers/typing-controller';
 import type { MessageView } from '../models/message-state';
 import type { Contact, Conversation } from '../protocol';
+import type { DraftRecord } from '../store/records';
 
 export type { ConnectionState, ConnectionStatus } from '../communicator/connection-events';
 export type { DirectoryActions, HistoryActions } from '../controllers/directory-controller';
@@ -30,6 +31,7 @@ export type { MessageState, MessageView } from '../models/message-state';
 
 export type ContactModel = Backbone.Model<Contact>;
 export type MessageModel = Backbone.Model<MessageView>;
+export type DraftModel = Backbone.Model<DraftRecord>;
 
 /** The conversation model adds two read helpers to the wire attributes. */
 export interface ConversationModel extends Backbone.Model<Conversation> {
@@ -42,6 +44,8 @@ export interface ViewCollections {
   conversations: Backbone.Collection<ConversationModel>;
   /** The same collection for the same conversation every time. */
   messagesFor(conversationId: string): Backbone.Collection<MessageModel>;
+  /** What the person was writing in the conversation; the composer saves and destroys it. */
+  draftFor(conversationId: string): DraftModel;
 }
 
 /** The core as the views see it: the bus, the actions and the collections. */

@@ -9,12 +9,15 @@ import { TypingController } from '../controllers/typing-controller';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { ContactCollection } from '../models/contact-collection';
 import { ConversationCollection } from '../models/conversation-collection';
+import type { Draft } from '../models/draft';
+import { DraftCollection } from '../models/draft-collection';
 import { MessageCollection } from '../models/message-collection';
 import { withDurableLocal } from '../offline/durable-local-backend';
 import { OutboxLeadership } from '../offline/outbox-leadership';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
 import { Store, type StoreBackends } from '../store/store';
+import { storeSync } from '../store/store-sync';
 import type { ViewCore } from './client-core-api';
 import { documentVisibility } from './document-visibility';
 
@@ -30,8 +33,6 @@ export interface ClientCoreOptions {
   onlineEvents?: EventSourceLike | null;
   /** Page visibility for read receipts; defaults to the document's. */
   visibility?: VisibilitySource | null;
-  /** Whether createClientCore points Backbone.sync at the store (default true). */
-  installBackboneSync?: boolean;
   /** Tuning, mostly for tests. */
   heartbeatIntervalMs?: number;
   flushDelayMs?: number;
@@ -56,6 +57,8 @@ export interface ClientCore extends ViewCore {
     conversations: ConversationCollection;
     /** The same collection for the same conversation every time. */
     messagesFor(conversationId: string): MessageCollection;
+    /** The conversation's unsent draft, which the composer saves and destroys through the store. */
+    draftFor(conversationId: string): Draft;
   };
   /** Loads the cache from disk (so the chat shows at once), then connects. */
   start(): Promise<void>;
@@ -69,6 +72,8 @@ export interface ClientCore extends ViewCore {
  * each with its own socket implementation and storage.
  */
 export function createClientCore(options: ClientCoreOptions): ClientCore {
+  // The same function for every core: it finds the store on the model or collection it syncs.
+  Backbone.sync = storeSync;
   const dispatch = createDispatch();
   const store = new Store({ dispatch, backends: backendsFor(options.storage), flushDelayMs: options.flushDelayMs ?? 30 });
   const WebSocketImpl = options.WebSocketImpl ?? globalThis.WebSocket;
@@ -98,17 +103,17 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   const typing = new TypingController({ dispatch, communicator, selfId });
   const directory = new DirectoryController({ dispatch, communicator, store });
 
-  const context: ModelContext = { dispatch, store, selfId };
+  // Each collection declares this core's store; Backbone.sync (storeSync) reads and writes the one declared.
+  const context: ModelContext = { dispatch, store };
   const contacts = new ContactCollection(context);
   const conversations = new ConversationCollection(context);
+  const drafts = new DraftCollection(context);
   const messageCollections = new Map<string, MessageCollection>();
   const messagesFor = (conversationId: string): MessageCollection => {
     let collection = messageCollections.get(conversationId);
     if (!collection) messageCollections.set(conversationId, (collection = new MessageCollection(conversationId, context)));
     return collection;
   };
-
-  if (options.installBackboneSync ?? true) Backbone.sync = store.sync as unknown as typeof Backbone.sync;
 
   return {
     dispatch,
@@ -123,7 +128,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     receipts,
     typing,
-    collections: { contacts, conversations, messagesFor },
+    collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId) },
     async start() {
       try {
         await store.load();

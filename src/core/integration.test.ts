@@ -34,7 +34,6 @@ function client(backends: StoreBackends = device(), extra: { sendsPerSecond?: nu
     storage: { backends },
     onlineEvents: null,
     visibility: null,
-    installBackboneSync: false,
     random: () => 0,
     receiptDebounceMs: 20,
     flushDelayMs: 5,
@@ -145,6 +144,24 @@ describe('client core against the real server', () => {
     core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer: false });
     await waitFor(() => core.outbox.pendingCount() === 0, 'the outbox to flush');
     expect(bodies(core)).toContain('queued before the password');
+  });
+
+  it('waits at the login form past the login deadline without reconnecting, then signs up and logs in at once', async () => {
+    await serve({ loginDeadlineMs: 1000 });
+    const core = client();
+    const closes: number[] = [];
+    let ready = false;
+    core.dispatch.subscribe('connection:close', (e) => closes.push(e.code));
+    core.dispatch.once('session:ready', () => (ready = true));
+    await core.start();
+    await waitFor(() => closes.length > 0, 'the login deadline');
+    await new Promise((r) => setTimeout(r, 300));
+    // One close, no socket reopened meanwhile just to be closed again.
+    expect(closes).toEqual([4408]);
+    expect(server!.connectionCount()).toBe(0);
+    await core.session.signup({ username: 'dora', password: 'dora-password', publicComputer: false });
+    await waitFor(() => ready, "dora's session");
+    expect(core.session.currentUser()?.username).toBe('dora');
   });
 
   it('ends a session revoked by a logout elsewhere and wipes what it stored', async () => {

@@ -3,7 +3,8 @@ import type { MessageView } from './message-state';
 import type { StoreChange } from '../store/schemas';
 import type { Store } from '../store/store';
 import { Message, messageKey } from './message';
-import type { ModelContext } from './model-context';
+import { selfIdIn, type ModelContext } from './model-context';
+import { compareMessages } from './message-order';
 import { viewOfMessage, viewOfOutboxEntry } from './message-state';
 
 /** Messages read from disk when a conversation's collection is made (about ten screens); older chunks follow on scroll. */
@@ -19,13 +20,13 @@ export const OPEN_WINDOW = 200;
 export class MessageCollection extends Backbone.Collection<Message> {
   readonly schemaName = 'messages' as const;
   readonly conversationId: string;
-  private readonly context: ModelContext;
+  readonly store: Store;
 
   constructor(conversationId: string, context: ModelContext) {
     super();
     this.conversationId = conversationId;
-    this.context = context;
-    this.reset(this.storeQuery(context.store));
+    this.store = context.store;
+    void this.fetch({ reset: true });
     this.listenTo(context.dispatch, 'store:change:messages', this.updateMessages);
     this.listenTo(context.dispatch, 'store:change:outbox', this.updateOutbox);
     this.listenTo(context.dispatch, 'store:change:conversations', this.updateReceipts);
@@ -34,7 +35,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
 
   override preinitialize(): void {
     this.model = Message;
-    this.comparator = compareMessages;
+    this.comparator = (a: Message, b: Message) => compareMessages(a.data, b.data);
   }
 
   override modelId(attributes: MessageView): string {
@@ -44,7 +45,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
   /** What `fetch()` reads through the store's sync: this conversation only. */
   storeQuery(store: Store): MessageView[] {
     const conversation = store.find('conversations', this.conversationId);
-    const selfId = this.context.selfId();
+    const selfId = selfIdIn(store);
     const views = store.messagesOf(this.conversationId).map((m) => viewOfMessage(m, conversation, selfId));
     const acknowledged = new Set(views.map(messageKey));
     for (const entry of store.findAll('outbox')) {
@@ -56,14 +57,15 @@ export class MessageCollection extends Backbone.Collection<Message> {
   }
 
   private updateMessages(change: StoreChange<'messages'>): void {
-    const { store, selfId } = this.context;
+    const { store } = this;
     const conversation = store.find('conversations', this.conversationId);
+    const selfId = selfIdIn(store);
     const upserts: MessageView[] = [];
     const removed: Message[] = [];
     for (const id of change.messages) {
       const message = store.find('messages', id);
       if (message) {
-        if (message.conversationId === this.conversationId) upserts.push(viewOfMessage(message, conversation, selfId()));
+        if (message.conversationId === this.conversationId) upserts.push(viewOfMessage(message, conversation, selfId));
       } else {
         const gone = this.find((m) => m.get('id') === id);
         if (gone) removed.push(gone);
@@ -74,8 +76,8 @@ export class MessageCollection extends Backbone.Collection<Message> {
   }
 
   private updateOutbox(change: StoreChange<'outbox'>): void {
-    const { store } = this.context;
-    const self = this.context.selfId();
+    const { store } = this;
+    const self = selfIdIn(store);
     const upserts: MessageView[] = [];
     const removed: Message[] = [];
     for (const id of change.outbox) {
@@ -95,8 +97,8 @@ export class MessageCollection extends Backbone.Collection<Message> {
 
   private updateReceipts(change: StoreChange<'conversations'>): void {
     if (!change.conversations.includes(this.conversationId)) return;
-    const { store } = this.context;
-    const self = this.context.selfId();
+    const { store } = this;
+    const self = selfIdIn(store);
     const conversation = store.find('conversations', this.conversationId);
     for (const model of this.models) {
       const { seq, senderId } = model.data;
@@ -105,14 +107,4 @@ export class MessageCollection extends Backbone.Collection<Message> {
       if (message) model.set('state', viewOfMessage(message, conversation, self).state);
     }
   }
-}
-
-/** Seq order; echoes without a seq after every stored message, in the order written. */
-function compareMessages(a: Message, b: Message): number {
-  const sa = a.data.seq;
-  const sb = b.data.seq;
-  if (sa !== null && sb !== null) return sa - sb;
-  if (sa !== null) return -1;
-  if (sb !== null) return 1;
-  return a.data.sentAt - b.data.sentAt || (a.data.clientMessageId < b.data.clientMessageId ? -1 : 1);
 }

@@ -19,6 +19,20 @@ export class Message extends Backbone.Model<MessageView> {
   isPending(): boolean {
     return this.data.seq === null;
   }
+
+  /**
+   * Where the row lives in the store: a local echo is its outbox entry (so
+   * `destroy()` discards it); a server message is the server's, which the
+   * store refuses to change from a model.
+   */
+  get schemaName(): 'outbox' | 'messages' {
+    return this.isPending() ? 'outbox' : 'messages';
+  }
+
+  /** The record's id in that schema: an outbox entry is keyed by its clientMessageId. */
+  storeId(): string {
+    return this.isPending() ? this.data.clientMessageId : this.data.id;
+  }
 }
 
 /** The key that survives acknowledgement: a sender's clientMessageIds are unique. */

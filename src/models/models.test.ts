@@ -1,9 +1,10 @@
 import Backbone from 'backbone';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatch } from '../dispatch/dispatch';
 import type { Conversation as ConversationAttributes, Message as WireMessage } from '../protocol';
 import type { OutboxEntry } from '../store/records';
 import { Store } from '../store/store';
+import { storeSync } from '../store/store-sync';
 import { ContactCollection } from './contact-collection';
 import { ConversationCollection } from './conversation-collection';
 import { MessageCollection } from './message-collection';
@@ -24,10 +25,18 @@ function entry(clientMessageId: string, createdAt: number, conversationId = 'c1'
   return { id: clientMessageId, clientMessageId, conversationId, senderId: 'me', body: 'hello', createdAt, order: createdAt, state: 'pending' };
 }
 
-beforeEach(() => {
+// The collections fetch and their models save and destroy through Backbone.sync, as createClientCore points it.
+beforeAll(() => {
+  Backbone.sync = storeSync;
+});
+
+beforeEach(async () => {
   const dispatch = createDispatch();
   store = new Store({ dispatch, backends: null });
-  context = { dispatch, store, selfId: () => 'me' };
+  const me = { id: 'me', username: 'me', displayName: 'Me' };
+  await store.useAccount(me, true);
+  store.addItems('session', { current: { id: 'current', user: me, sessionToken: null, publicComputer: true, expiresAt: 0 } });
+  context = { dispatch, store };
 });
 
 describe('deriveState', () => {
@@ -99,18 +108,29 @@ describe('MessageCollection', () => {
     expect(messages.pluck('state')).toEqual(['read', 'delivered']);
   });
 
-  it('reads through Backbone.sync backed by the store', async () => {
-    const previous = Backbone.sync;
-    Backbone.sync = store.sync as unknown as typeof Backbone.sync;
-    try {
-      const messages = new MessageCollection('c1', context);
-      store.addMessages([message(1)]);
-      messages.reset();
-      await messages.fetch();
-      expect(messages.pluck('seq')).toEqual([1]);
-    } finally {
-      Backbone.sync = previous;
-    }
+  it('fetches this conversation\'s stored messages and echoes from the store declared on it', async () => {
+    const messages = new MessageCollection('c1', context);
+    store.addMessages([message(1), message(1, 'bob', 'c2')]);
+    store.addItems('outbox', { k: entry('k', 5), other: entry('other', 6, 'c2') });
+    messages.reset();
+    await messages.fetch();
+    expect(messages.map((m) => m.get('seq') ?? m.get('clientMessageId'))).toEqual([1, 'k']);
+  });
+
+  it('discards a local echo by destroying it: its outbox entry leaves the store, and the row with it', async () => {
+    store.addItems('outbox', { k1: { ...entry('k1', 5), state: 'failed' } });
+    const messages = new MessageCollection('c1', context);
+    await messages.at(0).destroy({ wait: true });
+    expect(store.find('outbox', 'k1')).toBeUndefined();
+    expect(messages.length).toBe(0);
+  });
+
+  it('refuses to destroy a server message from its model, and keeps the row', async () => {
+    store.addMessages([message(1)]);
+    const messages = new MessageCollection('c1', context);
+    await expect(messages.at(0).destroy({ wait: true })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(store.messagesOf('c1')).toHaveLength(1);
+    expect(messages.length).toBe(1);
   });
 });
 
@@ -123,6 +143,14 @@ describe('ConversationCollection', () => {
     expect(conversations.pluck('id')).toEqual(['c1', 'c2']);
     store.addItems('conversations', { c2: conversation('c2', 400) });
     expect(conversations.pluck('id')).toEqual(['c2', 'c1']);
+  });
+
+  it('moves a conversation up as soon as a message newer than its updatedAt is stored, before its own update arrives', () => {
+    store.addItems('conversations', { c1: conversation('c1', 100), c2: conversation('c2', 200) });
+    const conversations = new ConversationCollection(context);
+    expect(conversations.pluck('id')).toEqual(['c2', 'c1']);
+    store.addMessages([{ ...message(1, 'bob', 'c1'), sentAt: 300 }]);
+    expect(conversations.pluck('id')).toEqual(['c1', 'c2']);
   });
 
   it('counts unread messages from others past my read position and offers the last message', () => {

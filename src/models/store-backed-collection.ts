@@ -1,8 +1,9 @@
 import type Backbone from 'backbone';
 
 /**
- * The original design's pattern for following the store: for each changed id, set the
- * existing model, add a new one, or remove one the store no longer has.
+ * How a collection follows `store:change:<schema>` after its fetch(): for
+ * each changed id, set the existing model, add a new one, or remove one the
+ * store no longer has (one change, not a re-read of the whole schema).
  */
 export function applyStoreChange<M extends Backbone.Model>(
   collection: Backbone.Collection<M>,

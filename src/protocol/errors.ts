@@ -43,8 +43,12 @@ export type LoginFailureReason = (typeof LOGIN_FAILURE_REASONS)[number];
 export const CLOSE_CODES = {
   /** Server shutting down; clients reconnect. */
   GOING_AWAY: 1001,
-  /** Still flooding after the rate-limit grace period, or silent past the heartbeat. */
+  /** Still flooding after the rate-limit grace period, silent past the heartbeat, or not reading its replies (too slow). */
   POLICY_VIOLATION: 1008,
   /** A frame over `maxFrameBytes`. */
   MESSAGE_TOO_BIG: 1009,
+  /** Not logged in within the login deadline of opening (or of logging out); the client reconnects when it has a login to send. */
+  LOGIN_TIMEOUT: 4408,
+  /** The account already has as many logged-in sockets as the server allows; the client backs off before reconnecting. */
+  TOO_MANY_SOCKETS: 4429,
 } as const;

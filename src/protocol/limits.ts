@@ -14,9 +14,9 @@ export const DEFAULT_LIMITS = {
   commandBurst: 200,
   /** A socket still flooding this long after its first RATE_LIMITED is closed with 1008. */
   floodCloseAfterMs: 5000,
-  /** Failed logins per username before THROTTLED. */
+  /** Failed logins of one username from one address before each next attempt waits (THROTTLED; server/auth/login-throttle.ts). */
   loginFailuresAllowed: 5,
-  /** Window over which failed logins are counted. */
+  /** Window over which failed logins are counted and forgotten. */
   loginFailureWindowMs: 15 * 60 * 1000,
   /** How often clients ping; the server drops sockets silent for twice this. */
   heartbeatIntervalMs: 25_000,

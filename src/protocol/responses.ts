@@ -27,7 +27,13 @@ export const ServerMessageSchemas = {
       user: UserSchema,
       expiresAt: z.number(),
     }),
-    z.object({ requestId: RequestId, loggedIn: z.literal(false), reason: z.enum(LOGIN_FAILURE_REASONS) }),
+    z.object({
+      requestId: RequestId,
+      loggedIn: z.literal(false),
+      reason: z.enum(LOGIN_FAILURE_REASONS),
+      /** With THROTTLED: how long to wait before the same attempt is tried, in ms. */
+      retryAfterMs: z.number().int().positive().optional(),
+    }),
   ]),
   AccountLogoutResponse: z.object({ requestId: RequestId, loggedOut: z.literal(true) }),
   SessionRevokedNotification: z.object({}),

@@ -110,6 +110,7 @@ export class DirtySet {
         break;
       case 'contacts':
       case 'conversations':
+      case 'drafts':
         this.local.add(schema);
         break;
       case 'outbox':

@@ -1,4 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import Backbone from 'backbone';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
 import { ConversationCollection } from '../models/conversation-collection';
 import { MessageCollection, OPEN_WINDOW } from '../models/message-collection';
@@ -6,6 +7,7 @@ import type { Conversation, Message, User } from '../protocol';
 import { MemoryBackend } from './key-value-backend';
 import type { SessionRecord } from './records';
 import { Store, type StoreBackends } from './store';
+import { storeSync } from './store-sync';
 import { RecordingBackend } from './testing/recording-backend';
 
 const alice: User = { id: 'u1', username: 'alice', displayName: 'Alice' };
@@ -45,6 +47,11 @@ async function coldStart(count: number, readSeq: number): Promise<Store> {
 }
 const chunkReads = (): string[] => indexed.reads.filter((key) => key.includes(':messages:')).map((key) => key.slice(key.lastIndexOf(':') + 1));
 
+// The collections fetch through Backbone.sync, as createClientCore points it.
+beforeAll(() => {
+  Backbone.sync = storeSync;
+});
+
 beforeEach(() => {
   bus = createDispatch();
   local = new RecordingBackend();
@@ -57,7 +64,7 @@ describe('Store: lazy history', () => {
     expect(chunkReads()).toEqual([]);
     expect(cold.messagesOf('c1')).toEqual([]);
     // The conversation list still has its preview, and nothing unread.
-    const conversations = new ConversationCollection({ dispatch: bus, store: cold, selfId: () => 'u1' });
+    const conversations = new ConversationCollection({ dispatch: bus, store: cold });
     expect(conversations.get('c1')!.lastMessage()?.body).toBe('hi 600');
     expect(conversations.get('c1')!.unreadCount()).toBe(0);
     expect(cold.syncPosition('c1')).toMatchObject({ syncedSeq: 600, oldestSeq: 1 });
@@ -67,7 +74,7 @@ describe('Store: lazy history', () => {
     const cold = await coldStart(600, 500);
     // Seqs 501-600 lie in chunks 1 (257-512) and 2 (513-768); chunk 0 stays on disk.
     expect(chunkReads().sort()).toEqual(['1', '2']);
-    const conversations = new ConversationCollection({ dispatch: bus, store: cold, selfId: () => 'u1' });
+    const conversations = new ConversationCollection({ dispatch: bus, store: cold });
     // 100 messages past the read position, 34 of them alice's own (every third seq, 501 to 600).
     expect(conversations.get('c1')!.unreadCount()).toBe(66);
   });
@@ -91,7 +98,7 @@ describe('Store: lazy history', () => {
     const cold = await coldStart(600, 600);
     const changes: number[] = [];
     bus.subscribe('store:change:messages', (e) => changes.push(e.messages.length));
-    const messages = new MessageCollection('c1', { dispatch: bus, store: cold, selfId: () => 'u1' });
+    const messages = new MessageCollection('c1', { dispatch: bus, store: cold });
     await cold.loadStoredHistory('c1', 0); // waits for the collection's read, queued before it
     expect(messages.length).toBeGreaterThanOrEqual(OPEN_WINDOW);
     // Chunks 2 (88 messages) and 1 (256), read together: one change, so an opening list renders once.

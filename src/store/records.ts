@@ -25,6 +25,14 @@ export interface OutboxEntry {
   error?: { code: ErrorCode; message: string };
 }
 
+/** What the person has written in a conversation and not sent (id = conversationId); kept like the contacts. */
+export interface DraftRecord {
+  id: string;
+  body: string;
+  /** When it was last saved (ms epoch). */
+  updatedAt: number;
+}
+
 /**
  * What the store holds of one conversation's history: every message with
  * oldestSeq <= seq <= syncedSeq. syncedSeq is the "highest contiguous seq
@@ -43,6 +51,7 @@ export interface SchemaRecords {
   messages: Message;
   outbox: OutboxEntry;
   meta: SyncPosition;
+  drafts: DraftRecord;
 }
 
 export type StoreRecord<S extends SchemaName> = SchemaRecords[S];

@@ -1,4 +1,3 @@
-import type Backbone from 'backbone';
 import { SCHEMAS, type SchemaName } from './schemas';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Message, User } from '../protocol';
@@ -13,10 +12,9 @@ import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey
 import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
 import type { SchemaRecords, SessionRecord, SyncPosition } from './records';
-import { storeSync, type SyncMethod } from './store-sync';
 
 export interface StoreBackends {
-  /** Small records: session, contacts, conversations. */
+  /** Small records: session, contacts, conversations, drafts. */
   local: KeyValueBackend;
   /** History, outbox and sync positions. */
   indexed: KeyValueBackend;
@@ -36,7 +34,8 @@ type Tables = { [S in SchemaName]: Map<string, SchemaRecords[S]> };
  * The Store of docs/ARCHITECTURE.md: an in-memory cache of every schema, written through
  * (in batches) to localStorage and IndexedDB for a trusted session or to
  * nothing for a public one, firing `store:change:<schema>` with the changed
- * ids. Its `sync` is what Backbone.sync points at.
+ * ids. Models and collections read and write it through Backbone.sync
+ * (store-sync.ts), which picks the store declared on them.
  *
  * History is read from disk lazily: a cold start reads the small records, the
  * sync positions, the outbox, each conversation's newest message (`heads`)
@@ -215,10 +214,6 @@ export class Store {
   setSyncPosition(conversationId: string, position: Omit<SyncPosition, 'id'>): void {
     this.addItems('meta', { [conversationId]: { id: conversationId, ...position } });
   }
-
-  /** Replaces Backbone.sync: models and collections declare `schemaName`. */
-  readonly sync = (method: string, model: Backbone.Model | Backbone.Collection, options?: object): Promise<unknown> =>
-    storeSync(this, method as SyncMethod, model, options);
 
   /** Writes everything pending now; resolves when it is on disk. */
   async flush(): Promise<void> {

@@ -1,20 +1,31 @@
 import Backbone from 'backbone';
-import { DEFAULT_LIMITS, bodyLength } from '../protocol';
+import { DEFAULT_LIMITS, ProtocolError, bodyLength } from '../protocol';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
+import type { DraftModel } from './view-core';
 
+/** The longest body, as the protocol's BodySchema (which the send action checks) counts it. */
+const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
 /** The counter appears this many characters before the limit. */
-export const COUNTER_FROM = DEFAULT_LIMITS.maxBodyLength - 500;
+export const COUNTER_FROM = MAX_LENGTH - 500;
+/** The draft is saved this long after the last keystroke (and when the composer goes), not at every one. */
+const DRAFT_SAVE_MS = 400;
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
  * from 3,500 characters. It reports every keystroke to `onTyping(true)` and
  * an emptied or left field to `onTyping(false)`; when the typing stops is the
- * typing controller's decision (its idle timer), not the view's.
+ * typing controller's decision (its idle timer), not the view's. It shows the
+ * length against the limit but does not judge a body: `onSend` (the outbox,
+ * which checks the protocol's schema) does, and a body it refuses stays in
+ * the field. What is written and not sent is the conversation's draft: shown
+ * again when the composer is made, saved as the person pauses, destroyed
+ * when it is sent or erased.
  */
 export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
   private counter!: HTMLElement;
+  private draftTimer: ReturnType<typeof setTimeout> | undefined;
 
   override preinitialize(): void {
     this.tagName = 'form';
@@ -30,7 +41,8 @@ export class ComposerView extends Backbone.View {
   constructor(
     private readonly onSend: (body: string) => void,
     private readonly onTyping: (typing: boolean) => void,
-    private readonly maxLength: number = DEFAULT_LIMITS.maxBodyLength,
+    /** The conversation's draft, asked for each time: a destroyed one is replaced by a fresh one. */
+    private readonly draftOf?: () => DraftModel,
   ) {
     super();
     this.el.setAttribute('aria-label', 'Write a message');
@@ -46,15 +58,21 @@ export class ComposerView extends Backbone.View {
       this.counter,
       h('button', { type: 'submit', class: 'send-button', 'aria-label': 'Send', disabled: true }, icon('send')),
     );
+    this.input.value = this.draftOf?.().get('body') ?? '';
+    // Sized when it is in the document (focus): detached, the field has no height to measure.
+    this.showLength();
     return this;
   }
 
+  /** Focuses the field, sized to what it holds (a draft may span lines); call once it is in the document. */
   focus(): void {
+    if (this.input.value) this.fitHeight();
     this.input.focus();
   }
 
   override remove(): this {
     this.stopTyping();
+    if (this.draftTimer !== undefined) this.saveDraft();
     return super.remove();
   }
 
@@ -73,31 +91,57 @@ export class ComposerView extends Backbone.View {
 
   private onInput(): void {
     this.update();
+    clearTimeout(this.draftTimer);
+    this.draftTimer = setTimeout(() => this.saveDraft(), DRAFT_SAVE_MS);
     this.onTyping(this.input.value.trim() !== '');
   }
 
   private send(): void {
-    const body = this.input.value;
-    const length = bodyLength(body);
-    if (length === 0 || length > this.maxLength) return;
-    // Sending ends the typing announcement (the typing controller hears message:written).
-    this.onSend(body.trim());
+    try {
+      // Sending ends the typing announcement (the typing controller hears message:written).
+      this.onSend(this.input.value.trim());
+    } catch (error) {
+      // Empty or too long: the counter and the disabled button already say so.
+      if (error instanceof ProtocolError && error.code === 'INVALID_PAYLOAD') return;
+      throw error;
+    }
     this.input.value = '';
+    this.saveDraft();
     this.update();
     this.input.focus();
   }
 
-  /** Sizes the field to its content (up to the CSS max-height) and updates counter and button. */
+  /** Stores what the field holds as the draft, or destroys the draft when the field is empty. */
+  private saveDraft(): void {
+    clearTimeout(this.draftTimer);
+    this.draftTimer = undefined;
+    const draft = this.draftOf?.();
+    const body = this.input.value;
+    if (!draft || body === draft.get('body')) return;
+    const written = body.trim() ? draft.save({ body, updatedAt: Date.now() }, { wait: true }) : draft.destroy({ wait: true });
+    if (written) Promise.resolve(written).catch(draftNotKept);
+  }
+
+  /** Updates counter and button, and sizes the field to its content. */
   private update(): void {
+    this.showLength();
+    this.fitHeight();
+  }
+
+  private showLength(): void {
     const length = bodyLength(this.input.value);
-    const over = length > this.maxLength;
+    const over = length > MAX_LENGTH;
     this.counter.hidden = length < COUNTER_FROM;
     this.counter.textContent = over
-      ? `${(length - this.maxLength).toLocaleString()} characters too many`
-      : `${length.toLocaleString()} / ${this.maxLength.toLocaleString()}`;
+      ? `${(length - MAX_LENGTH).toLocaleString()} characters too many`
+      : `${length.toLocaleString()} / ${MAX_LENGTH.toLocaleString()}`;
     this.counter.classList.toggle('is-over', over);
     this.input.setAttribute('aria-invalid', String(over));
     (this.$('.send-button')[0] as HTMLButtonElement).disabled = length === 0 || over;
+  }
+
+  /** Up to the CSS max-height. */
+  private fitHeight(): void {
     this.input.style.height = 'auto';
     this.input.style.height = `${this.input.scrollHeight}px`;
   }
@@ -105,4 +149,10 @@ export class ComposerView extends Backbone.View {
   private stopTyping(): void {
     this.onTyping(false);
   }
+}
+
+/** A save refused after a logout is expected (nothing may outlive the wipe); anything else is worth a word. */
+function draftNotKept(error: unknown): void {
+  if (error instanceof ProtocolError && error.code === 'NOT_AUTHENTICATED') return;
+  console.warn('could not keep the draft', error);
 }

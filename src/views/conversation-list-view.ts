@@ -1,7 +1,7 @@
 import Backbone from 'backbone';
 import { h } from './dom';
 import { ConversationItemView } from './conversation-item-view';
-import { messageAttributes, type ConversationModel, type ViewCore } from './view-core';
+import type { ConversationModel, ViewCore } from './view-core';
 
 /**
  * The sidebar's list of conversations, newest activity first. Item views are
@@ -93,7 +93,8 @@ export class ConversationListView extends Backbone.View {
   }
 
   private order(): void {
-    const models = [...this.core.collections.conversations.models].sort((a, b) => activity(b) - activity(a));
+    // The collection keeps the list's one order (newest activity first).
+    const models = this.core.collections.conversations.models;
     let previous: Element | null = null;
     for (const model of models) {
       const el = this.items.get(model.id as string)?.el;
@@ -108,8 +109,4 @@ export class ConversationListView extends Backbone.View {
     this.el.querySelector('.empty-note')?.remove();
     if (models.length === 0) this.el.append(h('li', { class: 'empty-note' }, 'No conversations yet. Add a contact to start one.'));
   }
-}
-
-function activity(model: ConversationModel): number {
-  return Math.max(model.get('updatedAt') ?? 0, messageAttributes(model.lastMessage())?.sentAt ?? 0);
 }

@@ -62,6 +62,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
         this.list.scrollToBottom();
       },
       (typing) => this.core.typing.setTyping(id, typing),
+      () => this.core.collections.draftFor(id),
     );
     const loader = h('div', { class: 'history-loader', role: 'status', hidden: true }, 'Loading older messages…');
     this.listenTo(this.list, 'loading', (loading: boolean) => { loader.hidden = !loading; });
@@ -130,8 +131,16 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.core.outbox.retry((e.currentTarget as HTMLElement).dataset.retry as string);
   }
 
+  /**
+   * Delete on a message that did not go: its echo is destroyed through the
+   * store, which drops the outbox entry. The row goes once the store has let
+   * it go (`wait`); one the server stored meanwhile is refused and stays, as sent.
+   */
   private onDiscard(e: JQuery.TriggeredEvent): void {
-    this.core.outbox.discard((e.currentTarget as HTMLElement).dataset.discard as string);
+    const clientMessageId = (e.currentTarget as HTMLElement).dataset.discard;
+    const echo = this.core.collections.messagesFor(this.model?.id as string).find((m) => m.get('clientMessageId') === clientMessageId && m.get('seq') === null);
+    const destroyed = echo?.destroy({ wait: true });
+    if (destroyed) Promise.resolve(destroyed).catch((error: unknown) => console.warn('could not discard the message', error));
   }
 
   /** Escape goes back to the list where the layout shows one pane at a time. */

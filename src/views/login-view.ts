@@ -39,9 +39,7 @@ export class LoginView extends Backbone.View {
 
   constructor(private readonly core: ViewCore, private notice: { text: string; tone: 'info' | 'error' } | null = null) {
     super();
-    this.listenTo(core.dispatch, 'login:failed', (e: { reason: LoginFailureReason | 'UNREACHABLE' }) =>
-      this.showResult(LOGIN_MESSAGES[e.reason] ?? 'Login failed.', 'error'),
-    );
+    this.listenTo(core.dispatch, 'login:failed', (e: LoginFailure) => this.showResult(loginFailureText(e), 'error'));
   }
 
   override render(): this {
@@ -123,6 +121,22 @@ function validate(username: string, password: string): string | null {
 }
 
 /** Sign-up refusals in words: taken names, invalid fields (the server names the field), no connection. */
+type LoginFailure = { reason: LoginFailureReason | 'UNREACHABLE'; retryAfterMs?: number };
+
+/** What the form says for a failed login; a THROTTLED one says how long to wait when the server told. */
+export function loginFailureText(e: LoginFailure): string {
+  if (e.reason === 'THROTTLED' && e.retryAfterMs !== undefined) {
+    const seconds = Math.ceil(e.retryAfterMs / 1000);
+    const wait = seconds < 90 ? plural(seconds, 'second') : plural(Math.ceil(seconds / 60), 'minute');
+    return `Too many attempts. Please try again in ${wait}.`;
+  }
+  return LOGIN_MESSAGES[e.reason] ?? 'Login failed.';
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 export function signupErrorText(error: unknown): string {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   if (code === 'CONFLICT') return 'That username is already taken.';

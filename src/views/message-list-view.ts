@@ -108,31 +108,25 @@ export class MessageListView extends Backbone.View {
     });
   }
 
-  /** The message and day rows in display order, extending the last ones when only new messages at the end came. */
+  /**
+   * The message and day rows in the collection's order (the messages'
+   * one order, src/models/message-order.ts), extending the last ones when
+   * only new messages at the end came.
+   */
   private buildMessageRows(): Row[] {
     const models = this.messages.models;
     const built = this.builtModels;
     let reuse = !this.rowsStale && built.length <= models.length;
     for (let i = 0; reuse && i < built.length; i++) reuse = models[i] === built[i];
+    if (reuse && models.length === built.length) return this.messageRows;
     if (reuse) {
-      if (models.length > built.length) {
-        const added = models.slice(built.length).map((m) => m.attributes as MessageView);
-        const after = built.at(-1)?.attributes as MessageView | undefined;
-        if (isOrdered(added, after)) {
-          this.messageRows = this.messageRows.concat(buildRows(added, after));
-          this.builtModels = models.slice();
-          return this.messageRows;
-        }
-      } else return this.messageRows;
+      const added = models.slice(built.length).map((m) => m.attributes as MessageView);
+      this.messageRows = this.messageRows.concat(buildRows(added, built.at(-1)?.attributes as MessageView | undefined));
+    } else {
+      this.messageRows = buildRows(models.map((m) => m.attributes as MessageView));
     }
-    // The collection keeps seq order already; sort only if it is not.
-    const views = models.map((m) => m.attributes as MessageView);
-    const ordered = isOrdered(views);
-    if (!ordered) views.sort(bySeq);
-    this.messageRows = buildRows(views);
     this.builtModels = models.slice();
-    // Rows out of the collection's order cannot be extended next time.
-    this.rowsStale = !ordered;
+    this.rowsStale = false;
     return this.messageRows;
   }
 
@@ -201,21 +195,4 @@ export class MessageListView extends Backbone.View {
     if (row) this.viewport.drop(row.key);
     this.queueRebuild();
   }
-}
-
-/** Whether `views` (following `after`) are already in display order. */
-function isOrdered(views: readonly MessageView[], after?: MessageView): boolean {
-  let previous = after;
-  for (const view of views) {
-    if (previous && bySeq(previous, view) > 0) return false;
-    previous = view;
-  }
-  return true;
-}
-
-/** Acknowledged messages by seq, local echoes (no seq yet) after them by time. */
-function bySeq(a: MessageView, b: MessageView): number {
-  const sa = a.seq ?? Number.POSITIVE_INFINITY;
-  const sb = b.seq ?? Number.POSITIVE_INFINITY;
-  return sa !== sb ? sa - sb : a.sentAt - b.sentAt;
 }

@@ -3,7 +3,7 @@ import type { MessageModel, MessageView, ViewCollections } from '../core/client-
 import type { Conversation } from '../protocol';
 
 // The core's face is declared once, in src/core/client-core-api.ts; the views import it from here.
-export type { ContactModel, ConversationModel, MessageModel, ViewCollections, ViewCore } from '../core/client-core-api';
+export type { ContactModel, ConversationModel, DraftModel, MessageModel, ViewCollections, ViewCore } from '../core/client-core-api';
 
 /** A message's attributes whether `lastMessage()` returned a model or plain attributes. */
 export function messageAttributes(value: MessageView | MessageModel | null | undefined): MessageView | null {

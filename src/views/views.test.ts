@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BodySchema, DEFAULT_LIMITS, ProtocolError } from '../protocol';
 import { AppView } from './app-view';
 import { ComposerView, COUNTER_FROM } from './composer-view';
-import { ConversationItemView } from './conversation-item-view';
 import { addConversation, createFakeCore, fakeMessage } from './testing/fake-core';
 
 const conversation = {
@@ -28,29 +28,26 @@ describe('AppView', () => {
     expect(el.querySelector('[role=alert]')?.textContent).toBe('Wrong username or password.');
   });
 
-  it('renders each conversation of the list once for the first paint', async () => {
+  it('paints the conversation list whole at once: the rows of the first paint are the ones still shown frames later', async () => {
     const core = createFakeCore();
-    for (let i = 0; i < 5; i++) addConversation(core, { ...conversation, id: `conv-${i}` }, [fakeMessage(1, 'u-bob', `hello ${i}`, Date.now())]);
-    let renders = 0;
-    const original = ConversationItemView.prototype.render;
-    ConversationItemView.prototype.render = function (this: ConversationItemView) {
-      renders++;
-      return original.call(this);
-    };
-    try {
-      const { el } = mount(core);
-      await new Promise((r) => requestAnimationFrame(r));
-      await new Promise((r) => requestAnimationFrame(r));
-      expect(el.querySelectorAll('.conversation-button')).toHaveLength(5);
-      expect(renders).toBe(5);
-    } finally {
-      ConversationItemView.prototype.render = original;
-    }
+    const now = Date.now();
+    for (let i = 0; i < 5; i++) addConversation(core, { ...conversation, id: `conv-${i}`, updatedAt: 0 }, [fakeMessage(1, 'u-bob', `hello ${i}`, now - i)]);
+    const { el } = mount(core);
+    const firstPaint = [...el.querySelectorAll('.conversation-button .conversation-main')];
+    expect(firstPaint.map((row) => row.querySelector('.conversation-preview')?.textContent)).toEqual(['hello 0', 'hello 1', 'hello 2', 'hello 3', 'hello 4']);
+    await new Promise((r) => requestAnimationFrame(r));
+    await new Promise((r) => requestAnimationFrame(r));
+    // Nothing was painted a second time: each row's contents are still the nodes of the first paint.
+    const later = [...el.querySelectorAll('.conversation-button .conversation-main')];
+    expect(later).toHaveLength(5);
+    expect(later.every((row, i) => row === firstPaint[i])).toBe(true);
   });
 
   it('keeps keyboard focus on a conversation while the list re-renders for a new message', async () => {
     const core = createFakeCore();
-    for (let i = 0; i < 3; i++) addConversation(core, { ...conversation, id: `conv-${i}` }, [fakeMessage(1, 'u-bob', `hello ${i}`, Date.now() - i)]);
+    // One clock reading: the order (newest first) must not depend on the clock ticking between the three.
+    const now = Date.now();
+    for (let i = 0; i < 3; i++) addConversation(core, { ...conversation, id: `conv-${i}`, updatedAt: 0 }, [fakeMessage(1, 'u-bob', `hello ${i}`, now - i)]);
     const { el } = mount(core);
     await new Promise((r) => requestAnimationFrame(r));
     const buttons = el.querySelectorAll<HTMLButtonElement>('.conversation-button');
@@ -93,10 +90,19 @@ describe('AppView', () => {
   });
 });
 
+/** The outbox's refusal: the send action checks the body against the protocol's schema. */
+function sendChecked(sent: string[]) {
+  return (body: string): void => {
+    const checked = BodySchema.safeParse(body);
+    if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+    sent.push(body);
+  };
+}
+
 describe('ComposerView', () => {
   it('sends on Enter, keeps Shift+Enter for new lines, and shows the counter near the limit', () => {
     const sent: string[] = [];
-    const composer = new ComposerView((b) => sent.push(b), () => undefined).render();
+    const composer = new ComposerView(sendChecked(sent), () => undefined).render();
     document.body.appendChild(composer.el);
     const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
     const counter = composer.el.querySelector('.composer-counter') as HTMLElement;
@@ -117,6 +123,76 @@ describe('ComposerView', () => {
     expect(sent).toEqual(['hello']);
     expect(input.value).toBe('');
     composer.remove();
+  });
+
+  it('leaves the verdict on a body to the send action: a refused one stays in the field, with the counter saying why', () => {
+    const offered: string[] = [];
+    const sent: string[] = [];
+    const check = sendChecked(sent);
+    const composer = new ComposerView((body) => {
+      offered.push(body);
+      check(body);
+    }, () => undefined).render();
+    document.body.appendChild(composer.el);
+    const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
+    input.value = 'y'.repeat(DEFAULT_LIMITS.maxBodyLength + 2);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(offered).toHaveLength(1);
+    expect(sent).toEqual([]);
+    expect(input.value).toHaveLength(DEFAULT_LIMITS.maxBodyLength + 2);
+    expect(composer.el.querySelector('.composer-counter')?.textContent).toBe('2 characters too many');
+    composer.remove();
+  });
+});
+
+describe('drafts', () => {
+  it('are saved as the person pauses, not at every keystroke', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const core = createFakeCore();
+      const composer = new ComposerView(() => undefined, () => undefined, () => core.collections.draftFor('conv-1')).render();
+      const input = composer.el.querySelector('textarea') as HTMLTextAreaElement;
+      for (const text of ['h', 'he', 'hel', 'hello']) {
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        vi.advanceTimersByTime(100);
+      }
+      expect(core.calls.filter((c) => c.name.endsWith('draft'))).toEqual([]);
+      vi.advanceTimersByTime(1000);
+      expect(core.calls.filter((c) => c.name.endsWith('draft'))).toEqual([{ name: 'update draft', args: ['conv-1'] }]);
+      expect(core.collections.draftFor('conv-1').get('body')).toBe('hello');
+      composer.remove();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keep what was written in a conversation when another is opened, and go when it is sent', async () => {
+    const core = createFakeCore();
+    addConversation(core, conversation, [fakeMessage(1, 'u-bob', 'first', Date.now())]);
+    addConversation(core, { ...conversation, id: 'conv-2', updatedAt: 0 }, []);
+    const { el } = mount(core);
+    await new Promise((r) => requestAnimationFrame(r));
+    const open = (id: string) => (el.querySelector(`.conversation-button[data-id="${id}"]`) as HTMLButtonElement).click();
+    const field = () => el.querySelector('#composer-input') as HTMLTextAreaElement;
+    open('conv-1');
+    field().value = 'half a thought';
+    field().dispatchEvent(new Event('input', { bubbles: true }));
+    open('conv-2');
+    expect(field().value).toBe('');
+    open('conv-1');
+    expect(field().value).toBe('half a thought');
+    field().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(field().value).toBe('');
+    expect(core.calls.filter((c) => c.name.endsWith('draft') || c.name === 'send').map((c) => [c.name, ...c.args])).toEqual([
+      ['update draft', 'conv-1'],
+      ['send', 'conv-1', 'half a thought'],
+      ['delete draft', 'conv-1'],
+    ]);
+    open('conv-2');
+    open('conv-1');
+    expect(field().value).toBe('');
   });
 });
 
@@ -141,10 +217,24 @@ describe('MessageListView', () => {
     expect(list.el.textContent).toContain('<b>message 1</b>');
     list.remove();
   });
+  it('shows the rows in the messages\' one order: an older page added later goes above, echoes stay last', async () => {
+    const { MessageListView } = await import('./message-list-view');
+    const core = createFakeCore();
+    const now = Date.now();
+    const collection = core.collections.messagesFor('conv-1');
+    collection.add([fakeMessage(3, 'u-bob', 'three', now), { ...fakeMessage(9, 'u-alice', 'echo', now + 1), seq: null, state: 'pending' as const }]);
+    const list = new MessageListView(collection, { selfId: 'u-alice', isGroup: false, senderName: () => 'Bob', stateOf: (m) => m.state }, async () => false);
+    document.body.appendChild(list.el);
+    list.render();
+    collection.add([fakeMessage(2, 'u-bob', 'two', now), fakeMessage(1, 'u-bob', 'one', now)]);
+    await new Promise((r) => requestAnimationFrame(r));
+    expect([...list.el.querySelectorAll('.row-message .body')].map((body) => body.textContent)).toEqual(['one', 'two', 'three', 'echo']);
+    list.remove();
+  });
 });
 
 describe('failed messages', () => {
-  it('offer Retry and Delete, which call the outbox with the clientMessageId', async () => {
+  it('offer Retry, which calls the outbox, and Delete, which destroys the echo and takes its row away', async () => {
     const core = createFakeCore();
     const failed = { ...fakeMessage(1, 'u-alice', 'did not go', Date.now()), seq: null, state: 'failed' as const, error: { code: 'FORBIDDEN' as const, message: 'you left this conversation' } };
     addConversation(core, conversation, [failed]);
@@ -157,10 +247,23 @@ describe('failed messages', () => {
     expect(row?.textContent).toContain('Not sent: you left this conversation');
     (row?.querySelector('[data-retry]') as HTMLButtonElement).click();
     (row?.querySelector('[data-discard]') as HTMLButtonElement).click();
-    expect(core.calls.filter((c) => c.name === 'retry' || c.name === 'discard')).toEqual([
+    expect(core.calls.filter((c) => c.name === 'retry' || c.name === 'delete')).toEqual([
       { name: 'retry', args: ['cm1'] },
-      { name: 'discard', args: ['cm1'] },
+      { name: 'delete', args: ['cm1'] },
     ]);
+    await new Promise((r) => requestAnimationFrame(r));
+    expect(el.querySelector('.row-message')).toBeNull();
+  });
+});
+
+describe('loginFailureText', () => {
+  it('says how long to wait when the server said so', async () => {
+    const { loginFailureText } = await import('./login-view');
+    expect(loginFailureText({ reason: 'THROTTLED', retryAfterMs: 40_000 })).toBe('Too many attempts. Please try again in 40 seconds.');
+    expect(loginFailureText({ reason: 'THROTTLED', retryAfterMs: 1000 })).toBe('Too many attempts. Please try again in 1 second.');
+    expect(loginFailureText({ reason: 'THROTTLED', retryAfterMs: 14 * 60_000 + 1 })).toBe('Too many attempts. Please try again in 15 minutes.');
+    expect(loginFailureText({ reason: 'THROTTLED' })).toBe('Too many failed attempts. Please wait a few minutes and try again.');
+    expect(loginFailureText({ reason: 'BAD_CREDENTIALS' })).toBe('Wrong username or password.');
   });
 });
 

@@ -28,7 +28,6 @@ export function buildCore(backends: StoreBackends = memoryBackends(), overrides:
     storage: { backends },
     onlineEvents: null,
     visibility: null,
-    installBackboneSync: false,
     random: () => 0,
     receiptDebounceMs: 10,
     flushDelayMs: 5,

@@ -40,6 +40,8 @@ export class FakeServer {
   readonly replyDelayMs = new Map<string, number>();
   /** The next frames of a command are answered with these codes, one each. */
   readonly refuseNext = new Map<string, ErrorCode[]>();
+  /** The next logins are answered THROTTLED with these retryAfterMs, one each. */
+  readonly throttleNextLogins: number[] = [];
   /** The next N frames of a command are never answered (lost on a link that stays open). */
   readonly ignoreNext = new Map<string, number>();
   /** Lists (contacts, conversations) are served in pages of this many, in id order, as the real server cuts them by bytes. */
@@ -150,6 +152,8 @@ export class FakeServer {
       case 'PingCommand':
         return reply('PongResponse', { serverTime: 0 });
       case 'AccountLoginCommand': {
+        const retryAfterMs = this.throttleNextLogins.shift();
+        if (retryAfterMs !== undefined) return reply('AccountLoginResponse', { loggedIn: false, reason: 'THROTTLED', retryAfterMs });
         const info = p['userInformation'] as unknown as { username?: string; password?: string; sessionToken?: string };
         let user: User | undefined;
         let token = info.sessionToken;

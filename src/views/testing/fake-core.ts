@@ -1,12 +1,15 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
-import type { Contact, Conversation, User } from '../../protocol';
-import type { ContactModel, ConversationModel, MessageModel, ViewCore } from '../view-core';
+import { conversationActivity } from '../../models/conversation';
+import { compareMessages } from '../../models/message-order';
+import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
+import type { DraftRecord } from '../../store/records';
+import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
 /**
  * An in-memory stand-in for the client core, for view tests and design
- * previews: real Backbone collections, actions that record their calls and
- * echo sends locally. No socket, no storage.
+ * previews: real Backbone collections, actions (and message models' syncs)
+ * that record their calls, and sends echoed locally. No socket, no storage.
  */
 export class FakeConversation extends Backbone.Model<Conversation> implements ConversationModel {
   messages?: Backbone.Collection<MessageModel>;
@@ -31,9 +34,31 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
   const calls: FakeCore['calls'] = [];
   const record = (name: string, ...args: unknown[]) => calls.push({ name, args });
   const contacts = new Backbone.Collection<ContactModel>();
-  const conversations = new Backbone.Collection<ConversationModel>([], { model: FakeConversation as never });
+  // In the conversation list's one order, as the core's collection keeps it.
+  const conversations = new Backbone.Collection<ConversationModel>([], {
+    model: FakeConversation as never,
+    comparator: (a: ConversationModel, b: ConversationModel) => activityOf(b) - activityOf(a),
+  });
   const messages = new Map<string, Backbone.Collection<MessageModel>>();
   const olderPages = options.olderPages ?? [];
+  /** Records a model's save or destroy (Backbone.sync) as a call, and succeeds as the store's sync would. */
+  const recordSync = (method: string, name: string, model: Backbone.Model, syncOptions?: { success?(response: unknown): void }): JQueryXHR => {
+    record(method, name);
+    syncOptions?.success?.(model.toJSON());
+    // Backbone's types promise a jqXHR; like the store's sync, this answers with a settled promise.
+    return Promise.resolve(model.toJSON()) as unknown as JQueryXHR;
+  };
+  class RecordedMessage extends Backbone.Model<MessageView> {
+    override sync(method: string, model: RecordedMessage, syncOptions?: { success?(response: unknown): void }): JQueryXHR {
+      return recordSync(method, model.get('clientMessageId') ?? '', model, syncOptions);
+    }
+  }
+  class RecordedDraft extends Backbone.Model<DraftRecord> {
+    override sync(method: string, model: RecordedDraft, syncOptions?: { success?(response: unknown): void }): JQueryXHR {
+      return recordSync(`${method} draft`, String(model.id), model, syncOptions);
+    }
+  }
+  const drafts = new Backbone.Collection<DraftModel>([], { model: RecordedDraft });
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -53,16 +78,18 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     },
     outbox: {
       send: (conversationId, body) => {
+        // The outbox's one check of a body, against the protocol's schema.
+        const checked = BodySchema.safeParse(body);
+        if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'SendMessageCommand');
         record('send', conversationId, body);
         const message: MessageView = {
           id: `local-${calls.length}`, conversationId, seq: null, senderId: core.user?.id ?? 'me',
           clientMessageId: `cm-${calls.length}`, body, sentAt: Date.now(), state: 'pending',
         };
-        core.collections.messagesFor(conversationId).add(new Backbone.Model(message) as MessageModel);
+        core.collections.messagesFor(conversationId).add(message);
         return message;
       },
       retry: (id) => void record('retry', id),
-      discard: (id) => void record('discard', id),
       pendingCount: () => 0,
     },
     directory: {
@@ -81,7 +108,7 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       loadOlder: async (conversationId) => {
         record('loadOlder', conversationId);
         const page = olderPages.shift();
-        if (page) core.collections.messagesFor(conversationId).add(page.map((m) => new Backbone.Model(m) as MessageModel));
+        if (page) core.collections.messagesFor(conversationId).add(page);
         return olderPages.length > 0;
       },
     },
@@ -90,10 +117,12 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     collections: {
       contacts,
       conversations,
+      draftFor: (conversationId) => drafts.get(conversationId) ?? drafts.add({ id: conversationId, body: '', updatedAt: 0 }),
       messagesFor: (conversationId) => {
         let collection = messages.get(conversationId);
         if (!collection) {
-          collection = new Backbone.Collection<MessageModel>();
+          // In the messages' one order, as the core's message collections keep it.
+          collection = new Backbone.Collection<MessageModel>([], { model: RecordedMessage, comparator: (a: MessageModel, b: MessageModel) => compareMessages(a.attributes as MessageView, b.attributes as MessageView) });
           messages.set(conversationId, collection);
           const conversation = conversations.get(conversationId) as FakeConversation | undefined;
           if (conversation) conversation.messages = collection;
@@ -112,11 +141,16 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
   core.collections.conversations.add(model);
   const collection = core.collections.messagesFor(conversation.id);
   model.messages = collection;
-  collection.add(messages.map((m) => new Backbone.Model(m) as MessageModel));
+  collection.add(messages);
+  core.collections.conversations.sort();
   return model;
 }
 
 /** A message from `senderId` with sensible defaults. */
 export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
   return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent' };
+}
+
+function activityOf(model: ConversationModel): number {
+  return conversationActivity(model.get('updatedAt') ?? 0, messageAttributes(model.lastMessage()));
 }
