@@ -31,7 +31,7 @@ if (mode === 'server') db.pragma('wal_autocheckpoint = 4000');
 const seeder = new Seeder(db);
 const users = seeder.users(Array.from({ length: 2000 }, (_, i) => ({ username: `u${i}`, passwordHash: 'x' })));
 const conversations = Array.from({ length: 1000 }, (_, i) => seeder.conversation({ memberIds: [users[2 * i]!, users[2 * i + 1]!] }));
-const writer = new MessageWriter(db, () => undefined);
+const writer = new MessageWriter(db);
 const body = 'x'.repeat(100);
 
 async function main(): Promise<void> {
@@ -39,10 +39,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (let n = 0, b = 0; n < total; b++) {
     if (b % 50 === 0) await new Promise((r) => setImmediate(r));
+    const sends = [];
     for (let i = 0; i < batch && n < total; i++, n++) {
-      void writer.submit({ conversationId: conversations[n % 1000]!, senderId: users[2 * (n % 1000)]!, clientMessageId: `c${n}`, body });
+      sends.push({ conversationId: conversations[n % 1000]!, senderId: users[2 * (n % 1000)]!, clientMessageId: `c${n}`, body });
     }
-    writer.flush();
+    // In process, the transaction runs inside commit(): the batch is written when it returns.
+    void writer.commit({ sends, receipts: [] });
   }
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;

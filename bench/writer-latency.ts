@@ -16,7 +16,7 @@
  * long those statements held the event loop (a write that meets the writer
  * thread's transaction waits in SQLite's busy handler). RECEIPTS=writer
  * submits the same receipt through the writer instead, as the server's
- * handlers do now (written in the next batch, answered after its COMMIT):
+ * send path does (written in the next batch, answered after its COMMIT):
  * the time printed is then the submit call's on the event loop, and the
  * receipts' own answer latency (from submit) is printed too.
  *
@@ -29,9 +29,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { closeDatabase, openDatabase } from '../server/storage/database';
-import { MessageWriter, type SendWriter } from '../server/storage/message-writer';
+import { MessageWriter, type BatchWriter, type ReceiptRequest, type ReceiptResult, type SendRequest, type SendResult } from '../server/storage/message-writer';
 import { Seeder } from '../server/storage/seed';
-import { ThreadMessageWriter } from '../server/storage/thread-writer';
+import { ThreadMessageWriter, startWriterThread } from '../server/storage/thread-writer';
 
 const mode = process.argv[2] ?? 'thread';
 const rate = Math.max(1, Number(process.argv[3] ?? 2000));
@@ -47,16 +47,55 @@ const db = openDatabase(path, durability);
 const seeder = new Seeder(db);
 const users = seeder.users(Array.from({ length: 2000 }, (_, i) => ({ username: `u${i}`, passwordHash: 'x' })));
 const conversations = Array.from({ length: 1000 }, (_, i) => seeder.conversation({ memberIds: [users[2 * i]!, users[2 * i + 1]!] }));
-let batches = 0;
-const onCommitted = (): void => void batches++;
-let writer: SendWriter;
+let writer: BatchWriter;
 if (mode === 'inproc') {
   db.pragma('wal_autocheckpoint = 4000');
-  writer = new MessageWriter(db, onCommitted);
+  writer = new MessageWriter(db);
 } else {
   db.pragma('wal_autocheckpoint = 0');
-  writer = new ThreadMessageWriter({ path, durability, autocheckpointPages: 4000, checkpointerMs: Number(process.env['CHECKPOINTER_MS'] ?? 100), onCommitted });
+  writer = new ThreadMessageWriter(() =>
+    startWriterThread({ path, durability, autocheckpointPages: 4000, checkpointerMs: Number(process.env['CHECKPOINTER_MS'] ?? 100) }),
+  );
 }
+
+/**
+ * The server's batching (handlers/send-path.ts) without its sockets: what is
+ * queued in one turn is one batch, one batch on the writer at a time, the
+ * next leaving at the end of the turn its predecessor's commit came in.
+ */
+let batches = 0;
+let sends: { request: SendRequest; resolve(r: SendResult): void }[] = [];
+let receiptQueue: { request: ReceiptRequest; resolve(r: ReceiptResult): void }[] = [];
+let batchScheduled = false;
+let writing = false;
+function schedule(): void {
+  if (batchScheduled || writing) return;
+  batchScheduled = true;
+  setImmediate(() => {
+    batchScheduled = false;
+    if (sends.length === 0 && receiptQueue.length === 0) return;
+    const s = sends;
+    const r = receiptQueue;
+    sends = [];
+    receiptQueue = [];
+    writing = true;
+    batches++;
+    writer.commit({ sends: s.map((q) => q.request), receipts: r.map((q) => q.request) }).then(
+      (committed) => {
+        writing = false;
+        schedule();
+        s.forEach((q, i) => q.resolve(committed.sends[i]!));
+        r.forEach((q, i) => q.resolve(committed.receipts[i]!));
+      },
+      (error: unknown) => {
+        process.stderr.write(`a batch failed: ${String(error)} ${(error as { code?: string }).code ?? ''}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
+const submit = (request: SendRequest): Promise<SendResult> => new Promise((resolve) => (sends.push({ request, resolve }), schedule()));
+const submitReceipt = (request: ReceiptRequest): Promise<ReceiptResult> => new Promise((resolve) => (receiptQueue.push({ request, resolve }), schedule()));
 const body = 'x'.repeat(100);
 
 const receiptMode = process.env['RECEIPTS'] === '1' ? 'main' : process.env['RECEIPTS'] === 'writer' ? 'writer' : null;
@@ -72,12 +111,9 @@ function receipt(i: number, c: number): void {
     const t = performance.now();
     if (receiptMode === 'writer') {
       // As the handlers do: read up to the message (past latestSeq is clamped), answered after COMMIT.
-      void writer.receipt({ conversationId: conversations[c]!, userId: users[2 * c + 1]!, seq: i, read: true }).then(() => {
+      void submitReceipt({ conversationId: conversations[c]!, userId: users[2 * c + 1]!, seq: i, read: true }).then(() => {
         receipts.answered.push(performance.now() - t);
         receipts.pending--;
-      }, (error: unknown) => {
-        process.stderr.write(`receipt ${i} failed: ${String(error)}\n`);
-        process.exit(1);
       });
       receipts.ms.push(performance.now() - t);
       return;
@@ -95,7 +131,7 @@ function mainThreadCpuMicros(): number {
 }
 
 async function main(): Promise<void> {
-  await writer.pragma('user_version', true); // the thread is up
+  await writer.commit({ sends: [], receipts: [] }); // the thread is up
   const total = Math.round(rate * seconds);
   const latencies = new Float64Array(total);
   let walMax = 0;
@@ -112,13 +148,10 @@ async function main(): Promise<void> {
         const i = n;
         const scheduled = t0 + (i * 1000) / rate;
         const c = i % 1000;
-        void writer.submit({ conversationId: conversations[c]!, senderId: users[2 * c]!, clientMessageId: `c${i}`, body }).then(() => {
+        void submit({ conversationId: conversations[c]!, senderId: users[2 * c]!, clientMessageId: `c${i}`, body }).then(() => {
           latencies[i] = performance.now() - scheduled;
           receipt(i, c);
           if (++done === total) resolve();
-        }, (error: unknown) => {
-          process.stderr.write(`send ${i} failed: ${String(error)} ${(error as { code?: string }).code ?? ''}\n`);
-          process.exit(1);
         });
       }
       if (n % 2000 < 20) walMax = Math.max(walMax, statSync(`${path}-wal`).size);

@@ -24,7 +24,7 @@ type Size = 'ci' | 'long';
 const SUITES: Record<string, { about: string; run(size: Size, seed: number, log: (l: string) => void): Promise<Report> }> = {
   crash: { about: 'kill -9 and restart the server process while clients write', run: (s, seed, log) => runCrash(CRASH_SIZES[s], seed, log) },
   network: { about: 'client cores through a proxy that cuts, stalls and delays', run: (s, seed, log) => runNetwork(NETWORK_SIZES[s], seed, log) },
-  disk: { about: 'full disk (tmpfs) and page limit: refusals, /healthz, recovery', run: (s, _seed, log) => runDisk(DISK_SIZES[s], log) },
+  disk: { about: 'full disk (tmpfs) and unwritable directory: refusals, /healthz, recovery', run: (s, _seed, log) => runDisk(DISK_SIZES[s], log) },
   leaks: { about: 'connect/login/subscribe/disconnect cycles: heap, handles, fds', run: (s, _seed, log) => runLeaks(LEAK_SIZES[s], log) },
   fuzz: { about: 'bad input over the socket gateway (fast-check)', run: (s, seed, log) => runFuzz(FUZZ_SIZES[s], seed, log) },
   authz: { about: 'authorization matrix: nobody, outsider, member', run: (s, _seed, log) => runAuthz(AUTHZ_SIZES[s], log) },

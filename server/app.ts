@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { messagesResource } from '../src/protocol/index';
 import { HashQueue } from './auth/hash-queue';
 import { LoginThrottle } from './auth/login-throttle';
 import { hashPassword } from './auth/password';
@@ -12,27 +11,25 @@ import type { Services } from './handlers/context';
 import { MemoryNoticeCoalescer } from './handlers/notice-coalescer';
 import { MemoryTypingGate, TYPING_EXPIRY_MS } from './handlers/typing-gate';
 import { UserQuotas } from './handlers/user-quotas';
+import { SendPath } from './handlers/send-path';
 import { DatabaseHealth } from './http/health';
 import { createHttpServer, logServerErrors } from './http/http-server';
 import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
-import { chunksWithin, messageBytes } from './hub/byte-chunks';
 import { ConversationNotifier } from './hub/conversation-notifier';
-import { Hub, messagesKey } from './hub/hub';
-import { encodeMessagesChanged } from './hub/message-json';
+import { Hub } from './hub/hub';
 import { Presence } from './hub/presence';
-import { SendOrigins } from './hub/send-origins';
 import { ResourceVersions } from './hub/versions';
 import { createLogger, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
 import { demoPasswordHashes, seedDemo } from './mock/demo-data';
 import { closeDatabase, openDatabase, type Db } from './storage/database';
-import { MessageWriter, type CommittedBatch, type SendWriter } from './storage/message-writer';
+import { MessageWriter, type BatchWriter } from './storage/message-writer';
 import { Seeder } from './storage/seed';
 import { startSessionPurge } from './storage/session-purge';
 import { Storage } from './storage/storage';
-import { ThreadMessageWriter } from './storage/thread-writer';
+import { ThreadMessageWriter, startWriterThread } from './storage/thread-writer';
 
 /** WAL pages after which the writer thread has the WAL rewound (SQLite's default checkpoint threshold is 1,000). */
 const WAL_AUTOCHECKPOINT_PAGES = 4_000;
@@ -50,8 +47,6 @@ export interface RunningServer {
   config: ServerConfig;
   db: Db;
   storage: Storage;
-  /** The group-commit writer (on its own thread and connection for a database file). */
-  writer: SendWriter;
   /** Fast bulk seeding (see server/storage/seed.ts). */
   seeder: Seeder;
   metrics: ServerMetrics;
@@ -97,6 +92,27 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const now = Date.now;
   const hub = new Hub();
   const versions = new ResourceVersions(now);
+  const writer: BatchWriter = threaded
+    ? new ThreadMessageWriter(
+        () =>
+          startWriterThread({
+            path: config.dbPath,
+            durability: config.durability,
+            autocheckpointPages: WAL_AUTOCHECKPOINT_PAGES,
+            checkpointerMs: CHECKPOINTER_MS,
+            walSizeLimitBytes: config.walSizeLimitBytes,
+          }),
+        {
+          onLost: () => storage.conversations.forgetCached(),
+          onThreadError: (err) => logger.error({ err }, 'writer thread failed'),
+        },
+      )
+    : new MessageWriter(db);
+  const conversationNotifier = new ConversationNotifier(storage, versions, hub, {
+    members: config.largeGroupMembers,
+    intervalMs: config.largeGroupNotifyIntervalMs,
+  });
+  const receiptNotices = new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs);
   let dummyHash: Promise<string> | null = null;
   const throttleStore = new MemoryThrottleStore(config.limits.throttleMaxEntries, now);
   const hashes = new HashQueue({
@@ -108,30 +124,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const services: Services = {
     config,
     storage,
-    writer: threaded
-      ? new ThreadMessageWriter({
-          path: config.dbPath,
-          durability: config.durability,
-          autocheckpointPages: WAL_AUTOCHECKPOINT_PAGES,
-          checkpointerMs: CHECKPOINTER_MS,
-          walSizeLimitBytes: config.walSizeLimitBytes,
-          onCommitted: (batch, seconds, size) => onCommitted(batch, seconds, size),
-          onLost: () => storage.conversations.forgetCached(),
-          onThreadError: (err) => logger.error({ err }, 'writer thread failed'),
-        })
-      : new MessageWriter(db, (batch, seconds, size) => onCommitted(batch, seconds, size)),
+    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, receiptNotices, metrics, logger }),
     hub,
-    conversationNotifier: new ConversationNotifier(storage, versions, hub, {
-      members: config.largeGroupMembers,
-      intervalMs: config.largeGroupNotifyIntervalMs,
-    }),
+    conversationNotifier,
     presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),
     typingGate: new MemoryTypingGate(
       { intervalMs: config.typingNoticeIntervalMs, conversationsPerUser: config.typingConversationsPerUser, typersPerConversation: config.typingTypersPerConversation, expiryMs: TYPING_EXPIRY_MS },
       now,
     ),
-    receiptNotices: new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs),
-    sendOrigins: new SendOrigins(),
+    receiptNotices,
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(throttleStore, config.limits),
@@ -142,68 +143,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     now,
     dummyPasswordHash: () => (dummyHash ??= hashPassword('not-a-real-password', config.scrypt)),
   };
-
-  /**
-   * Runs right after COMMIT, before the senders' promises resolve: the
-   * cached conversation entries move with the commit before anyone reads
-   * them; the notifications go out a turn later, after the acks. The acks
-   * are written in this turn into their sockets held corked (`Hub.hold`,
-   * from sendMessage) until those notifications are written too: a sender's
-   * ack, anything answered after it, and its notifications leave in that
-   * order in one write.
-   */
-  function onCommitted(batch: CommittedBatch, seconds: number, size: number): void {
-    storage.conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
-    metrics.commitTime.observe(seconds);
-    metrics.commitBatchSize.observe(size);
-    const release = hub.openHold();
-    setImmediate(() => {
-      try {
-        // Shutdown may have closed the database in between.
-        if (db.open) notifyCommitted(batch);
-      } catch (err) {
-        logger.error({ err }, 'notifying a committed batch failed');
-      } finally {
-        release();
-      }
-    });
-  }
-
-  /**
-   * One messages notification per conversation of the batch (several when
-   * its messages pass MAX_REPLY_BYTES), then one conversations notification
-   * per socket for all of them (coalesced), all
-   * written with each socket corked: a recipient's frames leave in one write.
-   * The messages notification leaves out the socket that sent every message
-   * of the batch for that conversation: its acks carried them already
-   * (docs/PROTOCOL.md, section 3); the user's other sockets still get it.
-   */
-  function notifyCommitted(batch: CommittedBatch): void {
-    const byConversation = new Map<string, CommittedBatch['created']>();
-    for (const m of batch.created) {
-      let list = byConversation.get(m.conversationId);
-      if (!list) byConversation.set(m.conversationId, (list = []));
-      list.push(m);
-    }
-    hub.batch(() => {
-      for (const [conversationId, created] of byConversation) {
-        // A batch of long bodies can pass the largest frame: consecutive runs then, each with its last seq as version.
-        const chunks = chunksWithin(created, messageBytes);
-        chunks.forEach((chunk, i) => {
-          const last = chunk[chunk.length - 1]!.seq;
-          const version = i === chunks.length - 1 ? (batch.latestSeq.get(conversationId) ?? last) : last;
-          // The messages' JSON was made for the senders' acks; it is spliced in, not made again.
-          hub.notifyEncoded(
-            [messagesKey(conversationId)],
-            () => encodeMessagesChanged(messagesResource(conversationId), version, chunk),
-            services.sendOrigins.soleSender(chunk),
-          );
-        });
-        services.conversationNotifier.changed(conversationId);
-      }
-      services.conversationNotifier.flush();
-    });
-  }
 
   // A mock server on a database file that already holds data (a restart in
   // an e2e test) keeps that data instead of seeding over it.
@@ -219,7 +158,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         pause: (ms) => gateway.pause(ms),
         reset: async () => {
           gateway.closeAll(1012, 'test control: reset');
-          await services.writer.flush();
+          await services.sendPath.flush();
           const hashes = await demoPasswordHashes(config.scrypt);
           db.transaction(() => {
             seeder.clear();
@@ -278,7 +217,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     config,
     db,
     storage,
-    writer: services.writer,
     seeder,
     metrics,
     logger,
@@ -289,8 +227,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         stopSessionPurge();
         await gateway.close();
         try {
-          // Pending sends committed; the writer thread checkpoints (TRUNCATE), closes its connection and exits.
-          await services.writer.close();
+          // Pending sends committed and answered; the writer thread checkpoints (TRUNCATE), closes its connection and exits.
+          await services.sendPath.close();
         } catch (err) {
           logger.error({ err }, 'closing the message writer failed');
         }

@@ -7,7 +7,7 @@ import type { Services } from './context';
  * random, so learning that an id exists requires already knowing it, and
  * nothing of the conversation is ever shown to a non-member.
  */
-export function requireMember(conversationId: string, userId: string, s: Services): void {
+export function requireMember(conversationId: string, userId: string, s: Pick<Services, 'storage'>): void {
   if (s.storage.conversations.isMember(conversationId, userId)) return;
   if (!s.storage.conversations.exists(conversationId)) {
     throw new ProtocolError('NOT_FOUND', `no conversation ${conversationId}`);
@@ -15,13 +15,7 @@ export function requireMember(conversationId: string, userId: string, s: Service
   throw new ProtocolError('FORBIDDEN', `you are not a member of conversation ${conversationId}`);
 }
 
-/**
- * Tells every member's `conversations` subscribers that a conversation
- * changed, with the new entry inline, now (together with anything else
- * marked changed this turn). Use `s.conversationNotifier.changed(id)` where
- * waiting for the end of the turn is fine: it coalesces.
- */
-export function notifyConversationChanged(conversationId: string, s: Services): void {
-  s.conversationNotifier.changed(conversationId);
-  s.conversationNotifier.flush();
+/** Tells every member's `conversations` subscribers that a conversation changed, with the new entry inline, now. */
+export function notifyConversationChanged(conversationId: string, s: Pick<Services, 'conversationNotifier'>): void {
+  s.conversationNotifier.notify([conversationId]);
 }

@@ -7,21 +7,26 @@ import type { Connection } from '../gateway/connection';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
 import type { Hub } from '../hub/hub';
 import type { Presence } from '../hub/presence';
-import type { SendOrigins } from '../hub/send-origins';
 import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
-import type { SendWriter } from '../storage/message-writer';
 import type { Storage } from '../storage/storage';
 import type { NoticeCoalescer } from './notice-coalescer';
 import type { TypingGate } from './typing-gate';
 import type { UserQuotas } from './user-quotas';
+import type { SendPath } from './send-path';
 
-/** What handlers work with: built once per server in app.ts, no module-level singletons. */
+/**
+ * Everything the handlers work with: built once per server in app.ts, no
+ * module-level singletons, handed whole to the dispatcher. Each handler
+ * area names the part it uses beside its handlers (`MessagesServices` in
+ * messages.ts, a `Pick` of these), so a reader and a test see what it needs.
+ */
 export interface Services {
   config: ServerConfig;
   storage: Storage;
-  writer: SendWriter;
+  /** Sends and receipts: queued, committed in batches, answered and notified after COMMIT. */
+  sendPath: SendPath;
   hub: Hub;
   /** Coalesced `conversations` notifications (one per socket per turn). */
   conversationNotifier: ConversationNotifier;
@@ -30,8 +35,6 @@ export interface Services {
   typingGate: TypingGate;
   /** Receipt notifications, coalesced per (user, conversation). */
   receiptNotices: NoticeCoalescer;
-  /** The socket of each send on its way through the writer (the sender's own messages notification is left out). */
-  sendOrigins: SendOrigins;
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;
@@ -46,7 +49,7 @@ export interface Services {
   dummyPasswordHash: () => Promise<string>;
 }
 
-/** A handler's answer; the dispatcher adds the requestId. */
+/** A handler's answer; the dispatcher adds the requestId. A handler that returns none answers later (the send path). */
 export interface Reply {
   name: ServerMessageName;
   payload: object;

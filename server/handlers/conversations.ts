@@ -6,6 +6,9 @@ import { notifyConversationChanged } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 import { LIST_PAGE_ITEMS, fillPage, keyedReply, listRest, wantedAfter } from './reply-pages';
 
+/** What the conversations commands use. */
+export type ConversationsServices = Pick<Services, 'config' | 'conversationNotifier' | 'now' | 'storage' | 'versions'>;
+
 /**
  * Reading and creating conversations. One other member makes a direct
  * conversation, unique per pair; two or more make a group, titled by the
@@ -13,7 +16,7 @@ import { LIST_PAGE_ITEMS, fillPage, keyedReply, listRest, wantedAfter } from './
  * contact. The list is served in pages of id order, cut by bytes
  * (`afterId`, `hasMore`, `lastId`).
  */
-export function getConversations(conn: Connection, p: ClientCommands['GetConversationsCommand'], s: Services): Reply {
+export function getConversations(conn: Connection, p: ClientCommands['GetConversationsCommand'], s: ConversationsServices): Reply {
   const userId = userIdOf(conn);
   const repo = s.storage.conversations;
   const afterId = p.afterId ?? '';
@@ -25,14 +28,14 @@ export function getConversations(conn: Connection, p: ClientCommands['GetConvers
 const conversationId = (c: Conversation): string => c.id;
 
 /** The user's entries among `ids`, read only as far as the page takes them. */
-function* entriesOf(ids: readonly string[], userId: string, s: Services): Generator<Conversation> {
+function* entriesOf(ids: readonly string[], userId: string, s: ConversationsServices): Generator<Conversation> {
   for (const id of ids) {
     const entry = s.storage.conversations.get(id);
     if (entry && Object.hasOwn(entry.members, userId)) yield entry;
   }
 }
 
-export function createConversation(conn: Connection, p: ClientCommands['CreateConversationCommand'], s: Services): Reply {
+export function createConversation(conn: Connection, p: ClientCommands['CreateConversationCommand'], s: ConversationsServices): Reply {
   const userId = userIdOf(conn);
   const others = [...new Set(p.memberIds)].filter((id) => id !== userId);
   if (others.length === 0) throw new ProtocolError('INVALID_PAYLOAD', 'memberIds: must name at least one other user');
@@ -68,7 +71,7 @@ const HOUR_MS = 60 * 60 * 1000;
  * this one user made 920 groups of 200 in 21 s, and every member's list
  * grew by each. Checked before the members' contact lookups.
  */
-function requireRoomForGroup(userId: string, members: number, s: Services): void {
+function requireRoomForGroup(userId: string, members: number, s: ConversationsServices): void {
   const { maxGroupMembers, groupsPerHour } = s.config.limits;
   if (members > maxGroupMembers) {
     throw new ProtocolError('INVALID_PAYLOAD', `memberIds: a group has at most ${maxGroupMembers} members, this one would have ${members}`);
@@ -79,7 +82,7 @@ function requireRoomForGroup(userId: string, members: number, s: Services): void
   }
 }
 
-function defaultTitle(memberIds: string[], s: Services): string {
+function defaultTitle(memberIds: string[], s: ConversationsServices): string {
   return memberIds
     .map((id) => s.storage.users.findById(id)?.displayName ?? '')
     .filter(Boolean)

@@ -9,6 +9,7 @@ import {
 } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
 import { getContacts, addContact } from './contacts';
+import { errorResponse } from './errors';
 import type { Handler, HandlerTable, Services } from './context';
 import { createConversation, getConversations } from './conversations';
 import { getMessages, sendMessage } from './messages';
@@ -80,26 +81,9 @@ export async function dispatch(conn: Connection, frame: DecodedFrame, s: Service
     if (reply?.encode) conn.sendText(reply.encode(requestId));
     else if (reply) conn.send(reply.name, requestId === undefined ? reply.payload : { ...reply.payload, requestId });
   } catch (error) {
-    if (error instanceof ProtocolError) {
-      s.metrics.errors.inc({ command: label, code: error.code });
-      conn.sendError(error.code, error.message, frame.name, requestId);
-      return;
-    }
-    s.metrics.errors.inc({ command: label, code: 'INTERNAL' });
-    s.logger.error({ err: error, command: frame.name, conn: conn.id }, 'command failed');
-    conn.sendError('INTERNAL', internalMessage(error), frame.name, requestId);
+    const payload = errorResponse(error, frame.name, requestId);
+    s.metrics.errors.inc({ command: label, code: payload.code });
+    if (!(error instanceof ProtocolError)) s.logger.error({ err: error, command: frame.name, conn: conn.id }, 'command failed');
+    conn.send('ErrorResponse', payload);
   }
-}
-
-// SQLite's codes for a database that cannot be written. The person (and the
-// client's retry) should know the server stored nothing and why, without a
-// stack trace or a path.
-const STORAGE_UNAVAILABLE = new Set(['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR']);
-
-function internalMessage(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && STORAGE_UNAVAILABLE.has(code.split('_').slice(0, 2).join('_'))) {
-    return 'the server cannot store anything right now (its storage is full or not writable); nothing was saved, please retry later';
-  }
-  return 'the server could not process this command; please retry later';
 }

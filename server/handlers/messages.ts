@@ -1,9 +1,11 @@
 import type { ClientCommands, Message } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
-import { encodeSendResponse } from '../hub/message-json';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 import { fillPage, keyedReply } from './reply-pages';
+
+/** What reading and sending messages use. */
+export type MessagesServices = Pick<Services, 'config' | 'storage' | 'sendPath' | 'userQuotas'>;
 
 /**
  * Reading pages of messages and sending (the durable, idempotent write path).
@@ -12,7 +14,7 @@ import { fillPage, keyedReply } from './reply-pages';
  * it keeps the newest, those nearest `beforeSeq`), and the client follows
  * `hasMore` for the rest.
  */
-export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: Services): Reply {
+export function getMessages(conn: Connection, p: ClientCommands['GetMessagesCommand'], s: MessagesServices): Reply {
   requireMember(p.conversationId, userIdOf(conn), s);
   const { messagesPageDefault, messagesPageMax } = s.config.limits;
   const limit = Math.min(p.limit ?? messagesPageDefault, messagesPageMax);
@@ -40,8 +42,12 @@ export function getMessages(conn: Connection, p: ClientCommands['GetMessagesComm
 
 const messageId = (m: Message): string => m.id;
 
-export async function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: Services): Promise<Reply> {
-  const started = process.hrtime.bigint();
+/**
+ * Checks a send and hands it to the send path, which answers it after its
+ * commit (send-path.ts). A non-member's resend of a message it once stored
+ * is answered here, at once, with the original.
+ */
+export function sendMessage(conn: Connection, p: ClientCommands['SendMessageCommand'], s: MessagesServices): Reply | void {
   const senderId = userIdOf(conn);
   // Membership comes from the cached conversation entry. A member's resend is
   // recognised by the writer's insert (ON CONFLICT DO NOTHING, then the
@@ -53,34 +59,6 @@ export async function sendMessage(conn: Connection, p: ClientCommands['SendMessa
   if (!earlier) requireMember(p.conversationId, senderId, s);
   if (!earlier) s.userQuotas.requireSend(senderId);
   // The body was checked once, against the protocol's BodySchema, when the gateway parsed the command.
-  const result = earlier ? { message: earlier, duplicate: true } : await submit(conn, senderId, p, s);
-  s.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  const { message, duplicate } = result;
-  return {
-    name: 'SendMessageResponse',
-    payload: { clientMessageId: p.clientMessageId, message, duplicate },
-    // The message's JSON is made once, here, and spliced into its messages notification too.
-    encode: (requestId) => encodeSendResponse(p.clientMessageId, message, duplicate, requestId),
-  };
-}
-
-/**
- * Through the writer, telling the commit's notification which socket sent
- * the message (registered before the write, taken by the notification): the
- * sender's ack carries it, so its own `messages:` notification is left out.
- */
-async function submit(conn: Connection, senderId: string, p: ClientCommands['SendMessageCommand'], s: Services) {
-  s.sendOrigins.expect(senderId, p.clientMessageId, conn);
-  try {
-    const result = await s.writer.submit({ conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() });
-    // A duplicate created nothing, so no notification takes the entry.
-    if (result.duplicate) s.sendOrigins.forget(senderId, p.clientMessageId, conn);
-    // The ack, written next, stays in the corked socket until this commit's notifications
-    // join it a turn later (app.ts onCommitted): one write, nothing reordered.
-    s.hub.hold(conn);
-    return result;
-  } catch (error) {
-    s.sendOrigins.forget(senderId, p.clientMessageId, conn);
-    throw error;
-  }
+  if (earlier) return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: earlier, duplicate: true } };
+  s.sendPath.send(conn, { conversationId: p.conversationId, senderId, clientMessageId: p.clientMessageId, body: p.body.trim() }, p.requestId);
 }

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../app';
-import { SendOrigins } from '../hub/send-origins';
-import type { Peer } from '../hub/peer';
 import type { Frame, ProtocolClient } from '../test/protocol-client';
 import { directPair, loginAs, startTestServer } from '../test/harness';
 
@@ -9,7 +7,8 @@ import { directPair, loginAs, startTestServer } from '../test/harness';
  * The sending socket's own `messages:<id>` notification is left out when its
  * ack carries every message of that commit for the conversation
  * (docs/PROTOCOL.md, "Notifications in detail"); the user's other
- * sockets and the other members still get it, items inline.
+ * sockets and the other members still get it, items inline. (Two sockets'
+ * messages in one commit: handlers/send-path.test.ts.)
  */
 describe("the sender's own messages notification", () => {
   let server: RunningServer;
@@ -44,24 +43,6 @@ describe("the sender's own messages notification", () => {
       }
     }
     expect([...server.storage.messages.after(conv, 0, 10)].map((m) => m.body)).toEqual(['own 1', 'own 2', 'own 3']);
-  });
-
-  it("is sent to the sending socket when another socket's message is in the same commit", async () => {
-    // Both sends reach the writer in one turn: one commit, two senders.
-    const origins = new SendOrigins();
-    const a = { id: 1 } as Peer;
-    const b = { id: 2 } as Peer;
-    origins.expect('u1', 'x', a);
-    origins.expect('u2', 'y', b);
-    origins.expect('u1', 'z', a);
-    const m = (senderId: string, clientMessageId: string) => ({ id: clientMessageId, conversationId: 'c', seq: 1, senderId, clientMessageId, body: 'b', sentAt: 1 });
-    expect(origins.soleSender([m('u1', 'x'), m('u2', 'y')])).toBeNull();
-    expect(origins.soleSender([m('u1', 'z')])).toBe(a);
-    // Taken either way: nothing is kept.
-    expect(origins.size).toBe(0);
-    // A message no socket is known for (sent before a restart, say) leaves nobody out.
-    origins.expect('u1', 'w', a);
-    expect(origins.soleSender([m('u1', 'w'), m('u1', 'unknown')])).toBeNull();
   });
 });
 

@@ -3,8 +3,11 @@ import type { LiveSession } from '../auth/session-registry';
 import type { Connection } from '../gateway/connection';
 import type { Services } from './context';
 
+/** What attaching, detaching and revoking a session use. */
+export type SessionStateServices = Pick<Services, 'hub' | 'metrics' | 'presence' | 'sessions'>;
+
 /** Puts a socket into the logged-in state of a session (leaving any earlier one first). */
-export function attachSession(conn: Connection, session: LiveSession, user: User, s: Services): void {
+export function attachSession(conn: Connection, session: LiveSession, user: User, s: SessionStateServices): void {
   // The socket may have closed while the password was being checked; a dead
   // socket must not count as online or hold the session in memory.
   if (!conn.isOpen) return;
@@ -17,7 +20,7 @@ export function attachSession(conn: Connection, session: LiveSession, user: User
 }
 
 /** Back to the logged-out state: subscriptions end, presence updates. */
-export function detachSession(conn: Connection, s: Services): void {
+export function detachSession(conn: Connection, s: SessionStateServices): void {
   const { session, user } = conn;
   conn.session = null;
   conn.user = null;
@@ -31,7 +34,7 @@ export function detachSession(conn: Connection, s: Services): void {
  * Ends a session at once (logout or expiry): every socket using it is logged
  * out, and all but `except` (the one that asked) get SessionRevokedNotification.
  */
-export function revokeSession(session: LiveSession, s: Services, except?: Connection): void {
+export function revokeSession(session: LiveSession, s: SessionStateServices, except?: Connection): void {
   const peers = s.sessions.revoke(session) as Connection[];
   for (const peer of peers) {
     if (peer !== except) peer.send('SessionRevokedNotification', {});

@@ -7,8 +7,11 @@ import type { Connection } from '../gateway/connection';
 import type { Reply, Services } from './context';
 import { attachSession, revokeSession } from './session-state';
 
+/** What registration, accounts, login, logout and ping use (login and logout attach and detach sessions: session-state.ts). */
+export type SessionServices = Pick<Services, 'config' | 'dummyPasswordHash' | 'hashes' | 'hub' | 'metrics' | 'now' | 'presence' | 'sessions' | 'storage' | 'throttle'>;
+
 /** Registration, account creation, login and logout (docs/PROTOCOL.md section 2). */
-export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: Services): Reply {
+export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: SessionServices): Reply {
   conn.registered = true;
   conn.clientId = p.clientInformation.clientId ?? conn.clientId ?? randomUUID();
   return {
@@ -29,7 +32,7 @@ export function register(conn: Connection, p: ClientCommands['ClientRegistration
  * too, so the answers cannot be used to list accounts quickly), then the
  * password is hashed in the bounded hash queue.
  */
-export async function createAccount(conn: Connection, p: ClientCommands['AccountCreateCommand'], s: Services): Promise<Reply | void> {
+export async function createAccount(conn: Connection, p: ClientCommands['AccountCreateCommand'], s: SessionServices): Promise<Reply | void> {
   const { username, password } = p.userInformation;
   const { accountCreationsPerAddress, accountCreationsTotal, accountCreationWindowMs } = s.config.limits;
   const { waitMs, spent } = await s.throttle.beginSignup(conn.address);
@@ -68,7 +71,7 @@ export async function createAccount(conn: Connection, p: ClientCommands['Account
   return { name: 'AccountCreateResponse', payload: { created: true, user: { id, username, displayName } } };
 }
 
-export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: Services): Promise<Reply> {
+export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: SessionServices): Promise<Reply> {
   const info = p.userInformation;
   if ('sessionToken' in info) return tokenLogin(conn, info.sessionToken, s);
   const username = info.username.trim().toLowerCase();
@@ -100,7 +103,7 @@ export async function login(conn: Connection, p: ClientCommands['AccountLoginCom
 }
 
 /** A token login: a lookup, not a hash, but failures are counted per address like passwords. */
-async function tokenLogin(conn: Connection, token: string, s: Services): Promise<Reply> {
+async function tokenLogin(conn: Connection, token: string, s: SessionServices): Promise<Reply> {
   const wait = await s.throttle.beginToken(conn.address);
   if (wait > 0) return throttled(wait);
   const session = s.sessions.resume(token);
@@ -111,12 +114,12 @@ async function tokenLogin(conn: Connection, token: string, s: Services): Promise
   return loggedIn(token, toUser(row), s.sessions.expiresAt(session));
 }
 
-export function logout(conn: Connection, _p: ClientCommands['AccountLogoutCommand'], s: Services): Reply {
+export function logout(conn: Connection, _p: ClientCommands['AccountLogoutCommand'], s: SessionServices): Reply {
   if (conn.session) revokeSession(conn.session, s, conn);
   return { name: 'AccountLogoutResponse', payload: { loggedOut: true } };
 }
 
-export function ping(_conn: Connection, p: ClientCommands['PingCommand'], s: Services): Reply {
+export function ping(_conn: Connection, p: ClientCommands['PingCommand'], s: SessionServices): Reply {
   const payload: { t?: number; serverTime: number } = { serverTime: s.now() };
   if (p.t !== undefined) payload.t = p.t;
   return { name: 'PongResponse', payload };

@@ -4,8 +4,11 @@ import { contactsKey, conversationsKey, messagesKey } from '../hub/hub';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
+/** What subscribing uses. */
+export type SubscriptionsServices = Pick<Services, 'config' | 'hub' | 'storage' | 'versions'>;
+
 /** Subscribe and unsubscribe (docs/PROTOCOL.md section 3). */
-export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'], s: Services): Reply {
+export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'], s: SubscriptionsServices): Reply {
   const userId = userIdOf(conn);
   const resource = parseResource(p.resource);
   if (!resource) throw new ProtocolError('NOT_FOUND', `no resource ${JSON.stringify(p.resource)}`);
@@ -28,7 +31,7 @@ export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'
   return { name: 'SubscribeResponse', payload: { resource: p.resource, version } };
 }
 
-export function unsubscribe(conn: Connection, p: ClientCommands['UnsubscribeCommand'], s: Services): Reply {
+export function unsubscribe(conn: Connection, p: ClientCommands['UnsubscribeCommand'], s: SubscriptionsServices): Reply {
   const userId = userIdOf(conn);
   const resource = parseResource(p.resource);
   if (!resource) throw new ProtocolError('NOT_FOUND', `no resource ${JSON.stringify(p.resource)}`);

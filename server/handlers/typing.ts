@@ -4,13 +4,16 @@ import { messagesKey } from '../hub/hub';
 import { requireMember } from './access';
 import { userIdOf, type Services } from './context';
 
+/** What typing notifications use. */
+export type TypingServices = Pick<Services, 'hub' | 'storage' | 'typingGate'>;
+
 /**
  * Typing is relayed, never stored, and has no response (errors still come
  * back). The typing gate decides what is relayed and when (coalesced per
  * user and conversation, typing-gate.ts): each notice reaches every
  * subscriber of the conversation.
  */
-export function typing(conn: Connection, p: ClientCommands['TypingCommand'], s: Services): void {
+export function typing(conn: Connection, p: ClientCommands['TypingCommand'], s: TypingServices): void {
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
   const key = messagesKey(p.conversationId);

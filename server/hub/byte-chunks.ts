@@ -1,5 +1,4 @@
-import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, type Conversation, type Message } from '../../src/protocol/index';
-import { messageJson } from './message-json';
+import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, messageJson, type Conversation, type Message } from '../../src/protocol/index';
 
 /**
  * Notifications are held to the bound of replies (MAX_REPLY_BYTES): what

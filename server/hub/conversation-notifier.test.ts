@@ -5,6 +5,7 @@ import { Seeder } from '../storage/seed';
 import { Storage } from '../storage/storage';
 import { ConversationNotifier } from './conversation-notifier';
 import { Hub, conversationsKey } from './hub';
+import { Outbox } from './outbox';
 import type { Peer } from './peer';
 import { ResourceVersions } from './versions';
 
@@ -45,14 +46,12 @@ function setup(largeGroup = { members: 0, intervalMs: 0 }) {
 }
 
 describe('ConversationNotifier (coalesced conversations notifications)', () => {
-  it('sends one notification per socket for everything marked in one turn, with every changed entry inline', async () => {
+  it('sends one notification per socket for everything one pass changed, with every changed entry inline', () => {
     const { db, seeder, users, notifier, peers } = setup();
     const [a, b, c, d] = users as [string, string, string, string];
     const direct = seeder.conversation({ memberIds: [a, b] });
     const group = seeder.conversation({ memberIds: [a, b, c] });
-    for (let i = 0; i < 20; i++) notifier.changed(i % 2 ? direct : group);
-    expect(peers.every((p) => p.sent.length === 0)).toBe(true);
-    await new Promise((r) => setImmediate(r));
+    notifier.notify(Array.from({ length: 20 }, (_, i) => (i % 2 ? direct : group)));
     const [pa, pb, pc, pd] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
     expect([pa.sent.length, pb.sent.length, pc.sent.length, pd.sent.length]).toEqual([1, 1, 1, 0]);
     // a and b share the set {direct, group}: one encoded string for both.
@@ -68,21 +67,9 @@ describe('ConversationNotifier (coalesced conversations notifications)', () => {
     void d;
     db.close();
   });
-
-  it('flush() sends at once, and the pending turn then has nothing left to send', async () => {
-    const { db, seeder, users, notifier, peers } = setup();
-    const conv = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
-    notifier.changed(conv);
-    notifier.flush();
-    expect(peers[0]!.sent).toHaveLength(1);
-    await new Promise((r) => setImmediate(r));
-    expect(peers[0]!.sent).toHaveLength(1);
-    db.close();
-  });
 });
 
 describe('ConversationNotifier: large groups', () => {
-  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
   const latestSeqIn = (frame: string, id: string): number =>
     (decodeFrame(frame).payload as { items: Record<string, { latestSeq: number }> }).items[id]!.latestSeq;
 
@@ -91,19 +78,16 @@ describe('ConversationNotifier: large groups', () => {
     const [a, b, c, d] = users as [string, string, string, string];
     const group = seeder.conversation({ memberIds: [a, b, c, d] });
     const direct = seeder.conversation({ memberIds: [a, b] });
-    notifier.changed(group);
-    await turn();
+    notifier.notify([group]);
     expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
-    // Three more messages in three turns within the interval: nothing yet for the group...
+    // Three more messages in three passes within the interval: nothing yet for the group...
     for (let seq = 1; seq <= 3; seq++) {
       seeder.messages(group, [{ senderId: a, body: `m${seq}` }]);
-      notifier.changed(group);
-      await turn();
+      notifier.notify([group]);
     }
     expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
-    // ...while a small conversation is still notified in its turn.
-    notifier.changed(direct);
-    await turn();
+    // ...while a small conversation is still notified at once.
+    notifier.notify([direct]);
     expect(peers.map((p) => p.sent.length)).toEqual([2, 2, 1, 1]);
     expect((decodeFrame(peers[0]!.sent[1]!).payload as { ids: string[] }).ids).toEqual([direct]);
     // When the interval ends: ONE notification carrying the latest entry.
@@ -114,60 +98,36 @@ describe('ConversationNotifier: large groups', () => {
     db.close();
   });
 
-  it('sends the first change of a group at once, and never holds small conversations', async () => {
+  it('sends the first change of a group at once, and never holds small conversations', () => {
     const { db, seeder, users, notifier, peers } = setup({ members: 3, intervalMs: 10_000 });
     const direct = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
-    for (let i = 0; i < 3; i++) {
-      notifier.changed(direct);
-      await turn();
-    }
+    for (let i = 0; i < 3; i++) notifier.notify([direct]);
     expect(peers[0]!.sent).toHaveLength(3);
     const group = seeder.conversation({ memberIds: [users[0]!, users[1]!, users[2]!] });
-    notifier.changed(group);
-    notifier.flush();
+    notifier.notify([group]);
     expect(peers[2]!.sent).toHaveLength(1);
     notifier.stop();
     db.close();
   });
 });
 
-describe('Hub.batch', () => {
-  it('corks each written socket once for the batch and uncorks it at the end', () => {
+describe('notifications through an outbox', () => {
+  it('cork each written socket once for the pass and uncork it when the outbox is sent', () => {
     const { db, seeder, users, hub, notifier, peers } = setup();
     const conv = seeder.conversation({ memberIds: [users[0]!, users[1]!] });
     const reader = fakePeer(9);
     hub.subscribe(reader, `messages:${conv}`);
     hub.subscribe(peers[0]!, `messages:${conv}`);
-    hub.batch(() => {
-      hub.notifyChanged([`messages:${conv}`], { resource: `messages:${conv}`, version: 1, ids: ['m1'] });
-      notifier.changed(conv);
-      notifier.flush();
-      expect(peers[0]!.sent).toHaveLength(2);
-      expect(peers[0]!.uncorks).toBe(0);
-    });
+    const out = new Outbox();
+    hub.notifyChanged([`messages:${conv}`], { resource: `messages:${conv}`, version: 1, ids: ['m1'] }, null, out);
+    notifier.notify([conv], out);
+    expect(peers[0]!.sent).toHaveLength(2);
+    expect(peers[0]!.uncorks).toBe(0);
+    out.send();
     expect([peers[0]!.corks, peers[0]!.uncorks]).toEqual([1, 1]);
     expect([peers[1]!.corks, peers[1]!.uncorks, peers[1]!.sent.length]).toEqual([1, 1, 1]);
     expect([reader.corks, reader.uncorks]).toEqual([1, 1]);
     expect([peers[2]!.corks, peers[2]!.sent.length]).toEqual([0, 0]);
-    db.close();
-  });
-});
-
-describe('Hub.openBatch', () => {
-  it('keeps joined sockets corked across turns until the last open batch closes, once', async () => {
-    const { db, hub, peers } = setup();
-    const [p1, p2] = peers as [ReturnType<typeof fakePeer>, ReturnType<typeof fakePeer>];
-    hub.join(p1);
-    expect(p1.corks).toBe(0); // no batch open: join does nothing
-    const close = hub.openBatch();
-    hub.join(p1);
-    hub.join(p1);
-    await new Promise((r) => setImmediate(r));
-    hub.batch(() => hub.join(p2)); // nested: ends without uncorking
-    expect([p1.corks, p1.uncorks, p2.corks, p2.uncorks]).toEqual([1, 0, 1, 0]);
-    close();
-    close();
-    expect([p1.uncorks, p2.uncorks]).toEqual([1, 1]);
     db.close();
   });
 });

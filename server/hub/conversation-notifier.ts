@@ -2,12 +2,13 @@ import type { Conversation } from '../../src/protocol/index';
 import type { Storage } from '../storage/storage';
 import { chunksWithin, entryBytesBound } from './byte-chunks';
 import { conversationsKey, type Hub } from './hub';
+import { Outbox } from './outbox';
 import type { ResourceVersions } from './versions';
 
 /**
- * The `conversations` change notifications, coalesced: conversations marked
- * changed during one event-loop turn (the messages of one committed batch,
- * the receipts of one turn) reach each subscribed socket as ONE
+ * The `conversations` change notifications, coalesced: the conversations
+ * one pass changed (the messages and receipts of one committed batch)
+ * reach each subscribed socket as ONE
  * ResourceChangedNotification listing every changed conversation of that
  * user, with the full entries inline (docs/PROTOCOL.md: items are the changed
  * items). Members who share the same set of changed conversations (every
@@ -24,8 +25,6 @@ import type { ResourceVersions } from './versions';
  * by at most the interval.
  */
 export class ConversationNotifier {
-  private dirty = new Set<string>();
-  private scheduled = false;
   /** Large groups: when each was last notified, and the timers of those waiting for their interval to end. */
   private readonly lastSent = new Map<string, number>();
   private readonly deferred = new Map<string, NodeJS.Timeout>();
@@ -38,27 +37,17 @@ export class ConversationNotifier {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Marks a conversation changed; its members are notified at the next flush (this turn's end at the latest). */
-  changed(conversationId: string): void {
-    this.dirty.add(conversationId);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        // Shutdown may have closed the database in between; nobody is left to notify.
-        if (this.storage.db.open) this.flush();
-      });
-    }
-  }
-
-  /** Sends what is marked now (also called directly by the commit path and by conversation creation). */
-  flush(): void {
-    if (this.dirty.size === 0) return;
-    const ids = this.dirty;
-    this.dirty = new Set();
+  /**
+   * Sends the members of these conversations their entries now, one frame
+   * per socket (the send path, with its outbox: each socket's frame joins
+   * its other frames of that pass; conversation creation).
+   */
+  notify(changed: Iterable<string>, out?: Outbox): void {
+    // A coalesced notice may come due after shutdown closed the database: nobody is left to notify.
+    if (!this.storage.db.open) return;
     const byUser = new Map<string, Conversation[]>();
     const now = this.now();
-    for (const id of ids) {
+    for (const id of new Set(changed)) {
       if (this.deferred.has(id)) continue; // its timer sends the entry as it is then
       if (this.isLarge(id)) {
         const last = this.lastSent.get(id);
@@ -90,7 +79,7 @@ export class ConversationNotifier {
       for (const chunk of chunksWithin(conversations, entryBytesBound)) {
         const items: Record<string, Conversation> = {};
         for (const c of chunk) items[c.id] = c;
-        this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: chunk.map((c) => c.id), items });
+        this.hub.notifyChanged(keys, { resource: 'conversations', version, ids: chunk.map((c) => c.id), items }, null, out);
       }
     }
   }
@@ -110,8 +99,12 @@ export class ConversationNotifier {
     const timer = setTimeout(() => {
       this.deferred.delete(conversationId);
       if (!this.storage.db.open) return;
-      this.dirty.add(conversationId);
-      this.hub.batch(() => this.flush());
+      const out = new Outbox();
+      try {
+        this.notify([conversationId], out);
+      } finally {
+        out.send();
+      }
     }, ms);
     timer.unref();
     this.deferred.set(conversationId, timer);

@@ -38,77 +38,58 @@ export interface CommittedPositions {
   readSeq: number;
 }
 
-/** What one committed batch wrote, per conversation: for notifying subscribers once per batch. */
+/** What one transaction writes: sends first, then receipts (which count the sends' messages). */
+export interface WriteBatch {
+  sends: readonly SendRequest[];
+  receipts: readonly ReceiptRequest[];
+}
+
+/** What one committed batch wrote. */
 export interface CommittedBatch {
-  created: Message[];
+  /** Per send of the batch, in its order: the new message, or the stored original of a resend. */
+  sends: SendResult[];
+  /** Per receipt of the batch, in its order. */
+  receipts: ReceiptResult[];
   /** The receipts that moved a member's positions, in the order they were written. */
   positions: CommittedPositions[];
   /** Conversation id -> its latestSeq after the batch. */
   latestSeq: Map<string, number>;
   /** The batch's time: every created message's sentAt and its conversation's new updatedAt. */
   updatedAt: number;
+  /** How long the transaction took, BEGIN to COMMIT. */
+  seconds: number;
 }
 
 /**
- * Called once per committed batch, on the main thread, after COMMIT and
- * before any sender's promise resolves; must not throw. The server passes
- * the batch on to ConversationsRepo.committed here (its entry cache).
+ * The one contract of the two writers: `MessageWriter` here (in process, for
+ * ':memory:' databases) and `ThreadMessageWriter` (thread-writer.ts: on a
+ * worker thread with its own connection, for every database file). Queueing
+ * the sends of a turn into a batch is the caller's (handlers/send-path.ts).
  */
-export type OnCommitted = (batch: CommittedBatch, commitSeconds: number, size: number) => void;
-
-/**
- * What the server needs of a group-commit writer: `MessageWriter` here (in
- * process, for ':memory:' databases) or `ThreadMessageWriter`
- * (thread-writer.ts: the transaction and the checkpoints on a worker thread).
- */
-export interface SendWriter {
-  /** Resolves once the message (or its earlier original) is committed; rejects, with SQLite's error code when there is one, if it was not. */
-  submit(request: SendRequest): Promise<SendResult>;
+export interface BatchWriter {
   /**
-   * A receipt, written in the same batch transaction as the sends of its
-   * turn (after them); resolves after COMMIT, once `onCommitted` has seen
-   * it, and rejects like `submit`.
+   * Writes the batch in ONE transaction and resolves once it is committed.
+   * Rejects, with SQLite's error code when there is one, if nothing of it
+   * was stored; with WRITER_THREAD_EXITED if the thread died holding it (its
+   * fate is unknown: a resend is answered with the original if it was).
    */
-  receipt(request: ReceiptRequest): Promise<ReceiptResult>;
-  /** Resolves once everything submitted so far is committed or refused. */
-  flush(): Promise<void>;
-  /** Flushes, then releases the writer's own resources (its thread and connection). Safe to call twice. */
+  commit(batch: WriteBatch): Promise<CommittedBatch>;
+  /** Resolves once every batch handed in is settled, then releases the writer's thread and connection. Safe to call twice. */
   close(): Promise<void>;
-  /** Runs a pragma on the connection that writes messages (e.g. the disk suite's max_page_count). */
-  pragma(sql: string, simple?: boolean): Promise<unknown>;
 }
 
-export interface Pending {
-  request: SendRequest;
-  resolve(result: SendResult): void;
-  reject(error: unknown): void;
+/** A batch as the SQL (writer-batch.mjs) takes it: five strings per send (ids made here), four values per receipt. */
+export interface FlatBatch {
+  flat: string[];
+  ids: string[];
+  receipts: (string | number)[];
 }
 
-export interface PendingReceipt {
-  request: ReceiptRequest;
-  resolve(result: ReceiptResult): void;
-  reject(error: unknown): void;
-}
-
-/** A batch's receipts as the SQL takes them: four values per receipt. */
-export function flattenReceipts(receipts: PendingReceipt[]): (string | number)[] {
-  const flat = new Array<string | number>(receipts.length * RECEIPT_FIELDS);
-  for (let i = 0, o = 0; i < receipts.length; i++, o += RECEIPT_FIELDS) {
-    const r = receipts[i]!.request;
-    flat[o] = r.conversationId;
-    flat[o + 1] = r.userId;
-    flat[o + 2] = r.seq;
-    flat[o + 3] = r.read ? 1 : 0;
-  }
-  return flat;
-}
-
-/** A batch as the SQL (writer-batch.mjs) takes it: five strings per request, ids made here. */
-export function flatten(batch: Pending[]): { flat: string[]; ids: string[] } {
-  const flat = new Array<string>(batch.length * FIELDS);
-  const ids = new Array<string>(batch.length);
-  for (let i = 0, o = 0; i < batch.length; i++, o += FIELDS) {
-    const r = batch[i]!.request;
+export function flatten(batch: WriteBatch): FlatBatch {
+  const flat = new Array<string>(batch.sends.length * FIELDS);
+  const ids = new Array<string>(batch.sends.length);
+  for (let i = 0, o = 0; i < batch.sends.length; i++, o += FIELDS) {
+    const r = batch.sends[i]!;
     const id = newId('m');
     ids[i] = id;
     flat[o] = r.conversationId;
@@ -117,122 +98,67 @@ export function flatten(batch: Pending[]): { flat: string[]; ids: string[] } {
     flat[o + 3] = r.body;
     flat[o + 4] = id;
   }
-  return { flat, ids };
+  const receipts = new Array<string | number>(batch.receipts.length * RECEIPT_FIELDS);
+  for (let i = 0, o = 0; i < batch.receipts.length; i++, o += RECEIPT_FIELDS) {
+    const r = batch.receipts[i]!;
+    receipts[o] = r.conversationId;
+    receipts[o + 1] = r.userId;
+    receipts[o + 2] = r.seq;
+    receipts[o + 3] = r.read ? 1 : 0;
+  }
+  return { flat, ids, receipts };
 }
 
-/**
- * After COMMIT: tells `onCommitted` (the server's entry cache moves with the
- * commit first, see app.ts), then answers the senders and the receipts. The caller notifies
- * on a later turn, so senders get their SendMessageResponse before the
- * ResourceChangedNotification that carries the same message.
- */
-export function settle(
-  batch: Pending[],
-  ids: string[],
-  receipts: PendingReceipt[],
-  now: number,
-  result: BatchResult,
-  seconds: number,
-  onCommitted: OnCommitted,
-): void {
+/** The SQL's flat result (from either writer) read back into what the batch committed. */
+export function readResult(batch: WriteBatch, ids: readonly string[], now: number, result: BatchResult, seconds: number): CommittedBatch {
   const duplicates = new Map<number, Message>();
   for (let i = 0; i < result.originals.length; i += 2) duplicates.set(result.originals[i] as number, result.originals[i + 1] as Message);
-  const created: Message[] = [];
-  const results = batch.map((p, i): SendResult => {
+  const sends = batch.sends.map((r, i): SendResult => {
     const seq = result.seqs[i]!;
     if (seq === 0) return { message: duplicates.get(i)!, duplicate: true };
-    const r = p.request;
     const message: Message = { id: ids[i]!, conversationId: r.conversationId, seq, senderId: r.senderId, clientMessageId: r.clientMessageId, body: r.body, sentAt: now };
-    created.push(message);
     return { message, duplicate: false };
   });
   const latestSeq = new Map<string, number>();
   for (let i = 0; i < result.latest.length; i += 2) latestSeq.set(result.latest[i] as string, result.latest[i + 1] as number);
   const positions: CommittedPositions[] = [];
-  const receiptResults = receipts.map((p, i): ReceiptResult => {
+  const receipts = batch.receipts.map((r, i): ReceiptResult => {
     const o = i * 3;
     const after = { deliveredSeq: result.positions[o]!, readSeq: result.positions[o + 1]!, changed: result.positions[o + 2] === 1 };
-    if (after.changed) positions.push({ conversationId: p.request.conversationId, userId: p.request.userId, deliveredSeq: after.deliveredSeq, readSeq: after.readSeq });
+    if (after.changed) positions.push({ conversationId: r.conversationId, userId: r.userId, deliveredSeq: after.deliveredSeq, readSeq: after.readSeq });
     return after;
   });
-  onCommitted({ created, positions, latestSeq, updatedAt: now }, seconds, batch.length + receipts.length);
-  for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
-  for (let i = 0; i < receipts.length; i++) receipts[i]!.resolve(receiptResults[i]!);
+  return { sends, receipts, positions, latestSeq, updatedAt: now, seconds };
 }
 
 /**
- * Group commit on the event loop, for ':memory:' databases (a worker thread
- * cannot open the main thread's in-memory database; tests and mock mode).
- * Every send and receipt that arrives in one turn is queued, and a
- * setImmediate flush writes them all in ONE transaction (writer-batch.mjs);
- * only after COMMIT returns are they answered.
+ * The batch transaction on the event loop, for ':memory:' databases (a
+ * worker thread cannot open the main thread's in-memory database; tests and
+ * mock mode). The same SQL as the writer thread's (writer-batch.mjs).
  */
-export class MessageWriter implements SendWriter {
-  private queue: Pending[] = [];
-  private receipts: PendingReceipt[] = [];
-  private scheduled = false;
+export class MessageWriter implements BatchWriter {
   private readonly write;
 
   constructor(
-    private readonly db: Db,
-    private readonly onCommitted: OnCommitted,
+    db: Db,
     private readonly now: () => number = Date.now,
   ) {
     this.write = prepareBatchWriter(db);
   }
 
-  submit(request: SendRequest): Promise<SendResult> {
-    return new Promise<SendResult>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  receipt(request: ReceiptRequest): Promise<ReceiptResult> {
-    return new Promise<ReceiptResult>((resolve, reject) => {
-      this.receipts.push({ request, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flushNow());
-  }
-
-  flush(): Promise<void> {
-    this.flushNow();
-    return Promise.resolve();
+  commit(batch: WriteBatch): Promise<CommittedBatch> {
+    const { flat, ids, receipts } = flatten(batch);
+    const now = this.now();
+    const started = process.hrtime.bigint();
+    try {
+      const result = this.write(flat, now, receipts);
+      return Promise.resolve(readResult(batch, ids, now, result, Number(process.hrtime.bigint() - started) / 1e9));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   close(): Promise<void> {
-    return this.flush();
-  }
-
-  pragma(sql: string, simple = false): Promise<unknown> {
-    return Promise.resolve(this.db.pragma(sql, { simple }));
-  }
-
-  /** Writes whatever is queued now, synchronously. */
-  flushNow(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    const receipts = this.receipts;
-    this.queue = [];
-    this.receipts = [];
-    if (batch.length === 0 && receipts.length === 0) return;
-    const { flat, ids } = flatten(batch);
-    const now = this.now();
-    const started = process.hrtime.bigint();
-    let result: BatchResult;
-    try {
-      result = this.write(flat, now, undefined, flattenReceipts(receipts));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      for (const p of receipts) p.reject(error);
-      return;
-    }
-    settle(batch, ids, receipts, now, result, Number(process.hrtime.bigint() - started) / 1e9, this.onCommitted);
+    return Promise.resolve();
   }
 }

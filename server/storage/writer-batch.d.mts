@@ -18,4 +18,4 @@ export interface BatchResult {
   positions: number[];
 }
 
-export declare function prepareBatchWriter(db: Db): (flat: string[], now: number, beforeCommit?: () => void, receipts?: (string | number)[]) => BatchResult;
+export declare function prepareBatchWriter(db: Db): (flat: string[], now: number, receipts?: (string | number)[]) => BatchResult;

@@ -9,7 +9,7 @@ export const FIELDS = 5;
 export const RECEIPT_FIELDS = 4;
 
 /**
- * Prepares the statements once and returns `write(flat, now)`: ONE
+ * Prepares the statements once and returns `write(flat, now, receipts)`: ONE
  * `BEGIN IMMEDIATE` transaction for the whole batch. `flat` holds, per
  * request, conversationId, senderId, clientMessageId, body, and the new
  * message's id (made by the caller, on the main thread). Seqs come from the
@@ -48,7 +48,7 @@ export function prepareBatchWriter(db) {
   );
   const inBatch = new Map();
 
-  const write = (flat, now, beforeCommit, receipts = []) => {
+  const write = (flat, now, receipts = []) => {
     const n = flat.length / FIELDS;
     // seqs[i] > 0: request i created a message with that seq; 0: a duplicate, its original in `originals`.
     const seqs = new Array(n);
@@ -105,12 +105,10 @@ export function prepareBatchWriter(db) {
       if (changed) receiptStmt.run(d, r, conversationId, userId);
       positions[p] = d, positions[p + 1] = r, positions[p + 2] = changed ? 1 : 0;
     }
-    // Test hooks (writer-thread.mjs): a stalled disk, a crash before COMMIT.
-    beforeCommit?.();
     return { seqs, originals, latest: latestFlat, positions };
   };
   const transaction = db.transaction(write);
-  return (flat, now, beforeCommit, receipts) => transaction.immediate(flat, now, beforeCommit, receipts);
+  return (flat, now, receipts) => transaction.immediate(flat, now, receipts);
 }
 
 function messageAt(flat, i, seq, now) {

@@ -47,13 +47,6 @@ try {
   parentPort.close();
 }
 
-// Test hooks, for the next batch only: stay inside the transaction this long
-// (a stalled disk), or exit the thread there (a crash before COMMIT).
-let nextHook = null;
-const hooks = {
-  stall: (ms) => () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms),
-  crash: () => () => process.exit(70),
-};
 let batchesSinceTick = 0;
 let dirty = false;
 
@@ -82,8 +75,6 @@ let paused = false;
 let deferred = [];
 let checkpointerStopped = null;
 let checkpointerAlive = false;
-// Final passes completed, for tests (the 'stats' message).
-let finals = 0;
 const checkpointer =
   write && checkpointerMs > 0
     ? new Worker(new URL('./wal-checkpointer.mjs', import.meta.url), {
@@ -95,7 +86,6 @@ checkpointer?.on('message', (m) => {
     paused = true;
     checkpointer.postMessage('final');
   } else if (m.t === 'final-done') {
-    finals++;
     paused = false;
     const queued = deferred;
     deferred = [];
@@ -128,13 +118,11 @@ function handle(m) {
     case 'batch': {
       const started = process.hrtime.bigint();
       const now = Date.now();
-      const hook = nextHook;
-      nextHook = null;
       batchesSinceTick++;
       dirty = true;
       let result;
       try {
-        result = write(m.flat, now, hook ?? undefined, m.receipts);
+        result = write(m.flat, now, m.receipts);
       } catch (error) {
         parentPort.postMessage({ n: m.n, error: errorOf(error) });
         return;
@@ -143,20 +131,6 @@ function handle(m) {
       parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest, positions: result.positions });
       return;
     }
-    case 'pragma': {
-      try {
-        parentPort.postMessage({ n: m.n, value: db.pragma(m.sql, { simple: m.simple === true }) });
-      } catch (error) {
-        parentPort.postMessage({ n: m.n, error: errorOf(error) });
-      }
-      return;
-    }
-    case 'stats':
-      parentPort.postMessage({ n: m.n, value: { finals } });
-      return;
-    case 'hook':
-      nextHook = hooks[m.hook](m.ms);
-      return;
     case 'close': {
       if (idleTimer) clearInterval(idleTimer);
       if (checkpointerAlive) {

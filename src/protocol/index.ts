@@ -7,3 +7,4 @@ export * from './entities';
 export * from './commands';
 export * from './responses';
 export * from './frame';
+export * from './message-frames';

@@ -1,15 +1,18 @@
-import { fullCommandName, type Message } from '../../src/protocol/index';
+import type { Message } from './entities';
+import { fullCommandName } from './names';
+import type { ServerMessages } from './responses';
 
 /**
- * A stored message's JSON, made once and spliced into every frame that
- * carries it: the sender's SendMessageResponse (in the commit's turn) and
- * the commit's `messages:<id>` notification (a turn later) would otherwise
- * stringify the same object twice. Cached per message object (the writer
- * hands the same object to the sender's answer and to the committed batch);
- * a different object only costs a second stringify.
+ * The two frames that carry stored messages, each message's JSON made once
+ * and spliced in: a commit's SendMessageResponses and its `messages:<id>`
+ * notification carry the same message objects, and stringifying them twice
+ * cost the server's event loop 2-4% per send (docs/BENCHMARKS.md). Each is
+ * byte for byte what `encodeFrame` makes of the same payload
+ * (message-frames.test.ts); the JSON is cached per message object.
  */
 const cache = new WeakMap<Message, string>();
 
+/** A message's JSON, made once per message object. */
 export function messageJson(message: Message): string {
   let json = cache.get(message);
   if (json === undefined) cache.set(message, (json = JSON.stringify(message)));
@@ -19,13 +22,14 @@ export function messageJson(message: Message): string {
 const ACK = JSON.stringify(fullCommandName('SendMessageResponse'));
 const CHANGED = JSON.stringify(fullCommandName('ResourceChangedNotification'));
 
-/** `encodeFrame('SendMessageResponse', {clientMessageId, message, duplicate, requestId?})`, with the message spliced in. */
-export function encodeSendResponse(clientMessageId: string, message: Message, duplicate: boolean, requestId?: string): string {
+/** `encodeFrame('SendMessageResponse', payload)`. */
+export function encodeSendMessageResponse(payload: ServerMessages['SendMessageResponse']): string {
+  const { clientMessageId, message, duplicate, requestId } = payload;
   const rid = requestId === undefined ? '' : `,"requestId":${JSON.stringify(requestId)}`;
   return `{${ACK}:{"clientMessageId":${JSON.stringify(clientMessageId)},"message":${messageJson(message)},"duplicate":${duplicate}${rid}}}`;
 }
 
-/** `encodeFrame('ResourceChangedNotification', {resource, version, ids, items})` for messages, each spliced in. */
+/** `encodeFrame('ResourceChangedNotification', {resource, version, ids, items})` for messages, in the order given. */
 export function encodeMessagesChanged(resource: string, version: number, messages: readonly Message[]): string {
   let ids = '';
   let items = '';
