@@ -12,7 +12,8 @@ import { buildCore, endFakeWorld, sentBy, settle, startFakeWorld } from './testi
 let server: FakeServer;
 let cores: ClientCore[];
 
-async function loggedIn(): Promise<ClientCore> {
+/** A core that has connected and sent alice's login, whose answer may still be on its way. */
+async function loggingIn(): Promise<ClientCore> {
   const core = buildCore();
   cores.push(core);
   void core.start();
@@ -20,6 +21,11 @@ async function loggedIn(): Promise<ClientCore> {
   server.acceptAll();
   await settle(1);
   core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer: false });
+  return core;
+}
+
+async function loggedIn(): Promise<ClientCore> {
+  const core = await loggingIn();
   await settle(200);
   return core;
 }
@@ -50,13 +56,7 @@ describe('shorter pages', () => {
     for (let i = 2; i <= 5; i++) server.addConversation(`c${i}`, ['u1', 'u2']);
     server.listPageSize = 2;
     server.replyDelayMs.set('GetConversationsCommand', 20);
-    const core = buildCore();
-    cores.push(core);
-    void core.start();
-    await settle(1);
-    server.acceptAll();
-    await settle(1);
-    core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer: false });
+    const core = await loggingIn();
     await settle(25); // the first page is on its way
     // A new conversation whose id sorts before the pages still to come: no later page lists it.
     server.notifyConversation(server.addConversation('c0', ['u1', 'u2']));
