@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from './entities';
 import { DEFAULT_LIMITS, bodyLength } from './limits';
+import { emojiProblem } from './emoji';
 import { text } from './strings';
 
 /**
@@ -25,6 +26,24 @@ export const ClientMessageIdSchema = text().min(1).max(64);
 export const BodySchema = text()
   .refine((s) => bodyLength(s) >= 1, 'body must not be empty')
   .refine((s) => bodyLength(s) <= DEFAULT_LIMITS.maxBodyLength, `body must be at most ${DEFAULT_LIMITS.maxBodyLength} characters`);
+/** A message's body when it may be empty because attachments carry the message (section 7). */
+const OptionalBodySchema = text().refine(
+  (s) => bodyLength(s) <= DEFAULT_LIMITS.maxBodyLength,
+  `body must be at most ${DEFAULT_LIMITS.maxBodyLength} characters`,
+);
+/** 1-100 code points after trimming: a group's title (RenameConversationCommand). */
+export const TitleSchema = text()
+  .trim()
+  .refine((s) => bodyLength(s) >= 1, 'title must not be empty')
+  .refine((s) => bodyLength(s) <= 100, 'title must be at most 100 characters');
+export const EmojiSchema = text().check((ctx) => {
+  const problem = emojiProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+});
+/** Most message ids one GetMessagesCommand may ask for. */
+export const MAX_MESSAGE_IDS = 100;
+/** Most attachments one message may carry (section 9). */
+export const MAX_ATTACHMENTS = 10;
 export const ResourceSchema = text().min(1).max(80);
 const IdList = z.array(IdSchema).max(1000);
 
@@ -62,24 +81,79 @@ export const ClientCommandSchemas = {
   // Lists come in pages of id order: `afterId` is the previous page's `lastId`.
   GetContactsCommand: z.object({ requestId: RequestId, ids: IdList.optional(), afterId: IdSchema.optional() }),
   GetConversationsCommand: z.object({ requestId: RequestId, ids: IdList.optional(), afterId: IdSchema.optional() }),
-  GetMessagesCommand: z.object({
-    requestId: RequestId,
-    conversationId: IdSchema,
-    afterSeq: Seq.optional(),
-    beforeSeq: Seq.optional(),
-    limit: z.number().int().min(1).max(DEFAULT_LIMITS.messagesPageMax).optional(),
-  }),
+  GetMessagesCommand: z
+    .object({
+      requestId: RequestId,
+      conversationId: IdSchema,
+      afterSeq: Seq.optional(),
+      beforeSeq: Seq.optional(),
+      limit: z.number().int().min(1).max(DEFAULT_LIMITS.messagesPageMax).optional(),
+      // Version 2: those entries, as they are now, that the caller may see (others are left out).
+      ids: z.array(IdSchema).min(1).max(MAX_MESSAGE_IDS, `ids must hold at most ${MAX_MESSAGE_IDS} message ids`).optional(),
+    })
+    .refine((c) => c.ids === undefined || (c.afterSeq === undefined && c.beforeSeq === undefined), {
+      message: 'ids cannot be combined with afterSeq or beforeSeq',
+      path: ['ids'],
+    }),
+  GetReceiptsCommand: z.object({ requestId: RequestId, conversationId: IdSchema }),
   AddContactCommand: z.object({ requestId: RequestId, username: text().trim().toLowerCase().min(1).max(64) }),
   CreateConversationCommand: z.object({
     requestId: RequestId,
     memberIds: z.array(IdSchema).min(1).max(1000),
     title: text().trim().max(100).optional(),
   }),
-  SendMessageCommand: z.object({
+  SendMessageCommand: z
+    .object({
+      requestId: RequestId,
+      conversationId: IdSchema,
+      clientMessageId: ClientMessageIdSchema,
+      body: OptionalBodySchema,
+      replyTo: IdSchema.nullable().optional(),
+      attachments: z.array(IdSchema).max(MAX_ATTACHMENTS, `attachments must hold at most ${MAX_ATTACHMENTS} ids`).optional(),
+    })
+    .refine((c) => bodyLength(c.body) >= 1 || (c.attachments?.length ?? 0) > 0, {
+      message: 'body must not be empty (it may be only when the message carries attachments)',
+      path: ['body'],
+    }),
+  // Version 2 (section 8): each appends one entry; idempotent by (sender, clientMessageId) like SendMessageCommand.
+  EditMessageCommand: z.object({
     requestId: RequestId,
     conversationId: IdSchema,
     clientMessageId: ClientMessageIdSchema,
+    targetId: IdSchema,
     body: BodySchema,
+  }),
+  DeleteMessageCommand: z.object({
+    requestId: RequestId,
+    conversationId: IdSchema,
+    clientMessageId: ClientMessageIdSchema,
+    targetId: IdSchema,
+  }),
+  ReactCommand: z.object({
+    requestId: RequestId,
+    conversationId: IdSchema,
+    clientMessageId: ClientMessageIdSchema,
+    targetId: IdSchema,
+    emoji: EmojiSchema,
+    on: z.boolean(),
+  }),
+  RenameConversationCommand: z.object({
+    requestId: RequestId,
+    conversationId: IdSchema,
+    clientMessageId: ClientMessageIdSchema,
+    title: TitleSchema,
+  }),
+  AddMembersCommand: z.object({
+    requestId: RequestId,
+    conversationId: IdSchema,
+    clientMessageId: ClientMessageIdSchema,
+    memberIds: z.array(IdSchema).min(1).max(1000),
+  }),
+  RemoveMemberCommand: z.object({
+    requestId: RequestId,
+    conversationId: IdSchema,
+    clientMessageId: ClientMessageIdSchema,
+    memberId: IdSchema,
   }),
   AckMessagesCommand: z.object({ requestId: RequestId, conversationId: IdSchema, seq: Seq }),
   MarkReadCommand: z.object({ requestId: RequestId, conversationId: IdSchema, seq: Seq }),
@@ -91,6 +165,18 @@ export type ClientCommandName = keyof typeof ClientCommandSchemas;
 export type ClientCommands = { [K in ClientCommandName]: z.output<(typeof ClientCommandSchemas)[K]> };
 /** What a client may put on the wire for each command. */
 export type ClientCommandInputs = { [K in ClientCommandName]: z.input<(typeof ClientCommandSchemas)[K]> };
+
+/** Commands that append an entry to a conversation's log (section 8): the outbox queues them, in order, offline or not. */
+export const ENTRY_COMMANDS = [
+  'SendMessageCommand',
+  'EditMessageCommand',
+  'DeleteMessageCommand',
+  'ReactCommand',
+  'RenameConversationCommand',
+  'AddMembersCommand',
+  'RemoveMemberCommand',
+] as const satisfies readonly ClientCommandName[];
+export type EntryCommandName = (typeof ENTRY_COMMANDS)[number];
 
 export function isClientCommandName(name: string): name is ClientCommandName {
   return Object.prototype.hasOwnProperty.call(ClientCommandSchemas, name);

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  /** The target message was deleted (version 2, section 8). */
+  'GONE',
   'RATE_LIMITED',
   'INTERNAL',
 ] as const;

@@ -3,6 +3,7 @@ export * from './names';
 export * from './errors';
 export * from './limits';
 export * from './strings';
+export * from './emoji';
 export * from './entities';
 export * from './commands';
 export * from './responses';

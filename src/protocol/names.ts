@@ -4,8 +4,8 @@
  */
 export const COMMAND_NAMESPACE = 'com.comoyo.';
 
-/** The protocol version this code speaks (docs/PROTOCOL.md, "version 1"). */
-export const PROTOCOL_VERSION = 1;
+/** The protocol version this code speaks (docs/PROTOCOL.md: version 2, a conversation is a log of entries). */
+export const PROTOCOL_VERSION = 2;
 
 /** `AccountLoginCommand` -> `com.comoyo.AccountLoginCommand`. */
 export function fullCommandName(shortName: string): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContactSchema, ConversationSchema, MessageSchema, UserSchema } from './entities';
+import { ContactSchema, ConversationSchema, EntrySchema, MemberPositionSchema, MessageSchema, UserSchema } from './entities';
 import { ERROR_CODES, LOGIN_FAILURE_REASONS } from './errors';
 
 /**
@@ -9,11 +9,21 @@ import { ERROR_CODES, LOGIN_FAILURE_REASONS } from './errors';
  */
 const RequestId = z.string().optional();
 
+/** The answer of a version-2 writing command (section 8): the entry it appended, or null when it changed nothing. */
+function EntryAnswer() {
+  return z.object({
+    requestId: RequestId,
+    clientMessageId: z.string(),
+    entry: EntrySchema.nullable(),
+    duplicate: z.boolean(),
+  });
+}
+
 export const ServerMessageSchemas = {
   ClientRegistrationResponse: z.object({
     requestId: RequestId,
     clientId: z.string(),
-    protocolVersion: z.literal(1),
+    protocolVersion: z.literal(2),
     serverTime: z.number(),
     heartbeatIntervalMs: z.number().int().positive(),
     limits: z.object({ maxFrameBytes: z.number().int().positive(), maxBodyLength: z.number().int().positive() }),
@@ -64,9 +74,15 @@ export const ServerMessageSchemas = {
   MessagesResponse: z.object({
     requestId: RequestId,
     conversationId: z.string(),
-    messages: z.record(z.string(), MessageSchema),
+    // Entries of every kind (section 7), keyed by id; messages as they are now.
+    messages: z.record(z.string(), EntrySchema),
     latestSeq: z.number(),
     hasMore: z.boolean(),
+  }),
+  ReceiptsResponse: z.object({
+    requestId: RequestId,
+    conversationId: z.string(),
+    members: z.record(z.string(), MemberPositionSchema),
   }),
   AddContactResponse: z.object({ requestId: RequestId, contact: ContactSchema }),
   CreateConversationResponse: z.object({ requestId: RequestId, conversation: ConversationSchema }),
@@ -76,6 +92,20 @@ export const ServerMessageSchemas = {
     message: MessageSchema,
     duplicate: z.boolean(),
   }),
+  EditMessageResponse: EntryAnswer(),
+  DeleteMessageResponse: EntryAnswer(),
+  // `entry` null: the reaction changed nothing (already on, or already off); `target` is the message now.
+  ReactResponse: z.object({
+    requestId: RequestId,
+    clientMessageId: z.string(),
+    entry: EntrySchema.nullable(),
+    target: MessageSchema,
+    duplicate: z.boolean(),
+  }),
+  // `entry` null: nothing changed (the same title; only people already in).
+  RenameConversationResponse: EntryAnswer(),
+  AddMembersResponse: EntryAnswer(),
+  RemoveMemberResponse: EntryAnswer(),
   AckMessagesResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
   MarkReadResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
   TypingNotification: z.object({ conversationId: z.string(), userId: z.string(), typing: z.boolean() }),
