@@ -12,6 +12,8 @@ import { getContacts, addContact } from './contacts';
 import { errorResponse } from './errors';
 import type { Handler, HandlerTable, Services } from './context';
 import { createConversation, getConversations } from './conversations';
+import { deleteMessage, editMessage, react } from './entry-commands';
+import { addMembers, removeMember, renameConversation } from './group-commands';
 import { getMessages, sendMessage } from './messages';
 import { ackMessages, markRead } from './receipts';
 import { createAccount, login, logout, ping, register } from './session';
@@ -34,6 +36,12 @@ export const HANDLERS: HandlerTable = {
   AddContactCommand: addContact,
   CreateConversationCommand: createConversation,
   SendMessageCommand: sendMessage,
+  EditMessageCommand: editMessage,
+  DeleteMessageCommand: deleteMessage,
+  ReactCommand: react,
+  RenameConversationCommand: renameConversation,
+  AddMembersCommand: addMembers,
+  RemoveMemberCommand: removeMember,
   AckMessagesCommand: ackMessages,
   MarkReadCommand: markRead,
   TypingCommand: typing,

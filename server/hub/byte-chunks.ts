@@ -1,4 +1,4 @@
-import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, messageJson, type Conversation, type Message } from '../../src/protocol/index';
+import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, messageJson, type Conversation, type Entry } from '../../src/protocol/index';
 
 /**
  * Notifications are held to the bound of replies (MAX_REPLY_BYTES): what
@@ -27,8 +27,8 @@ export function chunksWithin<T>(items: readonly T[], sizeOf: (item: T) => number
   return chunks;
 }
 
-/** A message's bytes in a notification: its JSON (made once, shared with the ack) and its id twice. */
-export function messageBytes(m: Message): number {
+/** An entry's bytes in a notification: its JSON (made once, shared with the answer) and its id twice. */
+export function messageBytes(m: Entry): number {
   return Buffer.byteLength(messageJson(m)) + 2 * Buffer.byteLength(m.id) + 8;
 }
 

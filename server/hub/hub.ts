@@ -13,6 +13,8 @@ export function messagesKey(conversationId: string): string {
   return `messages:${conversationId}`;
 }
 
+const EMPTY: ReadonlySet<Peer> = new Set();
+
 /**
  * Routes change notifications to subscribed sockets. Each notification is
  * encoded ONCE and the same string goes to every recipient. A socket that
@@ -37,6 +39,11 @@ export class Hub {
       if (set.size === 0) this.subscribers.delete(key);
     }
     peer.subscriptions.delete(key);
+  }
+
+  /** The sockets subscribed to a key (live: do not change subscriptions while iterating it). */
+  subscribersOf(key: string): ReadonlySet<Peer> {
+    return this.subscribers.get(key) ?? EMPTY;
   }
 
   /** Ends every subscription of a socket (on close and on logout). */

@@ -98,7 +98,7 @@ function dyingThread(): Worker {
 }
 
 const sends = (conversationId: string, senderId: string, prefix: string, n: number, body = 'x'): WriteBatch => ({
-  sends: Array.from({ length: n }, (_, i): SendRequest => ({ conversationId, senderId, clientMessageId: `${prefix}-${i}`, body })),
+  entries: Array.from({ length: n }, (_, i): SendRequest => ({ conversationId, senderId, clientMessageId: `${prefix}-${i}`, body })),
   receipts: [],
 });
 
@@ -151,7 +151,7 @@ describe.each([0, 10])('ThreadMessageWriter, checkpointerMs %i', (checkpointerMs
     expect(lost).toBe(1);
     expect(errors).toContainEqual(expect.objectContaining({ code: 'WRITER_THREAD_EXITED' }));
     // The resend is stored by the new thread, with the first seq.
-    expect((await writer.commit(sends(conv, a, 'lost', 1))).sends[0]).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    expect((await writer.commit(sends(conv, a, 'lost', 1))).entries[0]).toMatchObject({ duplicate: false, entry: { seq: 1 } });
     expect(started).toBe(2);
     await writer.close();
     expect(db.prepare('SELECT client_message_id FROM messages ORDER BY seq').pluck().all()).toEqual(['lost-0']);
