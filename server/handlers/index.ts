@@ -13,7 +13,7 @@ import { errorResponse } from './errors';
 import type { Handler, HandlerTable, Services } from './context';
 import { createConversation, getConversations } from './conversations';
 import { getMessages, sendMessage } from './messages';
-import { ackMessages, markRead } from './receipts';
+import { ackMessages, getReceipts, markRead } from './receipts';
 import { createAccount, login, logout, ping, register } from './session';
 import { revokeSession } from './session-state';
 import { subscribe, unsubscribe } from './subscriptions';
@@ -31,6 +31,7 @@ export const HANDLERS: HandlerTable = {
   GetContactsCommand: getContacts,
   GetConversationsCommand: getConversations,
   GetMessagesCommand: getMessages,
+  GetReceiptsCommand: getReceipts,
   AddContactCommand: addContact,
   CreateConversationCommand: createConversation,
   SendMessageCommand: sendMessage,

@@ -63,6 +63,13 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX conversations_creator ON conversations(created_by, created_at);
   `,
+  // Version 2 (docs/PROTOCOL.md, sections 7a and 8): the first seq each member may see (founders 1),
+  // and a group's owner (its creator at first; null for direct conversations).
+  `
+  ALTER TABLE members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE conversations ADD COLUMN owner_id TEXT;
+  UPDATE conversations SET owner_id = created_by WHERE kind = 'group';
+  `,
 ];
 
 export function migrate(db: Db): void {
