@@ -15,7 +15,7 @@ import { createConversation, getConversations } from './conversations';
 import { deleteMessage, editMessage, react } from './entry-commands';
 import { addMembers, removeMember, renameConversation } from './group-commands';
 import { getMessages, sendMessage } from './messages';
-import { ackMessages, markRead } from './receipts';
+import { ackMessages, getReceipts, markRead } from './receipts';
 import { createAccount, login, logout, ping, register } from './session';
 import { revokeSession } from './session-state';
 import { subscribe, unsubscribe } from './subscriptions';
@@ -33,6 +33,7 @@ export const HANDLERS: HandlerTable = {
   GetContactsCommand: getContacts,
   GetConversationsCommand: getConversations,
   GetMessagesCommand: getMessages,
+  GetReceiptsCommand: getReceipts,
   AddContactCommand: addContact,
   CreateConversationCommand: createConversation,
   SendMessageCommand: sendMessage,

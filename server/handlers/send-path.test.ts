@@ -146,7 +146,7 @@ describe('the send path', () => {
     expect(writer.batches.map((w) => [w.entries.length, w.receipts.length])).toEqual([[2, 1], [2, 0]]);
     // Answers first, then notifications; the receipt counted the batch's messages (clamped to seq 2).
     expect(ben.wire[0]).toEqual(['MarkReadResponse r3', `ResourceChangedNotification messages:${conv}`, 'ResourceChangedNotification conversations']);
-    expect(storage.conversations.get(conv)!.members[b]).toEqual({ deliveredSeq: 2, readSeq: 2 });
+    expect(storage.conversations.positionOf(conv, b)).toEqual({ deliveredSeq: 2, readSeq: 2 });
     await writer.release();
     // Two sockets' messages in one commit: each gets the messages notification (its ack carried only its own).
     expect(ann.wire[1]).toEqual(['SendMessageResponse r4', `ResourceChangedNotification messages:${conv}`, 'ResourceChangedNotification conversations']);

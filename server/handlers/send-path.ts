@@ -199,7 +199,9 @@ export class SendPath {
         const conversationId = request.conversationId;
         const later = (): void => conversationNotifier.notify([conversationId]);
         if (after.changed && receiptNotices.admit(`${request.userId} ${conversationId}`, later)) changed.add(conversationId);
-        const payload = { conversationId: request.conversationId, seq: request.read ? after.readSeq : after.deliveredSeq, requestId };
+        // The cache's positions: the writer's, never below the member's joinedSeq - 1 (conversations-repo.ts).
+        const now = conversations.positionOf(conversationId, request.userId) ?? after;
+        const payload = { conversationId, seq: request.read ? now.readSeq : now.deliveredSeq, requestId };
         out.write(peer, encodeFrame(request.read ? 'MarkReadResponse' : 'AckMessagesResponse', payload));
       }
       for (const conversationId of notifyEntries(appended, batch.latestSeq, changes, conversations, hub, out)) changed.add(conversationId);

@@ -63,6 +63,13 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX conversations_creator ON conversations(created_by, created_at);
   `,
+  // Version 2 (docs/PROTOCOL.md, sections 7a and 8): the first seq each member may see (founders 1),
+  // and a group's owner (its creator at first; null for direct conversations).
+  `
+  ALTER TABLE members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE conversations ADD COLUMN owner_id TEXT;
+  UPDATE conversations SET owner_id = created_by WHERE kind = 'group';
+  `,
   // Version 2: a conversation is a log of entries (docs/PROTOCOL.md section 7,
   // docs/SERVER.md "Entries in the database"). Every entry is a row of
   // `messages`, in the conversation's one seq order; a message row is kept

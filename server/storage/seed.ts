@@ -53,8 +53,8 @@ export class Seeder {
     );
     this.insertContact = db.prepare('INSERT OR IGNORE INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?)');
     this.insertConversation = db.prepare(
-      `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO conversations (id, kind, title, direct_key, created_by, owner_id, created_at, updated_at, latest_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     );
     this.insertMember = db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
     this.latestSeq = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
@@ -104,7 +104,9 @@ export class Seeder {
     const conv = this.insertConversation;
     const member = this.insertMember;
     this.db.transaction(() => {
-      conv.run(id, kind, c.title ?? '', directKey, c.createdBy ?? c.memberIds[0]!, now, now);
+      const createdBy = c.createdBy ?? c.memberIds[0]!;
+      // A group is owned by its creator; a direct conversation by nobody. Every seeded member is a founder (joinedSeq 1).
+      conv.run(id, kind, c.title ?? '', directKey, createdBy, kind === 'group' ? createdBy : null, now, now);
       for (const m of c.memberIds) member.run(id, m);
     })();
     this.onWritten();
