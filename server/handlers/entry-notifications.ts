@@ -3,7 +3,7 @@ import { chunksWithin, messageBytes } from '../hub/byte-chunks';
 import { messagesKey, type Hub } from '../hub/hub';
 import type { Outbox } from '../hub/outbox';
 import type { Peer } from '../hub/peer';
-import type { ConversationsRepo } from '../storage/conversations-repo';
+import type { ConversationState, ConversationsRepo } from '../storage/conversations-repo';
 import { seesEntry, type MembershipChange } from './removed-members';
 
 /** An entry a batch appended, and the socket whose command appended it. */
@@ -80,7 +80,7 @@ export function notifyEntries(
 }
 
 /** Whether an edit, deletion or reaction here targets a message older than some member's joinedSeq. */
-function olderTargetThanAFloor(entries: readonly Entry[], conversation: ReturnType<ConversationsRepo['get']>): boolean {
+function olderTargetThanAFloor(entries: readonly Entry[], conversation: ConversationState | undefined): boolean {
   let oldest = Infinity;
   for (const e of entries) if ('target' in e) oldest = Math.min(oldest, e.target.seq);
   if (oldest === Infinity || !conversation) return false;

@@ -1,9 +1,9 @@
-import type { Conversation, Entry } from '../../src/protocol/index';
+import type { Entry } from '../../src/protocol/index';
 import { conversationsKey, messagesKey, type Hub } from '../hub/hub';
 import type { Outbox } from '../hub/outbox';
 import type { ResourceVersions } from '../hub/versions';
 import type { CommittedBatch } from '../storage/message-writer';
-import type { ConversationsRepo } from '../storage/conversations-repo';
+import type { ConversationState, ConversationsRepo } from '../storage/conversations-repo';
 
 /**
  * A conversation whose members or title a committed batch changed: its
@@ -12,7 +12,7 @@ import type { ConversationsRepo } from '../storage/conversations-repo';
  * removed them (the last one they are served).
  */
 export interface MembershipChange {
-  before: Conversation | undefined;
+  before: ConversationState | undefined;
   removedAt: Map<string, number>;
 }
 
@@ -23,7 +23,10 @@ export function membershipChanges(batch: CommittedBatch, conversations: Conversa
     const entry = r.entry;
     if (!entry || r.duplicate || (entry.kind !== 'members' && entry.kind !== 'title')) continue;
     let change = changes.get(entry.conversationId);
-    if (!change) changes.set(entry.conversationId, (change = { before: conversations.get(entry.conversationId), removedAt: new Map() }));
+    if (!change) {
+      change = { before: conversations.get(entry.conversationId), removedAt: new Map() };
+      changes.set(entry.conversationId, change);
+    }
     if (entry.kind === 'members') for (const userId of entry.removed) change.removedAt.set(userId, entry.seq);
   }
   return changes;
@@ -35,10 +38,10 @@ export function membershipChanges(batch: CommittedBatch, conversations: Conversa
  * (its `target` would show the message), and for a member this batch
  * removed nothing after the entry that removed them.
  */
-export function seesEntry(conversation: Conversation | undefined, userId: string, removedAt: number | undefined, entry: Entry): boolean {
+export function seesEntry(conversation: ConversationState | undefined, userId: string, removedAt: number | undefined, entry: Entry): boolean {
   const member = conversation?.members[userId];
   if (!member) return false;
-  const floor = member.joinedSeq ?? 1;
+  const floor = member.joinedSeq;
   if (entry.seq < floor || (removedAt !== undefined && entry.seq > removedAt)) return false;
   return !('target' in entry) || entry.target.seq >= floor;
 }
@@ -67,8 +70,10 @@ export function tellRemoved(
       const key = messagesKey(conversationId);
       for (const peer of [...hub.subscribersOf(key)]) if (peer.userId === userId) hub.unsubscribe(peer, key);
       const listKey = conversationsKey(userId);
+      const entry = conversations.entryFor(conversationId, userId);
+      if (!entry) continue;
       const version = versions.bump([listKey]);
-      hub.notifyChanged([listKey], { resource: 'conversations', version, ids: [conversationId], items: { [conversationId]: now } }, null, out);
+      hub.notifyChanged([listKey], { resource: 'conversations', version, ids: [conversationId], items: { [conversationId]: entry } }, null, out);
     }
   }
 }

@@ -59,8 +59,8 @@ export class Seeder {
     this.insertMember = db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
     this.latestSeq = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
     this.insertMessage = db.prepare(
-      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at, revision)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.bumpConversation = db.prepare('UPDATE conversations SET latest_seq = ?, updated_at = ? WHERE id = ?');
   }
@@ -113,7 +113,7 @@ export class Seeder {
     return id;
   }
 
-  /** Appends messages in bulk with consecutive seqs; returns the new latestSeq. */
+  /** Appends messages (`message` entries, unedited, no reactions) in bulk with consecutive seqs; returns the new latestSeq. */
   messages(conversationId: string, messages: SeedMessage[], now = Date.now()): number {
     const latest = this.latestSeq;
     const insert = this.insertMessage;
@@ -124,7 +124,7 @@ export class Seeder {
       for (const m of messages) {
         seq += 1;
         last = m.sentAt ?? now;
-        insert.run(conversationId, seq, newId('m'), m.senderId, m.clientMessageId ?? `seed-${conversationId}-${seq}`, m.body, last);
+        insert.run(conversationId, seq, newId('m'), m.senderId, m.clientMessageId ?? `seed-${conversationId}-${seq}`, m.body, last, seq);
       }
       bump.run(seq, last, conversationId);
       return seq;
@@ -135,7 +135,7 @@ export class Seeder {
 
   /** Removes all data (used by the mock reset). */
   clear(): void {
-    this.db.exec('DELETE FROM messages; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
+    this.db.exec('DELETE FROM messages; DELETE FROM quiet_commands; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
     this.onWritten();
   }
 }

@@ -15,7 +15,7 @@ const messages: Message[] = bodies.map((body, i) => ({
   body,
   replyTo: i > 0 ? `m_${i - 1}"x` : null,
   attachments: [],
-  reactions: i % 2 ? { '👍': ['u_1', 'u_2'] } : {},
+  reactions: i % 2 ? { '👍': ['u_1', 'u_2'] } : ({} as Record<string, string[]>),
   editedAt: null,
   deletedAt: null,
   revision: i + 1,
