@@ -1,5 +1,6 @@
 import { encodeFrame, encodeMessagesChanged, encodeSendMessageResponse, messagesResource, type Message } from '../../src/protocol/index';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
+import type { ReceiptNotifier } from '../hub/receipt-notifier';
 import { chunksWithin, messageBytes } from '../hub/byte-chunks';
 import { messagesKey, type Hub } from '../hub/hub';
 import { Outbox } from '../hub/outbox';
@@ -9,7 +10,6 @@ import type { ServerMetrics } from '../metrics';
 import type { BatchWriter, CommittedBatch, ReceiptRequest, SendRequest } from '../storage/message-writer';
 import type { ConversationsRepo } from '../storage/conversations-repo';
 import { errorResponse } from './errors';
-import type { NoticeCoalescer } from './notice-coalescer';
 
 /** A send waiting for its commit: who asked, and what the ack must echo. */
 interface QueuedSend {
@@ -32,8 +32,8 @@ export interface SendPathParts {
   conversations: ConversationsRepo;
   hub: Hub;
   conversationNotifier: ConversationNotifier;
-  /** A receipt's `conversations` notification: at once, or coalesced to the end of its (user, conversation) interval. */
-  receiptNotices: NoticeCoalescer;
+  /** What committed receipts tell whom: the receipts subscribers, the author, the members whose summaries moved (coalesced). */
+  receiptNotifier: ReceiptNotifier;
   metrics: ServerMetrics;
   logger: Logger;
 }
@@ -128,13 +128,17 @@ export class SendPath {
    * receipt its answer; (3) each conversation's subscribers get one
    * `messages:` notification with the batch's messages inline, except the
    * socket that sent all of them (its acks carried them; docs/PROTOCOL.md,
-   * "Notifications in detail"); (4) each member gets one coalesced
-   * `conversations` notification; (5) each socket's frames of all this
-   * leave in one write, in that order.
+   * "Notifications in detail"); (4) the `receipts:` subscribers of
+   * conversations whose positions moved get the moved members; (5) each
+   * user whose `conversations` entries moved gets one notification of
+   * patches: latestSeq for every member of a conversation with new
+   * messages, their own positions for a receipt's author, the summaries
+   * for members whose lowest-of-the-others moved (receipt-notifier.ts);
+   * (6) each socket's frames of all this leave in one write, in that order.
    */
   private committed(sends: QueuedSend[], receipts: QueuedReceipt[], batch: CommittedBatch): void {
-    const { conversations, hub, conversationNotifier, receiptNotices, metrics } = this.parts;
-    conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
+    const { conversations, hub, conversationNotifier, receiptNotifier, metrics } = this.parts;
+    const moves = conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
     metrics.commitTime.observe(batch.seconds);
     metrics.commitBatchSize.observe(sends.length + receipts.length);
     const out = new Outbox();
@@ -147,13 +151,10 @@ export class SendPath {
         out.write(peer, encodeSendMessageResponse({ clientMessageId: request.clientMessageId, message, duplicate, requestId }));
         metrics.ackLatency.observe(Number(now - started) / 1e9);
       }
-      const changed = new Set<string>();
       for (let i = 0; i < receipts.length; i++) {
         const { peer, request, requestId } = receipts[i]!;
         const after = batch.receipts[i]!;
         const conversationId = request.conversationId;
-        const later = (): void => conversationNotifier.notify([conversationId]);
-        if (after.changed && receiptNotices.admit(`${request.userId} ${conversationId}`, later)) changed.add(conversationId);
         // The cache's positions: the writer's, never below the member's joinedSeq - 1 (conversations-repo.ts).
         const now = conversations.positionOf(conversationId, request.userId) ?? after;
         const payload = { conversationId, seq: request.read ? now.readSeq : now.deliveredSeq, requestId };
@@ -169,9 +170,11 @@ export class SendPath {
           const encode = (): string => encodeMessagesChanged(messagesResource(conversationId), version, messages);
           hub.notifyEncoded([messagesKey(conversationId)], encode, soleSender(chunk), out);
         });
-        changed.add(conversationId);
       }
-      conversationNotifier.notify(changed, out);
+      const pass = conversationNotifier.patches();
+      receiptNotifier.moved(moves, pass, out);
+      conversationNotifier.latestMoved(batch.latestSeq.keys(), pass);
+      pass.send(out);
     } finally {
       out.send();
     }
