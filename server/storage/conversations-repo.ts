@@ -271,6 +271,18 @@ export class ConversationsRepo {
     return cached && Object.fromEntries(cached.positions);
   }
 
+  /** The positions of those of `userIds` who are members. */
+  receiptsOf(id: string, userIds: Iterable<string>): Map<string, MemberPosition> {
+    const positions = (this.cache.get(id) ?? this.load(id))?.positions;
+    const found = new Map<string, MemberPosition>();
+    if (!positions) return found;
+    for (const userId of userIds) {
+      const p = positions.get(userId);
+      if (p) found.set(userId, p);
+    }
+    return found;
+  }
+
   /** One member's positions; undefined when not a member. */
   positionOf(id: string, userId: string): MemberPosition | undefined {
     return (this.cache.get(id) ?? this.load(id))?.positions.get(userId);
