@@ -207,7 +207,7 @@ export function readResult(batch: WriteBatch, ids: readonly string[], now: numbe
       const entry = asNow(outcome.original);
       entries.push({ entry, target: targetOf(entry, null), duplicate: true, error: null });
     } else if ('quiet' in outcome) {
-      entries.push({ entry: null, target: targetOf(null, outcome.targetId), duplicate: false, error: null });
+      entries.push({ entry: null, target: targetOf(null, outcome.targetId), duplicate: outcome.resent === true, error: null });
     } else {
       entries.push({ entry: null, target: null, duplicate: false, error: outcome.error });
     }
