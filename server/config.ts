@@ -25,6 +25,8 @@ export interface ServerLimits {
   publicSessionIdleMs: number;
   publicSessionMaxMs: number;
   trustedSessionMs: number;
+  trustedSessionMaxMs: number;
+  cookieCodeTtlMs: number;
   loginDelayBaseMs: number;
   loginDelayMaxMs: number;
   loginFailuresPerAddress: number;
@@ -43,6 +45,9 @@ export interface ServerLimits {
   groupsPerHour: number;
   sendsPerUserPerMinute: number;
   contactsPerUserPerHour: number;
+  blocksPerUserPerHour: number;
+  maxBlockedPerUser: number;
+  profileChangesPerUserPerHour: number;
 }
 
 /**

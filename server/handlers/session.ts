@@ -74,6 +74,7 @@ export async function createAccount(conn: Connection, p: ClientCommands['Account
 export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: SessionServices): Promise<Reply> {
   const info = p.userInformation;
   if ('sessionToken' in info) return tokenLogin(conn, info.sessionToken, s);
+  if ('useCookie' in info) return failed('SESSION_EXPIRED');
   const username = info.username.trim().toLowerCase();
   const attempt = await s.throttle.beginPassword(username, conn.address);
   if ('retryAfterMs' in attempt) return throttled(attempt.retryAfterMs);
