@@ -61,6 +61,13 @@ function templates(w: World): Record<ClientCommandName, Record<string, unknown>>
     AckMessagesCommand: { conversationId: other, seq: 1 },
     MarkReadCommand: { conversationId: other, seq: 1 },
     TypingCommand: { conversationId: other, typing: true },
+    UpdateProfileCommand: { displayName: 'Fuzz' },
+    ChangePasswordCommand: { currentPassword: 'not-the-password', newPassword: 'password-456' },
+    GetSessionsCommand: {},
+    RevokeSessionCommand: { sessionId: 's_AAAAAAAAAAAAAAAAAAAAAA' },
+    AnswerContactRequestCommand: { userId: w.users[0]!.id, accept: false },
+    RemoveContactCommand: { userId: w.users[1]!.id },
+    BlockUserCommand: { userId: w.users[0]!.id, blocked: false },
   };
 }
 

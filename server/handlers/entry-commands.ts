@@ -1,7 +1,7 @@
 import { ProtocolError, type ClientCommands, type EntryCommandName } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
 import type { EntryRequest } from '../storage/message-writer';
-import { requireMember } from './access';
+import { mayWriteIn, requireMember, requireWritable } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 import { ANSWER_OF, ENTRY_KIND_OF, encodeEntryAnswer } from './entry-answers';
 
@@ -20,14 +20,15 @@ export function floorOf(conversationId: string, userId: string, s: Pick<Services
  * What every writing command does before its commit: a member's command is
  * counted against their quota and queued on the send path, which answers it
  * after COMMIT (its resend is recognised there, in the transaction). A
- * non-member is refused (NOT_FOUND, FORBIDDEN) unless this is the resend of
- * an entry they stored in a conversation they still belong to (the same
- * clientMessageId sent to another conversation), which is answered here
- * with the original, as it is now.
+ * non-member is refused (NOT_FOUND, FORBIDDEN), and so is a member of a
+ * direct conversation whose two members may not reach each other any more
+ * (no longer contacts, or a block either way: FORBIDDEN), unless this is
+ * the resend of an entry they stored in a conversation they still belong
+ * to, which is answered here with the original, as it is now.
  */
 export function acceptEntry(conn: Connection, command: EntryCommandName, p: { conversationId: string; clientMessageId: string; requestId?: string }, s: EntryServices, request: EntryRequest): Reply | void {
   const senderId = userIdOf(conn);
-  if (!s.storage.conversations.isMember(p.conversationId, senderId)) {
+  if (!s.storage.conversations.isMember(p.conversationId, senderId) || !mayWriteIn(p.conversationId, senderId, s)) {
     const earlier = s.storage.messages.findByClientId(senderId, p.clientMessageId);
     if (earlier && s.storage.conversations.isMember(earlier.conversationId, senderId)) {
       if (earlier.kind !== ENTRY_KIND_OF[command]) {
@@ -38,6 +39,7 @@ export function acceptEntry(conn: Connection, command: EntryCommandName, p: { co
       return { name: ANSWER_OF[command], payload: answer, encode: (requestId) => encodeEntryAnswer(command, p.clientMessageId, answer, requestId) };
     }
     requireMember(p.conversationId, senderId, s);
+    requireWritable(p.conversationId, senderId, s);
   }
   s.userQuotas.requireSend(senderId);
   s.sendPath.send(conn, request, command, p.requestId);

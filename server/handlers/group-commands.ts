@@ -1,5 +1,6 @@
 import { ProtocolError, type ClientCommands } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
+import { requireReachable } from './access';
 import { userIdOf, type Reply } from './context';
 import { acceptEntry, base, type EntryServices } from './entry-commands';
 
@@ -49,7 +50,8 @@ export function addMembers(conn: Connection, p: ClientCommands['AddMembersComman
     const { members } = s.storage.conversations.get(p.conversationId)!;
     for (const id of memberIds) {
       if (Object.hasOwn(members, id)) continue;
-      if (!s.storage.contacts.isContact(userId, id)) throw new ProtocolError('FORBIDDEN', `member ${id} is not one of your contacts`);
+      // Accepted contacts only, and nobody either side has blocked (docs/PROTOCOL.md section 12).
+      requireReachable(userId, id, s);
     }
   }
   return acceptEntry(conn, 'AddMembersCommand', p, s, { kind: 'add', ...base(conn, p), memberIds, maxMembers: maxGroupMembers });

@@ -43,6 +43,7 @@ export async function loginAs(server: RunningServer, username: string, publicCom
     'AccountLoginResponse',
   );
   if (!reply.loggedIn) throw new Error(`login of ${username} failed: ${reply.reason}`);
+  if (!('sessionToken' in reply)) throw new Error(`login of ${username} answered a cookie code, not asked for`);
   return { client, token: reply.sessionToken };
 }
 

@@ -182,6 +182,8 @@ export class LoginController implements LoginActions {
     this.inFlight = null;
     if (kind === null) return;
     const { dispatch, store } = this.options;
+    // This client never asks for a cookie code (bindCookie), so a login it sent answers a token.
+    if (response.loggedIn && !('sessionToken' in response)) return;
     if (response.loggedIn) {
       const publicComputer = kind === 'password' ? this.pendingPassword!.publicComputer : (this.session()?.publicComputer ?? false);
       this.pendingPassword = null;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema } from './entities';
 import { DEFAULT_LIMITS, bodyLength } from './limits';
 import { emojiProblem } from './emoji';
-import { text } from './strings';
+import { displayName, text } from './strings';
 
 /**
  * Payloads the client sends (`...Command`), validated by the server with these
@@ -21,7 +21,7 @@ export const UsernameSchema = text()
 export const PasswordSchema = text()
   .min(8, 'password must be at least 8 characters')
   .max(256, 'password must be at most 256 characters');
-export const DisplayNameSchema = text().trim().min(1).max(64);
+export const DisplayNameSchema = displayName();
 export const ClientMessageIdSchema = text().min(1).max(64);
 export const BodySchema = text()
   .refine((s) => bodyLength(s) >= 1, 'body must not be empty')
@@ -71,8 +71,12 @@ export const ClientCommandSchemas = {
       // Login by password does not re-check the sign-up rules: a malformed
       // username simply fails as BAD_CREDENTIALS, telling nothing about accounts.
       z.object({ username: text().min(1).max(64), password: text().min(1).max(256) }),
+      // A browser whose session is bound to the HttpOnly cookie: the token comes from the upgrade's Cookie header, never from a frame.
+      z.object({ useCookie: z.literal(true) }),
     ]),
     publicComputer: z.boolean().optional(),
+    // With a password login of a trusted session: answer a one-time `cookieCode` instead of the token (docs/PROTOCOL.md section 13).
+    bindCookie: z.boolean().optional(),
   }),
   AccountLogoutCommand: z.object({ requestId: RequestId }),
   PingCommand: z.object({ requestId: RequestId, t: z.number().optional() }),
@@ -158,6 +162,24 @@ export const ClientCommandSchemas = {
   AckMessagesCommand: z.object({ requestId: RequestId, conversationId: IdSchema, seq: Seq }),
   MarkReadCommand: z.object({ requestId: RequestId, conversationId: IdSchema, seq: Seq }),
   TypingCommand: z.object({ requestId: RequestId, conversationId: IdSchema, typing: z.boolean() }),
+
+  // ---- Account, sessions, contacts by consent (docs/PROTOCOL.md sections 11-13) ----
+  UpdateProfileCommand: z.object({ requestId: RequestId, displayName: DisplayNameSchema }),
+  ChangePasswordCommand: z.object({
+    requestId: RequestId,
+    // The current password is checked, not re-validated: a wrong one of any shape is FORBIDDEN.
+    currentPassword: text().min(1).max(256),
+    newPassword: PasswordSchema,
+  }),
+  GetSessionsCommand: z.object({ requestId: RequestId }),
+  RevokeSessionCommand: z.union([
+    // A malformed session id is answered NOT_FOUND like an unknown one, so only the length is bounded here.
+    z.object({ requestId: RequestId, sessionId: text().min(1).max(64) }),
+    z.object({ requestId: RequestId, others: z.literal(true) }),
+  ]),
+  AnswerContactRequestCommand: z.object({ requestId: RequestId, userId: IdSchema, accept: z.boolean() }),
+  RemoveContactCommand: z.object({ requestId: RequestId, userId: IdSchema }),
+  BlockUserCommand: z.object({ requestId: RequestId, userId: IdSchema, blocked: z.boolean() }),
 } as const;
 
 export type ClientCommandName = keyof typeof ClientCommandSchemas;

@@ -21,8 +21,34 @@ export const ContactSchema = z.object({
   displayName: z.string(),
   online: z.boolean(),
   lastSeenAt: z.number().nullable(),
+  /**
+   * Where the two stand (docs/PROTOCOL.md section 12): `accepted` contacts,
+   * `outgoing` (the caller asked), `incoming` (they asked the caller), or
+   * `none` for someone the caller blocked who is none of these. Absent from
+   * servers before contact requests: read as `accepted`.
+   */
+  state: z.enum(['accepted', 'outgoing', 'incoming', 'none']).optional(),
+  /** True when the caller has blocked this user. Absent: false. */
+  blocked: z.boolean().optional(),
 });
 export type Contact = z.infer<typeof ContactSchema>;
+
+export const CONTACT_STATES = ['accepted', 'outgoing', 'incoming', 'none'] as const;
+export type ContactState = (typeof CONTACT_STATES)[number];
+
+/** One of the caller's live sessions, as `GetSessionsCommand` lists them (docs/PROTOCOL.md section 11). */
+export const SessionInfoSchema = z.object({
+  /** Opaque and stable for the session's life; useless for logging in. */
+  id: IdSchema,
+  /** The session this socket is logged in with. */
+  current: z.boolean(),
+  publicComputer: z.boolean(),
+  createdAt: z.number(),
+  lastUsedAt: z.number(),
+  /** A short description of the browser and system, e.g. "Chromium on Linux". */
+  client: z.string(),
+});
+export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
 /** One member's receipt positions in a conversation: seqs only ever move forward. */
 export const MemberPositionSchema = z.object({

@@ -70,7 +70,8 @@ function describeIssue(error: z.ZodError): string {
 function innermost(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const distance = (branch: z.core.$ZodIssue[]): number =>
-      branch.filter((i) => i.code === 'invalid_type' && i.input === undefined).length * 1000 + branch.length;
+      // A missing field is `invalid_type`, a missing literal (`useCookie: true`) `invalid_value`: both say the branch is not the one meant.
+      branch.filter((i) => (i.code === 'invalid_type' || i.code === 'invalid_value') && i.input === undefined).length * 1000 + branch.length;
     const closest = issue.errors.reduce((best, branch) => (distance(branch) < distance(best) ? branch : best));
     const inner = closest[0];
     if (inner) {

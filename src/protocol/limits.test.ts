@@ -57,7 +57,7 @@ describe('reply sizes', () => {
       deliveredToAllSeq: BIG,
       readByAllSeq: BIG,
     };
-    const contact: Contact = { id: id(1), username: 'u'.repeat(32), displayName: '\u0001'.repeat(64), online: true, lastSeenAt: BIG };
+    const contact: Contact = { id: id(1), username: 'u'.repeat(32), displayName: '\u0001'.repeat(64), online: true, lastSeenAt: BIG, state: 'incoming', blocked: true };
     const budget = MAX_REPLY_BYTES - REPLY_ENVELOPE_BYTES;
     expect(bytes(JSON.stringify(message))).toBeLessThan(budget / 30);
     expect(bytes(JSON.stringify(entry))).toBeLessThan(budget / 2);

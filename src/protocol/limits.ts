@@ -28,6 +28,10 @@ export const DEFAULT_LIMITS = {
   publicSessionMaxMs: 12 * 60 * 60 * 1000,
   /** Trusted sessions last this long from last use. */
   trustedSessionMs: 30 * 24 * 60 * 60 * 1000,
+  /** ...and never longer than this from their login, however often used: a stolen token or cookie dies at last (SESSION_EXPIRED). */
+  trustedSessionMaxMs: 90 * 24 * 60 * 60 * 1000,
+  /** A `cookieCode` (docs/PROTOCOL.md section 13) is good for one POST /session/cookie within this long of the login. */
+  cookieCodeTtlMs: 60 * 1000,
   /** Members of one group, its creator included (at most MAX_GROUP_MEMBERS, whatever is configured). */
   maxGroupMembers: 500,
   /** Groups one user may create in any hour; direct conversations (one per pair) are not counted. */
@@ -36,6 +40,12 @@ export const DEFAULT_LIMITS = {
   sendsPerUserPerMinute: 6000,
   /** Contacts one user may add in an hour from all their sockets together. */
   contactsPerUserPerHour: 200,
+  /** Block and unblock commands one user may send in an hour from all their sockets together. */
+  blocksPerUserPerHour: 200,
+  /** Users one user may have blocked at once. */
+  maxBlockedPerUser: 1000,
+  /** Profile changes (display name) one user may make in an hour: each one notifies every contact. */
+  profileChangesPerUserPerHour: 30,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;

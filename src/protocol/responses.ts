@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContactSchema, ConversationSchema, EntrySchema, MemberPositionSchema, MessageSchema, UserSchema } from './entities';
+import { ContactSchema, ConversationSchema, EntrySchema, MemberPositionSchema, MessageSchema, SessionInfoSchema, UserSchema } from './entities';
 import { ERROR_CODES, LOGIN_FAILURE_REASONS } from './errors';
 
 /**
@@ -34,6 +34,22 @@ export const ServerMessageSchemas = {
       requestId: RequestId,
       loggedIn: z.literal(true),
       sessionToken: z.string(),
+      user: UserSchema,
+      expiresAt: z.number(),
+    }),
+    // A trusted login with `bindCookie`: no token in any frame, but a one-time code for POST /session/cookie (section 13).
+    z.object({
+      requestId: RequestId,
+      loggedIn: z.literal(true),
+      cookieCode: z.string(),
+      user: UserSchema,
+      expiresAt: z.number(),
+    }),
+    // A login with `{useCookie: true}`: the session is the cookie's, and its token stays out of every frame.
+    z.object({
+      requestId: RequestId,
+      loggedIn: z.literal(true),
+      viaCookie: z.literal(true),
       user: UserSchema,
       expiresAt: z.number(),
     }),
@@ -109,6 +125,20 @@ export const ServerMessageSchemas = {
   AckMessagesResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
   MarkReadResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
   TypingNotification: z.object({ conversationId: z.string(), userId: z.string(), typing: z.boolean() }),
+
+  // ---- Account, sessions, contacts by consent (docs/PROTOCOL.md sections 11-13) ----
+  UpdateProfileResponse: z.object({ requestId: RequestId, user: UserSchema }),
+  /** To the user's other sockets when their profile changed. */
+  ProfileChangedNotification: z.object({ user: UserSchema }),
+  ChangePasswordResponse: z.object({ requestId: RequestId, changed: z.literal(true) }),
+  SessionsResponse: z.object({ requestId: RequestId, sessions: z.array(SessionInfoSchema) }),
+  /** `count`: how many sessions ended (with `others: true` possibly 0). */
+  RevokeSessionResponse: z.object({ requestId: RequestId, revoked: z.literal(true), count: z.number().int().nonnegative() }),
+  /** `contact` is the accepted contact, or null after a decline. */
+  AnswerContactRequestResponse: z.object({ requestId: RequestId, contact: ContactSchema.nullable() }),
+  RemoveContactResponse: z.object({ requestId: RequestId, userId: z.string() }),
+  BlockUserResponse: z.object({ requestId: RequestId, userId: z.string(), blocked: z.boolean() }),
+
   ErrorResponse: z.object({
     requestId: RequestId,
     code: z.enum(ERROR_CODES),

@@ -20,6 +20,8 @@ const SAMPLES: { [K in ClientCommandName]: ClientCommandInputs[K][] } = {
   AccountLoginCommand: [
     { requestId: 'r1', userInformation: { username: 'alice', password: 'long enough' }, publicComputer: false },
     { requestId: 'r1', userInformation: { sessionToken: 'token' } },
+    { requestId: 'r1', userInformation: { useCookie: true } },
+    { requestId: 'r1', userInformation: { username: 'alice', password: 'long enough' }, bindCookie: true },
   ],
   AccountLogoutCommand: [{ requestId: 'r1' }],
   PingCommand: [{ requestId: 'r1', t: 1 }],
@@ -34,6 +36,13 @@ const SAMPLES: { [K in ClientCommandName]: ClientCommandInputs[K][] } = {
   AckMessagesCommand: [{ requestId: 'r1', conversationId: ID, seq: 1 }],
   MarkReadCommand: [{ requestId: 'r1', conversationId: ID, seq: 1 }],
   TypingCommand: [{ requestId: 'r1', conversationId: ID, typing: true }],
+  UpdateProfileCommand: [{ requestId: 'r1', displayName: 'Alice A.' }],
+  ChangePasswordCommand: [{ requestId: 'r1', currentPassword: 'long enough', newPassword: 'longer still' }],
+  GetSessionsCommand: [{ requestId: 'r1' }],
+  RevokeSessionCommand: [{ requestId: 'r1', sessionId: 's_AAAAAAAAAAAAAAAAAAAAAA' }, { requestId: 'r1', others: true }],
+  AnswerContactRequestCommand: [{ requestId: 'r1', userId: ID, accept: true }],
+  RemoveContactCommand: [{ requestId: 'r1', userId: ID }],
+  BlockUserCommand: [{ requestId: 'r1', userId: ID, blocked: true }],
 };
 
 interface StringField {
