@@ -94,6 +94,8 @@ export class ReceiptNotifier {
   }
 
   private addOwn(conversationId: string, userId: string, pass: ConversationPatches): void {
+    // Removed before the interval ended: they got their last full entry then.
+    if (!this.storage.conversations.isMember(conversationId, userId)) return;
     const fields = this.storage.conversations.callerFields(conversationId, userId);
     if (!fields) return;
     pass.add([userId], { id: conversationId, myDeliveredSeq: fields.myDeliveredSeq, myReadSeq: fields.myReadSeq });
