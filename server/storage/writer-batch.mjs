@@ -82,13 +82,15 @@ export function prepareBatchWriter(db) {
       const text = flat[o + 4], id = flat[o + 5], ref = flat[o + 6], arg = flat[o + 7];
       seqs[i] = 0;
       const key = `${senderId}\u0000${clientMessageId}`;
+      const refuse = (code, message) => outcomes.push(i, { error: { code, message } });
       const first = inBatch.get(key);
       if (first !== undefined) {
-        outcomes.push(i, { same: first });
+        const firstKind = ENTRY_KIND_OF_REQUEST[flat[first * FIELDS]];
+        if (firstKind === ENTRY_KIND_OF_REQUEST[kind]) outcomes.push(i, { same: first });
+        else refuse('CONFLICT', reusedSentence(clientMessageId, firstKind));
         continue;
       }
       inBatch.set(key, i);
-      const refuse = (code, message) => outcomes.push(i, { error: { code, message } });
       if (kind === 'message' && ref === '') {
         // The fast path: a plain send. Its resend is found by the insert's conflict; a clientMessageId
         // of a command that changed nothing is looked up only once there is any. Membership was
