@@ -28,6 +28,7 @@ const SAMPLES: { [K in ClientCommandName]: ClientCommandInputs[K][] } = {
   GetContactsCommand: [{ requestId: 'r1', ids: [ID], afterId: ID }],
   GetConversationsCommand: [{ requestId: 'r1', ids: [ID], afterId: ID }],
   GetMessagesCommand: [{ requestId: 'r1', conversationId: ID, afterSeq: 0, limit: 10 }],
+  GetReceiptsCommand: [{ requestId: 'r1', conversationId: ID }],
   AddContactCommand: [{ requestId: 'r1', username: 'bob' }],
   CreateConversationCommand: [{ requestId: 'r1', memberIds: [ID], title: 'group' }],
   SendMessageCommand: [{ requestId: 'r1', conversationId: ID, clientMessageId: 'cm', body: 'hello' }],
