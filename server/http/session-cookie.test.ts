@@ -141,6 +141,19 @@ describe('session cookie', () => {
     for (const c of [client, noOrigin, noCookie]) c.close();
   });
 
+  it('a token login may bind too (a device moving its stored token into the cookie)', async () => {
+    const first = await registered();
+    const login = await first.call('AccountLoginCommand', { userInformation: { username: 'abe', password: TEST_PASSWORD } }, 'AccountLoginResponse');
+    if (!login.loggedIn || !('sessionToken' in login)) throw new Error('login failed');
+    const tab = await registered();
+    const bound = await tab.call('AccountLoginCommand', { userInformation: { sessionToken: login.sessionToken }, bindCookie: true }, 'AccountLoginResponse');
+    expect(bound).toMatchObject({ loggedIn: true, cookieCode: expect.any(String) });
+    expect(bound).not.toHaveProperty('sessionToken');
+    const res = await post((bound as { cookieCode: string }).cookieCode);
+    expect(tokenOf(res.headers.get('set-cookie')!)).toBe(login.sessionToken);
+    for (const c of [first, tab]) c.close();
+  });
+
   it('a public-computer login never binds: it gets its token as before', async () => {
     const { client, reply } = await bindLogin('abe', true);
     expect(reply).toMatchObject({ loggedIn: true, sessionToken: expect.any(String) });
