@@ -49,16 +49,16 @@ export class ConversationReader {
     }
   }
 
-  /** Every message with seq > afterSeq, oldest first, paging until the end. */
+  /** Every message (entries of kind `message`) with seq > afterSeq, oldest first, paging until the end. */
   async messagesAfter(conversationId: string, afterSeq = 0): Promise<Message[]> {
     const out: Message[] = [];
     let from = afterSeq;
     for (;;) {
       const page = await this.call((c) => c.call('GetMessagesCommand', { conversationId, afterSeq: from, limit: 500 }, 'MessagesResponse'));
-      const messages = Object.values(page.messages).sort((a, b) => a.seq - b.seq);
-      out.push(...messages);
-      if (!page.hasMore || messages.length === 0) return out;
-      from = messages[messages.length - 1]!.seq;
+      const entries = Object.values(page.messages).sort((a, b) => a.seq - b.seq);
+      out.push(...entries.filter((e): e is Message => e.kind === 'message'));
+      if (!page.hasMore || entries.length === 0) return out;
+      from = entries[entries.length - 1]!.seq;
     }
   }
 

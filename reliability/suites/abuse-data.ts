@@ -194,7 +194,7 @@ async function strings(ctx: Ctx): Promise<void> {
   for (let afterSeq = 0; ; ) {
     const page = await readerSocket.call('GetMessagesCommand', { conversationId: conv, afterSeq, limit: 500 }, 'MessagesResponse');
     const list = Object.values(page.messages);
-    for (const m of list) stored.set(m.id, m.body);
+    for (const m of list) if (m.kind === 'message') stored.set(m.id, m.body);
     if (!page.hasMore || list.length === 0) break;
     afterSeq = Math.max(...list.map((m) => m.seq));
   }
