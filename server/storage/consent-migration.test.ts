@@ -1,16 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ContactsRepo } from './contacts-repo';
 import { closeDatabase, openDatabase } from './database';
-import { Seeder } from './seed';
+import { MIGRATIONS, migrate } from './migrations';
 import { SessionsRepo } from './sessions-repo';
 
 /**
- * A database of the schema before contact requests (user_version 2): its
+ * A database of the schema just before contact requests: its
  * contacts carry over as accepted, its sessions get ids, and nothing else
- * changes. The old schema is made by undoing the migration on a fresh file.
+ * changes. The old schema is made by applying only the migrations before it.
  */
 describe('the migration to contacts by consent', () => {
   const dirs: string[] = [];
@@ -22,23 +23,25 @@ describe('the migration to contacts by consent', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-migration-'));
     dirs.push(dir);
     const path = join(dir, 'old.db');
-    const old = openDatabase(path, 'normal');
-    const [a, b, c] = new Seeder(old).users(['ada', 'ben', 'cal'].map((username) => ({ username, passwordHash: 'x' }))) as [string, string, string];
-    old.exec(`
-      DROP TABLE contact_requests; DROP TABLE blocks;
-      DROP INDEX sessions_id; ALTER TABLE sessions DROP COLUMN id; ALTER TABLE sessions DROP COLUMN client;
-      PRAGMA user_version = 2;
-    `);
+    // The schema as it was right before the consent migration, whatever came before or after it.
+    const consent = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE contact_requests'));
+    expect(consent).toBeGreaterThan(0);
+    const old = new Database(path);
+    migrate(old, consent);
+    // Plain SQL: the Seeder speaks the newest schema.
+    const [a, b, c] = ['u_ada', 'u_ben', 'u_cal'] as const;
+    const insertUser = old.prepare("INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, 'x', 1)");
+    for (const id of [a, b, c]) insertUser.run(id, id.slice(2), id.slice(2));
     const insertContact = old.prepare('INSERT INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, 1)');
     for (const [x, y] of [[a, b], [b, a], [a, c], [c, a]] as [string, string][]) insertContact.run(x, y);
     const insertSession = old.prepare('INSERT INTO sessions (token_hash, user_id, public_computer, created_at, last_used_at) VALUES (?, ?, 0, 1, 1)');
     insertSession.run('hash-one', a);
     insertSession.run('hash-two', a);
-    closeDatabase(old);
+    old.close();
 
     const db = openDatabase(path, 'normal');
     try {
-      expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       const contacts = new ContactsRepo(db);
       const entries = contacts.page(a, '', 10).map((e) => `${e.username} ${e.state} ${e.blocked}`);
       expect(entries.sort()).toEqual(['ben accepted false', 'cal accepted false']);
