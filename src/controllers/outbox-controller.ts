@@ -150,6 +150,7 @@ export class OutboxController implements OutboxActions {
 
   send(conversationId: string, body: string, options: { replyTo?: string | null } = {}): MessageView {
     checkBody(body, 'SendMessageCommand');
+    this.memberOnly(conversationId, 'SendMessageCommand');
     const replyTo = options.replyTo ?? null;
     if (replyTo !== null && !replyTo.startsWith('local:')) checkId(replyTo, 'replyTo', 'SendMessageCommand');
     const entry = this.newEntry(conversationId, { kind: 'send', body, replyTo });
@@ -386,7 +387,9 @@ export class OutboxController implements OutboxActions {
     if (current && FINAL_REFUSALS.has(code)) {
       const serverMessage = error instanceof Error ? error.message : String(error);
       const failure = refusalOf(current, code, serverMessage, this.isMemberOf(current.conversationId));
-      this.options.store.addItems('outbox', { [entry.clientMessageId]: { ...current, state: 'failed', error: failure } });
+      // An edit of a message deleted meanwhile keeps no text of it on the device.
+      const kept: OutboxEntry = code === 'GONE' && current.kind === 'edit' ? { ...current, body: '' } : current;
+      this.options.store.addItems('outbox', { [entry.clientMessageId]: { ...kept, state: 'failed', error: failure } });
       this.pump();
       return;
     }

@@ -11,6 +11,7 @@ import { HistoryOnDisk } from './history-on-disk';
 import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
 import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
+import { conversationAfter } from './system-lines';
 import type { ChangeMark, SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
 import { upgradeConversation, upgradeOutboxEntry, upgradeStoredEntry, type V1Conversation, type V1Message } from './record-upgrades';
 
@@ -226,6 +227,7 @@ export class Store {
     const settled = accepted.filter((e) => this.tables.outbox.get(e.clientMessageId)?.senderId === e.senderId);
     if (settled.length) this.removeItems('outbox', settled.map((e) => e.clientMessageId));
     this.advanceSyncPositions(new Set(accepted.map((e) => e.conversationId)));
+    this.applySystemLines(accepted);
     return refused;
   }
 
@@ -238,6 +240,17 @@ export class Store {
     const stored = this.tables.messages.get(target.id);
     if (!stored) return this.rememberNewer(target);
     if (stored.conversationId === target.conversationId && stored.seq === target.seq && isNewerRevision(target, stored)) this.addItems('messages', { [target.id]: target });
+  }
+
+  /** A rename or a change of members updates the stored conversation at once (system-lines.ts). */
+  private applySystemLines(entries: readonly StoredEntry[]): void {
+    const changed: Record<string, SchemaRecords['conversations']> = {};
+    for (const conversationId of new Set(entries.filter((e) => e.kind === 'members' || e.kind === 'title').map((e) => e.conversationId))) {
+      const conversation = this.tables.conversations.get(conversationId);
+      const next = conversation && conversationAfter(conversation, entries);
+      if (next) changed[conversationId] = next;
+    }
+    if (Object.keys(changed).length) this.addItems('conversations', changed);
   }
 
   private advanceSyncPositions(touched: Set<string>): void {
