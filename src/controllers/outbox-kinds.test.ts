@@ -96,7 +96,7 @@ describe('outbox merge rules', () => {
     const core = await loggedIn();
     const sent = core.outbox.send('c1', 'first');
     await settle();
-    const id = core.collections.messagesFor('c1').at(0).get('id');
+    const id = core.collections.messagesFor('c1').at(0).data.id;
     await offline();
     core.outbox.edit('c1', id, 'second');
     core.outbox.edit('c1', id, 'third');
@@ -110,7 +110,7 @@ describe('outbox merge rules', () => {
     const core = await loggedIn();
     core.outbox.send('c1', 'one');
     await settle();
-    const one = core.collections.messagesFor('c1').at(0).get('id');
+    const one = core.collections.messagesFor('c1').at(0).data.id;
     const bobs = server.post('c1', 'u2', 'two');
     await settle();
     await offline();
@@ -143,7 +143,7 @@ describe('optimistic changes', () => {
     const core = await loggedIn();
     core.outbox.send('c1', 'typo hree');
     await settle();
-    const id = core.collections.messagesFor('c1').at(0).get('id');
+    const id = core.collections.messagesFor('c1').at(0).data.id;
     await offline();
     core.outbox.edit('c1', id, 'typo here');
     expect(row(core, id)).toMatchObject({ body: 'typo here', editedAt: expect.any(Number), pendingChanges: [{ kind: 'edit', state: 'pending' }] });
@@ -178,7 +178,7 @@ describe('refused changes', () => {
     const core = await loggedIn();
     core.outbox.send('c1', 'draft plan');
     await settle();
-    const id = core.collections.messagesFor('c1').at(0).get('id');
+    const id = core.collections.messagesFor('c1').at(0).data.id;
     await offline();
     core.outbox.edit('c1', id, 'the real plan');
     // Alice deleted it from her phone meanwhile.
@@ -226,7 +226,7 @@ describe('exactly once across a reload', () => {
     const first = await loggedIn(buildCore(device));
     first.outbox.send('c1', 'mine');
     await settle();
-    const mine = first.collections.messagesFor('c1').at(0).get('id');
+    const mine = first.collections.messagesFor('c1').at(0).data.id;
     const bobs = server.post('c1', 'u2', 'theirs');
     await settle();
     await offline();
