@@ -3,7 +3,6 @@ import type { Dispatch } from '../dispatch/dispatch';
 import type { Entry, Message, User } from '../protocol';
 import { readKeys } from './backend-reads';
 import { firstPaintChunks, type ChunkRef } from './chunk-catalogue';
-import { consistentMessages } from './consistent-messages';
 import { DirtySet } from './dirty-set';
 import { evictOldestHistory } from './eviction';
 import { isQuotaError, type KeyValueBackend } from './key-value-backend';
@@ -12,8 +11,9 @@ import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey
 import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
 import { conversationAfter } from './system-lines';
-import { NewerRevisions, isNewerRevision, replaces } from './newer-revisions';
-import type { ChangeMark, SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
+import { NewerRevisions, replaces } from './newer-revisions';
+import { intake } from './entry-intake';
+import type { SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
 import { upgradeConversation, upgradeOutboxEntry, upgradeStoredEntry, type V1Conversation, type V1Message } from './record-upgrades';
 
 export interface StoreBackends {
@@ -198,32 +198,8 @@ export class Store {
    * entry change, so a list turns the echo into the row in place.
    */
   addEntries(incoming: readonly (Entry | StoredEntry)[]): StoredEntry[] {
-    const records: StoredEntry[] = [];
-    const targets: Message[] = [];
-    for (const entry of incoming) {
-      if ('target' in entry) {
-        const { target, ...mark } = entry;
-        records.push(mark as ChangeMark);
-        targets.push(target);
-      } else records.push(entry);
-    }
-    const { accepted, refused } = consistentMessages(records, this.tables.messages, this.index);
-    const changes: Record<string, StoredEntry> = {};
-    for (const arrived of accepted) {
-      // A change of this message may have come first, while the device did not hold it.
-      const entry = this.newer.take(arrived);
-      const stored = this.tables.messages.get(entry.id);
-      if (stored === undefined || isNewerRevision(entry, stored)) changes[entry.id] = entry;
-    }
-    // Targets after the entries: a page may carry a message and a change of it.
-    const refusedIds = new Set(refused.map((e) => e.id));
-    for (const target of targets) {
-      if (refusedIds.has(target.id)) continue;
-      const stored = (changes[target.id] as StoredEntry | undefined) ?? this.tables.messages.get(target.id);
-      if (stored) {
-        if (replaces(target, stored)) changes[target.id] = target;
-      } else this.rememberNewer(target);
-    }
+    const { accepted, refused, changes, unheld } = intake(incoming, this.tables.messages, this.index, this.newer);
+    for (const target of unheld) this.rememberNewer(target);
     if (Object.keys(changes).length) this.addItems('messages', changes);
     const settled = accepted.filter((e) => this.tables.outbox.get(e.clientMessageId)?.senderId === e.senderId);
     if (settled.length) this.removeItems('outbox', settled.map((e) => e.clientMessageId));
