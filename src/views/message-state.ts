@@ -14,16 +14,17 @@ export const STATE_LABELS: Record<MessageState, string> = {
 
 /**
  * The state to show next to one's own message: pending and failed come from
- * the outbox; once the message has a seq, the conversation's summaries of the
- * other members' positions say delivered (all of them stored it) or read (all
- * of them saw it).
+ * the outbox; once the message has a seq, the other members' receipt
+ * positions (`deliveredToAllSeq`, `readByAllSeq`) say delivered (all of them
+ * stored it) or read (all of them saw it).
  */
 export function displayState(message: Pick<MessageView, 'state' | 'seq'>, conversation: Conversation | undefined, selfId: string | undefined): MessageState {
   if (message.state === 'pending' || message.state === 'failed' || message.seq === null) return message.state;
   let derived: MessageState = 'sent';
   if (conversation && conversation.memberIds.some((id) => id !== selfId)) {
-    if ((conversation.readByAllSeq ?? 0) >= message.seq) derived = 'read';
-    else if ((conversation.deliveredToAllSeq ?? 0) >= message.seq) derived = 'delivered';
+    // The summaries over the other members (section 7a): the lowest position among them.
+    if (conversation.readByAllSeq >= message.seq) derived = 'read';
+    else if (conversation.deliveredToAllSeq >= message.seq) derived = 'delivered';
   }
   return RANK[derived] >= RANK[message.state] ? derived : message.state;
 }

@@ -16,7 +16,14 @@ export class FakeConversation extends Backbone.Model<Conversation> implements Co
   selfId = 'u-alice';
   unreadCount(): number {
     const readSeq = this.get('myReadSeq') ?? 0;
-    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId).length ?? 0;
+    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && m.get('kind') === 'message').length ?? 0;
+  }
+  firstUnreadSeq(): number | null {
+    const readSeq = this.get('myReadSeq') ?? 0;
+    return this.messages?.find((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && m.get('kind') === 'message')?.get('seq') ?? null;
+  }
+  isMember(selfId: string): boolean {
+    return (this.get('memberIds') ?? []).includes(selfId);
   }
   lastMessage(): MessageModel | null {
     return this.messages?.last() ?? null;
