@@ -199,8 +199,31 @@ export class MessageListView extends Backbone.View {
     const senderId = model.get('senderId');
     const clientMessageId = model.get('clientMessageId');
     const row = this.viewport.rows.find((r) => r.kind === 'message' && r.message.senderId === senderId && r.message.clientMessageId === clientMessageId);
-    if (row) this.viewport.drop(row.key);
+    if (row) {
+      this.keepFocusIn(row.key);
+      this.viewport.drop(row.key);
+    }
     this.queueRebuild();
+  }
+
+  /**
+   * When the row about to be rebuilt holds the focus (a reaction chip just
+   * pressed, its menu button), the same control in the new node gets it
+   * back after the rebuild, so a keyboard user stays where they were.
+   */
+  private keepFocusIn(key: string): void {
+    const active = document.activeElement as HTMLElement | null;
+    const node = active?.closest<HTMLElement>('.row-message');
+    if (!active || node?.dataset.key !== key) return;
+    const selector = active.dataset.emoji !== undefined ? `.reaction-chip[data-emoji="${CSS.escape(active.dataset.emoji)}"]`
+      : active.classList.contains('message-menu-button') ? '.message-menu-button'
+        : active.classList.contains('quote') ? '.quote'
+          : null;
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      const fresh = this.el.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      const target = (selector ? fresh?.querySelector<HTMLElement>(selector) : null) ?? null;
+      if (document.activeElement === document.body || document.activeElement === null) (target ?? this.el).focus({ preventScroll: true });
+    }));
   }
 
   // Version 2: replies lead to their originals.
