@@ -80,6 +80,21 @@ export class ConversationReader {
     }
   }
 
+  /** The message at `seq`, as it is now (one page of one entry). */
+  async messageAt(conversationId: string, seq: number): Promise<Message> {
+    const page = await this.call((c) => c.call('GetMessagesCommand', { conversationId, afterSeq: seq - 1, limit: 1 }, 'MessagesResponse'));
+    const found = Object.values(page.messages).find((m): m is Message => m.seq === seq && m.kind === 'message');
+    if (!found) throw new Error(`no message at seq ${seq} of ${conversationId}`);
+    return found;
+  }
+
+  /** Sends one message as this member, answering `replyTo`; resolves with the stored message. */
+  async reply(conversationId: string, body: string, replyTo: string): Promise<Message> {
+    const clientMessageId = `e2e-reply-${Date.now()}`;
+    const answer = await this.call((c) => c.call('SendMessageCommand', { conversationId, clientMessageId, body, replyTo }, 'SendMessageResponse'));
+    return answer.message as Message;
+  }
+
   close(): void {
     this.closed = true;
     this.client?.close();
