@@ -50,7 +50,7 @@ describe('entries that change a message', () => {
     expect(target.editedAt).toBeGreaterThan(0);
     const note = (await ben.waitFor((f) => f.name === 'ResourceChangedNotification' && (f.payload as { ids: string[] }).ids.includes(edit.entry!.id))).payload;
     expect(note).toMatchObject({ resource: `messages:${group}`, version: m.seq + 1, ids: [edit.entry!.id] });
-    expect(note.items?.[edit.entry!.id]).toEqual(edit.entry);
+    expect((note['items'] as Record<string, unknown>)[edit.entry!.id]).toEqual(edit.entry);
     const entries = await page(ben);
     expect(entries[m.id]).toMatchObject({ body: 'typo', revision: m.seq + 1 });
     expect(entries[edit.entry!.id]).toMatchObject({ kind: 'edit', target: { body: 'typo' } });

@@ -1,7 +1,7 @@
 import type { Entry } from '../../src/protocol/index';
-import { conversationsKey, messagesKey, type Hub } from '../hub/hub';
+import type { ConversationNotifier } from '../hub/conversation-notifier';
+import { messagesKey, receiptsKey, type Hub } from '../hub/hub';
 import type { Outbox } from '../hub/outbox';
-import type { ResourceVersions } from '../hub/versions';
 import type { CommittedBatch } from '../storage/message-writer';
 import type { ConversationState, ConversationsRepo } from '../storage/conversations-repo';
 
@@ -57,23 +57,22 @@ export function seesEntry(conversation: ConversationState | undefined, userId: s
  */
 export function tellRemoved(
   changes: ReadonlyMap<string, MembershipChange>,
-  parts: { conversations: ConversationsRepo; hub: Hub; versions: ResourceVersions },
+  parts: { conversations: ConversationsRepo; hub: Hub; conversationNotifier: ConversationNotifier },
   out: Outbox,
 ): void {
-  const { conversations, hub, versions } = parts;
+  const { conversations, hub, conversationNotifier } = parts;
   for (const [conversationId, change] of changes) {
     if (change.removedAt.size === 0) continue;
     const now = conversations.get(conversationId);
     if (!now) continue;
+    const told: string[] = [];
     for (const userId of change.removedAt.keys()) {
       if (Object.hasOwn(now.members, userId)) continue;
-      const key = messagesKey(conversationId);
-      for (const peer of [...hub.subscribersOf(key)]) if (peer.userId === userId) hub.unsubscribe(peer, key);
-      const listKey = conversationsKey(userId);
-      const entry = conversations.entryFor(conversationId, userId);
-      if (!entry) continue;
-      const version = versions.bump([listKey]);
-      hub.notifyChanged([listKey], { resource: 'conversations', version, ids: [conversationId], items: { [conversationId]: entry } }, null, out);
+      for (const key of [messagesKey(conversationId), receiptsKey(conversationId)]) {
+        for (const peer of [...hub.subscribersOf(key)]) if (peer.userId === userId) hub.unsubscribe(peer, key);
+      }
+      told.push(userId);
     }
+    if (told.length > 0) conversationNotifier.notifyUsers(conversationId, told, out);
   }
 }

@@ -63,7 +63,7 @@ export function prepareBatchWriter(db) {
     // seqs[i] > 0: request i appended an entry with that seq; 0: see `outcomes`.
     const seqs = new Array(n);
     // Request index, then {same: j} (a resend of request j of this batch), {original: entry} (one stored
-    // before), {quiet: true} (changed nothing), {error: {code, message}} (refused, nothing stored).
+    // before), {quiet: true, resent?} (changed nothing, now or when first sent), {error: {code, message}} (refused, nothing stored).
     const outcomes = [];
     // Request index, then the entry it appended when that is not a message (its target is added by the reader).
     const made = [];
@@ -98,7 +98,7 @@ export function prepareBatchWriter(db) {
           refuse('CONFLICT', reusedSentence(clientMessageId, quiet.kind));
           continue;
         }
-        if (removed.has(`${conversationId} ${senderId}`)) {
+        if (removed.size > 0 && removed.has(`${conversationId} ${senderId}`)) {
           refuse('FORBIDDEN', `you are no longer a member of conversation ${conversationId}`);
           continue;
         }
@@ -124,7 +124,7 @@ export function prepareBatchWriter(db) {
           if (quiet.kind !== ENTRY_KIND_OF_REQUEST[kind]) refuse('CONFLICT', reusedSentence(clientMessageId, quiet.kind));
           else {
             if (quiet.targetId) targets.add(quiet.targetId);
-            outcomes.push(i, { quiet: true, targetId: quiet.targetId ?? null });
+            outcomes.push(i, { quiet: true, targetId: quiet.targetId ?? null, resent: true });
           }
           continue;
         }

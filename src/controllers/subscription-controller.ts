@@ -232,12 +232,17 @@ function replaceAll(store: Store, schema: 'contacts', items: Record<string, Cont
  */
 function replaceConversations(store: Store, items: Record<string, Conversation>, noticed: ReadonlySet<string>): void {
   const self = store.currentUserId();
-  const left: Record<string, Conversation> = {};
+  const next: Record<string, Conversation> = {};
   for (const conversation of store.findAll('conversations')) {
     if (conversation.id in items || noticed.has(conversation.id) || !conversation.memberIds.includes(self ?? '')) continue;
-    left[conversation.id] = { ...conversation, memberIds: conversation.memberIds.filter((id) => id !== self) };
+    next[conversation.id] = { ...conversation, memberIds: conversation.memberIds.filter((id) => id !== self) };
   }
-  store.addItems('conversations', { ...left, ...items });
+  for (const [id, item] of Object.entries(items)) {
+    // A notification that came while the pages did may be newer than the page: the newer log position wins.
+    const stored = noticed.has(id) ? store.find('conversations', id) : undefined;
+    if (!stored || item.latestSeq > stored.latestSeq) next[id] = item;
+  }
+  store.addItems('conversations', next);
 }
 
 /**
