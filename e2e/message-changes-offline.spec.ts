@@ -8,6 +8,9 @@ import { ConversationReader } from './support/conversation-reader';
 /** The demo direct conversation of alice and bob (server/mock/demo-data.ts). */
 const ALICE_BOB = 'c_alice_bob';
 
+// Several contexts, a reload and a reconnect each, on a machine shared with other work.
+test.describe.configure({ timeout: 150_000 });
+
 function wsUrl(httpUrl: string): string {
   return httpUrl.replace(/^http/, 'ws') + '/ws';
 }
@@ -41,7 +44,6 @@ async function secondTab(page: Page): Promise<ChatPage> {
 }
 
 test('an edit, a deletion and a reaction made offline show at once, survive a reload and go out once each', async ({ signIn, server }) => {
-  test.setTimeout(90_000);
   const alice = await signIn('alice');
   const bob = await signIn('bob');
   await alice.chat.open('Bob');
