@@ -111,4 +111,18 @@ describe('entries of every kind', () => {
     await settle();
     expect(sentBy('UnsubscribeCommand').map((p) => p['resource'])).toEqual(['receipts:g1']);
   });
+
+  it('applies a conversations patch (no memberIds) to the stored entry, and fetches one it does not hold', async () => {
+    const alice = await loggedIn('alice');
+    const socket = server.connections.at(-1)!.socket;
+    socket.receive('ResourceChangedNotification', { resource: 'conversations', version: 50, ids: ['c1'], items: { c1: { id: 'c1', latestSeq: 0, updatedAt: 99_000, deliveredToAllSeq: 0, readByAllSeq: 0 } } });
+    await settle();
+    expect(alice.store.find('conversations', 'c1')).toMatchObject({ updatedAt: 99_000, memberIds: ['u1', 'u2'] });
+    const before = sentBy('GetConversationsCommand').length;
+    server.addConversation('c9', ['u1', 'u2']);
+    socket.receive('ResourceChangedNotification', { resource: 'conversations', version: 51, ids: ['c9'], items: { c9: { id: 'c9', latestSeq: 0, updatedAt: 5 } } });
+    await settle();
+    expect(sentBy('GetConversationsCommand').slice(before).map((p) => p['ids'])).toEqual([['c9']]);
+    expect(alice.store.find('conversations', 'c9')).toMatchObject({ memberIds: ['u1', 'u2'] });
+  });
 });
