@@ -219,11 +219,9 @@ export class ComposerView extends Backbone.View {
       if (error instanceof ProtocolError && error.code === 'INVALID_PAYLOAD') return;
       throw error;
     }
-    if (mode?.kind === 'edit') {
-      this.endMode();
-      return;
-    }
     this.endMode();
+    // An edit gave the field back what was written before (saveEdit); a send empties it.
+    if (mode?.kind === 'edit') return;
     this.input.value = '';
     this.saveDraft();
     this.update();
