@@ -1,4 +1,4 @@
-import type { Message } from '../../src/protocol/index';
+import type { Entry, Message } from '../../src/protocol/index';
 import { ProtocolClient } from '../../server/test/protocol-client';
 
 /**
@@ -49,16 +49,21 @@ export class ConversationReader {
     }
   }
 
-  /** Every message (entries of kind `message`) with seq > afterSeq, oldest first, paging until the end. */
+  /** Every message with seq > afterSeq, oldest first, paging until the end (entries of other kinds left out). */
   async messagesAfter(conversationId: string, afterSeq = 0): Promise<Message[]> {
-    const out: Message[] = [];
+    return (await this.entriesAfter(conversationId, afterSeq)).filter((e): e is Message => e.kind === 'message');
+  }
+
+  /** Every entry (messages, edits, deletions, reactions, ...) with seq > afterSeq, oldest first. */
+  async entriesAfter(conversationId: string, afterSeq = 0): Promise<Entry[]> {
+    const out: Entry[] = [];
     let from = afterSeq;
     for (;;) {
       const page = await this.call((c) => c.call('GetMessagesCommand', { conversationId, afterSeq: from, limit: 500 }, 'MessagesResponse'));
-      const entries = Object.values(page.messages).sort((a, b) => a.seq - b.seq);
-      out.push(...entries.filter((e): e is Message => e.kind === 'message'));
-      if (!page.hasMore || entries.length === 0) return out;
-      from = entries[entries.length - 1]!.seq;
+      const messages = Object.values(page.messages).sort((a, b) => a.seq - b.seq);
+      out.push(...messages);
+      if (!page.hasMore || messages.length === 0) return out;
+      from = messages[messages.length - 1]!.seq;
     }
   }
 
@@ -75,6 +80,21 @@ export class ConversationReader {
     }
   }
 
+  /** The message at `seq`, as it is now (one page of one entry). */
+  async messageAt(conversationId: string, seq: number): Promise<Message> {
+    const page = await this.call((c) => c.call('GetMessagesCommand', { conversationId, afterSeq: seq - 1, limit: 1 }, 'MessagesResponse'));
+    const found = Object.values(page.messages).find((m): m is Message => m.seq === seq && m.kind === 'message');
+    if (!found) throw new Error(`no message at seq ${seq} of ${conversationId}`);
+    return found;
+  }
+
+  /** Sends one message as this member, answering `replyTo`; resolves with the stored message. */
+  async reply(conversationId: string, body: string, replyTo: string): Promise<Message> {
+    const clientMessageId = `e2e-reply-${Date.now()}`;
+    const answer = await this.call((c) => c.call('SendMessageCommand', { conversationId, clientMessageId, body, replyTo }, 'SendMessageResponse'));
+    return answer.message as Message;
+  }
+
   close(): void {
     this.closed = true;
     this.client?.close();
@@ -82,6 +102,6 @@ export class ConversationReader {
 }
 
 /** Asserts-friendly summary: the bodies in seq order, and whether the seqs run without a gap. */
-export function seqsAreContiguous(messages: Message[]): boolean {
+export function seqsAreContiguous(messages: Pick<Entry, 'seq'>[]): boolean {
   return messages.every((m, i) => i === 0 || m.seq === messages[i - 1]!.seq + 1);
 }

@@ -1,8 +1,10 @@
 import Backbone from 'backbone';
 import { DEFAULT_LIMITS, ProtocolError, bodyLength } from '../protocol';
+import type { MessageView } from '../core/client-core-api';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
-import type { DraftModel } from './view-core';
+import { firstLine } from './message-parts';
+import type { DraftModel, MessageModel } from './view-core';
 
 /** The longest body, as the protocol's BodySchema (which the send action checks) counts it. */
 const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
@@ -10,6 +12,17 @@ const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
 export const COUNTER_FROM = MAX_LENGTH - 500;
 /** The draft is saved this long after the last keystroke (and when the composer goes), not at every one. */
 const DRAFT_SAVE_MS = 400;
+
+/** What the composer does besides writing a new message: answering one, or editing one's own. */
+type Mode = { kind: 'reply'; target: MessageModel; name: string } | { kind: 'edit'; target: MessageModel; stashed: string };
+
+/** The composer's part in replying and editing (version 2); without them it only sends. */
+export interface ComposerActions {
+  /** Saves an edit; throws like the send (INVALID_PAYLOAD) for a body the protocol refuses. */
+  onEdit?(target: MessageModel, body: string): void;
+  /** One's newest message that can be edited: the Up arrow in the empty field edits it. */
+  lastEditable?(): MessageModel | undefined;
+}
 
 /**
  * The composer: Enter sends, Shift+Enter starts a new line, the counter shows
@@ -26,6 +39,8 @@ export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
   private counter!: HTMLElement;
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
+  private mode: Mode | null = null;
+  private bar!: HTMLElement;
 
   override preinitialize(): void {
     this.tagName = 'form';
@@ -35,14 +50,16 @@ export class ComposerView extends Backbone.View {
       'keydown textarea': 'onKeydown',
       'input textarea': 'onInput',
       'blur textarea': 'stopTyping',
+      'click .composer-bar-cancel': 'cancelMode',
     };
   }
 
   constructor(
-    private readonly onSend: (body: string) => void,
+    private readonly onSend: (body: string, options: { replyTo: string | null }) => void,
     private readonly onTyping: (typing: boolean) => void,
     /** The conversation's draft, asked for each time: a destroyed one is replaced by a fresh one. */
     private readonly draftOf?: () => DraftModel,
+    private readonly actions: ComposerActions = {},
   ) {
     super();
     this.el.setAttribute('aria-label', 'Write a message');
@@ -51,7 +68,9 @@ export class ComposerView extends Backbone.View {
   override render(): this {
     this.input = h('textarea', { id: 'composer-input', name: 'body', rows: 1, placeholder: 'Write a message…', 'aria-describedby': 'composer-counter composer-hint' });
     this.counter = h('span', { id: 'composer-counter', class: 'composer-counter', 'aria-live': 'polite', hidden: true });
+    this.bar = h('div', { id: 'composer-bar', class: 'composer-bar', hidden: true });
     replaceChildren(this.el,
+      this.bar,
       h('label', { for: 'composer-input', class: 'visually-hidden' }, 'Message'),
       h('span', { id: 'composer-hint', class: 'visually-hidden' }, 'Enter sends, Shift+Enter adds a new line.'),
       this.input,
@@ -73,7 +92,88 @@ export class ComposerView extends Backbone.View {
   override remove(): this {
     this.stopTyping();
     if (this.draftTimer !== undefined) this.saveDraft();
+    if (this.mode) this.stopListening(this.mode.target);
     return super.remove();
+  }
+
+  // Version 2: replying to a message and editing one's own, in the composer.
+
+  /** Answers `target`: its quote shows above the field (with a cancel button) until the reply is sent. */
+  reply(target: MessageModel, senderName: string): void {
+    if (this.mode?.kind === 'edit') this.cancelMode();
+    this.setMode({ kind: 'reply', target, name: senderName });
+    this.focus();
+  }
+
+  /** Edits one's own `target` in the field: Enter saves, Escape gives back what was written before. */
+  edit(target: MessageModel): void {
+    if (this.mode?.kind === 'edit') this.cancelMode();
+    if (this.draftTimer !== undefined) this.saveDraft();
+    const stashed = this.input.value;
+    this.setMode({ kind: 'edit', target, stashed });
+    this.input.value = target.get('body') ?? '';
+    this.update();
+    this.input.focus();
+    this.input.setSelectionRange(this.input.value.length, this.input.value.length);
+  }
+
+  /** What the composer is doing: `reply` or `edit` with the message's model, or null. */
+  currentMode(): { kind: 'reply' | 'edit'; target: MessageModel } | null {
+    return this.mode ? { kind: this.mode.kind, target: this.mode.target } : null;
+  }
+
+  /** Stops replying or editing; an edit's text goes and what was written before comes back. */
+  cancelMode(): void {
+    const mode = this.mode;
+    if (!mode) return;
+    this.endMode();
+    if (mode.kind === 'edit') {
+      this.input.value = mode.stashed;
+      this.update();
+    }
+    this.input.focus();
+  }
+
+  private saveEdit(mode: Extract<Mode, { kind: 'edit' }>): void {
+    const body = this.input.value.trim();
+    const before = mode.target.get('body') ?? '';
+    if (body !== before.trim()) this.actions.onEdit?.(mode.target, body);
+    this.input.value = mode.stashed;
+    this.update();
+    this.input.focus();
+  }
+
+  private setMode(mode: Mode): void {
+    if (this.mode) this.stopListening(this.mode.target);
+    this.mode = mode;
+    // A message deleted meanwhile (here, in another tab or by its sender) can no longer be answered or edited.
+    this.listenTo(mode.target, 'change:deletedAt', () => {
+      if (mode.target.get('deletedAt')) this.cancelMode();
+    });
+    const m = mode.target.attributes as MessageView;
+    const editing = mode.kind === 'edit';
+    const title = editing ? 'Editing message' : `Replying to ${mode.name}`;
+    replaceChildren(this.bar,
+      h('span', { class: 'composer-bar-icon', 'aria-hidden': 'true' }, icon(editing ? 'pencil' : 'reply')),
+      h('span', { class: 'composer-bar-text' },
+        h('strong', {}, title),
+        h('span', { class: 'composer-bar-quote' }, firstLine(m.body))),
+      h('button', { type: 'button', class: 'icon-button composer-bar-cancel', 'aria-label': editing ? 'Cancel editing' : 'Cancel reply', title: editing ? 'Cancel editing (Escape)' : 'Cancel reply (Escape)' }, icon('close')));
+    this.bar.hidden = false;
+    this.el.classList.toggle('is-editing', editing);
+    this.input.setAttribute('aria-describedby', 'composer-bar composer-counter composer-hint');
+    (this.$('.send-button')[0] as HTMLElement).setAttribute('aria-label', editing ? 'Save' : 'Send');
+  }
+
+  private endMode(): void {
+    if (!this.mode) return;
+    this.stopListening(this.mode.target);
+    this.mode = null;
+    replaceChildren(this.bar);
+    this.bar.hidden = true;
+    this.el.classList.remove('is-editing');
+    this.input.setAttribute('aria-describedby', 'composer-counter composer-hint');
+    (this.$('.send-button')[0] as HTMLElement).setAttribute('aria-label', 'Send');
   }
 
   private onKeydown(e: JQuery.KeyDownEvent): void {
@@ -81,6 +181,17 @@ export class ComposerView extends Backbone.View {
     if (e.key === 'Enter' && !e.shiftKey && !event?.isComposing) {
       e.preventDefault();
       this.send();
+    } else if (e.key === 'Escape' && this.mode) {
+      // Ends the reply or edit only; the conversation's own Escape (back to the list) must not follow.
+      e.preventDefault();
+      e.stopPropagation();
+      this.cancelMode();
+    } else if (e.key === 'ArrowUp' && this.input.value === '' && this.mode?.kind !== 'edit' && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      const last = this.actions.lastEditable?.();
+      if (last) {
+        e.preventDefault();
+        this.edit(last);
+      }
     }
   }
 
@@ -91,20 +202,26 @@ export class ComposerView extends Backbone.View {
 
   private onInput(): void {
     this.update();
+    if (this.mode?.kind === 'edit') return;
     clearTimeout(this.draftTimer);
     this.draftTimer = setTimeout(() => this.saveDraft(), DRAFT_SAVE_MS);
     this.onTyping(this.input.value.trim() !== '');
   }
 
   private send(): void {
+    const mode = this.mode;
     try {
+      if (mode?.kind === 'edit') this.saveEdit(mode);
       // Sending ends the typing announcement (the typing controller hears message:written).
-      this.onSend(this.input.value.trim());
+      else this.onSend(this.input.value.trim(), { replyTo: mode?.kind === 'reply' ? (mode.target.get('id') as string) : null });
     } catch (error) {
       // Empty or too long: the counter and the disabled button already say so.
       if (error instanceof ProtocolError && error.code === 'INVALID_PAYLOAD') return;
       throw error;
     }
+    this.endMode();
+    // An edit gave the field back what was written before (saveEdit); a send empties it.
+    if (mode?.kind === 'edit') return;
     this.input.value = '';
     this.saveDraft();
     this.update();
@@ -115,6 +232,8 @@ export class ComposerView extends Backbone.View {
   private saveDraft(): void {
     clearTimeout(this.draftTimer);
     this.draftTimer = undefined;
+    // While editing, the field holds the message's text; the draft is what was there before.
+    if (this.mode?.kind === 'edit') return;
     const draft = this.draftOf?.();
     const body = this.input.value;
     if (!draft || body === draft.get('body')) return;

@@ -4,8 +4,11 @@ import { ComposerView } from './composer-view';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
 import { initials, presenceLabel } from './format';
+import { MessageActionsView } from './message-actions-view';
 import { MessageListView } from './message-list-view';
+import { MessageLookup } from './message-lookup';
 import { displayState } from './message-state';
+import { ReplyQuotes } from './reply-quotes';
 import { attrs, contactName, conversationTitle, type ConversationModel, type ViewCore } from './view-core';
 
 /**
@@ -18,6 +21,8 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private composer!: ComposerView;
   private header!: HTMLElement;
   private typingEl!: HTMLElement;
+  private lookup: MessageLookup | undefined;
+  private actions: MessageActionsView | undefined;
   private readonly onVisibility = () => this.reportVisible();
 
   override preinitialize(): void {
@@ -50,25 +55,36 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     const self = this.core.session.currentUser();
     this.header = h('header', { class: 'conversation-header' });
     this.typingEl = h('div', { class: 'typing-indicator', 'aria-live': 'polite' });
-    this.list = new MessageListView(this.core.collections.messagesFor(id), {
+    const messages = this.core.collections.messagesFor(id);
+    const lookup = (this.lookup = new MessageLookup(messages));
+    const quotes = new ReplyQuotes(lookup, (messageId) => this.core.history.ensureMessage(id, messageId), (senderId) => this.personName(senderId), (ids) => this.list.refreshRepliesTo(ids));
+    this.list = new MessageListView(messages, {
       selfId: self?.id,
       isGroup: attrs(model).kind === 'group',
       senderName: (senderId) => contactName(this.core.collections.contacts, senderId),
       stateOf: (message: MessageView) => displayState(message, attrs(model), self?.id),
+      quoteOf: (replyTo) => quotes.quoteOf(replyTo),
+      personName: (userId) => this.personName(userId),
     }, () => this.core.history.loadOlder(id));
     this.composer = new ComposerView(
-      (body) => {
-        this.core.outbox.send(id, body);
+      (body, options) => {
+        this.core.outbox.send(id, body, options);
         this.list.scrollToBottom();
       },
       (typing) => this.core.typing.setTyping(id, typing),
       () => this.core.collections.draftFor(id),
+      {
+        onEdit: (target, body) => this.core.outbox.edit(id, target.get('id') as string, body),
+        lastEditable: () => lookup.lastEditable(self?.id),
+      },
     );
     const loader = h('div', { class: 'history-loader', role: 'status', hidden: true }, 'Loading older messages…');
     this.listenTo(this.list, 'loading', (loading: boolean) => { loader.hidden = !loading; });
     const jump = h('button', { type: 'button', class: 'jump-latest', hidden: true }, 'New messages ', icon('down'));
     this.listenTo(this.list, 'unseen', (unseen: boolean) => { jump.hidden = !unseen; });
-    replaceChildren(this.el, this.header, h('div', { class: 'message-area' }, loader, this.list.el, jump), this.typingEl, this.composer.render().el);
+    const area = h('div', { class: 'message-area' }, loader, this.list.el, jump);
+    replaceChildren(this.el, this.header, area, this.typingEl, this.composer.render().el);
+    this.renderMessageActions(area, quotes);
     this.renderHeader();
     this.renderTyping(this.core.typing.typers(id));
     return this;
@@ -85,9 +101,35 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   override remove(): this {
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.core.receipts.setVisibleConversation(null);
+    this.actions?.remove();
+    this.lookup?.stop();
     this.list?.remove();
     this.composer?.remove();
     return super.remove();
+  }
+
+  // Version 2: what a person does to a message (message-actions-view.ts).
+
+  private renderMessageActions(area: HTMLElement, quotes: ReplyQuotes): void {
+    const model = this.model as ConversationModel;
+    this.actions?.remove();
+    this.actions = new MessageActionsView({
+      el: area,
+      core: this.core,
+      conversationId: model.id as string,
+      selfId: this.core.session.currentUser()?.id,
+      isGroup: () => attrs(model).kind === 'group',
+      lookup: this.lookup as MessageLookup,
+      quotes,
+      list: this.list,
+      composer: this.composer,
+      personName: (userId) => this.personName(userId),
+    });
+  }
+
+  /** A person as a message's parts name them: "You" for oneself. */
+  private personName(userId: string): string {
+    return userId === this.core.session.currentUser()?.id ? 'You' : contactName(this.core.collections.contacts, userId);
   }
 
   private reportVisible(): void {

@@ -12,6 +12,10 @@ const PATHS = {
   back: ['M10 3 5 8l5 5'],
   down: ['M8 3v10', 'M3.5 8.5 8 13l4.5-4.5'],
   send: ['M2 8h10', 'M8 3.5 12.5 8 8 12.5'],
+  more: ['M3 8a1 1 0 1 0 2 0a1 1 0 1 0-2 0Z', 'M7 8a1 1 0 1 0 2 0a1 1 0 1 0-2 0Z', 'M11 8a1 1 0 1 0 2 0a1 1 0 1 0-2 0Z'],
+  close: ['M4 4l8 8', 'M12 4l-8 8'],
+  reply: ['M6.5 4 2.5 8l4 4', 'M2.5 8H9a4.5 4.5 0 0 1 4.5 4.5V13'],
+  pencil: ['M10.5 2.5l3 3L6 13H3v-3l7.5-7.5Z'],
 } as const;
 
 export type IconName = keyof typeof PATHS;

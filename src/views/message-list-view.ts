@@ -10,6 +10,8 @@ type Row = MessageRow<MessageView> | { kind: 'start'; key: string };
 
 /** Start loading older history when the viewport is this close to the top. */
 const LOAD_OLDER_WITHIN = 900;
+/** How long the original of a quote stays highlighted after the quote led to it. */
+export const HIGHLIGHT_MS = 2000;
 
 /**
  * The open conversation's history as a virtual list (VirtualViewport): only
@@ -31,6 +33,8 @@ export class MessageListView extends Backbone.View {
   private loading = false;
   private reachedStart = false;
   private resizeObserver: ResizeObserver | undefined;
+  private highlighted: string | null = null;
+  private highlightTimer: ReturnType<typeof setTimeout> | undefined;
 
   override preinitialize(): void {
     this.className = 'message-scroller';
@@ -49,12 +53,14 @@ export class MessageListView extends Backbone.View {
     this.el.setAttribute('aria-label', 'Messages');
     this.el.tabIndex = 0;
     const isMessage = (key: string) => key.startsWith('m:');
-    this.viewport = new VirtualViewport<Row>(this.el, (row) => rowNode(row, this.ctx), (key) => (isMessage(key) ? 64 : 44), isMessage);
+    const rowContext: RowContext = { ...this.ctx, highlightedKey: () => this.highlighted };
+    this.viewport = new VirtualViewport<Row>(this.el, (row) => rowNode(row, rowContext), (key) => (isMessage(key) ? 64 : 44), isMessage);
     // Removals and time changes regroup rows anywhere: rebuild them all next time.
     this.listenTo(messages, 'remove reset change:sentAt', () => (this.rowsStale = true));
     this.listenTo(messages, 'add', this.onAdd);
     this.listenTo(messages, 'remove reset sort change:seq change:sentAt', this.queueRebuild);
     this.listenTo(messages, 'change', this.onMessageChange);
+    this.listenTo(messages, 'add change:body change:deletedAt change:id', this.onOriginalChange);
     // The viewport shrinks when the composer grows or the window resizes: keep the anchor (or the bottom).
     if (typeof ResizeObserver !== 'undefined') {
       this.resizeObserver = new ResizeObserver(() => this.viewport.render(this.viewport.anchor(this.stick)));
@@ -79,6 +85,7 @@ export class MessageListView extends Backbone.View {
   }
 
   override remove(): this {
+    clearTimeout(this.highlightTimer);
     cancelAnimationFrame(this.frame);
     cancelAnimationFrame(this.rebuildFrame);
     this.resizeObserver?.disconnect();
@@ -192,7 +199,74 @@ export class MessageListView extends Backbone.View {
     const senderId = model.get('senderId');
     const clientMessageId = model.get('clientMessageId');
     const row = this.viewport.rows.find((r) => r.kind === 'message' && r.message.senderId === senderId && r.message.clientMessageId === clientMessageId);
-    if (row) this.viewport.drop(row.key);
+    if (row) {
+      this.keepFocusIn(row.key);
+      this.viewport.drop(row.key);
+    }
     this.queueRebuild();
+  }
+
+  /**
+   * When the row about to be rebuilt holds the focus (a reaction chip just
+   * pressed, its menu button), the same control in the new node gets it
+   * back after the rebuild, so a keyboard user stays where they were.
+   */
+  private keepFocusIn(key: string): void {
+    const active = document.activeElement as HTMLElement | null;
+    const node = active?.closest<HTMLElement>('.row-message');
+    if (!active || node?.dataset.key !== key) return;
+    const selector = active.dataset.emoji !== undefined ? `.reaction-chip[data-emoji="${CSS.escape(active.dataset.emoji)}"]`
+      : active.classList.contains('message-menu-button') ? '.message-menu-button'
+        : active.classList.contains('quote') ? '.quote'
+          : null;
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      const fresh = this.el.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      const target = (selector ? fresh?.querySelector<HTMLElement>(selector) : null) ?? null;
+      if (document.activeElement === document.body || document.activeElement === null) (target ?? this.el).focus({ preventScroll: true });
+    }));
+  }
+
+  // Version 2: replies lead to their originals.
+
+  /**
+   * Scrolls the row `key` into the upper part of the view and highlights it
+   * for a moment, then gives it focus so a screen reader reads it. Rows are
+   * rebuilt first, as the message may have just been fetched. Returns false
+   * when no such row is in the list.
+   */
+  showMessage(key: string): boolean {
+    cancelAnimationFrame(this.rebuildFrame);
+    this.rebuildQueued = false;
+    this.rebuild(this.viewport.anchor(this.stick));
+    if (!this.viewport.rows.some((r) => r.key === key)) return false;
+    this.stick = false;
+    this.setHighlight(key);
+    this.viewport.render({ bottom: false, key, delta: -Math.round(this.el.clientHeight / 3) });
+    (this.el.querySelector(`[data-key="${CSS.escape(key)}"] .bubble`) as HTMLElement | null)?.focus({ preventScroll: true });
+    clearTimeout(this.highlightTimer);
+    this.highlightTimer = setTimeout(() => this.setHighlight(null), HIGHLIGHT_MS);
+    return true;
+  }
+
+  /** Re-renders the rows that reply to any of `ids` (their quotes name them). */
+  refreshRepliesTo(ids: ReadonlySet<string>): void {
+    // Rows off screen are built afresh when they come into view: only the rendered ones can be stale.
+    const stale = [...this.viewport.renderedRows()].filter((row) => row.kind === 'message' && row.message.replyTo && ids.has(row.message.replyTo));
+    for (const row of stale) this.viewport.drop(row.key);
+    if (stale.length > 0) this.queueRebuild();
+  }
+
+  private setHighlight(key: string | null): void {
+    const previous = this.highlighted;
+    this.highlighted = key;
+    for (const k of [previous, key]) if (k) this.viewport.drop(k);
+    this.viewport.render(this.viewport.anchor(this.stick));
+  }
+
+  /** A message arrived or changed its text: the quotes of the replies to it change with it. */
+  private onOriginalChange(model: MessageModel): void {
+    const id = model.get('id');
+    const previous = model.previous('id');
+    this.refreshRepliesTo(new Set([id, previous].filter((x): x is string => typeof x === 'string')));
   }
 }

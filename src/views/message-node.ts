@@ -3,6 +3,7 @@ import { h } from './dom';
 import { FULL_DATE_TIME, clockTime, dayLabel, localFormat } from './format';
 import { icon } from './icons';
 import { linkify } from './linkify';
+import { DELETED_TEXT, editedMark, failedChangeNode, menuButton, messageActions, pendingChangeMark, quoteNode, reactionsNode, type Quote } from './message-parts';
 import type { MessageRow } from './message-rows';
 import { STATE_LABELS } from './message-state';
 
@@ -12,6 +13,12 @@ export interface RowContext {
   isGroup: boolean;
   senderName(id: string): string;
   stateOf(message: MessageView): MessageState;
+  /** What the quote of a reply says of the message it answers (without it, replies show no quote). */
+  quoteOf?(replyTo: string): Quote;
+  /** A reactor's name ("You" is the row's own affair). */
+  personName?(id: string): string;
+  /** The key of the row shown highlighted (the original a quote led to), if any. */
+  highlightedKey?(): string | null;
 }
 
 /** Builds the DOM of one row of the message list: a day separator, the start note, or a message. */
@@ -22,19 +29,39 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
   if (row.kind === 'day') {
     return h('div', { class: 'row row-day', 'data-key': row.key }, h('span', {}, dayLabel(row.at)));
   }
+  return messageNode(row, ctx);
+}
+
+/**
+ * A message row: the bubble (sender, the quote of the message it answers,
+ * the body or the deleted notice, time with the edited and pending marks and
+ * the status), the reactions under it, the menu button beside it, and what
+ * failed with its way out.
+ */
+function messageNode(row: Extract<MessageRow<MessageView>, { kind: 'message' }>, ctx: RowContext): HTMLElement {
   const m = row.message;
   const own = m.senderId === ctx.selfId;
   const state = own ? ctx.stateOf(m) : 'sent';
-  const classes = ['row', 'row-message', own ? 'is-own' : 'is-other', row.firstOfGroup ? 'is-first' : '', `state-${state}`];
+  const deleted = Boolean(m.deletedAt);
+  const changes = m.pendingChanges ?? [];
+  const highlighted = ctx.highlightedKey?.() === row.key;
+  const classes = ['row', 'row-message', own ? 'is-own' : 'is-other', row.firstOfGroup ? 'is-first' : '', `state-${state}`, deleted ? 'is-deleted' : '', highlighted ? 'is-highlighted' : ''];
   const sentAt = new Date(m.sentAt);
-  return h('div', { class: classes.join(' '), 'data-key': row.key, 'data-seq': m.seq ?? '' },
-    h('div', { class: 'bubble' },
+  const actions = messageActions(m, ctx.selfId, ctx.isGroup);
+  return h('div', { class: classes.filter(Boolean).join(' '), 'data-key': row.key, 'data-seq': m.seq ?? '', 'data-id': m.id },
+    h('div', { class: 'bubble', tabindex: highlighted ? -1 : undefined },
       !own && ctx.isGroup && row.firstOfGroup ? h('span', { class: 'sender' }, ctx.senderName(m.senderId)) : null,
-      h('p', { class: 'body' }, linkify(m.body)),
+      m.replyTo && !deleted && ctx.quoteOf ? quoteNode(ctx.quoteOf(m.replyTo)) : null,
+      deleted ? h('p', { class: 'body is-deleted' }, DELETED_TEXT) : h('p', { class: 'body' }, linkify(m.body)),
       h('span', { class: 'meta' },
+        m.editedAt && !deleted ? editedMark(m.editedAt) : null,
+        changes.some((c) => c.state === 'pending') ? pendingChangeMark() : null,
         h('time', { datetime: sentAt.toISOString(), title: localFormat(sentAt, FULL_DATE_TIME) }, clockTime(m.sentAt)),
-        own ? statusIcon(state) : null)),
+        own ? statusIcon(state) : null),
+      actions.length > 0 ? menuButton() : null),
+    deleted ? null : reactionsNode(m.reactions, ctx.selfId, ctx.personName ?? ctx.senderName),
     own && state === 'failed' ? failedActions(m) : null,
+    ...changes.filter((c) => c.state === 'failed').map(failedChangeNode),
   );
 }
 

@@ -16,6 +16,8 @@ const OVERSCAN = 600;
 export class VirtualViewport<R extends { key: string }> {
   private readonly metrics: RowMetrics;
   private readonly nodes = new Map<string, HTMLElement>();
+  /** The row each node in `nodes` was built from. */
+  private readonly built = new Map<string, R>();
   private readonly canvas = h('div', { class: 'message-canvas' });
   private readonly windowEl = h('div', { class: 'message-window' });
   private list: R[] = [];
@@ -59,6 +61,12 @@ export class VirtualViewport<R extends { key: string }> {
   drop(key: string): void {
     this.nodes.get(key)?.remove();
     this.nodes.delete(key);
+    this.built.delete(key);
+  }
+
+  /** The rows whose nodes are in the DOM now (the view plus its margin). */
+  renderedRows(): IterableIterator<R> {
+    return this.built.values();
   }
 
   dropAll(): void {
@@ -100,6 +108,7 @@ export class VirtualViewport<R extends { key: string }> {
       if (!node) {
         node = this.build(row);
         this.nodes.set(row.key, node);
+        this.built.set(row.key, row);
       }
       const expected: Element | null = previous ? previous.nextElementSibling : this.windowEl.firstElementChild;
       if (expected !== node) {

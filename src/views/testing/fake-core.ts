@@ -2,7 +2,7 @@ import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
 import { conversationActivity } from '../../models/conversation';
 import { compareMessages } from '../../models/message-order';
-import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
+import { BodySchema, ProtocolError, type Contact, type Conversation, type MemberPosition, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
 import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
@@ -34,6 +34,10 @@ export interface FakeCore extends ViewCore {
   calls: { name: string; args: unknown[] }[];
   user: User | null;
   messages: Map<string, Backbone.Collection<MessageModel>>;
+  /** Every member's receipt positions per conversation, as the `receipts:<id>` resource would say; change it, then trigger `receipts:change`. */
+  positions: Map<string, Record<string, MemberPosition>>;
+  /** Messages the "server" has but the collections do not: `history.ensureMessage` adds them. */
+  remote: Map<string, MessageView>;
 }
 
 export function createFakeCore(options: { user?: User | null; olderPages?: MessageView[][] } = {}): FakeCore {
@@ -66,10 +70,22 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     }
   }
   const drafts = new Backbone.Collection<DraftModel>([], { model: RecordedDraft });
+  const positions = new Map<string, Record<string, MemberPosition>>();
+  const remote = new Map<string, MessageView>();
+  let changes = 0;
+  /** Applies a change to the message here at once, marked pending, as the outbox shows one it has not sent. */
+  const change = (conversationId: string, messageId: string, kind: 'edit' | 'delete' | 'reaction', attributes: Partial<MessageView>) => {
+    const model = core.collections.messagesFor(conversationId).get(messageId);
+    if (!model) return;
+    const pendingChanges = [...(model.get('pendingChanges') ?? []), { clientMessageId: `change-${++changes}`, kind, state: 'pending' as const }];
+    model.set({ ...attributes, pendingChanges });
+  };
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
     messages,
+    positions,
+    remote,
     dispatch,
     session: {
       login: (input) => record('login', input),
@@ -86,20 +102,37 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     outbox: {
       send: (conversationId, body, sendOptions) => {
         // The outbox's one check of a body, against the protocol's schema.
-        const checked = BodySchema.safeParse(body);
-        if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'SendMessageCommand');
-        record('send', conversationId, body, ...(sendOptions ? [sendOptions] : []));
+        checkBody(body, 'SendMessageCommand');
+        const replyTo = sendOptions?.replyTo ?? null;
+        record('send', conversationId, body, ...(replyTo ? [replyTo] : []));
+        const clientMessageId = `cm-${calls.length}`;
         const message: MessageView = {
           ...fakeMessage(0, core.user?.id ?? 'me', body, Date.now(), conversationId),
-          id: `local-${calls.length}`, seq: null, clientMessageId: `cm-${calls.length}`, state: 'pending', revision: 0,
-          replyTo: sendOptions?.replyTo ?? null,
+          id: `local:${clientMessageId}`, seq: null, clientMessageId, replyTo, state: 'pending',
         };
         core.collections.messagesFor(conversationId).add(message);
         return message;
       },
-      edit: (conversationId, messageId, body) => void record('edit', conversationId, messageId, body),
-      deleteMessage: (conversationId, messageId) => void record('deleteMessage', conversationId, messageId),
-      react: (conversationId, messageId, emoji, on) => void record('react', conversationId, messageId, emoji, on),
+      edit: (conversationId, messageId, body) => {
+        checkBody(body, 'EditMessageCommand');
+        record('edit', conversationId, messageId, body);
+        change(conversationId, messageId, 'edit', { body, editedAt: Date.now() });
+      },
+      deleteMessage: (conversationId, messageId) => {
+        record('deleteMessage', conversationId, messageId);
+        change(conversationId, messageId, 'delete', { body: '', reactions: {}, deletedAt: Date.now() });
+      },
+      react: (conversationId, messageId, emoji, on) => {
+        record('react', conversationId, messageId, emoji, on);
+        const model = core.collections.messagesFor(conversationId).get(messageId);
+        const self = core.user?.id ?? 'me';
+        const reactions = { ...(model?.get('reactions') ?? {}) };
+        const who = (reactions[emoji] ?? []).filter((id) => id !== self);
+        if (on) who.push(self);
+        if (who.length > 0) reactions[emoji] = who;
+        else delete reactions[emoji];
+        change(conversationId, messageId, 'reaction', { reactions });
+      },
       renameConversation: (conversationId, title) => void record('renameConversation', conversationId, title),
       addMembers: (conversationId, memberIds) => void record('addMembers', conversationId, memberIds),
       removeMember: (conversationId, memberId) => void record('removeMember', conversationId, memberId),
@@ -128,16 +161,30 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       },
       ensureMessage: async (conversationId, messageId) => {
         record('ensureMessage', conversationId, messageId);
-        return core.collections.messagesFor(conversationId).some((m) => m.get('id') === messageId);
+        const collection = core.collections.messagesFor(conversationId);
+        if (collection.get(messageId)) return true;
+        const found = remote.get(messageId);
+        if (!found || found.conversationId !== conversationId) return false;
+        collection.add(found);
+        return true;
       },
     },
     receipts: {
       setVisibleConversation: (id) => void record('setVisibleConversation', id),
-      watchReceipts: (id) => {
-        record('watchReceipts', id);
-        return () => void record('unwatchReceipts', id);
+      watchReceipts: (conversationId) => {
+        record('watchReceipts', conversationId);
+        return () => record('stopWatchingReceipts', conversationId);
       },
-      seenBy: () => ({ read: [], delivered: [] }),
+      seenBy: (conversationId, seq) => {
+        const read: string[] = [];
+        const delivered: string[] = [];
+        for (const [userId, position] of Object.entries(positions.get(conversationId) ?? {})) {
+          if (userId === core.user?.id) continue;
+          if (position.readSeq >= seq) read.push(userId);
+          else if (position.deliveredSeq >= seq) delivered.push(userId);
+        }
+        return { read, delivered };
+      },
     },
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
     collections: {
@@ -175,9 +222,24 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
 /** A message from `senderId` with sensible defaults. */
 export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
   return {
-    id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent',
-    kind: 'message', replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null, revision: seq,
+    kind: 'message', id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent',
+    replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null, revision: Math.max(1, seq),
   };
+}
+
+/** A conversation entry (section 7a) with sensible defaults: everyone joined at 1, nothing delivered or read. */
+export function fakeConversation(id: string, memberIds: string[], extra: Partial<Conversation> = {}): Conversation {
+  return {
+    id, kind: memberIds.length > 2 ? 'group' : 'direct', title: '', ownerId: memberIds.length > 2 ? (memberIds[0] ?? null) : null, memberIds,
+    latestSeq: 0, updatedAt: Date.now(), members: Object.fromEntries(memberIds.map((m) => [m, { joinedSeq: 1 }])),
+    myDeliveredSeq: 0, myReadSeq: 0, deliveredToAllSeq: 0, readByAllSeq: 0, ...extra,
+  };
+}
+
+/** The outbox's one check of a body, against the protocol's schema. */
+function checkBody(body: string, command: string): void {
+  const checked = BodySchema.safeParse(body);
+  if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, command);
 }
 
 function activityOf(model: ConversationModel): number {
