@@ -12,6 +12,8 @@ const PATHS = {
   back: ['M10 3 5 8l5 5'],
   down: ['M8 3v10', 'M3.5 8.5 8 13l4.5-4.5'],
   send: ['M2 8h10', 'M8 3.5 12.5 8 8 12.5'],
+  close: ['M4 4l8 8', 'M12 4l-8 8'],
+  info: ['M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13Z', 'M8 7.5V11', 'M8 5v.5'],
 } as const;
 
 export type IconName = keyof typeof PATHS;

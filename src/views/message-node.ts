@@ -5,6 +5,8 @@ import { icon } from './icons';
 import { linkify } from './linkify';
 import type { MessageRow } from './message-rows';
 import { STATE_LABELS } from './message-state';
+import type { Person } from './people';
+import { isSystemEntry, systemLineNode } from './system-line';
 
 /** What a row needs to know beyond the message itself. */
 export interface RowContext {
@@ -12,6 +14,8 @@ export interface RowContext {
   isGroup: boolean;
   senderName(id: string): string;
   stateOf(message: MessageView): MessageState;
+  /** Who a user id is, for system lines ("You", a contact's name, or unnamed); without it senderName is used. */
+  person?(id: string): Pick<Person, 'name' | 'self'>;
 }
 
 /** Builds the DOM of one row of the message list: a day separator, the start note, or a message. */
@@ -23,6 +27,7 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
     return h('div', { class: 'row row-day', 'data-key': row.key }, h('span', {}, dayLabel(row.at)));
   }
   const m = row.message;
+  if (isSystemEntry(m)) return systemLineNode(row.key, m, (id) => ctx.person?.(id) ?? { name: ctx.senderName(id), self: id === ctx.selfId });
   const own = m.senderId === ctx.selfId;
   const state = own ? ctx.stateOf(m) : 'sent';
   const classes = ['row', 'row-message', own ? 'is-own' : 'is-other', row.firstOfGroup ? 'is-first' : '', `state-${state}`];

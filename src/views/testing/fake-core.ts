@@ -15,8 +15,18 @@ export class FakeConversation extends Backbone.Model<Conversation> implements Co
   messages?: Backbone.Collection<MessageModel>;
   selfId = 'u-alice';
   unreadCount(): number {
-    const readSeq = this.get('members')?.[this.selfId]?.readSeq ?? 0;
-    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId).length ?? 0;
+    return this.unread().length;
+  }
+  /** The first `message` entry from someone else past my read position, as the core's model finds it. */
+  firstUnreadSeq(): number | null {
+    return this.unread()[0]?.get('seq') ?? null;
+  }
+  isMember(selfId: string): boolean {
+    return (this.get('memberIds') ?? []).includes(selfId);
+  }
+  private unread(): MessageModel[] {
+    const readSeq = this.get('myReadSeq') ?? 0;
+    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && (m.get('kind') ?? 'message') === 'message') ?? [];
   }
   lastMessage(): MessageModel | null {
     return this.messages?.last() ?? null;
@@ -59,6 +69,13 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     }
   }
   const drafts = new Backbone.Collection<DraftModel>([], { model: RecordedDraft });
+  /** A local echo of a change to the conversation: a pending system line, seq null, until the server answers. */
+  const echo = (conversationId: string, change: Record<string, unknown>) => {
+    const clientMessageId = `cm-${calls.length}`;
+    core.collections.messagesFor(conversationId).add({
+      id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), state: 'pending', ...change,
+    } as unknown as MessageView);
+  };
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -89,7 +106,24 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         core.collections.messagesFor(conversationId).add(message);
         return message;
       },
+      edit: (conversationId, messageId, body) => void record('edit', conversationId, messageId, body),
+      deleteMessage: (conversationId, messageId) => void record('deleteMessage', conversationId, messageId),
+      react: (conversationId, messageId, emoji, on) => void record('react', conversationId, messageId, emoji, on),
+      // Changes to the conversation show at once as a pending line, as the outbox's echoes do.
+      renameConversation: (conversationId, title) => {
+        record('renameConversation', conversationId, title);
+        echo(conversationId, { kind: 'title', title });
+      },
+      addMembers: (conversationId, memberIds) => {
+        record('addMembers', conversationId, memberIds);
+        echo(conversationId, { kind: 'members', added: memberIds, removed: [] });
+      },
+      removeMember: (conversationId, memberId) => {
+        record('removeMember', conversationId, memberId);
+        echo(conversationId, { kind: 'members', added: [], removed: [memberId] });
+      },
       retry: (id) => void record('retry', id),
+      dismiss: (id) => void record('dismiss', id),
       pendingCount: () => 0,
     },
     directory: {
@@ -111,8 +145,19 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         if (page) core.collections.messagesFor(conversationId).add(page);
         return olderPages.length > 0;
       },
+      ensureMessage: async (conversationId, messageId) => {
+        record('ensureMessage', conversationId, messageId);
+        return core.collections.messagesFor(conversationId).some((m) => m.get('id') === messageId);
+      },
     },
-    receipts: { setVisibleConversation: (id) => void record('setVisibleConversation', id) },
+    receipts: {
+      setVisibleConversation: (id) => void record('setVisibleConversation', id),
+      watchReceipts: (conversationId) => {
+        record('watchReceipts', conversationId);
+        return () => void record('unwatchReceipts', conversationId);
+      },
+      seenBy: () => ({ read: [], delivered: [] }),
+    },
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
     collections: {
       contacts,
@@ -148,7 +193,27 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
 
 /** A message from `senderId` with sensible defaults. */
 export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
-  return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent' };
+  return {
+    id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, sentAt, state: 'sent',
+    kind: 'message', body, replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null, revision: seq,
+  };
+}
+
+/** A `members` or `title` entry (a system line) from `senderId`. */
+export function fakeSystemEntry(seq: number, senderId: string, change: { added?: string[]; removed?: string[] } | { title: string }, sentAt: number, conversationId = 'conv-1'): MessageView {
+  const fields = 'title' in change ? { kind: 'title', title: change.title } : { kind: 'members', added: change.added ?? [], removed: change.removed ?? [] };
+  return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, sentAt, state: 'sent', ...fields } as unknown as MessageView;
+}
+
+/** A conversation of version 2's shape: `overrides` on a two-person direct conversation of alice and bob, all read. */
+export function fakeConversation(overrides: Partial<Conversation> = {}): Conversation {
+  const memberIds = overrides.memberIds ?? ['u-alice', 'u-bob'];
+  return {
+    id: 'conv-1', kind: 'direct', title: '', ownerId: null, memberIds, latestSeq: 0, updatedAt: Date.now(),
+    members: Object.fromEntries(memberIds.map((id) => [id, { joinedSeq: 1 }])),
+    myDeliveredSeq: 0, myReadSeq: 0, deliveredToAllSeq: 0, readByAllSeq: 0,
+    ...overrides,
+  };
 }
 
 function activityOf(model: ConversationModel): number {
