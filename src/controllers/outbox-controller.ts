@@ -15,12 +15,28 @@ declare module '../dispatch/bus-events' {
   }
 }
 
-/** What the views may ask of the outbox. */
+/**
+ * What the views may ask of the outbox. Every change goes through it, in
+ * order, exactly once, offline or not, each with a clientMessageId made
+ * when the person acts. A message id may be `local:<clientMessageId>` for a
+ * message of mine not sent yet: an edit or deletion of it changes or removes
+ * the queued send instead of going out.
+ */
 export interface OutboxActions {
   /** Local echo at once, then sent (now or when back online). Returns the new message. */
-  send(conversationId: string, body: string): MessageView;
+  send(conversationId: string, body: string, options?: { replyTo?: string | null }): MessageView;
+  edit(conversationId: string, messageId: string, body: string): void;
+  deleteMessage(conversationId: string, messageId: string): void;
+  react(conversationId: string, messageId: string, emoji: string, on: boolean): void;
+  renameConversation(conversationId: string, title: string): void;
+  addMembers(conversationId: string, memberIds: string[]): void;
+  /** Removes a member of a group; my own id leaves it. */
+  removeMember(conversationId: string, memberId: string): void;
+  /** Puts a failed change back in the queue, unchanged. */
   retry(clientMessageId: string): void;
-  /** How many messages are not yet acknowledged. */
+  /** Drops a failed change from the outbox; its local effect goes with it. */
+  dismiss(clientMessageId: string): void;
+  /** How many changes are not yet acknowledged. */
   pendingCount(): number;
 }
 

@@ -73,8 +73,8 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
   const echo = (conversationId: string, change: Record<string, unknown>) => {
     const clientMessageId = `cm-${calls.length}`;
     core.collections.messagesFor(conversationId).add({
-      id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), state: 'pending', ...change,
-    } as unknown as MessageView);
+      ...SYSTEM_ROW, id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), revision: 1, state: 'pending', ...change,
+    } as MessageView);
   };
   const core: FakeCore = {
     calls,
@@ -201,9 +201,12 @@ export function fakeMessage(seq: number, senderId: string, body: string, sentAt:
 
 /** A `members` or `title` entry (a system line) from `senderId`. */
 export function fakeSystemEntry(seq: number, senderId: string, change: { added?: string[]; removed?: string[] } | { title: string }, sentAt: number, conversationId = 'conv-1'): MessageView {
-  const fields = 'title' in change ? { kind: 'title', title: change.title } : { kind: 'members', added: change.added ?? [], removed: change.removed ?? [] };
-  return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, sentAt, state: 'sent', ...fields } as unknown as MessageView;
+  const fields = 'title' in change ? { kind: 'title' as const, title: change.title } : { kind: 'members' as const, added: change.added ?? [], removed: change.removed ?? [] };
+  return { ...SYSTEM_ROW, id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, sentAt, revision: seq, state: 'sent', ...fields };
 }
+
+/** A system line's message fields, as the core's rows carry them: empty. */
+const SYSTEM_ROW = { body: '', replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null };
 
 /** A conversation of version 2's shape: `overrides` on a two-person direct conversation of alice and bob, all read. */
 export function fakeConversation(overrides: Partial<Conversation> = {}): Conversation {
