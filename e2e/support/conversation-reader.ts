@@ -1,4 +1,4 @@
-import type { Message } from '../../src/protocol/index';
+import type { Entry, Message } from '../../src/protocol/index';
 import { ProtocolClient } from '../../server/test/protocol-client';
 
 /**
@@ -49,9 +49,14 @@ export class ConversationReader {
     }
   }
 
-  /** Every message with seq > afterSeq, oldest first, paging until the end. */
+  /** Every message with seq > afterSeq, oldest first, paging until the end (entries of other kinds left out). */
   async messagesAfter(conversationId: string, afterSeq = 0): Promise<Message[]> {
-    const out: Message[] = [];
+    return (await this.entriesAfter(conversationId, afterSeq)).filter((e): e is Message => e.kind === 'message');
+  }
+
+  /** Every entry (messages, edits, deletions, reactions, ...) with seq > afterSeq, oldest first. */
+  async entriesAfter(conversationId: string, afterSeq = 0): Promise<Entry[]> {
+    const out: Entry[] = [];
     let from = afterSeq;
     for (;;) {
       const page = await this.call((c) => c.call('GetMessagesCommand', { conversationId, afterSeq: from, limit: 500 }, 'MessagesResponse'));
@@ -82,6 +87,6 @@ export class ConversationReader {
 }
 
 /** Asserts-friendly summary: the bodies in seq order, and whether the seqs run without a gap. */
-export function seqsAreContiguous(messages: Message[]): boolean {
+export function seqsAreContiguous(messages: Pick<Entry, 'seq'>[]): boolean {
   return messages.every((m, i) => i === 0 || m.seq === messages[i - 1]!.seq + 1);
 }

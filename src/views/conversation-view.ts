@@ -158,7 +158,9 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   /** "Jump to latest", with how many messages from others are below unseen; shown while the bottom is out of view. */
   private renderJump(position: ListPosition): void {
     this.jump.hidden = position.atBottom;
+    // The name reads "Jump to latest 3 unread".
     replaceChildren(this.jump, 'Jump to latest',
+      position.unseen > 0 ? ' ' : null,
       position.unseen > 0 ? h('span', { class: 'jump-count' }, position.unseen > 99 ? '99+' : String(position.unseen), h('span', { class: 'visually-hidden' }, ' unread')) : null,
       icon('down'));
   }

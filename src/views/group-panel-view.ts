@@ -254,5 +254,6 @@ function byName(a: Person, b: Person): number {
 }
 
 function contactsByName(a: ContactModel, b: ContactModel): number {
-  return (a.get('displayName') || a.get('username')).localeCompare(b.get('displayName') || b.get('username'));
+  const name = (c: ContactModel) => attrs(c).displayName || attrs(c).username;
+  return name(a).localeCompare(name(b));
 }

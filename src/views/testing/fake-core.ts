@@ -15,18 +15,15 @@ export class FakeConversation extends Backbone.Model<Conversation> implements Co
   messages?: Backbone.Collection<MessageModel>;
   selfId = 'u-alice';
   unreadCount(): number {
-    return this.unread().length;
+    const readSeq = this.get('myReadSeq') ?? 0;
+    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && m.get('kind') === 'message').length ?? 0;
   }
-  /** The first `message` entry from someone else past my read position, as the core's model finds it. */
   firstUnreadSeq(): number | null {
-    return this.unread()[0]?.get('seq') ?? null;
+    const readSeq = this.get('myReadSeq') ?? 0;
+    return this.messages?.find((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && m.get('kind') === 'message')?.get('seq') ?? null;
   }
   isMember(selfId: string): boolean {
     return (this.get('memberIds') ?? []).includes(selfId);
-  }
-  private unread(): MessageModel[] {
-    const readSeq = this.get('myReadSeq') ?? 0;
-    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && (m.get('kind') ?? 'message') === 'message') ?? [];
   }
   lastMessage(): MessageModel | null {
     return this.messages?.last() ?? null;
@@ -70,11 +67,11 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
   }
   const drafts = new Backbone.Collection<DraftModel>([], { model: RecordedDraft });
   /** A local echo of a change to the conversation: a pending system line, seq null, until the server answers. */
-  const echo = (conversationId: string, change: Record<string, unknown>) => {
+  const echo = (conversationId: string, change: Pick<MessageView, 'kind' | 'added' | 'removed' | 'title'>) => {
     const clientMessageId = `cm-${calls.length}`;
     core.collections.messagesFor(conversationId).add({
-      ...SYSTEM_ROW, id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), revision: 1, state: 'pending', ...change,
-    } as MessageView);
+      ...SYSTEM_ROW, id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), revision: 0, state: 'pending', ...change,
+    });
   };
   const core: FakeCore = {
     calls,
@@ -94,14 +91,15 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       hasStoredSession: () => core.user !== null,
     },
     outbox: {
-      send: (conversationId, body) => {
+      send: (conversationId, body, sendOptions) => {
         // The outbox's one check of a body, against the protocol's schema.
         const checked = BodySchema.safeParse(body);
         if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'SendMessageCommand');
-        record('send', conversationId, body);
+        record('send', conversationId, body, ...(sendOptions ? [sendOptions] : []));
         const message: MessageView = {
-          id: `local-${calls.length}`, conversationId, seq: null, senderId: core.user?.id ?? 'me',
-          clientMessageId: `cm-${calls.length}`, body, sentAt: Date.now(), state: 'pending',
+          ...fakeMessage(0, core.user?.id ?? 'me', body, Date.now(), conversationId),
+          id: `local-${calls.length}`, seq: null, clientMessageId: `cm-${calls.length}`, state: 'pending', revision: 0,
+          replyTo: sendOptions?.replyTo ?? null,
         };
         core.collections.messagesFor(conversationId).add(message);
         return message;
@@ -152,9 +150,9 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     },
     receipts: {
       setVisibleConversation: (id) => void record('setVisibleConversation', id),
-      watchReceipts: (conversationId) => {
-        record('watchReceipts', conversationId);
-        return () => void record('unwatchReceipts', conversationId);
+      watchReceipts: (id) => {
+        record('watchReceipts', id);
+        return () => void record('unwatchReceipts', id);
       },
       seenBy: () => ({ read: [], delivered: [] }),
     },
@@ -194,9 +192,13 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
 /** A message from `senderId` with sensible defaults. */
 export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
   return {
-    id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, sentAt, state: 'sent',
-    kind: 'message', body, replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null, revision: seq,
+    id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent',
+    kind: 'message', replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null, revision: seq,
   };
+}
+
+function activityOf(model: ConversationModel): number {
+  return conversationActivity(model.get('updatedAt') ?? 0, messageAttributes(model.lastMessage()));
 }
 
 /** A `members` or `title` entry (a system line) from `senderId`. */
@@ -217,8 +219,4 @@ export function fakeConversation(overrides: Partial<Conversation> = {}): Convers
     myDeliveredSeq: 0, myReadSeq: 0, deliveredToAllSeq: 0, readByAllSeq: 0,
     ...overrides,
   };
-}
-
-function activityOf(model: ConversationModel): number {
-  return conversationActivity(model.get('updatedAt') ?? 0, messageAttributes(model.lastMessage()));
 }
