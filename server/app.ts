@@ -124,7 +124,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const services: Services = {
     config,
     storage,
-    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, receiptNotices, metrics, logger }),
+    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, versions, receiptNotices, metrics, logger }),
     hub,
     conversationNotifier,
     presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),

@@ -45,7 +45,7 @@ export class ConversationNotifier {
   notify(changed: Iterable<string>, out?: Outbox): void {
     // A coalesced notice may come due after shutdown closed the database: nobody is left to notify.
     if (!this.storage.db.open) return;
-    const byUser = new Map<string, Conversation[]>();
+    const byUser = new Map<string, string[]>();
     const now = this.now();
     for (const id of new Set(changed)) {
       if (this.deferred.has(id)) continue; // its timer sends the entry as it is then
@@ -61,20 +61,36 @@ export class ConversationNotifier {
       if (!conversation) continue;
       for (const userId of conversation.memberIds) {
         const list = byUser.get(userId);
-        if (list) list.push(conversation);
-        else byUser.set(userId, [conversation]);
+        if (list) list.push(id);
+        else byUser.set(userId, [id]);
       }
     }
+    this.sendEntries(byUser, out);
+  }
+
+  /**
+   * Sends each user their own entries of the given conversations (entries
+   * differ per caller: their positions and the summaries of the others').
+   * Users whose entries are alike (same conversations, same caller fields)
+   * share one encoded frame and one version.
+   */
+  private sendEntries(byUser: ReadonlyMap<string, readonly string[]>, out?: Outbox): void {
     if (byUser.size === 0) return;
-    const groups = new Map<string, { keys: string[]; conversations: Conversation[] }>();
-    for (const [userId, conversations] of byUser) {
-      const signature = conversations.length === 1 ? conversations[0]!.id : conversations.map((c) => c.id).join(' ');
+    const repo = this.storage.conversations;
+    const groups = new Map<string, { keys: string[]; userId: string; ids: readonly string[] }>();
+    for (const [userId, ids] of byUser) {
+      let signature = '';
+      for (const id of ids) {
+        const f = repo.callerFields(id, userId);
+        if (f) signature += `${id} ${f.myDeliveredSeq} ${f.myReadSeq} ${f.deliveredToAllSeq} ${f.readByAllSeq};`;
+      }
       const group = groups.get(signature);
       if (group) group.keys.push(conversationsKey(userId));
-      else groups.set(signature, { keys: [conversationsKey(userId)], conversations });
+      else groups.set(signature, { keys: [conversationsKey(userId)], userId, ids });
     }
     const version = this.versions.bump([...byUser.keys()].map(conversationsKey));
-    for (const { keys, conversations } of groups.values()) {
+    for (const { keys, userId, ids } of groups.values()) {
+      const conversations = ids.map((id) => repo.entryFor(id, userId)).filter((c): c is Conversation => c !== undefined);
       // Many large groups changed at once would pass the largest frame: several notifications then.
       for (const chunk of chunksWithin(conversations, entryBytesBound)) {
         const items: Record<string, Conversation> = {};
