@@ -6,6 +6,10 @@ import { ConversationReader } from './support/conversation-reader';
 /** The demo direct conversation of alice and bob: 40 messages, all read (server/mock/demo-data.ts). */
 const ALICE_BOB = 'c_alice_bob';
 
+
+// Several people's browsers in each test, on a machine shared with other work: generous time.
+test.describe.configure({ timeout: 180_000 });
+
 test('opening a conversation with unread messages lands at the first of them under "New messages", and Jump to latest goes to the end', async ({ signIn, server }) => {
   const alice = await signIn('alice');
   const stamp = Date.now();
