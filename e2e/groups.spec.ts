@@ -74,6 +74,7 @@ test('a member added from the contacts sees the group, and only its history from
     for (const earlier of [before, 'I will bring snacks.']) await expect(dave.message(earlier)).toHaveCount(0);
     // Not even after a reload, from the server's history.
     await davePage.reload();
+    await expect(dave.conversationList).toBeVisible({ timeout: 30_000 });
     await dave.open('Weekend plans');
     await expect(dave.message(after)).toBeVisible();
     for (const earlier of [before, 'I will bring snacks.']) await expect(dave.message(earlier)).toHaveCount(0);
@@ -113,6 +114,7 @@ test('the owner removes a member, who keeps the history read-only and gets nothi
   await alice.chat.send(later);
   await expect(bob.chat.message(later)).toBeVisible();
   await carol.chat.page.reload();
+  await expect(carol.chat.conversationList).toBeVisible({ timeout: 30_000 });
   await carol.chat.open('Weekend plans');
   await expect(carolGroup.membershipBar).toBeVisible();
   await expect(carol.chat.message('I will bring snacks.')).toBeVisible();
@@ -166,15 +168,16 @@ test('a rename made offline shows pending and goes out once after reconnecting',
   await group.openPanel();
   await group.rename(title);
   await group.closePanel();
-  const line = group.systemLine(`You renamed the group to “${title}”`);
+  const text = `You renamed the group to “${title}”`;
+  const line = group.systemLine(text);
   await expect(line).toBeVisible();
-  await expect(alice.chat.page.locator('.row-system').filter({ has: line }).getByRole('img', { name: 'Pending' })).toBeVisible();
+  await expect(group.pendingMark(text)).toBeVisible();
   await bob.chat.page.waitForTimeout(500);
   await expect(bob.chat.conversationTitle).toHaveText('Weekend plans');
 
   await alice.context.setOffline(false);
   await expect(bob.chat.conversationTitle).toHaveText(title, { timeout: 30_000 });
-  await expect(alice.chat.page.locator('.row-system').filter({ has: line }).getByRole('img', { name: 'Pending' })).toHaveCount(0);
+  await expect(group.pendingMark(text)).toHaveCount(0);
   await expect(line).toHaveCount(1);
   await alice.chat.page.waitForTimeout(1000); // nothing more trickles out
   const reader = await ConversationReader.open(wsUrl(server.url), USERS.bob.username, USERS.bob.password);

@@ -31,6 +31,11 @@ export class GroupPage {
     return this.log.getByText(text, { exact: true });
   }
 
+  /** The "Pending" mark of one's own change that has not reached the server yet, on its line. */
+  pendingMark(text: string): Locator {
+    return this.log.locator('.row-system').filter({ hasText: text }).getByRole('img', { name: 'Pending' });
+  }
+
   member(name: string | RegExp): Locator {
     return this.members.getByRole('listitem').filter({ hasText: name });
   }

@@ -50,6 +50,7 @@ export class GroupPanelView extends Backbone.View<ConversationModel> {
   }
 
   override render(): this {
+    // maxlength counts UTF-16 units: twice the limit lets 100 emoji in; the submit counts code points.
     this.titleInput = h('input', { id: 'group-name-input', name: 'title', autocomplete: 'off', maxlength: MAX_TITLE_LENGTH * 2, required: true });
     this.membersEl = h('section', { class: 'panel-section', 'aria-labelledby': 'group-members-heading' });
     this.candidatesEl = h('section', { class: 'panel-section', 'aria-labelledby': 'add-members-heading' });

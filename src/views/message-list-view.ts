@@ -214,7 +214,8 @@ export class MessageListView extends Backbone.View {
         }
       }
     }
-    const next: ListPosition = { atBottom: this.stick, unseen: this.unseen.count(models.map((m) => m.attributes as MessageView), this.ctx.selfId) };
+    const unseen = this.unseen.count(models.length, (i) => (models[i] as MessageModel).attributes as MessageView, this.ctx.selfId);
+    const next: ListPosition = { atBottom: this.stick, unseen };
     if (next.atBottom === this.position.atBottom && next.unseen === this.position.unseen) return;
     this.position = next;
     this.trigger('position', next);

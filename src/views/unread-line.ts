@@ -46,12 +46,16 @@ export class UnseenCounter {
     if (!Number.isFinite(this.seenSeq) || seq > this.seenSeq) this.seenSeq = seq;
   }
 
-  /** Unseen messages from others among `messages` (oldest first): walks back from the newest only as far as needed. */
-  count(messages: readonly { seq: number | null; senderId: string; kind?: string }[], selfId: string | undefined): number {
+  /**
+   * Unseen messages from others among the `count` entries that `at` gives
+   * (oldest first): walks back from the newest only as far as needed, so a
+   * long history costs nothing.
+   */
+  count(count: number, at: (index: number) => { seq: number | null; senderId: string; kind?: string }, selfId: string | undefined): number {
     if (!Number.isFinite(this.seenSeq)) return 0;
     let unseen = 0;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      const m = messages[i] as (typeof messages)[number];
+    for (let i = count - 1; i >= 0; i--) {
+      const m = at(i);
       if (m.seq === null) continue;
       if (m.seq <= this.seenSeq) break;
       if (m.senderId !== selfId && (m.kind ?? 'message') === 'message') unseen++;
