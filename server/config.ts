@@ -154,10 +154,11 @@ export interface ServerConfig {
   /** How often live sessions are checked for expiry. */
   sessionSweepIntervalMs: number;
   /**
-   * Conversations with at least this many members notify `conversations` at
-   * most once per `largeGroupNotifyIntervalMs` (the entry carries every
-   * member's receipts, so one notification costs O(members²) bytes); smaller
-   * ones once per event-loop turn. 0 turns the interval off.
+   * Conversations with at least this many members notify `conversations`
+   * of their new messages (and full entries) at most once per
+   * `largeGroupNotifyIntervalMs`: a patch of about 200 bytes to every
+   * member, shared by the messages of the interval; smaller ones once per
+   * event-loop turn. 0 turns the interval off.
    */
   largeGroupMembers: number;
   largeGroupNotifyIntervalMs: number;
@@ -180,10 +181,12 @@ export interface ServerConfig {
    */
   presenceOfflineGraceMs: number;
   /**
-   * The receipts of one user in one conversation notify the members'
-   * `conversations` at most once per this interval; a receipt within it is
-   * written and answered as any other, and notified when the interval ends. 0: each
-   * receipt notifies. RECEIPT_NOTICE_INTERVAL_MS.
+   * Receipts notify at most once per this interval in each stream (a
+   * user's own positions in one conversation; a conversation's `receipts:`
+   * subscribers; the members whose lowest-of-the-others moved,
+   * hub/receipt-notifier.ts); a receipt within it is written and answered as
+   * any other, and notified when the interval ends. 0: each receipt
+   * notifies. RECEIPT_NOTICE_INTERVAL_MS.
    */
   receiptNoticeIntervalMs: number;
   /**

@@ -112,10 +112,11 @@ What one user can make the server send to others:
                         at once (default 3); a start for one more is dropped.
   TYPING_TYPERS_PER_CONVERSATION  Users one conversation shows typing at once
                         (default 5); a start from one more is dropped.
-  RECEIPT_NOTICE_INTERVAL_MS  The receipts of one user in one conversation
-                        notify the members at most once per this (default
-                        1000); those within it are notified when it ends.
-                        0: each.
+  RECEIPT_NOTICE_INTERVAL_MS  Receipts notify at most once per this (default
+                        1000) in each stream: a user's own positions in one
+                        conversation, a conversation's receipts: subscribers,
+                        the members whose lowest-of-the-others moved; those
+                        within it are notified when it ends. 0: each.
   PRESENCE_OFFLINE_GRACE_MS  A user whose last socket closes goes offline for
                         their contacts this long after (default 3000); a
                         socket back within it notifies nobody. 0: at once.

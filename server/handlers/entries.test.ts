@@ -50,7 +50,7 @@ describe('entries that change a message', () => {
     expect(target.editedAt).toBeGreaterThan(0);
     const note = (await ben.waitFor((f) => f.name === 'ResourceChangedNotification' && (f.payload as { ids: string[] }).ids.includes(edit.entry!.id))).payload;
     expect(note).toMatchObject({ resource: `messages:${group}`, version: m.seq + 1, ids: [edit.entry!.id] });
-    expect(note.items?.[edit.entry!.id]).toEqual(edit.entry);
+    expect((note['items'] as Record<string, unknown>)[edit.entry!.id]).toEqual(edit.entry);
     const entries = await page(ben);
     expect(entries[m.id]).toMatchObject({ body: 'typo', revision: m.seq + 1 });
     expect(entries[edit.entry!.id]).toMatchObject({ kind: 'edit', target: { body: 'typo' } });
@@ -147,14 +147,19 @@ describe('entries that change a message', () => {
     expect(server.db.prepare('SELECT body FROM messages WHERE id = ?').pluck().get(m.id)).toBe('');
   });
 
-  it('answers a message and its edit in one batch with the message as it is after the batch', async () => {
-    // The edit cannot name a message the client has no id for, so the second socket edits an earlier one while the first sends.
+  it('answers every command of one batch with the message as it is after the whole batch', async () => {
     const m = await send(ann, 'before');
-    const [edit, sent] = await Promise.all([
+    // Two frames of one socket in one write: read in one turn, so written in one batch.
+    const [edit, reaction] = await Promise.all([
       ann.call('EditMessageCommand', { conversationId: group, clientMessageId: cmid(), targetId: m.id, body: 'after' }, 'EditMessageResponse'),
-      ann.call('SendMessageCommand', { conversationId: group, clientMessageId: cmid(), body: 'next' }, 'SendMessageResponse'),
+      ann.call('ReactCommand', { conversationId: group, clientMessageId: cmid(), targetId: m.id, emoji: '🙂', on: true }, 'ReactResponse'),
     ]);
-    expect([edit.entry!.seq, sent.message.seq].sort((a, b) => a - b)).toEqual([m.seq + 1, m.seq + 2]);
+    const seqs = [edit.entry!.seq, reaction.entry!.seq];
+    expect(seqs.sort((a, b) => a - b)).toEqual([m.seq + 1, m.seq + 2]);
+    // Both carry the same message: edited, reacted to, at the revision of the later entry.
+    const editTarget = (edit.entry as Extract<Entry, { kind: 'edit' }>).target;
+    expect(editTarget).toEqual(reaction.target);
+    expect(editTarget).toMatchObject({ body: 'after', reactions: { '🙂': [ids['ann']] }, revision: m.seq + 2 });
   });
 
   it('refuses attachments for now: there is no upload an id could name (NOT_FOUND)', async () => {

@@ -113,6 +113,7 @@ describe('group entries', () => {
     const ben = c['ben']!;
     await ben.call('SubscribeCommand', { resource: `messages:${g}` }, 'SubscribeResponse');
     await ben.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
+    await ben.call('SubscribeCommand', { resource: `receipts:${g}` }, 'SubscribeResponse');
     await send('ann', g, 'hi');
     expect(await c['cat']!.fail('RemoveMemberCommand', { conversationId: g, clientMessageId: cmid(), memberId: ids['ben']! })).toMatchObject({ code: 'FORBIDDEN' });
     expect(await c['cat']!.fail('RemoveMemberCommand', { conversationId: g, clientMessageId: cmid(), memberId: ids['dan']! })).toMatchObject({ code: 'NOT_FOUND' });
@@ -125,8 +126,12 @@ describe('group entries', () => {
     expect(last.memberIds).not.toContain(ids['ben']);
     expect(last.latestSeq).toBe(removed.entry!.seq);
     // From then on: nothing more on the old subscription, FORBIDDEN for everything.
+    const receiptNotes = (): number => ben.queued(isNote(`receipts:${g}`, () => true)).length;
+    const notesBefore = receiptNotes();
     const afterBen = await send('ann', g, 'after ben');
+    await c['cat']!.call('MarkReadCommand', { conversationId: g, seq: afterBen.seq }, 'MarkReadResponse');
     await sleep(150);
+    expect(receiptNotes()).toBe(notesBefore);
     expect(ben.queued(isNote(`messages:${g}`, (p) => p.ids.includes(afterBen.id)))).toEqual([]);
     expect(ben.queued(isNote('conversations', (p) => (p.items?.[g] as Conversation | undefined)?.latestSeq === afterBen.seq))).toEqual([]);
     expect(ben.ws.readyState).toBe(ben.ws.OPEN);
@@ -140,6 +145,8 @@ describe('group entries', () => {
       expect(await ben.fail(name, { conversationId: g, ...payload } as never)).toMatchObject({ code: 'FORBIDDEN', command: name });
     }
     expect(await ben.fail('SubscribeCommand', { resource: `messages:${g}` })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await ben.fail('SubscribeCommand', { resource: `receipts:${g}` })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await ben.fail('GetReceiptsCommand', { conversationId: g })).toMatchObject({ code: 'FORBIDDEN' });
     const list = await ben.call('GetConversationsCommand', {}, 'ConversationsResponse');
     expect(list.conversations[g]).toBeUndefined();
     // Leaving: anyone, themself.

@@ -1,7 +1,8 @@
 import type { Entry } from '../../src/protocol/index';
-import { conversationsKey, messagesKey, type Hub } from '../hub/hub';
+import type { ConversationNotifier } from '../hub/conversation-notifier';
+import type { ReceiptNotifier } from '../hub/receipt-notifier';
+import { messagesKey, type Hub } from '../hub/hub';
 import type { Outbox } from '../hub/outbox';
-import type { ResourceVersions } from '../hub/versions';
 import type { CommittedBatch } from '../storage/message-writer';
 import type { ConversationState, ConversationsRepo } from '../storage/conversations-repo';
 
@@ -14,6 +15,8 @@ import type { ConversationState, ConversationsRepo } from '../storage/conversati
 export interface MembershipChange {
   before: ConversationState | undefined;
   removedAt: Map<string, number>;
+  /** Everyone the batch added or removed. */
+  membersChanged: Set<string>;
 }
 
 /** The conversations whose `members` or `title` entries the batch appended, read from the cache BEFORE it moves. */
@@ -24,10 +27,12 @@ export function membershipChanges(batch: CommittedBatch, conversations: Conversa
     if (!entry || r.duplicate || (entry.kind !== 'members' && entry.kind !== 'title')) continue;
     let change = changes.get(entry.conversationId);
     if (!change) {
-      change = { before: conversations.get(entry.conversationId), removedAt: new Map() };
+      change = { before: conversations.get(entry.conversationId), removedAt: new Map(), membersChanged: new Set() };
       changes.set(entry.conversationId, change);
     }
-    if (entry.kind === 'members') for (const userId of entry.removed) change.removedAt.set(userId, entry.seq);
+    if (entry.kind !== 'members') continue;
+    for (const userId of entry.removed) change.removedAt.set(userId, entry.seq);
+    for (const userId of [...entry.added, ...entry.removed]) change.membersChanged.add(userId);
   }
   return changes;
 }
@@ -48,32 +53,33 @@ export function seesEntry(conversation: ConversationState | undefined, userId: s
 
 /**
  * Tells each member the batch removed, once: their sockets' subscriptions to
- * the conversation's entries end (they were served the `members` entry that
+ * the conversation's entries and receipts end (they were served the `members` entry that
  * removed them just before, if subscribed), and their `conversations`
  * subscribers get the conversation's entry as it is now, without them in
  * `memberIds`. From then on every command of theirs on it is FORBIDDEN
  * (the cache no longer holds them). A member removed and added again in the
- * same batch is a member: nothing to tell.
+ * same batch is a member: nothing to tell. Every member the batch added or
+ * removed is reported to the `receipts:<id>` resource
+ * (`ReceiptNotifier.membersChanged`).
  */
 export function tellRemoved(
   changes: ReadonlyMap<string, MembershipChange>,
-  parts: { conversations: ConversationsRepo; hub: Hub; versions: ResourceVersions },
+  parts: { conversations: ConversationsRepo; hub: Hub; conversationNotifier: ConversationNotifier; receiptNotifier: ReceiptNotifier },
   out: Outbox,
 ): void {
-  const { conversations, hub, versions } = parts;
+  const { conversations, hub, conversationNotifier, receiptNotifier } = parts;
   for (const [conversationId, change] of changes) {
-    if (change.removedAt.size === 0) continue;
+    if (change.membersChanged.size === 0) continue;
     const now = conversations.get(conversationId);
     if (!now) continue;
+    const told: string[] = [];
     for (const userId of change.removedAt.keys()) {
       if (Object.hasOwn(now.members, userId)) continue;
-      const key = messagesKey(conversationId);
-      for (const peer of [...hub.subscribersOf(key)]) if (peer.userId === userId) hub.unsubscribe(peer, key);
-      const listKey = conversationsKey(userId);
-      const entry = conversations.entryFor(conversationId, userId);
-      if (!entry) continue;
-      const version = versions.bump([listKey]);
-      hub.notifyChanged([listKey], { resource: 'conversations', version, ids: [conversationId], items: { [conversationId]: entry } }, null, out);
+      hub.unsubscribeUser(messagesKey(conversationId), userId);
+      told.push(userId);
     }
+    if (told.length > 0) conversationNotifier.notifyUsers(conversationId, told, out);
+    // Their `receipts:<id>` subscriptions end there, and its subscribers learn who left and who came.
+    receiptNotifier.membersChanged(conversationId, change.membersChanged, out);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/protocol/index';
 import { ConversationNotifier } from '../hub/conversation-notifier';
+import { ReceiptNotifier } from '../hub/receipt-notifier';
 import { Hub, conversationsKey, messagesKey } from '../hub/hub';
 import type { Peer } from '../hub/peer';
 import { ResourceVersions } from '../hub/versions';
@@ -91,13 +92,14 @@ function setup() {
   const conv = seeder.conversation({ memberIds: [a, b] });
   const hub = new Hub();
   const writer = new GatedWriter(new MessageWriter(db));
+  const versions = new ResourceVersions();
+  const conversationNotifier = new ConversationNotifier(storage, versions, hub);
   const path = new SendPath({
     writer,
     conversations: storage.conversations,
     hub,
-    conversationNotifier: new ConversationNotifier(storage, new ResourceVersions(), hub),
-    versions: new ResourceVersions(),
-    receiptNotices: new MemoryNoticeCoalescer(0),
+    conversationNotifier,
+    receiptNotifier: new ReceiptNotifier(storage, hub, versions, new MemoryNoticeCoalescer(0), conversationNotifier),
     metrics: new ServerMetrics(),
     logger: createLogger('silent'),
   });

@@ -1,8 +1,8 @@
 import { ProtocolError, encodeFrame, type EntryCommandName } from '../../src/protocol/index';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
+import type { ReceiptNotifier } from '../hub/receipt-notifier';
 import { Outbox } from '../hub/outbox';
 import type { Peer } from '../hub/peer';
-import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { BatchWriter, CommittedBatch, EntryRequest, ReceiptRequest } from '../storage/message-writer';
@@ -11,7 +11,6 @@ import type { Hub } from '../hub/hub';
 import { encodeEntryAnswer } from './entry-answers';
 import { notifyEntries, type Appended } from './entry-notifications';
 import { errorResponse } from './errors';
-import type { NoticeCoalescer } from './notice-coalescer';
 import { membershipChanges, tellRemoved } from './removed-members';
 
 /** A writing command waiting for its commit: who asked, and what the answer must echo. */
@@ -36,10 +35,8 @@ export interface SendPathParts {
   conversations: ConversationsRepo;
   hub: Hub;
   conversationNotifier: ConversationNotifier;
-  /** The `conversations` resource's versions (a removed member is told of their removal once). */
-  versions: ResourceVersions;
-  /** A receipt's `conversations` notification: at once, or coalesced to the end of its (user, conversation) interval. */
-  receiptNotices: NoticeCoalescer;
+  /** What committed receipts tell whom: the receipts subscribers, the author, the members whose summaries moved (coalesced). */
+  receiptNotifier: ReceiptNotifier;
   metrics: ServerMetrics;
   logger: Logger;
 }
@@ -168,14 +165,20 @@ export class SendPath {
    * entries they may see, except the socket that sent all of them (its
    * answers carried them; docs/PROTOCOL.md, "Notifications in detail");
    * (4) removed members are told once and their subscriptions end;
-   * (5) each member gets one coalesced `conversations` notification; (6)
-   * each socket's frames of all this leave in one write, in that order.
+   * (5) the `receipts:` subscribers of conversations whose positions moved
+   * get the moved members; (6) each user whose `conversations` entries
+   * moved gets them: the full entry where members or title changed, else
+   * one notification of patches (latestSeq for every member of a
+   * conversation with new entries, their own positions for a receipt's
+   * author, the summaries for members whose lowest-of-the-others moved;
+   * receipt-notifier.ts); (7) each socket's frames of all this leave in one
+   * write, in that order.
    */
   private committed(sends: QueuedEntry[], receipts: QueuedReceipt[], batch: CommittedBatch): void {
-    const { conversations, hub, conversationNotifier, receiptNotices, metrics } = this.parts;
+    const { conversations, hub, conversationNotifier, receiptNotifier, metrics } = this.parts;
     // Who could see what, as the cache had it before this batch (a removed member's floor included).
     const changes = membershipChanges(batch, conversations);
-    conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
+    const moves = conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
     for (const conversationId of changes.keys()) conversations.forgetCached(conversationId);
     metrics.commitTime.observe(batch.seconds);
     metrics.commitBatchSize.observe(sends.length + receipts.length);
@@ -192,21 +195,22 @@ export class SendPath {
         else metrics.ackLatency.observe(Number(now - started) / 1e9);
         if (result.entry && !result.duplicate) appended.push({ entry: result.entry, peer });
       }
-      const changed = new Set<string>();
       for (let i = 0; i < receipts.length; i++) {
         const { peer, request, requestId } = receipts[i]!;
         const after = batch.receipts[i]!;
         const conversationId = request.conversationId;
-        const later = (): void => conversationNotifier.notify([conversationId]);
-        if (after.changed && receiptNotices.admit(`${request.userId} ${conversationId}`, later)) changed.add(conversationId);
-        // The cache's positions: the writer's, never below the member's joinedSeq - 1 (conversations-repo.ts).
-        const now = conversations.positionOf(conversationId, request.userId) ?? after;
-        const payload = { conversationId, seq: request.read ? now.readSeq : now.deliveredSeq, requestId };
+        // The position right after this receipt (a later one of the batch may move it further), never below joinedSeq - 1 (conversations-repo.ts).
+        const floor = conversations.positionFloor(conversationId, request.userId);
+        const payload = { conversationId, seq: Math.max(floor, request.read ? after.readSeq : after.deliveredSeq), requestId };
         out.write(peer, encodeFrame(request.read ? 'MarkReadResponse' : 'AckMessagesResponse', payload));
       }
-      for (const conversationId of notifyEntries(appended, batch.latestSeq, changes, conversations, hub, out)) changed.add(conversationId);
+      notifyEntries(appended, batch.latestSeq, changes, conversations, hub, out);
       tellRemoved(changes, this.parts, out);
-      conversationNotifier.notify(changed, out);
+      conversationNotifier.notify(changes.keys(), out);
+      const pass = conversationNotifier.patches();
+      receiptNotifier.moved(moves, pass, out);
+      conversationNotifier.latestMoved([...batch.latestSeq.keys()].filter((id) => !changes.has(id)), pass);
+      pass.send(out);
     } finally {
       out.send();
     }

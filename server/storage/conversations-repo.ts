@@ -1,6 +1,6 @@
 import type { Conversation, MemberInfo, MemberPosition } from '../../src/protocol/index';
 import type { Db } from './database';
-import { lowestOf, lowestOfOthers, sameLowest, type LowestPosition } from './lowest-position';
+import { lowestOf, lowestOfOthers, movedLowest, othersMayHaveMoved, type LowestPosition } from './lowest-position';
 import type { CommittedPositions } from './message-writer';
 
 interface ConversationRow {
@@ -163,8 +163,11 @@ export class ConversationsRepo {
    * The message writer committed: these conversations now end at these
    * seqs, updated at `updatedAt`, and these members' receipts moved their
    * positions (never back: MAX with the cached ones). Returns, per
-   * conversation whose positions moved, who moved and whose summaries moved
-   * (one scan of its members, only when its lowest positions changed).
+   * conversation whose positions moved, who moved and whose summaries moved.
+   * The lowest positions are kept in O(1) per receipt where they can be
+   * (lowest-position.ts); at most two scans of a conversation's members
+   * per batch otherwise, and one more to find whose summaries moved when
+   * they may have.
    */
   committed(latestSeq: ReadonlyMap<string, number>, updatedAt: number, positions: readonly CommittedPositions[] = []): ReceiptMoves[] {
     for (const [id, seq] of latestSeq) {
@@ -199,6 +202,10 @@ export class ConversationsRepo {
       return { conversationId, moved, summaryMoved: [...loaded.state.memberIds] };
     }
     const before = new Map<string, MemberPosition>();
+    const oldDelivered = cached.delivered;
+    const oldRead = cached.read;
+    let delivered: LowestPosition | null = oldDelivered;
+    let read: LowestPosition | null = oldRead;
     for (const p of list) {
       const old = cached.positions.get(p.userId);
       if (!old) continue;
@@ -207,17 +214,18 @@ export class ConversationsRepo {
       if (deliveredSeq === old.deliveredSeq && readSeq === old.readSeq) continue;
       if (!before.has(p.userId)) before.set(p.userId, old);
       cached.positions.set(p.userId, { deliveredSeq, readSeq });
+      // Kept in O(1) where it can be; a scan of the members at the end where it cannot.
+      delivered = delivered && movedLowest(delivered, old.deliveredSeq, deliveredSeq);
+      read = read && movedLowest(read, old.readSeq, readSeq);
     }
     const moved = new Map<string, MemberPosition>();
     for (const userId of before.keys()) moved.set(userId, cached.positions.get(userId)!);
     if (moved.size === 0) return { conversationId, moved, summaryMoved: [] };
-    const oldDelivered = cached.delivered;
-    const oldRead = cached.read;
-    cached.delivered = lowestOf(positionValues(cached.positions, 'deliveredSeq'));
-    cached.read = lowestOf(positionValues(cached.positions, 'readSeq'));
-    // Each member's view depends on the lowest positions and on their own; with the lowest unchanged, nobody's moved.
+    cached.delivered = delivered ?? lowestOf(positionValues(cached.positions, 'deliveredSeq'));
+    cached.read = read ?? lowestOf(positionValues(cached.positions, 'readSeq'));
+    // Each member's view depends on the lowest positions and on their own: one scan, only when some view may have moved.
     const summaryMoved: string[] = [];
-    if (!sameLowest(oldDelivered, cached.delivered) || !sameLowest(oldRead, cached.read)) {
+    if (othersMayHaveMoved(oldDelivered, cached.delivered) || othersMayHaveMoved(oldRead, cached.read)) {
       for (const [userId, now] of cached.positions) {
         const was = before.get(userId) ?? now;
         if (
@@ -269,6 +277,24 @@ export class ConversationsRepo {
   receipts(id: string): Record<string, MemberPosition> | undefined {
     const cached = this.cache.get(id) ?? this.load(id);
     return cached && Object.fromEntries(cached.positions);
+  }
+
+  /** The positions of those of `userIds` who are members. */
+  receiptsOf(id: string, userIds: Iterable<string>): Map<string, MemberPosition> {
+    const positions = (this.cache.get(id) ?? this.load(id))?.positions;
+    const found = new Map<string, MemberPosition>();
+    if (!positions) return found;
+    for (const userId of userIds) {
+      const p = positions.get(userId);
+      if (p) found.set(userId, p);
+    }
+    return found;
+  }
+
+  /** The lowest position a member is served: joinedSeq - 1 (0 for founders and for no member). */
+  positionFloor(id: string, userId: string): number {
+    const joined = this.get(id)?.members[userId]?.joinedSeq;
+    return joined === undefined ? 0 : joined - 1;
   }
 
   /** One member's positions; undefined when not a member. */

@@ -1,6 +1,6 @@
 import type { Entry, ErrorCode, Message } from '../../src/protocol/index';
 import type { Db } from './database';
-import { newId } from './ids';
+import { newEntryId } from './ids';
 import { FIELDS, RECEIPT_FIELDS, prepareBatchWriter, type BatchResult, type Outcome } from './writer-batch.mjs';
 
 interface EntryRequestBase {
@@ -111,12 +111,12 @@ export interface FlatBatch {
   receipts: (string | number)[];
 }
 
-export function flatten(batch: WriteBatch): FlatBatch {
+export function flatten(batch: WriteBatch, now = Date.now()): FlatBatch {
   const flat = new Array<string>(batch.entries.length * FIELDS);
   const ids = new Array<string>(batch.entries.length);
   for (let i = 0, o = 0; i < batch.entries.length; i++, o += FIELDS) {
     const r = batch.entries[i]!;
-    const id = newId('m');
+    const id = newEntryId(now);
     ids[i] = id;
     flat[o] = r.kind ?? 'message';
     flat[o + 1] = r.conversationId;
@@ -207,7 +207,7 @@ export function readResult(batch: WriteBatch, ids: readonly string[], now: numbe
       const entry = asNow(outcome.original);
       entries.push({ entry, target: targetOf(entry, null), duplicate: true, error: null });
     } else if ('quiet' in outcome) {
-      entries.push({ entry: null, target: targetOf(null, outcome.targetId), duplicate: false, error: null });
+      entries.push({ entry: null, target: targetOf(null, outcome.targetId), duplicate: outcome.resent === true, error: null });
     } else {
       entries.push({ entry: null, target: null, duplicate: false, error: outcome.error });
     }
@@ -260,8 +260,8 @@ export class MessageWriter implements BatchWriter {
   }
 
   commit(batch: WriteBatch): Promise<CommittedBatch> {
-    const { flat, ids, receipts } = flatten(batch);
     const now = this.now();
+    const { flat, ids, receipts } = flatten(batch, now);
     const started = process.hrtime.bigint();
     try {
       const result = this.write(flat, now, receipts);

@@ -19,7 +19,7 @@ export declare const RECEIPT_FIELDS: 4;
 export type Outcome =
   | { same: number }
   | { original: Entry }
-  | { quiet: true; targetId: string | null }
+  | { quiet: true; targetId: string | null; resent?: true }
   | { error: { code: ErrorCode; message: string } };
 
 export interface BatchResult {

@@ -63,13 +63,13 @@ export function prepareBatchWriter(db) {
     // seqs[i] > 0: request i appended an entry with that seq; 0: see `outcomes`.
     const seqs = new Array(n);
     // Request index, then {same: j} (a resend of request j of this batch), {original: entry} (one stored
-    // before), {quiet: true} (changed nothing), {error: {code, message}} (refused, nothing stored).
+    // before), {quiet: true, resent?} (changed nothing, now or when first sent), {error: {code, message}} (refused, nothing stored).
     const outcomes = [];
     // Request index, then the entry it appended when that is not a message (its target is added by the reader).
     const made = [];
     // Messages to read back as they are after the batch: targets of every entry and answer of the batch.
     const targets = new Set();
-    // `${conversationId} ${userId}` of members removed by this batch: their later sends in it are refused.
+    // `${conversationId} ${userId}` of members removed by this batch: their later plain sends in it are refused.
     const removed = new Set();
     const latest = new Map();
     const nextSeq = (conversationId) => {
@@ -82,13 +82,15 @@ export function prepareBatchWriter(db) {
       const text = flat[o + 4], id = flat[o + 5], ref = flat[o + 6], arg = flat[o + 7];
       seqs[i] = 0;
       const key = `${senderId}\u0000${clientMessageId}`;
+      const refuse = (code, message) => outcomes.push(i, { error: { code, message } });
       const first = inBatch.get(key);
       if (first !== undefined) {
-        outcomes.push(i, { same: first });
+        const firstKind = ENTRY_KIND_OF_REQUEST[flat[first * FIELDS]];
+        if (firstKind === ENTRY_KIND_OF_REQUEST[kind]) outcomes.push(i, { same: first });
+        else refuse('CONFLICT', reusedSentence(clientMessageId, firstKind));
         continue;
       }
       inBatch.set(key, i);
-      const refuse = (code, message) => outcomes.push(i, { error: { code, message } });
       if (kind === 'message' && ref === '') {
         // The fast path: a plain send. Its resend is found by the insert's conflict; a clientMessageId
         // of a command that changed nothing is looked up only once there is any. Membership was
@@ -98,7 +100,7 @@ export function prepareBatchWriter(db) {
           refuse('CONFLICT', reusedSentence(clientMessageId, quiet.kind));
           continue;
         }
-        if (removed.has(`${conversationId} ${senderId}`)) {
+        if (removed.size > 0 && removed.has(`${conversationId} ${senderId}`)) {
           refuse('FORBIDDEN', `you are no longer a member of conversation ${conversationId}`);
           continue;
         }
@@ -124,15 +126,12 @@ export function prepareBatchWriter(db) {
           if (quiet.kind !== ENTRY_KIND_OF_REQUEST[kind]) refuse('CONFLICT', reusedSentence(clientMessageId, quiet.kind));
           else {
             if (quiet.targetId) targets.add(quiet.targetId);
-            outcomes.push(i, { quiet: true, targetId: quiet.targetId ?? null });
+            outcomes.push(i, { quiet: true, targetId: quiet.targetId ?? null, resent: true });
           }
           continue;
         }
       }
-      if (removed.has(`${conversationId} ${senderId}`)) {
-        refuse('FORBIDDEN', `you are no longer a member of conversation ${conversationId}`);
-        continue;
-      }
+      // Membership is among the rules: read from the members table, which this batch's removals changed already.
       const seq = nextSeq(conversationId);
       const ruling = rules.apply({ kind, conversationId, senderId, text, ref, arg, seq, now });
       if (ruling.error) {

@@ -120,6 +120,51 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
     closeDatabase(db);
   });
 
+  it('writes every kind of entry in the order given, its rules checked in the transaction, refusals and no-ops taking no seq', async () => {
+    const { db, path, other: group, a, b } = fileDb();
+    const writer = open(path, db);
+    const m = (await writer.commit({ entries: [send(group, a, 'm', 'hello')], receipts: [] })).entries[0]!.entry!;
+    const base = { conversationId: group };
+    const batch = await writer.commit({
+      entries: [
+        { ...base, kind: 'reaction', senderId: b, clientMessageId: 'r1', targetId: m.id, emoji: '👍', on: true },
+        { ...base, kind: 'reaction', senderId: b, clientMessageId: 'r2', targetId: m.id, emoji: '👍', on: true }, // already on
+        { ...base, kind: 'edit', senderId: b, clientMessageId: 'e1', targetId: m.id, body: 'not mine' }, // not the sender
+        { ...base, kind: 'edit', senderId: a, clientMessageId: 'e2', targetId: m.id, body: 'hello!' },
+        { ...base, kind: 'delete', senderId: a, clientMessageId: 'd1', targetId: m.id },
+        { ...base, kind: 'edit', senderId: a, clientMessageId: 'e3', targetId: m.id, body: 'too late' }, // deleted just before
+        { ...base, kind: 'title', senderId: b, clientMessageId: 't1', title: 'Renamed' },
+        { ...base, kind: 'remove', senderId: a, clientMessageId: 'x1', memberId: b },
+        send(group, b, 'after removal'), // removed just before
+        { ...base, kind: 'edit', senderId: a, clientMessageId: 'r1', targetId: m.id, body: 'reused id' }, // b's id is free in a's space; the message is deleted
+      ],
+      receipts: [],
+    });
+    const r = batch.entries;
+    expect(r.map((e) => e.error?.code ?? (e.entry ? e.entry.seq : null))).toEqual([2, null, 'FORBIDDEN', 3, 4, 'GONE', 5, 6, 'FORBIDDEN', 'GONE']);
+    expect(r[1]).toMatchObject({ entry: null, duplicate: false, target: { id: m.id } });
+    // Every target is the message as it is after the batch: deleted, its reactions gone.
+    for (const i of [0, 3, 4]) expect(r[i]!.target).toMatchObject({ id: m.id, body: '', reactions: {}, revision: 4 });
+    expect(batch.latestSeq).toEqual(new Map([[group, 6]]));
+    expect(db.prepare('SELECT seq FROM messages WHERE conversation_id = ? ORDER BY seq').pluck().all(group)).toEqual([1, 2, 3, 4, 5, 6]);
+    // Resends in a later batch: the original answers, the no-op's included; another kind with a used id: CONFLICT.
+    const again = (
+      await writer.commit({
+        entries: [
+          { ...base, kind: 'reaction', senderId: b, clientMessageId: 'r2', targetId: m.id, emoji: '👍', on: true },
+          { ...base, kind: 'edit', senderId: a, clientMessageId: 'e2', targetId: m.id, body: 'hello!' },
+          { ...base, kind: 'title', senderId: a, clientMessageId: 'e2', title: 'x' }, // in the same batch as its resend
+        ],
+        receipts: [],
+      })
+    ).entries;
+    expect(again[0]).toMatchObject({ entry: null, duplicate: true, target: { id: m.id, deletedAt: expect.any(Number) } });
+    expect(again[1]).toMatchObject({ duplicate: true, entry: { kind: 'edit', seq: 3, target: { body: '', revision: 4 } } });
+    expect(again[2]!.error).toMatchObject({ code: 'CONFLICT' });
+    await writer.close();
+    closeDatabase(db);
+  });
+
   it('settles every batch handed in before close resolves', async () => {
     const { db, path, conv, a } = fileDb();
     const writer = open(path, db);
