@@ -223,4 +223,56 @@ describe('client core against the real server', () => {
     const keys = [...(backends.indexed as RecordingBackend).data.keys()];
     expect(keys.some((k) => k.includes(':outbox:'))).toBe(true);
   });
+
+  it('version 2: an edit, a reaction and a deletion reach both clients; the deleted text leaves both devices', async () => {
+    await serve();
+    const aliceDevice = device();
+    const bobDevice = device();
+    const alice = await login('alice', client(aliceDevice));
+    const bob = await login('bob', client(bobDevice));
+    alice.outbox.send(AB, 'the secret plan');
+    await waitFor(() => alice.outbox.pendingCount() === 0 && bodies(bob).includes('the secret plan'), 'the message');
+    const id = alice.collections.messagesFor(AB).findWhere({ body: 'the secret plan' })!.data.id;
+    alice.outbox.edit(AB, id, 'the secret plan, v2');
+    bob.outbox.react(AB, id, '👍', true);
+    const row = (core: ClientCore) => core.collections.messagesFor(AB).find((m) => m.get('id') === id)!.attributes;
+    await waitFor(() => [alice, bob].every((c) => row(c).body === 'the secret plan, v2' && row(c).reactions['👍']?.[0] === 'u_bob'), 'the edit and the reaction everywhere');
+    alice.outbox.deleteMessage(AB, id);
+    await waitFor(() => [alice, bob].every((c) => row(c).deletedAt !== null && row(c).body === ''), 'the deletion everywhere');
+    for (const core of [alice, bob]) {
+      expect(row(core).revision).toBe(core.store.syncPosition(AB).syncedSeq);
+      expect(core.collections.messagesFor(AB).filter((m) => m.get('id') === id)).toHaveLength(1);
+      await core.store.flush();
+    }
+    for (const backends of [aliceDevice, bobDevice]) {
+      const everything = JSON.stringify([...(backends.local as RecordingBackend).data.values(), ...(backends.indexed as RecordingBackend).data.values()]);
+      expect(everything).not.toContain('secret plan');
+    }
+  });
+
+  it('version 2: a removed member keeps the group read-only, and a change made offline meanwhile fails with its sentence', async () => {
+    await serve();
+    const alice = await login('alice');
+    const carolsDevice = device();
+    const before = await login('carol', client(carolsDevice));
+    const weekend = 'c_weekend';
+    await waitFor(() => before.store.syncPosition(weekend).syncedSeq === 5, "carol's history of the group");
+    await before.stop();
+    // Carol's next page load starts from her device, offline, and she writes in the group...
+    const carol = client(carolsDevice);
+    await carol.store.load();
+    carol.outbox.send(weekend, 'count me in');
+    // ...while alice, the owner, removes her.
+    alice.outbox.removeMember(weekend, 'u_carol');
+    await waitFor(() => alice.outbox.pendingCount() === 0, 'the removal');
+    await login('carol', carol);
+    await waitFor(() => carol.store.find('conversations', weekend)?.memberIds.includes('u_carol') === false, 'carol to learn she was removed', 15_000);
+    await waitFor(() => carol.store.findAll('outbox').every((e) => e.state === 'failed'), "carol's change to fail", 15_000);
+    expect(carol.store.findAll('outbox').map((e) => e.error?.message)).toEqual(['You are no longer a member of this conversation.']);
+    expect(carol.collections.conversations.get(weekend)!.isMember('u_carol')).toBe(false);
+    // What she had stays on her device.
+    await carol.store.loadStoredHistory(weekend, Infinity);
+    expect(carol.store.messagesOf(weekend).filter((e) => e.kind === 'message').length).toBeGreaterThanOrEqual(5);
+    expect(alice.collections.messagesFor(weekend).pluck('body')).not.toContain('count me in');
+  });
 });
