@@ -136,7 +136,7 @@ describe('Communicator', () => {
     socket.open();
     socket.receive('ClientRegistrationResponse', {
       clientId: 'c',
-      protocolVersion: 1,
+      protocolVersion: 2,
       serverTime: 0,
       heartbeatIntervalMs: 5000,
       limits: { maxFrameBytes: 65536, maxBodyLength: 4000 },
@@ -289,7 +289,8 @@ describe('Communicator', () => {
     const messages: Record<string, unknown> = {};
     for (let n = 1; n <= 500; n++) {
       // 4,000 control characters: each is 6 bytes in JSON (\u0001), the worst a body can cost.
-      messages[id('m', n)] = { id: id('m', n), conversationId: id('c', 1), seq: Number.MAX_SAFE_INTEGER - n, senderId: id('u', 1), clientMessageId: '\u0002'.repeat(64), body: '\u0001'.repeat(4000), sentAt: Number.MAX_SAFE_INTEGER };
+      messages[id('m', n)] = { id: id('m', n), conversationId: id('c', 1), seq: Number.MAX_SAFE_INTEGER - n, senderId: id('u', 1), clientMessageId: '\u0002'.repeat(64), body: '\u0001'.repeat(4000), sentAt: Number.MAX_SAFE_INTEGER,
+        kind: 'message', replyTo: id('m', 0), attachments: [], reactions: {}, editedAt: Number.MAX_SAFE_INTEGER, deletedAt: null, revision: Number.MAX_SAFE_INTEGER };
     }
     const text = encodeFrame('MessagesResponse', { conversationId: id('c', 1), messages, latestSeq: Number.MAX_SAFE_INTEGER, hasMore: true, requestId: 'r'.repeat(64) });
     expect(new TextEncoder().encode(text).length).toBeLessThanOrEqual(MAX_INCOMING_FRAME_BYTES);

@@ -234,4 +234,30 @@ describe('OutboxController across tabs', () => {
     expect(sendsOf(second)).toHaveLength(1);
     expect(server.messages.get('c1')!.map((m) => m.body)).toEqual(['no locks']);
   });
+
+  it('two tabs changing the same message offline: the leader sends both changes once each, and both tabs end in the same state', async () => {
+    const [first, second] = await twoTabs();
+    const echo = first.core.outbox.send('c1', 'plan A');
+    await settle();
+    const id = first.core.collections.messagesFor('c1').at(0).data.id;
+    await offline();
+    first.core.outbox.edit('c1', id, 'plan B');
+    await settle(30); // the mirror reaches the other tab
+    second.core.outbox.edit('c1', id, 'plan C');
+    second.core.outbox.react('c1', id, '🎯', true);
+    await settle(30);
+    // Each tab shows both pending changes at once.
+    for (const tab of [first, second]) expect(tab.core.collections.messagesFor('c1').at(0).attributes).toMatchObject({ body: 'plan C', reactions: { '🎯': ['u1'] } });
+    await backOnline();
+    const edits = [...first.sockets, ...second.sockets].flatMap((socket) => socket.sentNamed('EditMessageCommand'));
+    expect(edits.map((p) => p['body'])).toEqual(['plan C']); // the second edit replaced the first, unsent one
+    expect(second.sockets.flatMap((socket) => socket.sentNamed('EditMessageCommand'))).toEqual([]);
+    const final = server.messages.get('c1')![0]!;
+    expect(final).toMatchObject({ body: 'plan C', reactions: { '🎯': ['u1'] }, clientMessageId: echo.clientMessageId });
+    for (const tab of [first, second]) {
+      expect(tab.core.store.find('messages', id)).toEqual(final);
+      expect(tab.core.outbox.pendingCount()).toBe(0);
+      expect(tab.core.collections.messagesFor('c1').at(0).get('pendingChanges')).toBeUndefined();
+    }
+  });
 });

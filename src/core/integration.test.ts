@@ -236,7 +236,7 @@ describe('client core against the real server', () => {
     alice.outbox.edit(AB, id, 'the secret plan, v2');
     bob.outbox.react(AB, id, '👍', true);
     const row = (core: ClientCore) => core.collections.messagesFor(AB).find((m) => m.get('id') === id)!.attributes;
-    await waitFor(() => [alice, bob].every((c) => row(c).body === 'the secret plan, v2' && row(c).reactions['👍']?.[0] === 'u_bob'), 'the edit and the reaction everywhere');
+    await waitFor(() => [alice, bob].every((c) => row(c).body === 'the secret plan, v2' && row(c).reactions?.['👍']?.[0] === 'u_bob'), 'the edit and the reaction everywhere');
     alice.outbox.deleteMessage(AB, id);
     await waitFor(() => [alice, bob].every((c) => row(c).deletedAt !== null && row(c).body === ''), 'the deletion everywhere');
     for (const core of [alice, bob]) {
