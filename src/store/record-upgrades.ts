@@ -1,5 +1,7 @@
 import type { Conversation, Message } from '../protocol';
-import type { OutboxEntry, StoredEntry } from './records';
+import { LOCAL_SCHEMAS, headsKey, outboxKey, schemaKey } from './key-layout';
+import type { OutboxEntry, SchemaRecords, StoredEntry, SyncPosition } from './records';
+import type { SchemaName } from './schemas';
 
 /**
  * Records persisted by the version-1 client, upgraded as they are read, so a
@@ -83,4 +85,37 @@ export function upgradeOutboxEntry(record: OutboxEntry | (Omit<OutboxEntry, 'kin
   if ('kind' in record && typeof record.kind === 'string') return record;
   const v1 = record as Omit<OutboxEntry, 'kind'> & { body: string };
   return { ...v1, kind: 'send', body: v1.body, replyTo: null } as OutboxEntry;
+}
+
+/** One record read from disk for a table: its schema, id and value (upgraded). */
+export type ReadRecord = { [S in SchemaName]: { schema: S; id: string; value: SchemaRecords[S] } }[SchemaName];
+
+/**
+ * The account's small records as read from disk (localStorage values,
+ * the sync positions, the heads, the outbox entries), as table records
+ * and heads, version-1 ones upgraded on the way.
+ */
+export function accountRecords(userId: string, localEntries: [string, unknown][], indexedRecords: [string, unknown][], outboxEntries: [string, unknown][]): { records: ReadRecord[]; heads: Message[] } {
+  const records: ReadRecord[] = [];
+  const heads: Message[] = [];
+  for (const [key, value] of localEntries) {
+    for (const schema of LOCAL_SCHEMAS) {
+      if (key !== schemaKey(userId, schema)) continue;
+      for (const [id, item] of Object.entries(value as object)) {
+        if (schema === 'conversations') records.push({ schema, id, value: upgradeConversation(item as V1Conversation, userId) });
+        else records.push({ schema, id, value: item } as ReadRecord);
+      }
+    }
+  }
+  for (const [key, value] of indexedRecords) {
+    if (key === headsKey(userId)) {
+      for (const head of Object.values(value as Record<string, Message | V1Message>)) {
+        const upgraded = upgradeStoredEntry(head);
+        if (upgraded.kind === 'message') heads.push(upgraded);
+      }
+    } else for (const [id, item] of Object.entries(value as Record<string, SyncPosition>)) records.push({ schema: 'meta', id, value: item });
+  }
+  const outboxPrefix = outboxKey(userId, '');
+  for (const [key, value] of outboxEntries) records.push({ schema: 'outbox', id: key.slice(outboxPrefix.length), value: upgradeOutboxEntry(value as OutboxEntry) });
+  return { records, heads };
 }

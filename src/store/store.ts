@@ -3,18 +3,18 @@ import type { Dispatch } from '../dispatch/dispatch';
 import type { Entry, Message, User } from '../protocol';
 import { readKeys } from './backend-reads';
 import { firstPaintChunks, type ChunkRef } from './chunk-catalogue';
-import { consistentMessages } from './consistent-messages';
 import { DirtySet } from './dirty-set';
 import { evictOldestHistory } from './eviction';
 import { isQuotaError, type KeyValueBackend } from './key-value-backend';
 import { HistoryOnDisk } from './history-on-disk';
-import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
+import { SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
 import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
 import { conversationAfter } from './system-lines';
-import { NewerRevisions, isNewerRevision, replaces } from './newer-revisions';
-import type { ChangeMark, SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
-import { upgradeConversation, upgradeOutboxEntry, upgradeStoredEntry, type V1Conversation, type V1Message } from './record-upgrades';
+import { NewerRevisions, replaces } from './newer-revisions';
+import { intake } from './entry-intake';
+import type { SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
+import { accountRecords } from './record-upgrades';
 
 export interface StoreBackends {
   /** Small records: session, contacts, conversations, drafts. */
@@ -198,32 +198,8 @@ export class Store {
    * entry change, so a list turns the echo into the row in place.
    */
   addEntries(incoming: readonly (Entry | StoredEntry)[]): StoredEntry[] {
-    const records: StoredEntry[] = [];
-    const targets: Message[] = [];
-    for (const entry of incoming) {
-      if ('target' in entry) {
-        const { target, ...mark } = entry;
-        records.push(mark as ChangeMark);
-        targets.push(target);
-      } else records.push(entry);
-    }
-    const { accepted, refused } = consistentMessages(records, this.tables.messages, this.index);
-    const changes: Record<string, StoredEntry> = {};
-    for (const arrived of accepted) {
-      // A change of this message may have come first, while the device did not hold it.
-      const entry = this.newer.take(arrived);
-      const stored = this.tables.messages.get(entry.id);
-      if (stored === undefined || isNewerRevision(entry, stored)) changes[entry.id] = entry;
-    }
-    // Targets after the entries: a page may carry a message and a change of it.
-    const refusedIds = new Set(refused.map((e) => e.id));
-    for (const target of targets) {
-      if (refusedIds.has(target.id)) continue;
-      const stored = (changes[target.id] as StoredEntry | undefined) ?? this.tables.messages.get(target.id);
-      if (stored) {
-        if (replaces(target, stored)) changes[target.id] = target;
-      } else this.rememberNewer(target);
-    }
+    const { accepted, refused, changes, unheld } = intake(incoming, this.tables.messages, this.index, this.newer);
+    for (const target of unheld) this.rememberNewer(target);
     if (Object.keys(changes).length) this.addItems('messages', changes);
     const settled = accepted.filter((e) => this.tables.outbox.get(e.clientMessageId)?.senderId === e.senderId);
     if (settled.length) this.removeItems('outbox', settled.map((e) => e.clientMessageId));
@@ -401,11 +377,10 @@ export class Store {
     const { local, indexed } = this.backends;
     const disk = this.disk;
     const epoch = disk.epoch;
-    const outboxPrefix = outboxKey(userId, '');
     const [localEntries, records, outboxEntries, chunks] = await Promise.all([
       local.readAll(accountPrefix(userId)),
       readKeys(indexed, [schemaKey(userId, 'meta'), headsKey(userId)]),
-      indexed.readAll(outboxPrefix),
+      indexed.readAll(outboxKey(userId, '')),
       disk.survey(userId),
     ]);
     if (!disk.isCurrent(epoch)) return;
@@ -417,24 +392,10 @@ export class Store {
       if (!ids) changed.set(schema, (ids = []));
       ids.push(id);
     };
-    for (const [key, value] of localEntries) {
-      for (const schema of LOCAL_SCHEMAS) {
-        if (key !== schemaKey(userId, schema)) continue;
-        for (const [id, item] of Object.entries(value as object)) {
-          // Conversations stored by the version-1 client are upgraded as they are read.
-          put(schema, id, schema === 'conversations' ? upgradeConversation(item as V1Conversation, userId) : item);
-        }
-      }
-    }
-    for (const [key, value] of records) {
-      if (key === headsKey(userId)) {
-        for (const head of Object.values(value as Record<string, Message | V1Message>)) {
-          const upgraded = upgradeStoredEntry(head);
-          if (upgraded.kind === 'message') this.heads.raise(upgraded);
-        }
-      } else for (const [id, item] of Object.entries(value as Record<string, SyncPosition>)) put('meta', id, item);
-    }
-    for (const [key, value] of outboxEntries) put('outbox', key.slice(outboxPrefix.length), upgradeOutboxEntry(value as SchemaRecords['outbox']));
+    // Records of the version-1 client are upgraded as they are read (record-upgrades.ts).
+    const { records: read, heads } = accountRecords(userId, localEntries, records, outboxEntries);
+    for (const record of read) put(record.schema, record.id, record.value);
+    for (const head of heads) this.heads.raise(head);
 
     disk.catalogue.setOnDisk(chunks);
     const wanted = [
