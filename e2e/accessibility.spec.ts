@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { GroupPage } from './pages/group-page';
 
 /** WCAG 2.1 A and AA rules, as axe-core checks them. */
 async function violations(page: Page): Promise<string[]> {
@@ -42,4 +43,22 @@ test('the chat can be used with the keyboard alone', async ({ signIn }) => {
   await page.keyboard.type('Typed without a mouse');
   await page.keyboard.press('Enter');
   await expect(alice.chat.message('Typed without a mouse')).toBeVisible();
+});
+
+test('the group panel, its leave confirmation, system lines and a removed member\'s view have no WCAG A/AA violations', async ({ signIn }) => {
+  // Three axe runs and a change that goes to the server: more than the default on a busy machine.
+  test.setTimeout(120_000);
+  const alice = await signIn('alice');
+  const page = alice.chat.page;
+  await alice.chat.open('Weekend plans');
+  const group = new GroupPage(page);
+  await group.openPanel();
+  expect(await violations(page)).toEqual([]);
+  await group.rename(`Renamed ${Date.now()}`);
+  await group.panel.getByRole('button', { name: 'Leave group' }).click();
+  expect(await violations(page)).toEqual([]);
+  await group.panel.getByRole('button', { name: 'Leave', exact: true }).click();
+  await expect(group.membershipBar).toBeVisible();
+  await expect(group.systemLine('You left')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
 });

@@ -61,9 +61,9 @@ test.describe('two people chatting', () => {
     await bob.chat.send(text);
     await expect(alice.chat.conversation('Bob')).toHaveAccessibleName(new RegExp(text));
     expect(await alice.chat.visibleSeqs()).toEqual(before);
-    await alice.chat.page.getByRole('button', { name: 'New messages' }).click();
+    await alice.chat.page.getByRole('button', { name: /^Jump to latest/ }).click();
     await expect(alice.chat.message(text)).toBeInViewport();
-    await expect(alice.chat.page.getByRole('button', { name: 'New messages' })).toBeHidden();
+    await expect(alice.chat.page.getByRole('button', { name: /^Jump to latest/ })).toBeHidden();
   });
 
   test('a draft stays in its conversation through a reload, and goes once it is sent', async ({ signIn }) => {

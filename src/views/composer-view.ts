@@ -12,6 +12,8 @@ const MAX_LENGTH = DEFAULT_LIMITS.maxBodyLength;
 export const COUNTER_FROM = MAX_LENGTH - 500;
 /** The draft is saved this long after the last keystroke (and when the composer goes), not at every one. */
 const DRAFT_SAVE_MS = 400;
+/** A focused field counts as being typed in this long after a keystroke: another tab's draft waits that long. */
+export const TYPING_QUIET_MS = 1500;
 
 /** What the composer does besides writing a new message: answering one, or editing one's own. */
 type Mode = { kind: 'reply'; target: MessageModel; name: string } | { kind: 'edit'; target: MessageModel; stashed: string };
@@ -33,7 +35,9 @@ export interface ComposerActions {
  * which checks the protocol's schema) does, and a body it refuses stays in
  * the field. What is written and not sent is the conversation's draft: shown
  * again when the composer is made, saved as the person pauses, destroyed
- * when it is sent or erased.
+ * when it is sent or erased. When the draft changes elsewhere (the person's
+ * other tab), the field follows, but never over what is being typed: not
+ * while it holds unsaved keystrokes, nor in the moments after one.
  */
 export class ComposerView extends Backbone.View {
   private input!: HTMLTextAreaElement;
@@ -41,6 +45,11 @@ export class ComposerView extends Backbone.View {
   private draftTimer: ReturnType<typeof setTimeout> | undefined;
   private mode: Mode | null = null;
   private bar!: HTMLElement;
+  /** The draft model whose changes the field follows, and the body the field and the draft last agreed on. */
+  private followed: DraftModel | null = null;
+  private synced = '';
+  private lastInputAt = 0;
+  private adoptTimer: ReturnType<typeof setTimeout> | undefined;
 
   override preinitialize(): void {
     this.tagName = 'form';
@@ -51,6 +60,7 @@ export class ComposerView extends Backbone.View {
       'input textarea': 'onInput',
       'blur textarea': 'stopTyping',
       'click .composer-bar-cancel': 'cancelMode',
+      'focusout textarea': 'adoptDraft',
     };
   }
 
@@ -78,6 +88,8 @@ export class ComposerView extends Backbone.View {
       h('button', { type: 'submit', class: 'send-button', 'aria-label': 'Send', disabled: true }, icon('send')),
     );
     this.input.value = this.draftOf?.().get('body') ?? '';
+    this.synced = this.input.value;
+    this.followDraft();
     // Sized when it is in the document (focus): detached, the field has no height to measure.
     this.showLength();
     return this;
@@ -91,6 +103,7 @@ export class ComposerView extends Backbone.View {
 
   override remove(): this {
     this.stopTyping();
+    clearTimeout(this.adoptTimer);
     if (this.draftTimer !== undefined) this.saveDraft();
     if (this.mode) this.stopListening(this.mode.target);
     return super.remove();
@@ -176,6 +189,56 @@ export class ComposerView extends Backbone.View {
     (this.$('.send-button')[0] as HTMLElement).setAttribute('aria-label', 'Send');
   }
 
+  /** Listens to the conversation's current draft model (a destroyed one is replaced by a fresh one). */
+  private followDraft(): void {
+    const draft = this.draftOf?.();
+    if (!draft || draft === this.followed) return;
+    if (this.followed) this.stopListening(this.followed);
+    this.followed = draft;
+    this.listenTo(draft, 'change:body', this.adoptDraft);
+    this.listenTo(draft, 'remove destroy', this.onDraftGone);
+  }
+
+  /** The draft was sent or erased (here or in another tab): the field follows as it would an emptied draft. */
+  private onDraftGone(): void {
+    if (this.followed) this.stopListening(this.followed);
+    this.followed = null;
+    // Not inside the collection's remove: the next draftFor() adds the fresh model.
+    queueMicrotask(() => {
+      if (!this.input?.isConnected && !this.el.isConnected) return;
+      this.followDraft();
+      this.adoptDraft();
+    });
+  }
+
+  /**
+   * Shows the draft's body in the field when it changed elsewhere, unless the
+   * person is typing: then it waits for the pause (their own save may well
+   * replace it, and the field then agrees already).
+   */
+  private adoptDraft(): void {
+    if (!this.input) return;
+    // While editing, the field holds the message's text; the draft comes back when the edit ends.
+    if (this.mode?.kind === 'edit') return;
+    clearTimeout(this.adoptTimer);
+    this.adoptTimer = undefined;
+    const body = this.followed?.get('body') ?? '';
+    if (body === this.input.value) {
+      this.synced = body;
+      return;
+    }
+    const focused = document.activeElement === this.input;
+    const sinceKeystroke = Date.now() - this.lastInputAt;
+    if (this.input.value !== this.synced || (focused && sinceKeystroke < TYPING_QUIET_MS)) {
+      this.adoptTimer = setTimeout(() => this.adoptDraft(), Math.max(DRAFT_SAVE_MS, TYPING_QUIET_MS - sinceKeystroke));
+      return;
+    }
+    this.input.value = body;
+    this.synced = body;
+    if (focused) this.input.setSelectionRange(body.length, body.length);
+    this.update();
+  }
+
   private onKeydown(e: JQuery.KeyDownEvent): void {
     const event = e.originalEvent as KeyboardEvent | undefined;
     if (e.key === 'Enter' && !e.shiftKey && !event?.isComposing) {
@@ -201,6 +264,7 @@ export class ComposerView extends Backbone.View {
   }
 
   private onInput(): void {
+    this.lastInputAt = Date.now();
     this.update();
     if (this.mode?.kind === 'edit') return;
     clearTimeout(this.draftTimer);
@@ -236,6 +300,7 @@ export class ComposerView extends Backbone.View {
     if (this.mode?.kind === 'edit') return;
     const draft = this.draftOf?.();
     const body = this.input.value;
+    this.synced = body;
     if (!draft || body === draft.get('body')) return;
     const written = body.trim() ? draft.save({ body, updatedAt: Date.now() }, { wait: true }) : draft.destroy({ wait: true });
     if (written) Promise.resolve(written).catch(draftNotKept);

@@ -1,6 +1,8 @@
 import Backbone from 'backbone';
 import { h, replaceChildren } from './dom';
 import { initials, listTime } from './format';
+import { personOf } from './people';
+import { isSystemEntry, systemLineText, type SystemEntry } from './system-line';
 import { attrs, conversationTitle, messageAttributes, type ConversationModel, type ViewCore } from './view-core';
 
 /**
@@ -29,7 +31,10 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
     const title = conversationTitle(conversation, this.core.collections.contacts, self?.id);
     const last = messageAttributes(model.lastMessage());
     const unread = model.unreadCount();
-    let preview = last ? `${last.senderId === self?.id ? 'You: ' : ''}${last.body}` : 'No messages yet';
+    let preview = 'No messages yet';
+    // A change of members or title, as the history words it.
+    if (last && isSystemEntry(last)) preview = systemLineText(last as SystemEntry, (id) => personOf(this.core, id));
+    else if (last) preview = `${last.senderId === self?.id ? 'You: ' : ''}${last.body}`;
     if (this.typingNames.length > 0) preview = 'typing…';
     const time = last?.sentAt ?? (conversation.latestSeq > 0 ? conversation.updatedAt : null);
     // The button stays the same element across renders (only its contents are

@@ -4,25 +4,32 @@ import { ComposerView } from './composer-view';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
 import { initials, presenceLabel } from './format';
+import { GroupPanelView } from './group-panel-view';
 import { MessageActionsView } from './message-actions-view';
-import { MessageListView } from './message-list-view';
+import { MessageListView, type ListPosition } from './message-list-view';
 import { MessageLookup } from './message-lookup';
 import { displayState } from './message-state';
+import { personOf } from './people';
 import { ReplyQuotes } from './reply-quotes';
 import { attrs, contactName, conversationTitle, type ConversationModel, type ViewCore } from './view-core';
 
 /**
- * The open conversation: header with presence, the virtual message list, the
- * typing indicator and the composer. It tells the core which conversation is
- * on screen, so its messages are marked read while the tab is visible.
+ * The open conversation: header with presence (a group's with its details
+ * panel), the virtual message list, the typing indicator and the composer,
+ * or, once the person was removed from the group, a bar saying so. It opens
+ * at the first unread message, and tells the core which conversation is on
+ * screen, so its messages are marked read while the tab is visible.
  */
 export class ConversationView extends Backbone.View<ConversationModel> {
   private list!: MessageListView;
-  private composer!: ComposerView;
+  private composer: ComposerView | null = null;
+  private panel: GroupPanelView | null = null;
   private header!: HTMLElement;
   private typingEl!: HTMLElement;
   private lookup: MessageLookup | undefined;
   private actions: MessageActionsView | undefined;
+  private footer!: HTMLElement;
+  private jump!: HTMLButtonElement;
   private readonly onVisibility = () => this.reportVisible();
 
   override preinitialize(): void {
@@ -33,6 +40,9 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click [data-discard]': 'onDiscard',
       'click .back-button': 'onBack',
       'click .jump-latest': 'onJumpLatest',
+      'click .group-info-button': 'onOpenPanel',
+      'click [data-system-retry]': 'onSystemRetry',
+      'click [data-system-dismiss]': 'onSystemDismiss',
       keydown: 'onKeydown',
     };
   }
@@ -42,6 +52,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.el.setAttribute('aria-labelledby', 'conversation-title');
     const id = model.id as string;
     this.listenTo(model, 'change:title change:memberIds', this.renderHeader);
+    this.listenTo(model, 'change:memberIds', this.renderFooter);
     this.listenTo(model, 'change:members', () => this.list.refreshVisible());
     this.listenTo(core.collections.contacts, 'change add', this.renderHeader);
     this.listenTo(core.dispatch, 'typing:change', (e: { conversationId: string; userIds: string[] }) => {
@@ -65,25 +76,20 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       stateOf: (message: MessageView) => displayState(message, attrs(model), self?.id),
       quoteOf: (replyTo) => quotes.quoteOf(replyTo),
       personName: (userId) => this.personName(userId),
+      person: (userId) => personOf(this.core, userId),
     }, () => this.core.history.loadOlder(id));
-    this.composer = new ComposerView(
-      (body, options) => {
-        this.core.outbox.send(id, body, options);
-        this.list.scrollToBottom();
-      },
-      (typing) => this.core.typing.setTyping(id, typing),
-      () => this.core.collections.draftFor(id),
-      {
-        onEdit: (target, body) => this.core.outbox.edit(id, target.get('id') as string, body),
-        lastEditable: () => lookup.lastEditable(self?.id),
-      },
-    );
+    // Read before the view reports itself visible, which moves the read position.
+    const firstUnread = model.firstUnreadSeq();
+    if (firstUnread !== null) this.list.landAt(firstUnread);
     const loader = h('div', { class: 'history-loader', role: 'status', hidden: true }, 'Loading older messages…');
     this.listenTo(this.list, 'loading', (loading: boolean) => { loader.hidden = !loading; });
-    const jump = h('button', { type: 'button', class: 'jump-latest', hidden: true }, 'New messages ', icon('down'));
-    this.listenTo(this.list, 'unseen', (unseen: boolean) => { jump.hidden = !unseen; });
-    const area = h('div', { class: 'message-area' }, loader, this.list.el, jump);
-    replaceChildren(this.el, this.header, area, this.typingEl, this.composer.render().el);
+    this.jump = h('button', { type: 'button', class: 'jump-latest', hidden: true });
+    this.listenTo(this.list, 'position', this.renderJump);
+    this.renderJump({ atBottom: true, unseen: 0 });
+    this.footer = h('div', { class: 'conversation-footer' });
+    const area = h('div', { class: 'message-area' }, loader, this.list.el, this.jump);
+    replaceChildren(this.el, this.header, area, this.typingEl, this.footer);
+    this.renderFooter();
     this.renderMessageActions(area, quotes);
     this.renderHeader();
     this.renderTyping(this.core.typing.typers(id));
@@ -93,7 +99,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   /** Call once the view is in the document: measures the list, focuses the composer, reports visibility. */
   attached(): void {
     this.list.render();
-    this.composer.focus();
+    this.composer?.focus();
     document.addEventListener('visibilitychange', this.onVisibility);
     this.reportVisible();
   }
@@ -103,6 +109,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.core.receipts.setVisibleConversation(null);
     this.actions?.remove();
     this.lookup?.stop();
+    this.panel?.remove();
     this.list?.remove();
     this.composer?.remove();
     return super.remove();
@@ -122,7 +129,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       lookup: this.lookup as MessageLookup,
       quotes,
       list: this.list,
-      composer: this.composer,
+      composer: () => this.composer,
       personName: (userId) => this.personName(userId),
     });
   }
@@ -155,7 +162,70 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       h('div', { class: 'conversation-heading' },
         h('h2', { id: 'conversation-title' }, title),
         h('p', { class: 'conversation-subtitle' }, subtitle)),
+      conversation.kind === 'group'
+        ? h('button', { type: 'button', class: 'group-info-button icon-button', 'aria-label': 'Group details', 'aria-haspopup': 'dialog' }, icon('info'))
+        : null,
     );
+  }
+
+  /** The composer while the person is a member; once removed, a bar instead, and the history stays readable. */
+  private renderFooter(): void {
+    const model = this.model as ConversationModel;
+    const self = this.core.session.currentUser();
+    const member = !self || model.isMember(self.id);
+    if (member && this.composer) return;
+    if (member) {
+      const id = model.id as string;
+      this.composer = new ComposerView(
+        (body, options) => {
+          this.core.outbox.send(id, body, options);
+          this.list.scrollToBottom();
+        },
+        (typing) => this.core.typing.setTyping(id, typing),
+        () => this.core.collections.draftFor(id),
+        {
+          onEdit: (target, body) => this.core.outbox.edit(id, target.get('id') as string, body),
+          lastEditable: () => this.lookup?.lastEditable(self?.id),
+        },
+      );
+      replaceChildren(this.footer, this.composer.render().el);
+      return;
+    }
+    // Removing the composer keeps what was written as the draft.
+    this.composer?.remove();
+    this.composer = null;
+    replaceChildren(this.footer, h('p', { class: 'membership-bar', role: 'status' }, 'You are no longer a member of this group'));
+  }
+
+  /** "Jump to latest", with how many messages from others are below unseen; shown while the bottom is out of view. */
+  private renderJump(position: ListPosition): void {
+    this.jump.hidden = position.atBottom;
+    // The name reads "Jump to latest 3 unread".
+    replaceChildren(this.jump, 'Jump to latest',
+      position.unseen > 0 ? ' ' : null,
+      position.unseen > 0 ? h('span', { class: 'jump-count' }, position.unseen > 99 ? '99+' : String(position.unseen), h('span', { class: 'visually-hidden' }, ' unread')) : null,
+      icon('down'));
+  }
+
+  private onOpenPanel(): void {
+    if (this.panel) return;
+    const panel = new GroupPanelView(this.model as ConversationModel, this.core).render();
+    this.panel = panel;
+    this.listenToOnce(panel, 'closed', () => {
+      this.panel = null;
+      panel.remove();
+      // Back to the button that opened it (the header may have been rebuilt meanwhile).
+      (this.header.querySelector('.group-info-button') as HTMLElement | null)?.focus();
+    });
+    panel.open();
+  }
+
+  private onSystemRetry(e: JQuery.TriggeredEvent): void {
+    this.core.outbox.retry((e.currentTarget as HTMLElement).dataset.systemRetry as string);
+  }
+
+  private onSystemDismiss(e: JQuery.TriggeredEvent): void {
+    this.core.outbox.dismiss((e.currentTarget as HTMLElement).dataset.systemDismiss as string);
   }
 
   private renderTyping(userIds: string[]): void {

@@ -16,6 +16,7 @@ const PATHS = {
   close: ['M4 4l8 8', 'M12 4l-8 8'],
   reply: ['M6.5 4 2.5 8l4 4', 'M2.5 8H9a4.5 4.5 0 0 1 4.5 4.5V13'],
   pencil: ['M10.5 2.5l3 3L6 13H3v-3l7.5-7.5Z'],
+  info: ['M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13Z', 'M8 7.5V11', 'M8 5v.5'],
 } as const;
 
 export type IconName = keyof typeof PATHS;

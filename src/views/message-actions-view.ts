@@ -28,7 +28,8 @@ export interface MessageActionsOptions {
   lookup: MessageLookup;
   quotes: ReplyQuotes;
   list: MessageListView;
-  composer: ComposerView;
+  /** The composer, or null once the person was removed from the conversation (then only Info is offered). */
+  composer(): ComposerView | null;
   /** A person's name as the conversation shows it ("You" for oneself). */
   personName(id: string): string;
 }
@@ -77,9 +78,15 @@ export class MessageActionsView extends Backbone.View {
     return this;
   }
 
+  /** What the menu offers for `model`: a removed member may still look, not write. */
+  private actionsOf(model: MessageModel): MessageAction[] {
+    const actions = messageActions(model.attributes as MessageView, this.o.selfId, this.o.isGroup());
+    return this.o.composer() ? actions : actions.filter((a) => a === 'info');
+  }
+
   /** Opens the menu of `model` at `place`; nothing when it offers no action (a deleted message). */
   openMenu(model: MessageModel, place: MenuPlace, returnFocus: HTMLElement | null): void {
-    const actions = messageActions(model.attributes as MessageView, this.o.selfId, this.o.isGroup());
+    const actions = this.actionsOf(model);
     if (actions.length === 0) return;
     this.menu?.close(false);
     this.menu = new PopupMenu('Message actions',
@@ -92,10 +99,10 @@ export class MessageActionsView extends Backbone.View {
     const m = model.attributes as MessageView;
     switch (action) {
       case 'reply':
-        this.o.composer.reply(model, this.o.personName(m.senderId));
+        this.o.composer()?.reply(model, this.o.personName(m.senderId));
         break;
       case 'edit':
-        this.o.composer.edit(model);
+        this.o.composer()?.edit(model);
         break;
       case 'react':
         this.openReactions(model, place, returnFocus);
@@ -156,7 +163,7 @@ export class MessageActionsView extends Backbone.View {
     const found = this.modelOf(e.currentTarget);
     // A link keeps the browser's own menu (copy the address); so does a message without actions.
     if (!found || (e.target as HTMLElement).closest('a')) return;
-    if (messageActions(found.model.attributes as MessageView, this.o.selfId, this.o.isGroup()).length === 0) return;
+    if (this.actionsOf(found.model).length === 0) return;
     e.preventDefault();
     if (this.menu?.isOpen) return; // the long press already opened it
     const event = e.originalEvent as MouseEvent;

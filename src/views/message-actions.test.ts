@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageView } from '../core/client-core-api';
 import { ConversationView } from './conversation-view';
-import { addConversation, createFakeCore, fakeConversation, fakeMessage, type FakeCore } from './testing/fake-core';
+import { addConversation, createFakeCore, fakeConversationOf, fakeMessage, type FakeCore } from './testing/fake-core';
 
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 const settle = async () => {
@@ -24,7 +24,7 @@ async function open(messages: MessageView[], options: { group?: boolean; core?: 
     { id: 'u-carol', username: 'carol', displayName: 'Carol', online: false, lastSeenAt: null },
   ]);
   const members = options.group ? ['u-alice', 'u-bob', 'u-carol'] : ['u-alice', 'u-bob'];
-  const model = addConversation(core, fakeConversation('conv-1', members, { title: options.group ? 'Weekend' : '' }), messages);
+  const model = addConversation(core, fakeConversationOf('conv-1', members, { title: options.group ? 'Weekend' : '' }), messages);
   const view = new ConversationView(model, core, () => undefined);
   document.body.appendChild(view.render().el);
   view.attached();

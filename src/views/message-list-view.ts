@@ -2,11 +2,18 @@ import Backbone from 'backbone';
 import type { MessageView } from '../core/client-core-api';
 import { rowNode, type RowContext } from './message-node';
 import { buildRows, type MessageRow } from './message-rows';
+import { LANDING_CONTEXT_PX, UNREAD_ROW, UnseenCounter, unreadLineIndex, unreadLineNode, type UnreadRow } from './unread-line';
 import { VirtualViewport, type Anchor } from './virtual-viewport';
 import { isAtBottom } from './virtual-window';
 import type { MessageModel } from './view-core';
 
-type Row = MessageRow<MessageView> | { kind: 'start'; key: string };
+type Row = MessageRow<MessageView> | { kind: 'start'; key: string } | UnreadRow;
+
+/** Where the view is, for the "Jump to latest" button: off the bottom, and how many messages from others are below unseen. */
+export interface ListPosition {
+  atBottom: boolean;
+  unseen: number;
+}
 
 /** Start loading older history when the viewport is this close to the top. */
 const LOAD_OLDER_WITHIN = 900;
@@ -17,8 +24,11 @@ export const HIGHLIGHT_MS = 2000;
  * The open conversation's history as a virtual list (VirtualViewport): only
  * the rows on screen plus a margin are in the DOM. It follows the messages
  * collection, pages older history in near the top without moving what the
- * person reads, and stays pinned to the bottom when it was there; when new
- * messages arrive while the person reads further up it triggers `unseen`.
+ * person reads, and stays pinned to the bottom when it was there. Opened
+ * with unread messages (`landAt`) it lands on the first of them, under a
+ * "New messages" line that stays while the view lives. It triggers
+ * `position` (ListPosition) when the bottom leaves or comes into view or the
+ * count of unseen messages below changes.
  */
 export class MessageListView extends Backbone.View {
   private viewport!: VirtualViewport<Row>;
@@ -35,6 +45,10 @@ export class MessageListView extends Backbone.View {
   private resizeObserver: ResizeObserver | undefined;
   private highlighted: string | null = null;
   private highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The first unread seq at opening, while the "New messages" line is shown; `landed` once the view went there. */
+  private landing: { seq: number; landed: boolean } | null = null;
+  private unseen = new UnseenCounter(Infinity);
+  private position: ListPosition = { atBottom: true, unseen: 0 };
 
   override preinitialize(): void {
     this.className = 'message-scroller';
@@ -54,7 +68,7 @@ export class MessageListView extends Backbone.View {
     this.el.tabIndex = 0;
     const isMessage = (key: string) => key.startsWith('m:');
     const rowContext: RowContext = { ...this.ctx, highlightedKey: () => this.highlighted };
-    this.viewport = new VirtualViewport<Row>(this.el, (row) => rowNode(row, rowContext), (key) => (isMessage(key) ? 64 : 44), isMessage);
+    this.viewport = new VirtualViewport<Row>(this.el, (row) => (row.kind === 'unread' ? unreadLineNode(row) : rowNode(row, rowContext)), (key) => (isMessage(key) ? 64 : 44), isMessage);
     // Removals and time changes regroup rows anywhere: rebuild them all next time.
     this.listenTo(messages, 'remove reset change:sentAt', () => (this.rowsStale = true));
     this.listenTo(messages, 'add', this.onAdd);
@@ -81,7 +95,21 @@ export class MessageListView extends Backbone.View {
 
   scrollToBottom(): void {
     this.stick = true;
+    // A jump before the landing happened wins over it.
+    if (this.landing) this.landing.landed = true;
     this.viewport.render({ bottom: true });
+    this.reportPosition();
+  }
+
+  /**
+   * Opens the list at the first unread message (seq) under a "New messages"
+   * line, instead of at the bottom; call before the first render. The line
+   * stays where it is until the view goes; the landing waits for that
+   * message to be loaded.
+   */
+  landAt(seq: number): void {
+    this.landing = { seq, landed: false };
+    this.unseen = new UnseenCounter(seq - 1);
   }
 
   override remove(): this {
@@ -144,6 +172,13 @@ export class MessageListView extends Backbone.View {
     const hasStart = first?.seq === 1 || (this.reachedStart && first !== undefined);
     const startRow = this.viewport.rows[0]?.kind === 'start' ? this.viewport.rows[0] : { kind: 'start' as const, key: 's:start' };
     const rows: Row[] = hasStart ? [startRow, ...messageRows] : messageRows.slice();
+    const lineAt = this.landing ? unreadLineIndex(rows, this.landing.seq, rowSeq) : -1;
+    if (lineAt >= 0) rows.splice(lineAt, 0, UNREAD_ROW);
+    if (this.landing && !this.landing.landed && lineAt >= 0) {
+      this.landing.landed = true;
+      this.stick = false;
+      anchor = { bottom: false, key: UNREAD_ROW.key, delta: -LANDING_CONTEXT_PX };
+    }
     const before = this.viewport.rows;
     let extended = before.length <= rows.length;
     for (let i = 0; extended && i < before.length; i++) extended = before[i] === rows[i];
@@ -155,18 +190,50 @@ export class MessageListView extends Backbone.View {
         if (old && row.kind === 'message' && old.kind === 'message' && (old.firstOfGroup !== row.firstOfGroup || old.message !== row.message)) this.viewport.drop(row.key);
       }
     }
-    // Newer rows arrived below while the person reads further up: say so instead of scrolling.
-    const newestBefore = this.viewport.rows.at(-1)?.key;
-    if (!anchor.bottom && newestBefore !== undefined && rows.at(-1)?.key !== newestBefore) this.trigger('unseen', true);
     this.viewport.setRows(rows, anchor);
+    // All of it fits on screen: the view is at the bottom, and follows it.
+    if (!anchor.bottom) this.stick = isAtBottom(this.el.scrollTop, this.el.clientHeight, this.el.scrollHeight);
+    this.reportPosition();
+  }
+
+  /**
+   * Counts as seen what is on screen (all of it at the bottom), and tells the
+   * conversation when being at the bottom or the unseen count changed.
+   */
+  private reportPosition(): void {
+    const models = this.messages.models;
+    if (this.stick) {
+      for (let i = models.length - 1; i >= 0; i--) {
+        const seq = (models[i] as MessageModel).get('seq');
+        if (seq !== null && seq !== undefined) {
+          this.unseen.see(seq);
+          break;
+        }
+      }
+    } else {
+      const rows = this.viewport.rows;
+      const last = this.viewport.lastVisible();
+      for (let i = last ? rows.indexOf(last) : -1; i >= 0; i--) {
+        const seq = rowSeq(rows[i] as Row);
+        if (seq !== null) {
+          this.unseen.see(seq);
+          break;
+        }
+      }
+    }
+    const unseen = this.unseen.count(models.length, (i) => (models[i] as MessageModel).attributes as MessageView, this.ctx.selfId);
+    const next: ListPosition = { atBottom: this.stick, unseen };
+    if (next.atBottom === this.position.atBottom && next.unseen === this.position.unseen) return;
+    this.position = next;
+    this.trigger('position', next);
   }
 
   private onScroll(): void {
     this.stick = isAtBottom(this.el.scrollTop, this.el.clientHeight, this.el.scrollHeight);
-    if (this.stick) this.trigger('unseen', false);
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => {
       this.viewport.render(this.viewport.anchor(this.stick));
+      this.reportPosition();
       this.maybeLoadOlder();
     });
   }
@@ -269,4 +336,9 @@ export class MessageListView extends Backbone.View {
     const previous = model.previous('id');
     this.refreshRepliesTo(new Set([id, previous].filter((x): x is string => typeof x === 'string')));
   }
+}
+
+/** The seq of a message row (null for the other rows and for echoes not yet stored). */
+function rowSeq(row: Row): number | null {
+  return row.kind === 'message' ? row.message.seq : null;
 }

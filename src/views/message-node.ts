@@ -6,6 +6,8 @@ import { linkify } from './linkify';
 import { DELETED_TEXT, editedMark, failedChangeNode, menuButton, messageActions, pendingChangeMark, quoteNode, reactionsNode, type Quote } from './message-parts';
 import type { MessageRow } from './message-rows';
 import { STATE_LABELS } from './message-state';
+import type { Person } from './people';
+import { isSystemEntry, systemLineNode } from './system-line';
 
 /** What a row needs to know beyond the message itself. */
 export interface RowContext {
@@ -19,6 +21,8 @@ export interface RowContext {
   personName?(id: string): string;
   /** The key of the row shown highlighted (the original a quote led to), if any. */
   highlightedKey?(): string | null;
+  /** Who a user id is, for system lines ("You", a contact's name, or unnamed); without it senderName is used. */
+  person?(id: string): Pick<Person, 'name' | 'self'>;
 }
 
 /** Builds the DOM of one row of the message list: a day separator, the start note, or a message. */
@@ -40,6 +44,7 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
  */
 function messageNode(row: Extract<MessageRow<MessageView>, { kind: 'message' }>, ctx: RowContext): HTMLElement {
   const m = row.message;
+  if (isSystemEntry(m)) return systemLineNode(row.key, m, (id) => ctx.person?.(id) ?? { name: ctx.senderName(id), self: id === ctx.selfId });
   const own = m.senderId === ctx.selfId;
   const state = own ? ctx.stateOf(m) : 'sent';
   const deleted = Boolean(m.deletedAt);

@@ -1,4 +1,5 @@
 import { dayKey } from './format';
+import { isSystemEntry } from './system-line';
 
 /**
  * The rows of the message list: each message, with a day separator before the
@@ -10,6 +11,8 @@ export interface RowMessage {
   clientMessageId: string;
   senderId: string;
   sentAt: number;
+  /** The entry's kind: `members` and `title` rows are system lines (src/views/system-line.ts). */
+  kind?: string;
 }
 
 export type MessageRow<M extends RowMessage = RowMessage> =
@@ -40,10 +43,12 @@ export function buildRows<M extends RowMessage>(messages: readonly M[], after?: 
       currentDay = day;
       previous = undefined;
     }
-    const firstOfGroup =
+    const system = isSystemEntry(message);
+    const firstOfGroup = system ||
       !previous || previous.senderId !== message.senderId || message.sentAt - previous.sentAt > GROUP_WINDOW_MS;
     rows.push({ kind: 'message', key: messageKey(message), message, firstOfGroup });
-    previous = message;
+    // A system line ends a bubble group: the next message shows its sender again.
+    previous = system ? undefined : message;
   }
   return rows;
 }

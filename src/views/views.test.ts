@@ -2,13 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BodySchema, DEFAULT_LIMITS, ProtocolError } from '../protocol';
 import { AppView } from './app-view';
 import { ComposerView, COUNTER_FROM } from './composer-view';
-import { addConversation, createFakeCore, fakeMessage } from './testing/fake-core';
+import { addConversation, createFakeCore, fakeConversation, fakeMessage } from './testing/fake-core';
 
-const conversation = {
-  id: 'conv-1', kind: 'direct' as const, title: '', ownerId: null, memberIds: ['u-alice', 'u-bob'], latestSeq: 2, updatedAt: Date.now(),
-  members: { 'u-alice': { joinedSeq: 1 }, 'u-bob': { joinedSeq: 1 } },
-  myDeliveredSeq: 2, myReadSeq: 0, deliveredToAllSeq: 1, readByAllSeq: 1,
-};
+const conversation = fakeConversation({ latestSeq: 2, myDeliveredSeq: 2, deliveredToAllSeq: 1, readByAllSeq: 1 });
 
 afterEach(() => {
   document.body.innerHTML = '';

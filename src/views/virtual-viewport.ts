@@ -38,6 +38,12 @@ export class VirtualViewport<R extends { key: string }> {
     return this.list;
   }
 
+  /** The last row at least partly inside the viewport (by measured or estimated heights). */
+  lastVisible(): R | undefined {
+    if (this.list.length === 0) return undefined;
+    return this.list[this.metrics.indexAt(this.scroller.scrollTop + Math.max(0, this.scroller.clientHeight - 1))];
+  }
+
   /** Replaces the rows; nodes of rows that are gone are dropped, the rest reused. */
   setRows(rows: R[], anchor: Anchor): void {
     // The common case (new messages at the end, or nothing new): the old rows are a prefix, nothing to drop.
@@ -91,8 +97,9 @@ export class VirtualViewport<R extends { key: string }> {
       this.nodes.forEach((node, key) => heights.push([key, node.offsetHeight]));
       const changed = this.metrics.measure(heights.filter(([, height]) => height > 0));
       this.layout(start);
-      this.restore(anchor);
-      if (!changed) break;
+      // A jump (a landing far from where the view was) needs the rows of where it landed, now, not a frame later.
+      const moved = this.restore(anchor);
+      if (!changed && !moved) break;
     }
   }
 
@@ -125,15 +132,18 @@ export class VirtualViewport<R extends { key: string }> {
     this.windowEl.style.transform = `translateY(${this.metrics.offsetOf(start)}px)`;
   }
 
-  private restore(anchor: Anchor): void {
+  /** Puts the anchor back; true when that moved the view far enough to need other rows. */
+  private restore(anchor: Anchor): boolean {
     let target: number;
     if (anchor.bottom) target = this.scroller.scrollHeight - this.scroller.clientHeight;
     else {
       const index = this.metrics.indexOf(anchor.key);
-      if (index < 0) return;
+      if (index < 0) return false;
       target = this.metrics.offsetOf(index) + anchor.delta;
     }
     target = Math.max(0, Math.round(target));
-    if (Math.abs(this.scroller.scrollTop - target) >= 1) this.scroller.scrollTop = target;
+    const before = this.scroller.scrollTop;
+    if (Math.abs(before - target) >= 1) this.scroller.scrollTop = target;
+    return Math.abs(this.scroller.scrollTop - before) > OVERSCAN / 2;
   }
 }

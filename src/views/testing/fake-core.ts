@@ -80,6 +80,13 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     const pendingChanges = [...(model.get('pendingChanges') ?? []), { clientMessageId: `change-${++changes}`, kind, state: 'pending' as const }];
     model.set({ ...attributes, pendingChanges });
   };
+  /** A local echo of a change to the conversation: a pending system line, seq null, until the server answers. */
+  const echo = (conversationId: string, change: Pick<MessageView, 'kind' | 'added' | 'removed' | 'title'>) => {
+    const clientMessageId = `cm-${calls.length}`;
+    core.collections.messagesFor(conversationId).add({
+      ...SYSTEM_ROW, id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), revision: 0, state: 'pending', ...change,
+    });
+  };
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -133,9 +140,19 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         else delete reactions[emoji];
         change(conversationId, messageId, 'reaction', { reactions });
       },
-      renameConversation: (conversationId, title) => void record('renameConversation', conversationId, title),
-      addMembers: (conversationId, memberIds) => void record('addMembers', conversationId, memberIds),
-      removeMember: (conversationId, memberId) => void record('removeMember', conversationId, memberId),
+      // Changes to the conversation show at once as a pending line, as the outbox's echoes do.
+      renameConversation: (conversationId, title) => {
+        record('renameConversation', conversationId, title);
+        echo(conversationId, { kind: 'title', title });
+      },
+      addMembers: (conversationId, memberIds) => {
+        record('addMembers', conversationId, memberIds);
+        echo(conversationId, { kind: 'members', added: memberIds, removed: [] });
+      },
+      removeMember: (conversationId, memberId) => {
+        record('removeMember', conversationId, memberId);
+        echo(conversationId, { kind: 'members', added: [], removed: [memberId] });
+      },
       retry: (id) => void record('retry', id),
       dismiss: (id) => void record('dismiss', id),
       pendingCount: () => 0,
@@ -227,8 +244,8 @@ export function fakeMessage(seq: number, senderId: string, body: string, sentAt:
   };
 }
 
-/** A conversation entry (section 7a) with sensible defaults: everyone joined at 1, nothing delivered or read. */
-export function fakeConversation(id: string, memberIds: string[], extra: Partial<Conversation> = {}): Conversation {
+/** A conversation entry (section 7a) of `memberIds` with sensible defaults: everyone joined at 1, nothing delivered or read; a group past two. */
+export function fakeConversationOf(id: string, memberIds: string[], extra: Partial<Conversation> = {}): Conversation {
   return {
     id, kind: memberIds.length > 2 ? 'group' : 'direct', title: '', ownerId: memberIds.length > 2 ? (memberIds[0] ?? null) : null, memberIds,
     latestSeq: 0, updatedAt: Date.now(), members: Object.fromEntries(memberIds.map((m) => [m, { joinedSeq: 1 }])),
@@ -244,4 +261,24 @@ function checkBody(body: string, command: string): void {
 
 function activityOf(model: ConversationModel): number {
   return conversationActivity(model.get('updatedAt') ?? 0, messageAttributes(model.lastMessage()));
+}
+
+/** A `members` or `title` entry (a system line) from `senderId`. */
+export function fakeSystemEntry(seq: number, senderId: string, change: { added?: string[]; removed?: string[] } | { title: string }, sentAt: number, conversationId = 'conv-1'): MessageView {
+  const fields = 'title' in change ? { kind: 'title' as const, title: change.title } : { kind: 'members' as const, added: change.added ?? [], removed: change.removed ?? [] };
+  return { ...SYSTEM_ROW, id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, sentAt, revision: seq, state: 'sent', ...fields };
+}
+
+/** A system line's message fields, as the core's rows carry them: empty. */
+const SYSTEM_ROW = { body: '', replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null };
+
+/** A conversation of version 2's shape: `overrides` on a two-person direct conversation of alice and bob, all read. */
+export function fakeConversation(overrides: Partial<Conversation> = {}): Conversation {
+  const memberIds = overrides.memberIds ?? ['u-alice', 'u-bob'];
+  return {
+    id: 'conv-1', kind: 'direct', title: '', ownerId: null, memberIds, latestSeq: 0, updatedAt: Date.now(),
+    members: Object.fromEntries(memberIds.map((id) => [id, { joinedSeq: 1 }])),
+    myDeliveredSeq: 0, myReadSeq: 0, deliveredToAllSeq: 0, readByAllSeq: 0,
+    ...overrides,
+  };
 }
