@@ -12,6 +12,7 @@
  * from one place.
  */
 import type Backbone from 'backbone';
+import type { AccountActions } from '../controllers/account-controller';
 import type { DirectoryActions, HistoryActions } from '../controllers/directory-controller';
 import type { LoginActions } from '../controllers/login-controller';
 import type { OutboxActions } from '../controllers/outbox-controller';
@@ -20,8 +21,11 @@ import type { TypingActions } from '../controllers/typing-controller';
 import type { MessageView } from '../models/message-state';
 import type { Contact, Conversation } from '../protocol';
 import type { DraftRecord } from '../store/records';
+import type { ThemeActions } from './theme-preference';
 
 export type { ConnectionState, ConnectionStatus } from '../communicator/connection-events';
+export type { AccountActions } from '../controllers/account-controller';
+export type { ThemeActions, ThemeChoice } from './theme-preference';
 export type { DirectoryActions, HistoryActions } from '../controllers/directory-controller';
 export type { LoginActions, SessionEndReason } from '../controllers/login-controller';
 export type { OutboxActions } from '../controllers/outbox-controller';
@@ -58,4 +62,8 @@ export interface ViewCore {
   receipts: ReceiptActions;
   typing: TypingActions;
   collections: ViewCollections;
+  /** The display name, the password and the sessions (the settings view). */
+  account: AccountActions;
+  /** Light, dark or the system's colours, kept on a trusted device. */
+  theme: ThemeActions;
 }

@@ -1,7 +1,9 @@
 import Backbone from 'backbone';
 import { h, replaceChildren } from './dom';
 import { initials, listTime } from './format';
-import { attrs, conversationTitle, messageAttributes, type ConversationModel, type ViewCore } from './view-core';
+import { hidesMessagesFrom } from '../models/contact-standing';
+import { conversationTitleNode } from './person-name';
+import { attrs, contactFinder, conversationTitle, messageAttributes, type ConversationModel, type ViewCore } from './view-core';
 
 /**
  * One conversation in the sidebar: a button with the title, the time and a
@@ -29,7 +31,9 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
     const title = conversationTitle(conversation, this.core.collections.contacts, self?.id);
     const last = messageAttributes(model.lastMessage());
     const unread = model.unreadCount();
+    const contacts = contactFinder(this.core.collections.contacts);
     let preview = last ? `${last.senderId === self?.id ? 'You: ' : ''}${last.body}` : 'No messages yet';
+    if (last && last.senderId !== self?.id && hidesMessagesFrom(contacts, last.senderId)) preview = 'Message from a blocked person';
     if (this.typingNames.length > 0) preview = 'typing…';
     const time = last?.sentAt ?? (conversation.latestSeq > 0 ? conversation.updatedAt : null);
     // The button stays the same element across renders (only its contents are
@@ -43,7 +47,7 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
       h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
       h('span', { class: 'conversation-main' },
         h('span', { class: 'conversation-top' },
-          h('span', { class: 'conversation-title' }, title),
+          h('span', { class: 'conversation-title' }, ...conversationTitleNode(conversation, contacts, self?.id)),
           time ? h('time', { class: 'conversation-time', datetime: new Date(time).toISOString() }, listTime(time)) : null),
         h('span', { class: 'conversation-bottom' },
           h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}` }, preview.slice(0, 140)),

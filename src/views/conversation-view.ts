@@ -5,8 +5,12 @@ import { h, replaceChildren } from './dom';
 import { icon } from './icons';
 import { initials, presenceLabel } from './format';
 import { MessageListView } from './message-list-view';
+import { messageKey } from './message-rows';
+import type { Contact } from '../protocol';
 import { displayState } from './message-state';
-import { attrs, contactName, conversationTitle, type ConversationModel, type ViewCore } from './view-core';
+import { contactState, hidesMessagesFrom, isBlocked, isReachable } from '../models/contact-standing';
+import { conversationTitleNode, memberName } from './person-name';
+import { attrs, contactFinder, contactName, conversationTitle, type ConversationModel, type ViewCore } from './view-core';
 
 /**
  * The open conversation: header with presence, the virtual message list, the
@@ -18,6 +22,8 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private composer!: ComposerView;
   private header!: HTMLElement;
   private typingEl!: HTMLElement;
+  /** Rows of blocked people's messages the person chose to see, by row key. */
+  private readonly revealed = new Set<string>();
   private readonly onVisibility = () => this.reportVisible();
 
   override preinitialize(): void {
@@ -28,6 +34,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click [data-discard]': 'onDiscard',
       'click .back-button': 'onBack',
       'click .jump-latest': 'onJumpLatest',
+      'click [data-reveal]': 'onReveal',
       keydown: 'onKeydown',
     };
   }
@@ -38,7 +45,9 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     const id = model.id as string;
     this.listenTo(model, 'change:title change:memberIds', this.renderHeader);
     this.listenTo(model, 'change:members', () => this.list.refreshVisible());
-    this.listenTo(core.collections.contacts, 'change add', this.renderHeader);
+    this.listenTo(core.collections.contacts, 'change add remove', this.renderHeader);
+    // Blocking or unblocking someone hides or shows their messages here.
+    this.listenTo(core.collections.contacts, 'change:blocked remove', () => this.list?.refreshVisible());
     this.listenTo(core.dispatch, 'typing:change', (e: { conversationId: string; userIds: string[] }) => {
       if (e.conversationId === id) this.renderTyping(e.userIds);
     });
@@ -53,8 +62,10 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.list = new MessageListView(this.core.collections.messagesFor(id), {
       selfId: self?.id,
       isGroup: attrs(model).kind === 'group',
-      senderName: (senderId) => contactName(this.core.collections.contacts, senderId),
+      senderName: (senderId) => memberName(contactFinder(this.core.collections.contacts), senderId),
       stateOf: (message: MessageView) => displayState(message, attrs(model), self?.id),
+      isHidden: (message: MessageView) =>
+        hidesMessagesFrom(contactFinder(this.core.collections.contacts), message.senderId) && !this.revealed.has(messageKey(message)),
     }, () => this.core.history.loadOlder(id));
     this.composer = new ComposerView(
       (body) => {
@@ -97,22 +108,18 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private renderHeader(): void {
     const conversation = attrs(this.model as ConversationModel);
     const self = this.core.session.currentUser();
-    const contacts = this.core.collections.contacts;
-    const title = conversationTitle(conversation, contacts, self?.id);
+    const title = conversationTitle(conversation, this.core.collections.contacts, self?.id);
+    const find = contactFinder(this.core.collections.contacts);
     const others = conversation.memberIds.filter((m) => m !== self?.id);
-    let subtitle: string;
-    if (conversation.kind === 'direct') {
-      const other = others[0] ? contacts.get(others[0]) : undefined;
-      subtitle = other ? presenceLabel(attrs(other).online, attrs(other).lastSeenAt) : '';
-    } else {
-      subtitle = ['You', ...others.map((m) => contactName(contacts, m))].join(', ');
-    }
+    const subtitle: (string | HTMLElement)[] = conversation.kind === 'direct'
+      ? [directStanding(others[0] ? find(others[0]) : undefined)]
+      : ['You', ...others.flatMap((m) => [', ', memberName(find, m)])];
     replaceChildren(this.header,
       h('button', { type: 'button', class: 'back-button icon-button', 'aria-label': 'Back to conversations' }, icon('back')),
       h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
       h('div', { class: 'conversation-heading' },
-        h('h2', { id: 'conversation-title' }, title),
-        h('p', { class: 'conversation-subtitle' }, subtitle)),
+        h('h2', { id: 'conversation-title' }, ...conversationTitleNode(conversation, find, self?.id)),
+        h('p', { class: 'conversation-subtitle' }, ...subtitle)),
     );
   }
 
@@ -148,6 +155,12 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     if (e.key === 'Escape' && window.matchMedia('(max-width: 720px)').matches) this.onBackToList();
   }
 
+  /** "Show" on a blocked person's message: this row only, for as long as the conversation is open. */
+  private onReveal(e: JQuery.TriggeredEvent): void {
+    this.revealed.add((e.currentTarget as HTMLElement).dataset.reveal as string);
+    this.list.refreshVisible();
+  }
+
   private onJumpLatest(): void {
     this.list.scrollToBottom();
     this.list.el.focus();
@@ -156,4 +169,16 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private onBack(): void {
     this.onBackToList();
   }
+}
+
+/**
+ * What a direct conversation's header says of the other person: their
+ * presence while they are a contact, else why there is none (the server
+ * tells no presence outside accepted contacts, and refuses sends there).
+ */
+function directStanding(other: Contact | undefined): string {
+  if (!other) return 'Not a contact';
+  if (isBlocked(other)) return 'Blocked: you do not see each other, and they cannot write to you here';
+  if (isReachable(other)) return presenceLabel(other.online, other.lastSeenAt);
+  return contactState(other) === 'outgoing' ? 'Contact request sent' : contactState(other) === 'incoming' ? 'Wants to be your contact' : 'Not a contact';
 }

@@ -10,8 +10,11 @@ import { STATE_LABELS } from './message-state';
 export interface RowContext {
   selfId: string | undefined;
   isGroup: boolean;
-  senderName(id: string): string;
+  /** The sender as shown above a group message: `Display Name @username` (an element) or plain text. */
+  senderName(id: string): string | Node;
   stateOf(message: MessageView): MessageState;
+  /** True for a message whose sender the person blocked and has not chosen to see (src/models/contact-standing.ts). */
+  isHidden?(message: MessageView): boolean;
 }
 
 /** Builds the DOM of one row of the message list: a day separator, the start note, or a message. */
@@ -24,6 +27,7 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
   }
   const m = row.message;
   const own = m.senderId === ctx.selfId;
+  if (!own && ctx.isHidden?.(m)) return hiddenRow(row.key, m);
   const state = own ? ctx.stateOf(m) : 'sent';
   const classes = ['row', 'row-message', own ? 'is-own' : 'is-other', row.firstOfGroup ? 'is-first' : '', `state-${state}`];
   const sentAt = new Date(m.sentAt);
@@ -36,6 +40,14 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
         own ? statusIcon(state) : null)),
     own && state === 'failed' ? failedActions(m) : null,
   );
+}
+
+/** A blocked person's message in a shared group: one collapsed line, its seq kept, shown on request. */
+function hiddenRow(key: string, m: MessageView): HTMLElement {
+  return h('div', { class: 'row row-message is-other is-first is-hidden-sender', 'data-key': key, 'data-seq': m.seq ?? '' },
+    h('div', { class: 'hidden-message' },
+      h('span', {}, 'Message from a blocked person'),
+      h('button', { type: 'button', class: 'link-button', 'data-reveal': key }, 'Show')));
 }
 
 function statusIcon(state: MessageState): HTMLElement {
