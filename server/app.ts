@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CookieCodes } from './auth/cookie-codes';
 import { HashQueue } from './auth/hash-queue';
 import { LoginThrottle } from './auth/login-throttle';
 import { hashPassword } from './auth/password';
@@ -7,6 +8,7 @@ import { SessionRegistry } from './auth/session-registry';
 import { MemoryThrottleStore } from './auth/throttle-store';
 import { ownOrigins, resolveConfig, type ServerConfig, type ServerOptions } from './config';
 import { Gateway } from './gateway/gateway';
+import { endSessionOfToken } from './handlers/session-state';
 import type { Services } from './handlers/context';
 import { MemoryNoticeCoalescer } from './handlers/notice-coalescer';
 import { MemoryTypingGate, TYPING_EXPIRY_MS } from './handlers/typing-gate';
@@ -37,6 +39,10 @@ const WAL_AUTOCHECKPOINT_PAGES = 4_000;
 const MAIN_BACKSTOP_PAGES = 4 * WAL_AUTOCHECKPOINT_PAGES;
 /** PASSIVE checkpoints this often on the checkpointer thread, beside the writer's commits (storage/wal-checkpointer.mjs). */
 const CHECKPOINTER_MS = 100;
+
+/** One-time cookie codes held at once per user and in all (auth/cookie-codes.ts): each lives a minute at most. */
+const COOKIE_CODES_PER_USER = 5;
+const COOKIE_CODES_TOTAL = 10_000;
 
 /** A started server. `url` is http://host:port; the socket is at `${url}/ws`. */
 export interface RunningServer {
@@ -89,7 +95,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const threaded = config.dbPath !== ':memory:';
   if (threaded) db.pragma(`wal_autocheckpoint = ${MAIN_BACKSTOP_PAGES}`);
   const seeder = new Seeder(db, () => storage.conversations.forgetCached());
-  const now = Date.now;
+  const now = options.now ?? Date.now;
   const hub = new Hub();
   const versions = new ResourceVersions(now);
   const writer: BatchWriter = threaded
@@ -135,6 +141,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     receiptNotices,
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
+    cookieCodes: new CookieCodes({ ttlMs: config.limits.cookieCodeTtlMs, perUser: COOKIE_CODES_PER_USER, total: COOKIE_CODES_TOTAL }, now),
     throttle: new LoginThrottle(throttleStore, config.limits),
     hashes,
     userQuotas: new UserQuotas(config.limits, now),
@@ -166,6 +173,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
           })();
           storage.conversations.forgetCached();
           services.sessions.clear();
+          services.cookieCodes.clear();
           services.throttle.clear();
           versions.reset();
         },
@@ -201,6 +209,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     isOwnOrigin: (origin) => allowed.has(origin),
     settings: config,
     testControls,
+    sessionCookie: {
+      codes: services.cookieCodes,
+      sessions: services.sessions,
+      throttle: services.throttle,
+      isOwnOrigin: (origin) => allowed.has(origin),
+      settings: config,
+      endSession: (token) => endSessionOfToken(token, services),
+      now,
+    },
   });
   http.on('request', route);
   const stopSessionPurge = startSessionPurge(storage.sessions, config.limits, config.sessionPurgeIntervalMs, logger, now);

@@ -268,13 +268,16 @@ export function defaultConfig(): ServerConfig {
 export type ServerOptions = Partial<Omit<ServerConfig, 'limits' | 'scrypt'>> & {
   limits?: Partial<ServerLimits>;
   scrypt?: Partial<ScryptParams>;
+  /** The clock of sessions, codes, throttles and quotas (tests move it; default Date.now). Not a setting: never in ServerConfig. */
+  now?: () => number;
 };
 
 export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   const base = defaultConfig();
+  const { now: _clock, ...settings } = options;
   const config = {
     ...base,
-    ...stripUndefined(options),
+    ...stripUndefined(settings),
     limits: { ...base.limits, ...stripUndefined(options.limits ?? {}) },
     scrypt: { ...base.scrypt, ...stripUndefined(options.scrypt ?? {}) },
   } as ServerConfig;

@@ -107,6 +107,11 @@ export class LoginThrottle {
     return this.store.take(`token-address:${addressKey(address)}`, this.rate(this.limits.tokenLoginFailuresPerAddress));
   }
 
+  /** A code or token checked with beginToken turned out good, with no account to remember the address for (POST /session/cookie). */
+  tokenGuessGivenBack(address: string): Promise<void> {
+    return this.store.give(`token-address:${addressKey(address)}`, this.rate(this.limits.tokenLoginFailuresPerAddress));
+  }
+
   async tokenSucceeded(username: string, address: string): Promise<void> {
     const at = addressKey(address);
     await this.store.give(`token-address:${at}`, this.rate(this.limits.tokenLoginFailuresPerAddress));

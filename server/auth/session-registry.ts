@@ -10,12 +10,14 @@ export interface LiveSession extends SessionRow {
   persistedAt: number;
 }
 
-type Limits = Pick<ServerLimits, 'publicSessionIdleMs' | 'publicSessionMaxMs' | 'trustedSessionMs' | 'sessionsPerUser'>;
+type Limits = Pick<ServerLimits, 'publicSessionIdleMs' | 'publicSessionMaxMs' | 'trustedSessionMs' | 'trustedSessionMaxMs' | 'sessionsPerUser'>;
 
 /**
  * Session lifetimes. Public-computer sessions expire after `publicSessionIdleMs`
  * without traffic and never outlive `publicSessionMaxMs` from login; trusted
- * sessions expire `trustedSessionMs` after last use. Traffic moves lastUsedAt
+ * sessions expire `trustedSessionMs` after last use and never outlive
+ * `trustedSessionMaxMs` from login (so a stolen token, or cookie, that is
+ * kept in use still dies). Traffic moves lastUsedAt
  * in memory at once and in the database at most every tenth of the idle
  * window, so a busy socket does not write on every command. A user keeps at
  * most `sessionsPerUser` sessions: each login beyond it ends the least
@@ -34,7 +36,7 @@ export class SessionRegistry {
     if (s.publicComputer) {
       return Math.min(s.lastUsedAt + this.limits.publicSessionIdleMs, s.createdAt + this.limits.publicSessionMaxMs);
     }
-    return s.lastUsedAt + this.limits.trustedSessionMs;
+    return Math.min(s.lastUsedAt + this.limits.trustedSessionMs, s.createdAt + this.limits.trustedSessionMaxMs);
   }
 
   isExpired(s: SessionRow): boolean {
@@ -42,11 +44,10 @@ export class SessionRegistry {
   }
 
   /** A new session; `ended` are the user's sessions it pushed past the cap that were in use (the caller revokes them, telling their sockets). */
-  create(userId: string, publicComputer: boolean): { token: string; session: LiveSession; ended: LiveSession[] } {
+  create(userId: string, publicComputer: boolean, client = ''): { token: string; session: LiveSession; ended: LiveSession[] } {
     const token = newSessionToken();
     const now = this.now();
-    const row: SessionRow = { tokenHash: hashToken(token), userId, publicComputer, createdAt: now, lastUsedAt: now };
-    this.repo.insert(row);
+    const row = this.repo.insert({ tokenHash: hashToken(token), userId, publicComputer, createdAt: now, lastUsedAt: now, client });
     const session: LiveSession = { ...row, peers: new Set(), persistedAt: now };
     this.live.set(row.tokenHash, session);
     const ended: LiveSession[] = [];
@@ -74,6 +75,57 @@ export class SessionRegistry {
     this.live.set(tokenHash, session);
     this.touch(session);
     return session;
+  }
+
+  /** The unexpired session of a token, neither touched nor kept in memory (the cookie route checks a session is still there). */
+  peek(token: string): SessionRow | undefined {
+    const tokenHash = hashToken(token);
+    const row = this.live.get(tokenHash) ?? this.repo.find(tokenHash);
+    return row && !this.isExpired(row) ? row : undefined;
+  }
+
+  /** A user's unexpired sessions, most recently used first (lastUsedAt as in memory for those in use). */
+  listFor(userId: string): SessionRow[] {
+    return this.repo
+      .listByUser(userId)
+      .map((row) => this.live.get(row.tokenHash) ?? row)
+      .filter((row) => !this.isExpired(row))
+      .sort((a, b) => b.lastUsedAt - a.lastUsedAt);
+  }
+
+  /** The user's unexpired session with this id; undefined for an id that is unknown, expired or someone else's. */
+  findOwned(userId: string, id: string): SessionRow | undefined {
+    const row = this.repo.findById(id);
+    if (!row || row.userId !== userId) return undefined;
+    const current = this.live.get(row.tokenHash) ?? row;
+    return this.isExpired(current) ? undefined : current;
+  }
+
+  /** The session in memory for a row, if sockets use it. */
+  liveOf(row: SessionRow): LiveSession | undefined {
+    return this.live.get(row.tokenHash);
+  }
+
+  /** Deletes a session that no socket uses (one in use is revoked through `revoke`, which tells its sockets). */
+  deleteUnused(row: SessionRow): void {
+    if (!this.live.has(row.tokenHash)) this.repo.delete(row.tokenHash);
+  }
+
+  /** The session of a token (in memory or stored), expired or not; undefined when there is none. */
+  findByToken(token: string): SessionRow | undefined {
+    const tokenHash = hashToken(token);
+    return this.live.get(tokenHash) ?? this.repo.find(tokenHash);
+  }
+
+  /**
+   * Deletes every session of the user but `keep` at once. Returns those that
+   * sockets use (the caller revokes them, telling the sockets) and how many
+   * sessions ended in all.
+   */
+  endOthers(userId: string, keep: SessionRow): { live: LiveSession[]; count: number } {
+    const live = [...this.live.values()].filter((s) => s.userId === userId && s.tokenHash !== keep.tokenHash);
+    const count = this.repo.deleteOthers(userId, keep.tokenHash);
+    return { live, count };
   }
 
   /** Records traffic on a session. */

@@ -41,6 +41,16 @@ export class Connection implements Peer {
   loginOverdue = false;
   /** Set when the write cap closed the socket (for the log and the metric). */
   tooSlow = false;
+  /** What the client called itself at registration (`clientMedium`), for the session's description. */
+  clientMedium: string | null = null;
+  /** The upgrade's User-Agent (at most MAX_USER_AGENT characters), for the session's description. */
+  userAgent: string | undefined = undefined;
+  /**
+   * The session token of the upgrade's `tidings_session` cookie, kept only
+   * when the upgrade also carried an allowed Origin: what `{useCookie: true}`
+   * logs in with. Never sent back in any frame.
+   */
+  cookieToken: string | null = null;
   private readonly maxBufferedBytes: number;
   private terminateTimer: NodeJS.Timeout | null = null;
 

@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { CLOSE_CODES, ProtocolError, decodeFrame, peekRequestId, type DecodedFrame } from '../../src/protocol/index';
+import { sessionTokenFromCookie } from '../auth/session-cookie';
+import { MAX_USER_AGENT } from '../auth/user-agent';
 import { SESSION_COMMANDS, dispatch } from '../handlers/index';
 import type { Services } from '../handlers/context';
 import { detachSession, revokeSession } from '../handlers/session-state';
@@ -109,7 +111,12 @@ export class Gateway {
     // ws answers the handshake (or refuses a malformed one) synchronously.
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      this.accept(ws, socket, address, verdict);
+      const conn = this.accept(ws, socket, address, verdict);
+      conn.userAgent = req.headers['user-agent']?.slice(0, MAX_USER_AGENT);
+      // The cookie counts only beside an allowed Origin (a foreign one was refused above): a
+      // page of another site cannot open a socket that carries it, SameSite aside.
+      const origin = req.headers.origin;
+      if (origin !== undefined && this.isAllowedOrigin(origin)) conn.cookieToken = sessionTokenFromCookie(req.headers.cookie);
     });
     if (!accepted) this.admission.release(verdict);
   }
@@ -131,7 +138,7 @@ export class Gateway {
     for (const conn of this.connections) conn.ws.terminate();
   }
 
-  private accept(ws: WebSocket, socket: Duplex, address: string, admitted: Admitted): void {
+  private accept(ws: WebSocket, socket: Duplex, address: string, admitted: Admitted): Connection {
     const { config } = this.s;
     // `socket` is the stream ws writes to: corking it batches ws's frames (Hub.batch).
     const conn = new Connection(this.nextId++, ws, { ...config.limits, maxBufferedBytes: config.maxBufferedBytes }, this.s.now, socket, address);
@@ -144,6 +151,7 @@ export class Gateway {
     ws.on('pong', () => socketOnControl(this, conn));
     ws.on('close', () => socketOnClose(this, conn));
     ws.on('error', (err) => this.s.logger.debug({ err, conn: conn.id }, 'socket error'));
+    return conn;
   }
 
   /**

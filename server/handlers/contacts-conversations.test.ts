@@ -11,20 +11,26 @@ describe('contacts, presence, conversations and subscriptions', () => {
   });
   afterAll(() => server.close());
 
-  it('adds contacts both ways, notifies both sides, and NOT_FOUND for an unknown user', async () => {
+  it('makes contacts by request and acceptance, notifies both sides, and NOT_FOUND for an unknown user', async () => {
     const { client: kim } = await loginAs(server, 'kim');
     const { client: lee } = await loginAs(server, 'lee');
     const subKim = await kim.call('SubscribeCommand', { resource: 'contacts' }, 'SubscribeResponse');
     await lee.call('SubscribeCommand', { resource: 'contacts' }, 'SubscribeResponse');
+    // A request shows no presence either way until it is accepted.
     const added = await kim.call('AddContactCommand', { username: 'LEE' }, 'AddContactResponse');
-    expect(added.contact).toMatchObject({ id: ids['lee'], username: 'lee', displayName: 'LEE', online: true });
+    expect(added.contact).toMatchObject({ id: ids['lee'], username: 'lee', displayName: 'LEE', online: false, lastSeenAt: null, state: 'outgoing' });
     const toLee = await lee.next('ResourceChangedNotification');
-    expect(toLee).toMatchObject({ resource: 'contacts', ids: [ids['kim']] });
+    expect(toLee).toMatchObject({ resource: 'contacts', ids: [ids['kim']], items: { [ids['kim']!]: { state: 'incoming', online: false } } });
     const toKim = await kim.next('ResourceChangedNotification');
     expect(toKim.version).toBeGreaterThan(subKim.version);
+    const accepted = await lee.call('AnswerContactRequestCommand', { userId: ids['kim']!, accept: true }, 'AnswerContactRequestResponse');
+    expect(accepted.contact).toMatchObject({ id: ids['kim'], state: 'accepted', online: true, blocked: false });
+    const nowAccepted = await kim.waitFor((f) => f.name === 'ResourceChangedNotification' && JSON.stringify(f.payload).includes('"accepted"'));
+    expect(nowAccepted.payload['items']).toMatchObject({ [ids['lee']!]: { state: 'accepted', online: true } });
+    const toLeeAccepted = await lee.next('ResourceChangedNotification');
     const list = await lee.call('GetContactsCommand', {}, 'ContactsResponse');
     expect(Object.keys(list.contacts)).toEqual([ids['kim']]);
-    expect(list.version).toBe(toLee.version);
+    expect(list.version).toBe(toLeeAccepted.version);
     expect((await kim.fail('AddContactCommand', { username: 'ghost' })).code).toBe('NOT_FOUND');
     expect((await kim.fail('AddContactCommand', { username: 'kim' })).code).toBe('INVALID_PAYLOAD');
 

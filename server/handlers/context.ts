@@ -1,4 +1,5 @@
 import type { ClientCommandName, ClientCommands, ServerMessageName } from '../../src/protocol/index';
+import type { CookieCodes } from '../auth/cookie-codes';
 import type { HashQueue } from '../auth/hash-queue';
 import type { LoginThrottle } from '../auth/login-throttle';
 import type { SessionRegistry } from '../auth/session-registry';
@@ -37,6 +38,8 @@ export interface Services {
   receiptNotices: NoticeCoalescer;
   versions: ResourceVersions;
   sessions: SessionRegistry;
+  /** One-time codes a trusted login gets instead of its token, for POST /session/cookie (docs/PROTOCOL.md section 13). */
+  cookieCodes: CookieCodes;
   throttle: LoginThrottle;
   /** Every password hash and check goes through it (bounded, so files and other pool work never wait behind a burst of logins). */
   hashes: HashQueue;

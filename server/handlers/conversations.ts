@@ -2,7 +2,7 @@ import { ProtocolError, type ClientCommands, type Conversation } from '../../src
 import type { Connection } from '../gateway/connection';
 import { conversationsKey } from '../hub/hub';
 import { newId } from '../storage/ids';
-import { notifyConversationChanged } from './access';
+import { notifyConversationChanged, requireReachable } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 import { LIST_PAGE_ITEMS, fillPage, keyedReply, listRest, wantedAfter } from './reply-pages';
 
@@ -13,7 +13,7 @@ export type ConversationsServices = Pick<Services, 'config' | 'conversationNotif
  * Reading and creating conversations. One other member makes a direct
  * conversation, unique per pair; two or more make a group, titled by the
  * creator or else by its members' names. Every member must be the creator's
- * contact. The list is served in pages of id order, cut by bytes
+ * accepted contact, with no block between them. The list is served in pages of id order, cut by bytes
  * (`afterId`, `hasMore`, `lastId`).
  */
 export function getConversations(conn: Connection, p: ClientCommands['GetConversationsCommand'], s: ConversationsServices): Reply {
@@ -40,9 +40,8 @@ export function createConversation(conn: Connection, p: ClientCommands['CreateCo
   const others = [...new Set(p.memberIds)].filter((id) => id !== userId);
   if (others.length === 0) throw new ProtocolError('INVALID_PAYLOAD', 'memberIds: must name at least one other user');
   if (others.length > 1) requireRoomForGroup(userId, others.length + 1, s);
-  for (const id of others) {
-    if (!s.storage.contacts.isContact(userId, id)) throw new ProtocolError('FORBIDDEN', `member ${id} is not one of your contacts`);
-  }
+  // Accepted contacts only, and no block either way (docs/PROTOCOL.md section 12).
+  for (const id of others) requireReachable(userId, id, s);
   const memberIds = [userId, ...others];
   let id: string | undefined;
   if (others.length === 1) {

@@ -8,6 +8,9 @@ import {
   type DecodedFrame,
 } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
+import { changePassword, updateProfile } from './account';
+import { getSessions, revokeSessions } from './account-sessions';
+import { answerContactRequest, blockUser, removeContact } from './contact-requests';
 import { getContacts, addContact } from './contacts';
 import { errorResponse } from './errors';
 import type { Handler, HandlerTable, Services } from './context';
@@ -37,19 +40,15 @@ export const HANDLERS: HandlerTable = {
   AckMessagesCommand: ackMessages,
   MarkReadCommand: markRead,
   TypingCommand: typing,
-  UpdateProfileCommand: notYet,
-  ChangePasswordCommand: notYet,
-  GetSessionsCommand: notYet,
-  RevokeSessionCommand: notYet,
-  AnswerContactRequestCommand: notYet,
-  RemoveContactCommand: notYet,
-  BlockUserCommand: notYet,
+  // ---- Account, sessions, contacts by consent (docs/PROTOCOL.md sections 11-13) ----
+  UpdateProfileCommand: updateProfile,
+  ChangePasswordCommand: changePassword,
+  GetSessionsCommand: getSessions,
+  RevokeSessionCommand: revokeSessions,
+  AnswerContactRequestCommand: answerContactRequest,
+  RemoveContactCommand: removeContact,
+  BlockUserCommand: blockUser,
 };
-
-/** Interim, for the wire schemas' commit only: the handlers of sections 11-13 replace it one by one. */
-function notYet(): never {
-  throw new ProtocolError('UNKNOWN_COMMAND', 'this server does not handle that command yet');
-}
 
 /** Commands that change a socket's session; frames after one wait until it is done, so a pipelined subscribe follows its login. */
 export const SESSION_COMMANDS: ReadonlySet<string> = new Set<ClientCommandName>([

@@ -1,6 +1,6 @@
 import type { ClientCommands, Message } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
-import { requireMember } from './access';
+import { mayWriteIn, requireMember, requireWritable } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 import { fillPage, keyedReply } from './reply-pages';
 
@@ -53,10 +53,14 @@ export function sendMessage(conn: Connection, p: ClientCommands['SendMessageComm
   // recognised by the writer's insert (ON CONFLICT DO NOTHING, then the
   // original is read). A non-member's is looked up here, before refusing, so
   // a retry always gets its original back.
-  const earlier = s.storage.conversations.isMember(p.conversationId, senderId)
-    ? undefined
-    : s.storage.messages.findByClientId(senderId, p.clientMessageId);
+  // The same for a direct conversation the two may no longer write in (a
+  // removed contact, a block): a retry of what was stored before still gets it back.
+  const earlier =
+    s.storage.conversations.isMember(p.conversationId, senderId) && mayWriteIn(p.conversationId, senderId, s)
+      ? undefined
+      : s.storage.messages.findByClientId(senderId, p.clientMessageId);
   if (!earlier) requireMember(p.conversationId, senderId, s);
+  if (!earlier) requireWritable(p.conversationId, senderId, s);
   if (!earlier) s.userQuotas.requireSend(senderId);
   // The body was checked once, against the protocol's BodySchema, when the gateway parsed the command.
   if (earlier) return { name: 'SendMessageResponse', payload: { clientMessageId: p.clientMessageId, message: earlier, duplicate: true } };

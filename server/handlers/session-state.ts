@@ -1,5 +1,6 @@
 import type { User } from '../../src/protocol/index';
 import type { LiveSession } from '../auth/session-registry';
+import type { SessionRow } from '../storage/sessions-repo';
 import type { Connection } from '../gateway/connection';
 import type { Services } from './context';
 
@@ -46,4 +47,29 @@ export function revokeSession(session: LiveSession, s: SessionStateServices, exc
     if (user) s.presence.detach(peer, user.id);
   }
   s.metrics.loggedInUsers.set(s.presence.onlineUsers);
+}
+
+/** Ends a stored session: revoked as above when sockets use it, else just deleted. */
+export function endSession(row: SessionRow, s: SessionStateServices, except?: Connection): void {
+  const live = s.sessions.liveOf(row);
+  if (live) revokeSession(live, s, except);
+  else s.sessions.deleteUnused(row);
+}
+
+/** Ends the session of a token, if there is one (DELETE /session/cookie). */
+export function endSessionOfToken(token: string, s: SessionStateServices): void {
+  const row = s.sessions.findByToken(token);
+  if (row) endSession(row, s);
+}
+
+/**
+ * Ends every session of the user but the one `conn` is logged in with, at
+ * once: their sockets get SessionRevokedNotification. Returns how many ended.
+ */
+export function endOtherSessions(conn: Connection, s: SessionStateServices): number {
+  const current = conn.session;
+  if (!current) return 0;
+  const { live, count } = s.sessions.endOthers(current.userId, current);
+  for (const session of live) revokeSession(session, s);
+  return count;
 }

@@ -1,5 +1,7 @@
-import { DEFAULT_LIMITS, ProtocolError, PROTOCOL_VERSION, type ClientCommands } from '../../src/protocol/index';
+import { DEFAULT_LIMITS, ProtocolError, PROTOCOL_VERSION, type ClientCommands, type User } from '../../src/protocol/index';
 import { hashPassword, verifyPassword } from '../auth/password';
+import type { LiveSession } from '../auth/session-registry';
+import { describeClient } from '../auth/user-agent';
 import { newId } from '../storage/ids';
 import { toUser } from '../storage/users-repo';
 import { randomUUID } from 'node:crypto';
@@ -8,12 +10,16 @@ import type { Reply, Services } from './context';
 import { attachSession, revokeSession } from './session-state';
 
 /** What registration, accounts, login, logout and ping use (login and logout attach and detach sessions: session-state.ts). */
-export type SessionServices = Pick<Services, 'config' | 'dummyPasswordHash' | 'hashes' | 'hub' | 'metrics' | 'now' | 'presence' | 'sessions' | 'storage' | 'throttle'>;
+export type SessionServices = Pick<
+  Services,
+  'config' | 'cookieCodes' | 'dummyPasswordHash' | 'hashes' | 'hub' | 'metrics' | 'now' | 'presence' | 'sessions' | 'storage' | 'throttle'
+>;
 
 /** Registration, account creation, login and logout (docs/PROTOCOL.md section 2). */
 export function register(conn: Connection, p: ClientCommands['ClientRegistrationCommand'], s: SessionServices): Reply {
   conn.registered = true;
   conn.clientId = p.clientInformation.clientId ?? conn.clientId ?? randomUUID();
+  conn.clientMedium = p.clientInformation.clientMedium;
   return {
     name: 'ClientRegistrationResponse',
     payload: {
@@ -73,8 +79,12 @@ export async function createAccount(conn: Connection, p: ClientCommands['Account
 
 export async function login(conn: Connection, p: ClientCommands['AccountLoginCommand'], s: SessionServices): Promise<Reply> {
   const info = p.userInformation;
-  if ('sessionToken' in info) return tokenLogin(conn, info.sessionToken, s);
-  if ('useCookie' in info) return failed('SESSION_EXPIRED');
+  if ('sessionToken' in info) return tokenLogin(conn, info.sessionToken, p.bindCookie === true ? 'bind' : 'token', s);
+  if ('useCookie' in info) {
+    // Without a cookie on the upgrade there is nothing to resume: the client asks for the password.
+    if (!conn.cookieToken) return failed('SESSION_EXPIRED');
+    return tokenLogin(conn, conn.cookieToken, 'cookie', s);
+  }
   const username = info.username.trim().toLowerCase();
   const attempt = await s.throttle.beginPassword(username, conn.address);
   if ('retryAfterMs' in attempt) return throttled(attempt.retryAfterMs);
@@ -96,15 +106,25 @@ export async function login(conn: Connection, p: ClientCommands['AccountLoginCom
     return failed('BAD_CREDENTIALS');
   }
   await s.throttle.passwordSucceeded(attempt);
-  const { token, session, ended } = s.sessions.create(row.id, p.publicComputer === true);
+  const publicComputer = p.publicComputer === true;
+  const { token, session, ended } = s.sessions.create(row.id, publicComputer, describeClient(conn.userAgent, conn.clientMedium));
   // This socket may be on one of them (a second login); it is not told, it moves to the new session.
   for (const old of ended) revokeSession(old, s, conn);
   attachSession(conn, session, toUser(row), s);
-  return loggedIn(token, toUser(row), s.sessions.expiresAt(session));
+  return loggedIn(token, session, toUser(row), p.bindCookie === true ? 'bind' : 'token', s);
 }
 
-/** A token login: a lookup, not a hash, but failures are counted per address like passwords. */
-async function tokenLogin(conn: Connection, token: string, s: SessionServices): Promise<Reply> {
+/**
+ * How a login answers: with the token (`token`), with a one-time code for
+ * the cookie instead (`bind`: docs/PROTOCOL.md section 13; a public
+ * computer's session never binds and gets its token), or with neither
+ * (`cookie`: the session came from the upgrade's cookie and its token
+ * stays out of every frame).
+ */
+type Answer = 'token' | 'bind' | 'cookie';
+
+/** A token login (from a frame or the upgrade's cookie): a lookup, not a hash, but failures are counted per address like passwords. */
+async function tokenLogin(conn: Connection, token: string, answer: Answer, s: SessionServices): Promise<Reply> {
   const wait = await s.throttle.beginToken(conn.address);
   if (wait > 0) return throttled(wait);
   const session = s.sessions.resume(token);
@@ -112,7 +132,7 @@ async function tokenLogin(conn: Connection, token: string, s: SessionServices): 
   if (session === 'expired' || !row) return failed('SESSION_EXPIRED');
   await s.throttle.tokenSucceeded(row.username, conn.address);
   attachSession(conn, session, toUser(row), s);
-  return loggedIn(token, toUser(row), s.sessions.expiresAt(session));
+  return loggedIn(token, session, toUser(row), answer, s);
 }
 
 export function logout(conn: Connection, _p: ClientCommands['AccountLogoutCommand'], s: SessionServices): Reply {
@@ -143,6 +163,12 @@ function minutes(ms: number): string {
   return `${Math.round(ms / 60_000)} min`;
 }
 
-function loggedIn(sessionToken: string, user: { id: string; username: string; displayName: string }, expiresAt: number): Reply {
+function loggedIn(sessionToken: string, session: LiveSession, user: User, answer: Answer, s: SessionServices): Reply {
+  const expiresAt = s.sessions.expiresAt(session);
+  if (answer === 'cookie') return { name: 'AccountLoginResponse', payload: { loggedIn: true, viaCookie: true, user, expiresAt } };
+  if (answer === 'bind' && !session.publicComputer) {
+    const cookieCode = s.cookieCodes.issue(user.id, sessionToken);
+    return { name: 'AccountLoginResponse', payload: { loggedIn: true, cookieCode, user, expiresAt } };
+  }
   return { name: 'AccountLoginResponse', payload: { loggedIn: true, sessionToken, user, expiresAt } };
 }

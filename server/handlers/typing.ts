@@ -1,7 +1,7 @@
 import type { ClientCommands } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
 import { messagesKey } from '../hub/hub';
-import { requireMember } from './access';
+import { requireMember, requireWritable } from './access';
 import { userIdOf, type Services } from './context';
 
 /** What typing notifications use. */
@@ -16,6 +16,8 @@ export type TypingServices = Pick<Services, 'hub' | 'storage' | 'typingGate'>;
 export function typing(conn: Connection, p: ClientCommands['TypingCommand'], s: TypingServices): void {
   const userId = userIdOf(conn);
   requireMember(p.conversationId, userId, s);
+  // Nobody is shown typing where they could not send.
+  requireWritable(p.conversationId, userId, s);
   const key = messagesKey(p.conversationId);
   s.typingGate.offer(userId, p.conversationId, p.typing, (typing) =>
     s.hub.broadcast(key, 'TypingNotification', { conversationId: p.conversationId, userId, typing }, (peer) => peer.userId === userId),

@@ -45,6 +45,8 @@ export class MemoryWindowCounter implements WindowCounter {
 export interface UserQuotaLimits {
   sendsPerUserPerMinute: number;
   contactsPerUserPerHour: number;
+  blocksPerUserPerHour: number;
+  profileChangesPerUserPerHour: number;
 }
 
 /**
@@ -57,14 +59,18 @@ export interface UserQuotaLimits {
 export class UserQuotas {
   private readonly sends: WindowCounter;
   private readonly contacts: WindowCounter;
+  private readonly blocks: WindowCounter;
+  private readonly profiles: WindowCounter;
 
   constructor(
     private readonly limits: UserQuotaLimits,
     now: () => number = Date.now,
-    counters?: { sends: WindowCounter; contacts: WindowCounter },
+    counters?: { sends?: WindowCounter; contacts?: WindowCounter; blocks?: WindowCounter; profiles?: WindowCounter },
   ) {
     this.sends = counters?.sends ?? new MemoryWindowCounter(60_000, now);
     this.contacts = counters?.contacts ?? new MemoryWindowCounter(60 * 60_000, now);
+    this.blocks = counters?.blocks ?? new MemoryWindowCounter(60 * 60_000, now);
+    this.profiles = counters?.profiles ?? new MemoryWindowCounter(60 * 60_000, now);
   }
 
   /** Throws RATE_LIMITED past sendsPerUserPerMinute. */
@@ -80,6 +86,22 @@ export class UserQuotas {
     const limit = this.limits.contactsPerUserPerHour;
     if (this.contacts.hit(userId) > limit) {
       throw new ProtocolError('RATE_LIMITED', `you added ${limit} contacts in the last hour, the most allowed; try again later`);
+    }
+  }
+
+  /** Throws RATE_LIMITED past blocksPerUserPerHour (blocking and unblocking both count). */
+  requireBlock(userId: string): void {
+    const limit = this.limits.blocksPerUserPerHour;
+    if (this.blocks.hit(userId) > limit) {
+      throw new ProtocolError('RATE_LIMITED', `you blocked or unblocked ${limit} times in the last hour, the most allowed; try again later`);
+    }
+  }
+
+  /** Throws RATE_LIMITED past profileChangesPerUserPerHour: each change notifies everyone who lists the user. */
+  requireProfileChange(userId: string): void {
+    const limit = this.limits.profileChangesPerUserPerHour;
+    if (this.profiles.hit(userId) > limit) {
+      throw new ProtocolError('RATE_LIMITED', `you changed your profile ${limit} times in the last hour, the most allowed; try again later`);
     }
   }
 }

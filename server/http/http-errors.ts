@@ -13,6 +13,12 @@ export const HTTP_ERROR_CODES = [
   'CROSS_SITE_REQUEST',
   'METRICS_FORBIDDEN',
   'METRICS_UNAUTHORIZED',
+  // POST /session/cookie (session-cookie-route.ts)
+  'BAD_REQUEST',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'COOKIE_CODE_REFUSED',
+  'RATE_LIMITED',
 ] as const;
 export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 

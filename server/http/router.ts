@@ -7,6 +7,7 @@ import { serveHealth } from './health';
 import { sendError } from './http-errors';
 import { serveMetrics } from './metrics-route';
 import { crossSiteReason } from './same-origin';
+import { serveSessionCookie, type SessionCookieDeps } from './session-cookie-route';
 import { setCommonHeaders, setTransportHeaders } from './security-headers';
 import { createStaticHandler } from './static-files';
 import { serveTestControl, type TestControls } from './test-controls';
@@ -23,10 +24,12 @@ export interface RouterDeps {
   settings: Pick<ServerConfig, 'behindTls' | 'metricsAccess' | 'metricsToken'>;
   /** Present only in mock mode. */
   testControls: TestControls | null;
+  /** /session/cookie: the HttpOnly session cookie of trusted browsers. */
+  sessionCookie: SessionCookieDeps;
 }
 
 /**
- * The HTTP side: /healthz, /metrics, /clear-site-data, the mock-only
+ * The HTTP side: /healthz, /metrics, /clear-site-data, /session/cookie, the mock-only
  * /__test__/ controls, and the built app for everything else.
  */
 export function createRouter(deps: RouterDeps) {
@@ -58,6 +61,7 @@ export function createRouter(deps: RouterDeps) {
       return serveTestControl(req, res, url, deps.testControls);
     }
     if (path === '/clear-site-data') return clearSiteData(req, res);
+    if (path === '/session/cookie') return serveSessionCookie(req, res, deps.sessionCookie);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not served here; use GET`, { Allow: 'GET, HEAD' });
     }

@@ -1,4 +1,5 @@
 import type { Contact } from '../../src/protocol/index';
+import type { ContactEntryRow } from '../storage/contacts-repo';
 import type { Storage } from '../storage/storage';
 import { contactsKey, type Hub } from './hub';
 import type { Peer } from './peer';
@@ -8,8 +9,9 @@ import type { ResourceVersions } from './versions';
  * Who is online: a user with at least one logged-in socket, or whose last
  * one closed less than `offlineGraceMs` ago. When a user comes online or
  * goes offline (then lastSeenAt is stamped with the moment the last socket
- * closed), the `contacts` resource of each of their contacts changes and
- * carries the new entry. The grace is what bounds that fan-out: a socket
+ * closed), the `contacts` resource of each accepted contact that may see
+ * it (no block either way) changes and carries the new entry; nobody else
+ * learns of it. The grace is what bounds that fan-out: a socket
  * back within it (a reload, a reconnect) notifies nobody, so a user whose
  * sockets flap makes at most two notifications per grace, not two per flap.
  */
@@ -76,9 +78,22 @@ export class Presence {
     }
   }
 
-  /** The contact entry of a user as anyone sees it. */
-  contactOf(row: { id: string; username: string; displayName: string; lastSeenAt: number | null }): Contact {
-    return { id: row.id, username: row.username, displayName: row.displayName, online: this.isOnline(row.id), lastSeenAt: row.lastSeenAt };
+  /**
+   * A contacts-list entry as its owner sees it. Presence shows only when the
+   * row says so (accepted, no block either way): otherwise `online` is false
+   * and `lastSeenAt` null, whatever the truth.
+   */
+  entryOf(row: ContactEntryRow): Contact {
+    const visible = row.presenceVisible;
+    return {
+      id: row.id,
+      username: row.username,
+      displayName: row.displayName,
+      online: visible && this.isOnline(row.id),
+      lastSeenAt: visible ? row.lastSeenAt : null,
+      state: row.state,
+      blocked: row.blocked,
+    };
   }
 
   private endGrace(userId: string): void {
@@ -107,9 +122,11 @@ export class Presence {
   private announce(userId: string): void {
     const row = this.storage.users.findById(userId);
     if (!row) return;
-    const keys = this.storage.contacts.contactIds(userId).map(contactsKey);
+    const keys = this.storage.contacts.presenceWatchers(userId).map(contactsKey);
     if (keys.length === 0) return;
     const version = this.versions.bump(keys);
-    this.hub.notifyChanged(keys, { resource: 'contacts', version, ids: [userId], items: { [userId]: this.contactOf(row) } });
+    // Every watcher sees the same entry: accepted, not blocked by them (else they would not watch).
+    const entry = this.entryOf({ ...row, state: 'accepted', blocked: false, presenceVisible: true });
+    this.hub.notifyChanged(keys, { resource: 'contacts', version, ids: [userId], items: { [userId]: entry } });
   }
 }

@@ -12,7 +12,7 @@ let next = POOL_IDS;
  * come from a pool refilled from the CSPRNG (as Node's own randomUUID
  * does); each slice of it is used once.
  */
-export function newId(prefix: 'u' | 'c' | 'm'): string {
+export function newId(prefix: 'u' | 'c' | 'm' | 's'): string {
   if (next === POOL_IDS) {
     randomFillSync(pool);
     next = 0;

@@ -63,6 +63,32 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX conversations_creator ON conversations(created_by, created_at);
   `,
+  // ---- Contacts by consent, blocks, and sessions one can list (docs/PROTOCOL.md sections 11-13) ----
+  // The contacts table keeps meaning "accepted", so every row it held carries over as an accepted
+  // contact. A request waits in contact_requests until answered; a declined (or silently dropped)
+  // one stays, flagged, so its sender keeps seeing it as outgoing. Sessions get an id that names
+  // them in GetSessionsCommand (random, unrelated to the token) and the client that made them.
+  `
+  CREATE TABLE contact_requests (
+    from_id TEXT NOT NULL REFERENCES users(id),
+    to_id TEXT NOT NULL REFERENCES users(id),
+    declined INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (from_id, to_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX contact_requests_to ON contact_requests(to_id, declined, from_id);
+  CREATE TABLE blocks (
+    blocker_id TEXT NOT NULL REFERENCES users(id),
+    blocked_id TEXT NOT NULL REFERENCES users(id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX blocks_blocked ON blocks(blocked_id, blocker_id);
+  ALTER TABLE sessions ADD COLUMN id TEXT;
+  ALTER TABLE sessions ADD COLUMN client TEXT NOT NULL DEFAULT '';
+  UPDATE sessions SET id = 's_' || lower(hex(randomblob(16))) WHERE id IS NULL;
+  CREATE UNIQUE INDEX sessions_id ON sessions(id);
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -11,8 +11,8 @@ import { newId } from './ids';
  *   const seeder = new Seeder(server.db);               // or new Seeder(openDatabase(path, 'normal'))
  *   const ids = seeder.users(names.map((u) => ({ username: u, passwordHash: hash })));
  *   seeder.sessions(ids.map((userId, i) => ({ userId, token: tokens[i] })));  // then log in with {sessionToken}
- *   seeder.contacts([[ids[0], ids[1]]]);                // symmetric
- *   const conv = seeder.conversation({ memberIds: [ids[0], ids[1]] });   // direct when 2 members
+ *   seeder.contacts([[ids[0], ids[1]]]);                // symmetric, accepted
+ *   const conv = seeder.conversation({ memberIds: [ids[0], ids[1]] });   // direct when 2 members (who become contacts)
  *   seeder.messages(conv, [{ senderId: ids[0], body: 'hi' }]);           // seqs continue from latestSeq
  *
  * Usernames must already be folded (lower case, [a-z0-9_.-]{3,32}). Seeded
@@ -49,7 +49,7 @@ export class Seeder {
   ) {
     this.insertUser = db.prepare('INSERT INTO users (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertSession = db.prepare(
-      'INSERT INTO sessions (token_hash, user_id, public_computer, created_at, last_used_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO sessions (token_hash, id, user_id, public_computer, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.insertContact = db.prepare('INSERT OR IGNORE INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?)');
     this.insertConversation = db.prepare(
@@ -81,7 +81,7 @@ export class Seeder {
   sessions(sessions: { userId: string; token: string; publicComputer?: boolean }[], now = Date.now()): void {
     const stmt = this.insertSession;
     this.db.transaction(() => {
-      for (const s of sessions) stmt.run(hashToken(s.token), s.userId, s.publicComputer ? 1 : 0, now, now);
+      for (const s of sessions) stmt.run(hashToken(s.token), newId('s'), s.userId, s.publicComputer ? 1 : 0, now, now);
     })();
   }
 
@@ -96,7 +96,11 @@ export class Seeder {
     })();
   }
 
-  /** Creates a conversation: direct for two members unless `kind` says otherwise. */
+  /**
+   * Creates a conversation: direct for two members unless `kind` says
+   * otherwise. The two members of a direct conversation are made contacts
+   * too, as the protocol requires of anyone writing there.
+   */
   conversation(c: { memberIds: string[]; title?: string; kind?: 'direct' | 'group'; createdBy?: string; id?: string }, now = Date.now()): string {
     const id = c.id ?? newId('c');
     const kind = c.kind ?? (c.memberIds.length === 2 ? 'direct' : 'group');
@@ -106,6 +110,11 @@ export class Seeder {
     this.db.transaction(() => {
       conv.run(id, kind, c.title ?? '', directKey, c.createdBy ?? c.memberIds[0]!, now, now);
       for (const m of c.memberIds) member.run(id, m);
+      if (kind === 'direct' && c.memberIds.length === 2) {
+        const [a, b] = c.memberIds as [string, string];
+        this.insertContact.run(a, b, now);
+        this.insertContact.run(b, a, now);
+      }
     })();
     this.onWritten();
     return id;
@@ -133,7 +142,7 @@ export class Seeder {
 
   /** Removes all data (used by the mock reset). */
   clear(): void {
-    this.db.exec('DELETE FROM messages; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
+    this.db.exec('DELETE FROM messages; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM contact_requests; DELETE FROM blocks; DELETE FROM sessions; DELETE FROM users;');
     this.onWritten();
   }
 }

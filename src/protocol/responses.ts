@@ -27,11 +27,19 @@ export const ServerMessageSchemas = {
       user: UserSchema,
       expiresAt: z.number(),
     }),
-    // A trusted password login with `bindCookie`: no token in any frame, but a one-time code for POST /session/cookie (section 13).
+    // A trusted login with `bindCookie`: no token in any frame, but a one-time code for POST /session/cookie (section 13).
     z.object({
       requestId: RequestId,
       loggedIn: z.literal(true),
       cookieCode: z.string(),
+      user: UserSchema,
+      expiresAt: z.number(),
+    }),
+    // A login with `{useCookie: true}`: the session is the cookie's, and its token stays out of every frame.
+    z.object({
+      requestId: RequestId,
+      loggedIn: z.literal(true),
+      viaCookie: z.literal(true),
       user: UserSchema,
       expiresAt: z.number(),
     }),
