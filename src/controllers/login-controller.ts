@@ -184,8 +184,9 @@ export class LoginController implements LoginActions {
    * A password the person just typed wins over the stored session. A trusted
    * browser login asks for a cookie code (bindCookie) instead of a token; a
    * session bound to the cookie resumes with `useCookie` (the browser sent
-   * the cookie with the socket's upgrade); a token is sent only by a
-   * public-computer session (memory) or a client without the cookie.
+   * the cookie with the socket's upgrade); a token is sent by a
+   * public-computer session (memory), a client without the cookie, and once
+   * by a trusted browser that stored one before the cookie existed.
    */
   private sendLogin(): void {
     const { communicator } = this.options;
@@ -204,14 +205,15 @@ export class LoginController implements LoginActions {
       return;
     }
     if (!session.sessionToken) return;
-    if (this.binding && !session.publicComputer) {
-      // A trusted token stored before this browser kept sessions in the cookie: it leaves the
-      // device now, and the password is asked once (the data and the outbox stay).
-      this.expireStoredSession('SESSION_EXPIRED');
-      return;
-    }
     this.inFlight = 'token';
-    communicator.sendMessage('AccountLoginCommand', { userInformation: { sessionToken: session.sessionToken }, publicComputer: session.publicComputer });
+    // A trusted token stored before this browser kept sessions in the cookie is traded for a
+    // cookie code (bindCookie): the answer carries no token, and the record drops the stored one.
+    const bindCookie = this.binding !== null && !session.publicComputer;
+    communicator.sendMessage('AccountLoginCommand', {
+      userInformation: { sessionToken: session.sessionToken },
+      publicComputer: session.publicComputer,
+      ...(bindCookie ? { bindCookie: true } : {}),
+    });
   }
 
   private async handleAccountLoginResponse(response: ServerMessages['AccountLoginResponse']): Promise<void> {

@@ -205,7 +205,7 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     expect((device.local as RecordingBackend).data.size).toBe(0);
   });
 
-  it('a token stored before the cookie existed leaves the device: the password is asked once, the data stays', async () => {
+  it('a token stored before the cookie existed is traded for the cookie at the next start, and leaves the device', async () => {
     const device = deviceBackends();
     const old = buildCore(device);
     cores.push(old);
@@ -215,12 +215,12 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     expect(stored(device)).toContain('tok-1');
 
     const core = browserCore(device);
-    const log = events(core);
     await online(core);
     await settle();
     await core.store.flush();
-    expect(log.failures).toEqual(['SESSION_EXPIRED']);
-    expect(FakeWebSocket.latest().sentNamed('AccountLoginCommand')).toEqual([]);
+    expect(FakeWebSocket.latest().sentNamed('AccountLoginCommand')[0]).toMatchObject({ userInformation: { sessionToken: 'tok-1' }, bindCookie: true });
+    expect(server.cookieJar).toBe('tok-1');
+    expect(core.store.find('session', 'current')).toMatchObject({ sessionToken: null, cookieBound: true });
     expect(stored(device)).not.toContain('tok-');
     expect(core.collections.conversations.length).toBe(1);
   });

@@ -306,14 +306,18 @@ export class FakeServer {
       reply('AccountLoginResponse', { loggedIn: true, sessionToken: token, user, expiresAt: 0 });
       return true;
     }
-    if (p['bindCookie'] !== true) return false;
-    const account = this.users.get(info.username ?? '');
-    if (!account || account.password !== info.password) {
-      reply('AccountLoginResponse', { loggedIn: false, reason: 'BAD_CREDENTIALS' });
+    if (p['bindCookie'] !== true || p['publicComputer'] === true) return false;
+    const stored = (info as { sessionToken?: string }).sessionToken;
+    const account = stored
+      ? [...this.users.values()].find((u) => u.user.id === this.tokens.get(stored))
+      : this.users.get(info.username ?? '');
+    if (!account || (!stored && account.password !== info.password)) {
+      reply('AccountLoginResponse', { loggedIn: false, reason: stored ? 'SESSION_EXPIRED' : 'BAD_CREDENTIALS' });
       return true;
     }
-    const token = `tok-c${++this.codeCounter}`;
-    const cookieCode = `code-${this.codeCounter}`;
+    const n = ++this.codeCounter;
+    const token = stored ?? `tok-c${n}`;
+    const cookieCode = `code-${n}`;
     this.tokens.set(token, account.user.id);
     this.cookieCodes.set(cookieCode, token);
     c.userId = account.user.id;
