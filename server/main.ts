@@ -39,8 +39,18 @@ Environment:
                         their sockets together. Default 6000. More:
                         RATE_LIMITED.
   CONTACTS_PER_USER_PER_HOUR
-                        Contacts one user may add in an hour, from all their
-                        sockets together. Default 200. More: RATE_LIMITED.
+                        Contact requests one user may make in an hour, from
+                        all their sockets together. Default 200. More:
+                        RATE_LIMITED.
+  BLOCKS_PER_USER_PER_HOUR
+                        Block and unblock commands of one user in an hour.
+                        Default 200. More: RATE_LIMITED.
+  MAX_BLOCKED_PER_USER  Users one user may have blocked at once. Default
+                        1000. More: FORBIDDEN.
+  PROFILE_CHANGES_PER_USER_PER_HOUR
+                        Display name changes of one user in an hour (each
+                        reaches everyone who lists them). Default 30. More:
+                        RATE_LIMITED.
   DIST_DIR              Built app directory. Default ./dist.
 
 Socket limits (0 turns a limit off):
@@ -151,6 +161,9 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   const groupsPerHour = whole(env, 'GROUPS_PER_HOUR', 1);
   const sendsPerUserPerMinute = whole(env, 'SENDS_PER_USER_PER_MINUTE', 1);
   const contactsPerUserPerHour = whole(env, 'CONTACTS_PER_USER_PER_HOUR', 1);
+  const blocksPerUserPerHour = whole(env, 'BLOCKS_PER_USER_PER_HOUR', 1);
+  const maxBlockedPerUser = whole(env, 'MAX_BLOCKED_PER_USER', 1);
+  const profileChangesPerUserPerHour = whole(env, 'PROFILE_CHANGES_PER_USER_PER_HOUR', 1);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   const metricsToken = env['METRICS_TOKEN'] || undefined;
   const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
@@ -187,7 +200,16 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
     receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
     presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
-    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour, ...authLimitsFromEnv(env) },
+    limits: {
+      maxGroupMembers,
+      groupsPerHour,
+      sendsPerUserPerMinute,
+      contactsPerUserPerHour,
+      blocksPerUserPerHour,
+      maxBlockedPerUser,
+      profileChangesPerUserPerHour,
+      ...authLimitsFromEnv(env),
+    },
     maxSockets: whole(env, 'MAX_SOCKETS', 0),
     maxSocketsPerAddress: whole(env, 'MAX_SOCKETS_PER_ADDRESS', 0),
     maxPendingSocketsPerAddress: whole(env, 'MAX_PENDING_SOCKETS_PER_ADDRESS', 0),

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../server/app';
 import type { ServerOptions } from '../../server/config';
-import { CHEAP_SCRYPT } from '../../server/test/harness';
+import { CHEAP_SCRYPT, TEST_PASSWORD, testPasswordHash } from '../../server/test/harness';
+import { ProtocolClient } from '../../server/test/protocol-client';
 import { abortedDownload, closedWithin, eventually, exchange, fdsOn, openFds, openSocket, stalledDownload, statusOf } from '../lib/raw-http';
 import { Report } from '../lib/results';
 
@@ -79,6 +80,7 @@ export async function runAbuseHttp(size: AbuseHttpSize, log: (line: string) => v
     await slowRequests(report, await serve({ httpHeadersTimeoutMs: 500, httpRequestTimeoutMs: 1000 }), size, sockets);
     await connectionCap(report, await serve({ maxConnections: 5, httpHeadersTimeoutMs: 60_000, httpRequestTimeoutMs: 60_000 }), sockets);
     await clearSiteData(report, plain, size);
+    await sessionCookie(report, plain, size);
     await exposureHeaders(report, plain, await serve({ behindTls: true }), size);
     await metricsAccess(report, plain, await serve({ metricsAccess: 'off' }), await serve({ metricsAccess: 'token', metricsToken: 'a-long-random-metrics-token' }));
     await testControls(report, await serve({ mock: true }), size);
@@ -337,6 +339,87 @@ async function clearSiteData(report: Report, s: RunningServer, size: AbuseHttpSi
     await ok.arrayBuffer();
     if (ok.status !== 204 || ok.headers.get('clear-site-data') !== '"cache", "storage"') report.fail(row, `the app's own POST answered ${ok.status}, Clear-Site-Data ${ok.headers.get('clear-site-data')}`);
   }
+}
+
+/**
+ * The HttpOnly session cookie (docs/PROTOCOL.md section 13): another site
+ * must not plant a session in the visitor's browser (POST /session/cookie),
+ * sign them out (DELETE), or open a socket that rides on the cookie; and a
+ * cookie code, though 256-bit random, is not guessed for free.
+ */
+async function sessionCookie(report: Report, s: RunningServer, size: AbuseHttpSize): Promise<void> {
+  const row = report.row('/session/cookie only for the app itself', 'POST with a foreign, "null", look-alike or no Origin, or Sec-Fetch-Site cross-site; GET and PUT; DELETE with a foreign Origin; a socket upgrade carrying the cookie from a foreign Origin: refused, no Set-Cookie, the code still good; the app\'s own POST: 204 with the cookie, once');
+  const [userId] = s.seeder.users([{ username: 'cookie.owner', passwordHash: await testPasswordHash() }]) as [string];
+  const login = async (): Promise<{ client: ProtocolClient; code: string }> => {
+    const client = await ProtocolClient.connect(s.wsUrl);
+    await client.register();
+    const r = await client.call('AccountLoginCommand', { userInformation: { username: 'cookie.owner', password: TEST_PASSWORD }, bindCookie: true }, 'AccountLoginResponse');
+    if (!r.loggedIn || !('cookieCode' in r)) throw new Error(`a bindCookie login answered ${JSON.stringify(r)}`);
+    return { client, code: r.cookieCode };
+  };
+  const post = (code: string, headers: Record<string, string>, method = 'POST'): Promise<Response> =>
+    fetch(`${s.url}/session/cookie`, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: method === 'GET' ? null : JSON.stringify({ code }) });
+  for (let round = 0; round < size.rounds; round++) {
+    const { client, code } = await login();
+    const refused: [string, Record<string, string>][] = [
+      ['POST', { Origin: 'https://evil.example' }],
+      ['POST', { Origin: 'null' }],
+      ['POST', { Origin: `http://127.0.0.1:${s.port}.evil.example` }],
+      ['POST', {}],
+      ['POST', { Origin: s.url, 'Sec-Fetch-Site': 'cross-site' }],
+      ['POST', { Origin: s.url, 'Sec-Fetch-Site': 'same-site' }],
+      ['GET', { Origin: s.url }],
+      ['PUT', { Origin: s.url }],
+    ];
+    for (const [method, headers] of refused) {
+      row.count++;
+      const res = await post(code, headers, method);
+      await res.arrayBuffer();
+      if (res.status < 400 || res.headers.get('set-cookie') !== null) report.fail(row, `${method} ${JSON.stringify(headers)} answered ${res.status}, Set-Cookie ${res.headers.get('set-cookie')}`);
+    }
+    row.count++;
+    const ok = await post(code, { Origin: s.url, 'Sec-Fetch-Site': 'same-origin' });
+    const setCookie = ok.headers.get('set-cookie') ?? '';
+    if (ok.status !== 204 || !/^tidings_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/.test(setCookie)) report.fail(row, `the app's own POST answered ${ok.status}, Set-Cookie ${setCookie}`);
+    row.count++;
+    const twice = await post(code, { Origin: s.url });
+    if (twice.status !== 403) report.fail(row, `the code was good twice (${twice.status})`);
+    const cookie = setCookie.split(';')[0]!;
+    row.count++;
+    const upgrade = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(s.wsUrl, { origin: 'https://evil.example', headers: { Cookie: cookie } });
+      ws.on('open', () => {
+        ws.close();
+        resolve('opened');
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      ws.on('error', () => resolve('error'));
+    });
+    if (upgrade !== '403') report.fail(row, `a cookie upgrade from a foreign Origin answered ${upgrade}`);
+    row.count++;
+    const foreignDelete = await fetch(`${s.url}/session/cookie`, { method: 'DELETE', headers: { Origin: 'https://evil.example', Cookie: cookie } });
+    await foreignDelete.arrayBuffer();
+    const stillIn = await client.request('GetContactsCommand', {});
+    if (foreignDelete.status !== 403 || stillIn.name !== 'ContactsResponse') report.fail(row, `a foreign DELETE answered ${foreignDelete.status} and the session then answered ${stillIn.name}`);
+    client.close();
+  }
+  s.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+
+  const guesses = 80;
+  const limit = s.config.limits.tokenLoginFailuresPerAddress;
+  const guessRow = report.row('cookie code guesses are capped per address', `${guesses} random codes POSTed from one address: at most ${limit} (its budget of unknown tokens) looked up, the rest 429 with Retry-After; none buys a cookie`);
+  const statuses: Record<string, number> = {};
+  for (let i = 0; i < guesses; i++) {
+    guessRow.count++;
+    const res = await post(Buffer.from(`${i}-${Math.random()}`).toString('base64url'), { Origin: s.url });
+    await res.arrayBuffer();
+    statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    if (res.status === 204) report.fail(guessRow, 'a guessed code bought a cookie');
+    if (res.status === 429 && !(Number(res.headers.get('retry-after')) > 0)) report.fail(guessRow, 'a 429 without Retry-After');
+  }
+  guessRow.figures = statuses;
+  if ((statuses[403] ?? 0) > limit) report.fail(guessRow, `${statuses[403]} guesses looked up`);
+  if ((statuses[429] ?? 0) < guesses - limit) report.fail(guessRow, `only ${statuses[429] ?? 0} guesses refused with 429`);
 }
 
 /** Finding 10: isolation headers on every response, and HSTS once the server is told it is behind TLS. */

@@ -52,6 +52,7 @@ export async function runAuthz(size: AuthzSize, log: (line: string) => void = ()
     const d = s.seeder.conversation({ memberIds: [a, b] });
     s.seeder.messages(d, [{ senderId: a, body: SECRET, clientMessageId: 'member-cm-1' }]);
 
+    const memberSessionIds = s.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().all(a) as string[];
     const connect = async (token: string | null): Promise<FuzzSocket> => {
       const sock = await FuzzSocket.open(s.wsUrl);
       socks.push(sock);
@@ -100,6 +101,16 @@ export async function runAuthz(size: AuthzSize, log: (line: string) => void = ()
       // AddContact is open to every logged-in user by design (docs/PROTOCOL.md section 4): only nobody is refused.
       { command: 'AddContactCommand', payload: () => ({ username: 'member.b' }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'skip', member: 'AddContactResponse' } },
       { command: 'UnsubscribeCommand', payload: () => ({ resource: `messages:${d}` }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'UnsubscribeResponse', member: 'UnsubscribeResponse' } },
+      // Account and sessions (docs/PROTOCOL.md sections 11-12): an outsider sees only their own, and cannot end the member's session.
+      {
+        command: 'GetSessionsCommand',
+        payload: () => ({}),
+        expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'SessionsResponse', member: 'SessionsResponse' },
+        outsiderSees: (pl) => (memberSessionIds.some((id) => JSON.stringify(pl).includes(id)) ? "outsider sees the member's session" : null),
+      },
+      { command: 'RevokeSessionCommand', payload: () => ({ sessionId: memberSessionIds[0]! }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'NOT_FOUND', member: 'skip' } },
+      { command: 'AnswerContactRequestCommand', payload: () => ({ userId: b, accept: true }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'NOT_FOUND', member: 'AnswerContactRequestResponse' } },
+      { command: 'RemoveContactCommand', payload: () => ({ userId: b }), expect: { nobody: 'NOT_AUTHENTICATED', outsider: 'NOT_FOUND', member: 'skip' } },
     ];
 
     const rows = { nobody: report.row('as nobody', 'each command, registered but not logged in: NOT_AUTHENTICATED'), outsider: report.row('as an outsider', 'each command as a logged-in non-member, non-contact: refused (FORBIDDEN) or shown nothing of the conversation'), member: report.row('as a member', 'each command as a member: succeeds') };
@@ -134,6 +145,7 @@ export async function runAuthz(size: AuthzSize, log: (line: string) => void = ()
     // Members succeed; then the outsider, who tried to subscribe, must receive nothing of the new message.
     for (let n = 0; n < size.repeats; n++) {
       for (const cell of cells) {
+        if (cell.expect.member === 'skip') continue;
         rows.member.count++;
         // A member's command is answered (all but typing): wait for that answer, not only the
         // marker pong, which may come first (a send is answered after its commit).

@@ -43,8 +43,7 @@ export class CookieCodes {
   /** A new code for this session token; returns the code (only its hash is kept). */
   issue(userId: string, token: string): string {
     this.sweep();
-    const mine = this.byUser.get(userId) ?? [];
-    while (mine.length >= this.limits.perUser) this.drop(mine[0]!);
+    for (let mine = this.byUser.get(userId) ?? []; mine.length >= this.limits.perUser; mine = this.byUser.get(userId) ?? []) this.drop(mine[0]!);
     while (this.held.size >= this.limits.total) this.drop(this.held.keys().next().value!);
     const code = randomBytes(32).toString('base64url');
     const key = hashCode(code);

@@ -37,8 +37,9 @@ export class ProtocolClient {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static connect(wsUrl: string, options: { origin?: string; timeoutMs?: number } = {}): Promise<ProtocolClient> {
-    const ws = new WebSocket(wsUrl, options.origin ? { origin: options.origin } : {});
+  /** `headers`: more upgrade headers, as a browser would send (User-Agent, Cookie). */
+  static connect(wsUrl: string, options: { origin?: string; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ProtocolClient> {
+    const ws = new WebSocket(wsUrl, { ...(options.origin ? { origin: options.origin } : {}), ...(options.headers ? { headers: options.headers } : {}) });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('connect timed out')), options.timeoutMs ?? 3000);
       ws.once('open', () => {
