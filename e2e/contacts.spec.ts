@@ -73,8 +73,9 @@ test.describe('contacts by consent', () => {
     // A decline is not announced: Gina still sees her request waiting, and may withdraw it.
     await expect(gina.contacts.entry(gina.contacts.requested, 'Alice @alice')).toBeVisible();
     await gina.page.getByRole('button', { name: 'Withdraw the request to Alice @alice' }).click();
+    await expect(gina.contacts.status).toHaveText('Withdrew the request to Alice @alice.');
     await expect(gina.contacts.requested).toBeHidden();
-    await expect(gina.page.getByText('Alice @alice')).toHaveCount(0);
+    await expect(gina.contacts.panel.getByRole('listitem').filter({ hasText: 'Alice @alice' })).toHaveCount(0);
   });
 
   test('a look-alike display name cannot pass for someone else: the username shows beside it', async ({ browser, server, signIn }) => {
