@@ -95,8 +95,8 @@ describe('AccountController', () => {
 describe('contacts by consent', () => {
   beforeEach(() => {
     // alice and carol know only each other's usernames.
-    server.relate('u1', 'u3', 'gone');
-    server.relate('u3', 'u1', 'gone');
+    server.accounts.relate('u1', 'u3', 'gone');
+    server.accounts.relate('u3', 'u1', 'gone');
   });
 
   it('a request shows as outgoing on one side and incoming on the other, without presence; accepting makes both contacts', async () => {

@@ -12,7 +12,7 @@ let server: FakeServer;
 let cores: ClientCore[];
 
 function browserCore(device: StoreBackends = deviceBackends()): ClientCore {
-  const core = buildCore(device, { sessionCookie: new SessionCookie({ fetch: server.cookieFetch }) });
+  const core = buildCore(device, { sessionCookie: new SessionCookie({ fetch: server.accounts.cookieFetch }) });
   cores.push(core);
   return core;
 }
@@ -59,8 +59,8 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     await trustedLogin(core);
     await core.store.flush();
     expect(sentBy('AccountLoginCommand')[0]).toMatchObject({ userInformation: { username: 'alice' }, publicComputer: false, bindCookie: true });
-    expect(server.cookieRequests).toEqual([{ method: 'POST', code: 'code-1' }]);
-    expect(server.cookieJar).toBe('tok-c1');
+    expect(server.accounts.cookieRequests).toEqual([{ method: 'POST', code: 'code-1' }]);
+    expect(server.accounts.cookieJar).toBe('tok-c1');
     expect(core.store.find('session', 'current')).toMatchObject({ sessionToken: null, cookieBound: true, user: { username: 'alice' } });
     expect(core.session.hasStoredSession()).toBe(true);
     expect(stored(device)).toContain('alice');
@@ -93,17 +93,17 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
 
   it('sends the same code again while the network is cut between the login and the POST, then binds', async () => {
     const core = browserCore();
-    server.cookieRouteDown = 2;
+    server.accounts.cookieRouteDown = 2;
     await trustedLogin(core);
     expect(core.store.find('session', 'current')?.cookieBound).toBe(false);
     await settle(3000);
-    expect(server.cookieRequests.map((r) => r.code)).toEqual(['code-1', 'code-1', 'code-1']);
+    expect(server.accounts.cookieRequests.map((r) => r.code)).toEqual(['code-1', 'code-1', 'code-1']);
     expect(core.store.find('session', 'current')?.cookieBound).toBe(true);
   });
 
   it('a socket that reconnected before the cookie was set waits, then logs in by cookie', async () => {
     const core = browserCore();
-    server.cookieRouteDown = 3;
+    server.accounts.cookieRouteDown = 3;
     await trustedLogin(core);
     const first = FakeWebSocket.latest();
     server.dropAll();
@@ -123,7 +123,7 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
   it('a code that never reaches the server in time: logged out on the server, the password asked again, the outbox kept', async () => {
     const core = browserCore();
     const log = events(core);
-    server.cookieRouteDown = 1000;
+    server.accounts.cookieRouteDown = 1000;
     await trustedLogin(core);
     server.silent = true; // the messages stay in the outbox
     core.outbox.send('c1', 'written before the cookie');
@@ -135,7 +135,7 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     expect(core.session.hasStoredSession()).toBe(false);
     expect(core.collections.conversations.length).toBe(1);
 
-    server.cookieRouteDown = 0;
+    server.accounts.cookieRouteDown = 0;
     core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer: false });
     await settle();
     expect(core.store.find('session', 'current')?.cookieBound).toBe(true);
@@ -146,10 +146,10 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
   it('a refused code is final: no second POST, the password is asked again', async () => {
     const core = browserCore();
     const log = events(core);
-    server.cookieRouteRefuses = true;
+    server.accounts.cookieRouteRefuses = true;
     await trustedLogin(core);
     await settle(10_000);
-    expect(server.cookieRequests).toHaveLength(1);
+    expect(server.accounts.cookieRequests).toHaveLength(1);
     expect(log.failures).toEqual(['NOT_KEPT']);
     expect(core.session.hasStoredSession()).toBe(false);
   });
@@ -168,7 +168,7 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     expect(log.ended).toEqual(['expired']);
     expect(log.failures).toEqual(['SESSION_EXPIRED']);
     expect(second.collections.conversations.length).toBe(1);
-    expect(server.cookieRequests.at(-1)).toEqual({ method: 'DELETE' });
+    expect(server.accounts.cookieRequests.at(-1)).toEqual({ method: 'DELETE' });
   });
 
   it('logout and revocation clear the cookie and wipe the device', async () => {
@@ -176,19 +176,19 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     const core = browserCore(device);
     const log = events(core);
     await trustedLogin(core);
-    server.revokeToken('tok-c1');
+    server.accounts.revokeToken('tok-c1');
     await settle();
     expect(log.ended).toEqual(['revoked']);
-    expect(server.cookieRequests.at(-1)).toEqual({ method: 'DELETE' });
-    expect(server.cookieJar).toBeNull();
+    expect(server.accounts.cookieRequests.at(-1)).toEqual({ method: 'DELETE' });
+    expect(server.accounts.cookieJar).toBeNull();
     expect((device.local as RecordingBackend).data.size).toBe(0);
 
     core.session.login({ username: 'alice', password: 'tidings-alice', publicComputer: false });
     await settle();
-    expect(server.cookieJar).toBe('tok-c2');
+    expect(server.accounts.cookieJar).toBe('tok-c2');
     await core.session.logout();
     expect(log.ended).toEqual(['revoked', 'logout']);
-    expect(server.cookieJar).toBeNull();
+    expect(server.accounts.cookieJar).toBeNull();
     expect((device.indexed as RecordingBackend).data.size).toBe(0);
   });
 
@@ -200,7 +200,7 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     await settle();
     expect(sentBy('AccountLoginCommand')[0]!['bindCookie']).toBeUndefined();
     expect(core.store.find('session', 'current')?.sessionToken).toMatch(/^tok-/);
-    expect(server.cookieRequests).toEqual([]);
+    expect(server.accounts.cookieRequests).toEqual([]);
     await core.store.flush();
     expect((device.local as RecordingBackend).data.size).toBe(0);
   });
@@ -219,7 +219,7 @@ describe('a trusted browser session bound to the HttpOnly cookie', () => {
     await settle();
     await core.store.flush();
     expect(FakeWebSocket.latest().sentNamed('AccountLoginCommand')[0]).toMatchObject({ userInformation: { sessionToken: 'tok-1' }, bindCookie: true });
-    expect(server.cookieJar).toBe('tok-1');
+    expect(server.accounts.cookieJar).toBe('tok-1');
     expect(core.store.find('session', 'current')).toMatchObject({ sessionToken: null, cookieBound: true });
     expect(stored(device)).not.toContain('tok-');
     expect(core.collections.conversations.length).toBe(1);
