@@ -94,7 +94,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // with a thread: it keeps the in-process writer.
   const threaded = config.dbPath !== ':memory:';
   if (threaded) db.pragma(`wal_autocheckpoint = ${MAIN_BACKSTOP_PAGES}`);
-  const seeder = new Seeder(db, () => storage.conversations.forgetCached());
+  const seeder = new Seeder(db, () => {
+    storage.conversations.forgetCached();
+    storage.contacts.forgetCached();
+  });
   const now = options.now ?? Date.now;
   const hub = new Hub();
   const versions = new ResourceVersions(now);
@@ -172,6 +175,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
             seedDemo(db, hashes);
           })();
           storage.conversations.forgetCached();
+          storage.contacts.forgetCached();
           services.sessions.clear();
           services.cookieCodes.clear();
           services.throttle.clear();

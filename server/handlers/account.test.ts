@@ -85,13 +85,13 @@ describe('account: display name and password', () => {
     const { client: here } = await loginAs(server, 'tom');
     const { client: phone } = await loginAs(server, 'tom');
     const { client: laptop, token: laptopToken } = await loginAs(server, 'tom');
-    const { client: sameSession } = await loginAs(server, 'tom');
+    const { client: tablet } = await loginAs(server, 'tom');
     const tooShort = await here.fail('ChangePasswordCommand', { currentPassword: TEST_PASSWORD, newPassword: 'short' });
     expect(tooShort).toMatchObject({ code: 'INVALID_PAYLOAD', message: expect.stringContaining('newPassword') });
 
     const changed = await here.call('ChangePasswordCommand', { currentPassword: TEST_PASSWORD, newPassword: 'a new long password' }, 'ChangePasswordResponse');
     expect(changed.changed).toBe(true);
-    for (const other of [phone, laptop, sameSession]) {
+    for (const other of [phone, laptop, tablet]) {
       await other.next('SessionRevokedNotification');
       expect((await other.fail('GetContactsCommand', {})).code).toBe('NOT_AUTHENTICATED');
     }
@@ -103,7 +103,7 @@ describe('account: display name and password', () => {
     expect(await passwordLogin('tom', TEST_PASSWORD)).toBe('BAD_CREDENTIALS');
     const withNew = await passwordLogin('tom', 'a new long password');
     expect(withNew).toBeInstanceOf(ProtocolClient);
-    for (const c of [here, phone, laptop, sameSession, resume, withNew as ProtocolClient]) c.close();
+    for (const c of [here, phone, laptop, tablet, resume, withNew as ProtocolClient]) c.close();
   });
 
   it('a wrong current password is FORBIDDEN and counts as a failed login; once throttled, RATE_LIMITED even with the right one', async () => {

@@ -21,6 +21,9 @@ export interface ContactEntryRow extends ContactRow {
 
 const USER_COLUMNS = 'u.id, u.username, u.display_name AS displayName, u.last_seen_at AS lastSeenAt';
 
+/** Pairs whose reachability is remembered at most; past it the memory starts over. */
+const REACH_CACHE_PAIRS = 100_000;
+
 /**
  * Who may reach whom (docs/PROTOCOL.md section 12), in three tables:
  * - `contacts`: ACCEPTED contacts, two directed rows per pair (every row of
@@ -54,6 +57,14 @@ export class ContactsRepo {
   private readonly watchersStmt;
   private readonly listersStmt;
   private readonly userStmt;
+  /**
+   * canReach answers by unordered pair: every send in a direct conversation
+   * asks (15 µs a statement on a loaded machine, against a send's whole
+   * cost of about 60), and the answer changes only through this
+   * repository's writes, which forget the pair, or through the seeder,
+   * which calls forgetCached.
+   */
+  private readonly reach = new Map<string, boolean>();
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT OR IGNORE INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?)');
@@ -113,6 +124,7 @@ export class ContactsRepo {
 
   /** Makes a and b ACCEPTED contacts, ending any request between them; true when they were not contacts already. */
   addPair(a: string, b: string, now: number): boolean {
+    this.forgetPair(a, b);
     return this.db.transaction(() => {
       this.deleteRequestStmt.run(a, b);
       this.deleteRequestStmt.run(b, a);
@@ -124,6 +136,7 @@ export class ContactsRepo {
 
   /** a and b are no longer contacts (their conversations stay); true when they were. */
   removePair(a: string, b: string): boolean {
+    this.forgetPair(a, b);
     return this.deletePairStmt.run({ a, b }).changes > 0;
   }
 
@@ -143,7 +156,22 @@ export class ContactsRepo {
 
   /** Accepted contacts with no block between them, in one statement: may create a conversation with, add to a group, write to directly. */
   canReach(userId: string, otherId: string): boolean {
-    return this.reachableStmt.get({ a: userId, b: otherId }) === 1;
+    const key = pairKey(userId, otherId);
+    const known = this.reach.get(key);
+    if (known !== undefined) return known;
+    const answer = this.reachableStmt.get({ a: userId, b: otherId }) === 1;
+    if (this.reach.size >= REACH_CACHE_PAIRS) this.reach.clear();
+    this.reach.set(key, answer);
+    return answer;
+  }
+
+  /** Forgets every remembered answer (data written around this repository: the seeder, the mock reset). */
+  forgetCached(): void {
+    this.reach.clear();
+  }
+
+  private forgetPair(a: string, b: string): void {
+    this.reach.delete(pairKey(a, b));
   }
 
   /** The user's accepted contacts' ids. */
@@ -196,6 +224,7 @@ export class ContactsRepo {
    * request to them withdrawn. Contacts stay (unblocking restores them).
    */
   block(blocker: string, blocked: string, now: number): boolean {
+    this.forgetPair(blocker, blocked);
     return this.db.transaction(() => {
       const added = this.insertBlockStmt.run(blocker, blocked, now).changes > 0;
       this.declineStmt.run(blocked, blocker);
@@ -205,6 +234,7 @@ export class ContactsRepo {
   }
 
   unblock(blocker: string, blocked: string): boolean {
+    this.forgetPair(blocker, blocked);
     return this.deleteBlockStmt.run(blocker, blocked).changes > 0;
   }
 
@@ -266,4 +296,8 @@ interface Relations {
 /** SQLite compares TEXT by bytes; ids are ASCII, where that is UTF-16 order too. */
 function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\n${b}` : `${b}\n${a}`;
 }

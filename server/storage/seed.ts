@@ -42,7 +42,7 @@ export class Seeder {
   private readonly insertMessage;
   private readonly bumpConversation;
 
-  /** `onWritten` runs after writes to conversations, members or messages (the server drops its caches of them). */
+  /** `onWritten` runs after writes to conversations, members, messages or contacts (the server drops its caches of them). */
   constructor(
     private readonly db: Db,
     private readonly onWritten: () => void = () => undefined,
@@ -85,7 +85,7 @@ export class Seeder {
     })();
   }
 
-  /** Makes each pair each other's contacts. */
+  /** Makes each pair each other's (accepted) contacts. */
   contacts(pairs: [string, string][], now = Date.now()): void {
     const stmt = this.insertContact;
     this.db.transaction(() => {
@@ -94,6 +94,7 @@ export class Seeder {
         stmt.run(b, a, now);
       }
     })();
+    this.onWritten();
   }
 
   /**
