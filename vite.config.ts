@@ -30,6 +30,23 @@ export function withoutEval(): Plugin {
   };
 }
 
+/**
+ * The entry script blocks rendering (`blocking="render"`) so that the theme
+ * a person chose (a class set by the bundle's first statements, src/main.ts)
+ * is on the page before its first paint; the CSP forbids the usual inline
+ * script for that. Vite rebuilds the entry tag and drops the attribute, so
+ * it is put back here. Without a choice app.css follows prefers-color-scheme.
+ */
+export function renderBlockingEntry(): Plugin {
+  return {
+    name: 'tidings:render-blocking-entry',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html) => html.replace(/<script type="module"(?![^>]*\bblocking=)/, '<script type="module" blocking="render"'),
+    },
+  };
+}
+
 // The built app is served by server/ under a strict CSP (script-src 'self',
 // style-src 'self', no eval), so the build must emit no inline script or
 // style: the module-preload polyfill is inline code and stays off, and CSS
@@ -37,7 +54,7 @@ export function withoutEval(): Plugin {
 export default defineConfig({
   root: '.',
   publicDir: 'public',
-  plugins: [withoutEval(), VitePWA(pwaOptions)],
+  plugins: [withoutEval(), renderBlockingEntry(), VitePWA(pwaOptions)],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { GroupPage } from './pages/group-page';
+import { SettingsPage } from './pages/settings-page';
 
 /** WCAG 2.1 A and AA rules, as axe-core checks them. */
 async function violations(page: Page): Promise<string[]> {
@@ -24,6 +25,22 @@ test('the chat, an open conversation and the contacts panel have no WCAG A/AA vi
   expect(await violations(page)).toEqual([]);
   await alice.chat.contactsTab.click();
   await page.getByText('New group').click();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the settings, and the chat in the dark theme, have no WCAG A/AA violations', async ({ signIn }) => {
+  const alice = await signIn('alice');
+  const page = alice.chat.page;
+  const settings = new SettingsPage(page);
+  await settings.open();
+  await expect(settings.sessions.getByRole('listitem')).toHaveCount(1);
+  expect(await violations(page)).toEqual([]);
+  await settings.theme('Dark').check();
+  expect(await violations(page)).toEqual([]);
+  await settings.close.click();
+  await alice.chat.open('Bob');
+  expect(await violations(page)).toEqual([]);
+  await alice.chat.contactsTab.click();
   expect(await violations(page)).toEqual([]);
 });
 

@@ -9,12 +9,17 @@ test('a new person adds a contact by username and starts a direct conversation',
   await chatPage.addContact('nobody-here');
   await expect(chatPage.page.getByText('There is no user called "nobody-here".')).toBeVisible();
   await chatPage.addContact('alice');
-  await expect(chatPage.page.getByText('Alice is now a contact.')).toBeVisible();
+  await expect(chatPage.page.getByText('Request sent to Alice @alice. You will see each other once they accept.')).toBeVisible();
+  // Alice accepts; the two are contacts from then on.
+  await alice.chat.contactsTab.click();
+  await alice.chat.page.getByRole('button', { name: 'Accept Erin @erin' }).click();
+  await expect(chatPage.page.getByRole('button', { name: 'Message Alice @alice' })).toBeVisible();
 
   await chatPage.messageContact('Alice');
-  await expect(chatPage.conversationTitle).toHaveText('Alice');
+  await expect(chatPage.conversationTitle).toHaveText('Alice @alice');
   await chatPage.send('Hi Alice, it is Erin!');
 
+  await alice.chat.chatsTab.click();
   await expect(alice.chat.conversation('Erin')).toBeVisible();
   await alice.chat.open('Erin');
   await expect(alice.chat.message('Hi Alice, it is Erin!')).toBeVisible();

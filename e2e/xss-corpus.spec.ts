@@ -65,7 +65,11 @@ test('the XSS corpus arrives as messages, display names and group titles and onl
     const login = new LoginPage(page);
     await login.goto();
     await login.signUp(usernames[i]!, `xss-secret-${i}`, displayName);
-    await new ChatPage(page).expectShown();
+    const chat = new ChatPage(page);
+    await chat.expectShown();
+    // Contacts need consent: the newcomer asks bob first, so bob's own request below makes them contacts at once.
+    await chat.addContact('bob');
+    await expect(page.getByText(/^Request sent to /)).toBeVisible();
     return { context, page };
   }));
 
@@ -105,8 +109,8 @@ test('the XSS corpus arrives as messages, display names and group titles and onl
   // Contacts list: every display name is literal text.
   await bob.chat.contactsTab.click();
   const contactsText = await page.locator('.sidebar, body').first().evaluate((el) => el.textContent ?? '');
-  for (const name of DISPLAY_NAME_PAYLOADS) {
-    await expect(page.getByRole('button', { name: `Message ${name}`, exact: true })).toBeVisible();
+  for (const [i, name] of DISPLAY_NAME_PAYLOADS.entries()) {
+    await expect(page.getByRole('button', { name: `Message ${name} @${usernames[i]}`, exact: true })).toBeVisible();
     expect(contactsText).toContain(name);
   }
 

@@ -3,8 +3,11 @@
  * client core (socket, store, controllers) for this origin, then the views.
  */
 import { z } from 'zod';
+import { SessionCookie } from './communicator/session-cookie';
 import { createClientCore } from './core/create-client-core';
+import { ThemePreference } from './core/theme-preference';
 import { AppView } from './views/app-view';
+import { applyTheme } from './views/theme';
 import { installOffline } from './offline/install-offline';
 import { registerSW } from './offline/pwa-register';
 import { ServiceWorkerLifecycle } from './offline/service-worker-lifecycle';
@@ -13,13 +16,28 @@ import { ServiceWorkerLifecycle } from './offline/service-worker-lifecycle';
 // would only raise a violation report, so tell it up front not to try.
 z.config({ jitless: true });
 
+// The theme first, before anything renders (index.html's script blocks rendering until it ran;
+// without a choice app.css follows prefers-color-scheme).
+const theme = new ThemePreference({ storage: deviceStorage(), apply: (choice) => applyTheme(document.documentElement, choice) });
+
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
 
 const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-const core = createClientCore({ url: `${scheme}//${location.host}/ws` });
+// A trusted session lives in the HttpOnly cookie: no token for script to read (docs/OFFLINE.md).
+const sessionCookie = new SessionCookie({ fetch: (input, init) => fetch(input, init) });
+const core = createClientCore({ url: `${scheme}//${location.host}/ws`, sessionCookie, theme });
 
 // The app-shell service worker, cross-tab sync, public-computer idle logout and the logout wipe (src/offline).
-installOffline({ core, serviceWorker: 'serviceWorker' in navigator ? new ServiceWorkerLifecycle({ register: registerSW }) : null });
+installOffline({ core, theme, serviceWorker: 'serviceWorker' in navigator ? new ServiceWorkerLifecycle({ register: registerSW }) : null });
 // The cache loads first so a stored session shows its conversations at once, even offline.
 void core.start().finally(() => new AppView(core, { el: root }).render());
+
+/** The page's localStorage, or null where the browser refuses storage (privacy settings throw on access). */
+function deviceStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}

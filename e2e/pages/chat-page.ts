@@ -15,7 +15,8 @@ export class ChatPage {
 
   constructor(readonly page: Page) {
     this.conversationList = page.getByRole('list', { name: 'Conversations' });
-    this.contactsTab = page.getByRole('button', { name: 'Contacts', exact: true });
+    // The name carries the number of contact requests waiting: "Contacts 2 requests".
+    this.contactsTab = page.getByRole('button', { name: /^Contacts\b/ });
     this.chatsTab = page.getByRole('button', { name: 'Chats', exact: true });
     this.messageLog = page.getByRole('log', { name: 'Messages' });
     this.composer = page.getByLabel('Message', { exact: true });

@@ -24,6 +24,14 @@ export const RESPONSE_OF = {
   RemoveMemberCommand: 'RemoveMemberResponse',
   AckMessagesCommand: 'AckMessagesResponse',
   MarkReadCommand: 'MarkReadResponse',
+  // ---- Account, sessions, contacts by consent (docs/PROTOCOL.md sections 11-12) ----
+  UpdateProfileCommand: 'UpdateProfileResponse',
+  ChangePasswordCommand: 'ChangePasswordResponse',
+  GetSessionsCommand: 'SessionsResponse',
+  RevokeSessionCommand: 'RevokeSessionResponse',
+  AnswerContactRequestCommand: 'AnswerContactRequestResponse',
+  RemoveContactCommand: 'RemoveContactResponse',
+  BlockUserCommand: 'BlockUserResponse',
 } as const satisfies Partial<Record<ClientCommandName, ServerMessageName>>;
 
 export type RequestCommandName = keyof typeof RESPONSE_OF;

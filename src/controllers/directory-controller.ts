@@ -2,6 +2,7 @@ import type { Communicator } from '../communicator/communicator';
 import type { Dispatch } from '../dispatch/dispatch';
 import { ProtocolError, type Contact, type Conversation, type ErrorCode } from '../protocol';
 import type { Store } from '../store/store';
+import { fetchContacts } from './list-pages';
 
 declare module '../dispatch/bus-events' {
   interface BusEvents {
@@ -12,8 +13,15 @@ declare module '../dispatch/bus-events' {
 
 /** What the views may ask of the directory. */
 export interface DirectoryActions {
+  /** Sends a contact request (or accepts theirs, if they asked first): the entry's `state` says which. */
   addContact(username: string): Promise<Contact>;
   createConversation(memberIds: string[], title?: string): Promise<Conversation>;
+  /** Accepts or declines an incoming request; resolves to the contact, or null after a decline. */
+  answerRequest(userId: string, accept: boolean): Promise<Contact | null>;
+  /** Withdraws an outgoing request or removes a contact (conversations stay, read-only in effect). */
+  removeContact(userId: string): Promise<void>;
+  /** Blocks or unblocks someone: a blocked person cannot request, message directly, see presence or add one to groups. */
+  setBlocked(userId: string, blocked: boolean): Promise<void>;
 }
 
 export interface DirectoryControllerOptions {
@@ -37,6 +45,23 @@ export class DirectoryController implements DirectoryActions {
     const { contact } = await this.report('addContact', this.options.communicator.request('AddContactCommand', { username }));
     this.options.store.addItems('contacts', { [contact.id]: contact });
     return contact;
+  }
+
+  async answerRequest(userId: string, accept: boolean): Promise<Contact | null> {
+    const { contact } = await this.report('answerRequest', this.options.communicator.request('AnswerContactRequestCommand', { userId, accept }));
+    if (contact) this.options.store.addItems('contacts', { [contact.id]: contact });
+    else await this.refreshContact(userId);
+    return contact;
+  }
+
+  async removeContact(userId: string): Promise<void> {
+    await this.report('removeContact', this.options.communicator.request('RemoveContactCommand', { userId }));
+    await this.refreshContact(userId);
+  }
+
+  async setBlocked(userId: string, blocked: boolean): Promise<void> {
+    await this.report('setBlocked', this.options.communicator.request('BlockUserCommand', { userId, blocked }));
+    await this.refreshContact(userId);
   }
 
   async createConversation(memberIds: string[], title?: string): Promise<Conversation> {
@@ -67,6 +92,20 @@ export class DirectoryController implements DirectoryActions {
     // Pages are contiguous and end just below the old start, so the stored range grows downwards.
     if (oldestSeq < current.oldestSeq) store.setSyncPosition(conversationId, { syncedSeq: current.syncedSeq, oldestSeq });
     return page.hasMore && oldestSeq > 1;
+  }
+
+  /**
+   * What the server now lists for this person replaces the stored entry: a
+   * withdrawn, declined or removed one is gone, and one still listed (a
+   * blocked non-contact, `state: "none"`) comes back as the server says. The
+   * answer to the command alone would leave the client guessing the state.
+   */
+  private async refreshContact(userId: string): Promise<void> {
+    const { store, communicator } = this.options;
+    const listed = await fetchContacts(communicator, [userId]);
+    const contact = listed[userId];
+    if (contact) store.addItems('contacts', { [userId]: contact });
+    else store.removeItems('contacts', [userId]);
   }
 
   private async report<T>(action: string, request: Promise<T>): Promise<T> {

@@ -1,9 +1,11 @@
 import type { Communicator } from '../communicator/communicator';
 import { ConnectionError } from '../communicator/connection-error';
+import type { SessionCookie } from '../communicator/session-cookie';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { LoginFailureReason, ServerMessages, User } from '../protocol';
-import type { SessionRecord } from '../store/records';
+import { canResume, type SessionRecord } from '../store/records';
 import type { Store } from '../store/store';
+import { CookieBinding } from './cookie-binding';
 
 /** Why a session ended, for the login form's message. */
 export type SessionEndReason = 'logout' | 'revoked' | 'expired' | 'idle';
@@ -15,8 +17,12 @@ declare module '../dispatch/bus-events' {
     'client:registered': { clientId: string };
     'session:ready': { user: User; publicComputer: boolean };
     'session:ended': { reason: SessionEndReason };
-    /** `retryAfterMs`: with THROTTLED, how long the server said to wait. */
-    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE'; retryAfterMs?: number };
+    /**
+     * `retryAfterMs`: with THROTTLED, how long the server said to wait.
+     * `NOT_KEPT`: the login worked but the browser could not be given the
+     * session cookie in time, so the password is asked again.
+     */
+    'login:failed': { reason: LoginFailureReason | 'UNREACHABLE' | 'NOT_KEPT'; retryAfterMs?: number };
   }
 }
 
@@ -43,6 +49,14 @@ export interface LoginControllerOptions {
   logoutTimeoutMs?: number;
   /** How long signup waits for the socket to be registered. */
   registrationTimeoutMs?: number;
+  /**
+   * The HttpOnly session cookie (a browser page): trusted logins then ask for
+   * a cookie code, bind it, and keep no token. Without it (tests, programs)
+   * the token is kept in the session record as before.
+   */
+  sessionCookie?: SessionCookie | null;
+  /** How long a cookie code is good for (the server's cookieCodeTtlMs), for tests. */
+  cookieCodeValidMs?: number;
 }
 
 /**
@@ -72,7 +86,8 @@ export class LoginController implements LoginActions {
   private ready = false;
   private clientId: string | undefined;
   private pendingPassword: PasswordLogin | null = null;
-  private inFlight: 'password' | 'token' | null = null;
+  private inFlight: 'password' | 'token' | 'cookie' | null = null;
+  private readonly binding: CookieBinding | null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retries = 0;
   private readonly stops: (() => void)[] = [];
@@ -80,6 +95,9 @@ export class LoginController implements LoginActions {
   constructor(options: LoginControllerOptions) {
     this.options = options;
     const { dispatch } = options;
+    this.binding = options.sessionCookie
+      ? new CookieBinding({ cookie: options.sessionCookie, ...(options.cookieCodeValidMs ? { validForMs: options.cookieCodeValidMs } : {}) })
+      : null;
     this.stops.push(
       dispatch.subscribe('connection:open', () => this.sendClientRegistrationCommand()),
       dispatch.subscribe('connection:close', () => this.onDisconnected()),
@@ -93,6 +111,7 @@ export class LoginController implements LoginActions {
   stop(): void {
     for (const stop of this.stops.splice(0)) stop();
     this.cancelRetry();
+    this.binding?.cancel();
   }
 
   isReady(): boolean {
@@ -138,7 +157,7 @@ export class LoginController implements LoginActions {
   }
 
   hasStoredSession(): boolean {
-    return Boolean(this.session()?.sessionToken);
+    return canResume(this.session());
   }
 
   private session(): SessionRecord | undefined {
@@ -161,20 +180,40 @@ export class LoginController implements LoginActions {
     this.sendLogin();
   }
 
-  /** A password the person just typed wins over the stored token. */
+  /**
+   * A password the person just typed wins over the stored session. A trusted
+   * browser login asks for a cookie code (bindCookie) instead of a token; a
+   * session bound to the cookie resumes with `useCookie` (the browser sent
+   * the cookie with the socket's upgrade); a token is sent by a
+   * public-computer session (memory), a client without the cookie, and once
+   * by a trusted browser that stored one before the cookie existed.
+   */
   private sendLogin(): void {
     const { communicator } = this.options;
     if (this.pendingPassword) {
       const { username, password, publicComputer } = this.pendingPassword;
       this.inFlight = 'password';
-      communicator.sendMessage('AccountLoginCommand', { userInformation: { username, password }, publicComputer });
+      const bindCookie = this.binding !== null && !publicComputer;
+      communicator.sendMessage('AccountLoginCommand', { userInformation: { username, password }, publicComputer, ...(bindCookie ? { bindCookie: true } : {}) });
       return;
     }
     const session = this.session();
-    if (session?.sessionToken) {
-      this.inFlight = 'token';
-      communicator.sendMessage('AccountLoginCommand', { userInformation: { sessionToken: session.sessionToken }, publicComputer: session.publicComputer });
+    if (!session) return;
+    if (session.cookieBound && this.binding) {
+      this.inFlight = 'cookie';
+      communicator.sendMessage('AccountLoginCommand', { userInformation: { useCookie: true }, publicComputer: false });
+      return;
     }
+    if (!session.sessionToken) return;
+    this.inFlight = 'token';
+    // A trusted token stored before this browser kept sessions in the cookie is traded for a
+    // cookie code (bindCookie): the answer carries no token, and the record drops the stored one.
+    const bindCookie = this.binding !== null && !session.publicComputer;
+    communicator.sendMessage('AccountLoginCommand', {
+      userInformation: { sessionToken: session.sessionToken },
+      publicComputer: session.publicComputer,
+      ...(bindCookie ? { bindCookie: true } : {}),
+    });
   }
 
   private async handleAccountLoginResponse(response: ServerMessages['AccountLoginResponse']): Promise<void> {
@@ -182,17 +221,20 @@ export class LoginController implements LoginActions {
     this.inFlight = null;
     if (kind === null) return;
     const { dispatch, store } = this.options;
-    // This client never asks for a cookie code (bindCookie), so a login it sent answers a token.
-    if (response.loggedIn && !('sessionToken' in response)) return;
     if (response.loggedIn) {
       const publicComputer = kind === 'password' ? this.pendingPassword!.publicComputer : (this.session()?.publicComputer ?? false);
       this.pendingPassword = null;
+      this.binding?.cancel();
       await store.useAccount(response.user, publicComputer);
+      const code = 'cookieCode' in response ? response.cookieCode : null;
+      // A session resumed by cookie never keeps a token, even one a server put in the answer.
+      const token = kind !== 'cookie' && 'sessionToken' in response ? response.sessionToken : null;
       store.addItems('session', {
-        current: { id: 'current', user: response.user, sessionToken: response.sessionToken, publicComputer, expiresAt: response.expiresAt },
+        current: { id: 'current', user: response.user, sessionToken: token, cookieBound: kind === 'cookie', publicComputer, expiresAt: response.expiresAt },
       });
       this.ready = true;
       dispatch.emit('session:ready', { user: response.user, publicComputer });
+      if (code !== null) void this.bindCookie(code);
       return;
     }
     if (kind === 'password') {
@@ -213,19 +255,61 @@ export class LoginController implements LoginActions {
       dispatch.emit('login:failed', failure('THROTTLED', response.retryAfterMs));
       return;
     }
-    // The stored token is no good any more. Keep the cache and the outbox:
-    // the same person logging in again gets them back and the outbox flushes.
+    // The stored token (or the cookie) is no good any more: a dead cookie is cleared too.
+    if (kind === 'cookie') void this.options.sessionCookie?.clear();
+    this.expireStoredSession('SESSION_EXPIRED');
+  }
+
+  /**
+   * The stored session cannot be resumed any more. Keep the cache and the
+   * outbox: the same person logging in again gets them back and the outbox
+   * flushes. The login form asks for the password.
+   */
+  private expireStoredSession(reason: 'SESSION_EXPIRED' | 'NOT_KEPT'): void {
+    const { dispatch, store } = this.options;
+    this.ready = false;
     const session = this.session();
-    if (session) store.addItems('session', { current: { ...session, sessionToken: null } });
+    if (session) store.addItems('session', { current: { ...session, sessionToken: null, cookieBound: false } });
     dispatch.emit('session:ended', { reason: session?.publicComputer ? 'idle' : 'expired' });
-    dispatch.emit('login:failed', { reason: 'SESSION_EXPIRED' });
+    dispatch.emit('login:failed', { reason });
+  }
+
+  /**
+   * Sends the login's cookie code (again, while it is valid and the server
+   * cannot be reached). Bound: the record says so, and a socket that
+   * reconnected meanwhile logs in with the cookie. Not bound in time: this
+   * session could never be resumed, so it is logged out on the server
+   * (best effort) and the password is asked again, keeping everything stored.
+   */
+  private async bindCookie(code: string): Promise<void> {
+    const outcome = await this.binding!.bind(code);
+    const session = this.session();
+    if (outcome === 'cancelled' || !session) return;
+    if (outcome === 'bound') {
+      this.options.store.addItems('session', { current: { ...session, cookieBound: true } });
+      if (this.registered && !this.ready && this.inFlight === null) this.sendLogin();
+      return;
+    }
+    if (this.ready) {
+      try {
+        await this.options.communicator.request('AccountLogoutCommand', {}, this.options.logoutTimeoutMs ?? 3000);
+      } catch {
+        // Unreachable: the orphaned session dies with its expiry; nothing on the device can resume it.
+      }
+    }
+    this.expireStoredSession('NOT_KEPT');
   }
 
   private async endSession(reason: 'logout' | 'revoked' | 'idle'): Promise<void> {
+    const session = this.session();
     this.ready = false;
     this.cancelRetry();
     this.pendingPassword = null;
     this.inFlight = null;
+    // A cookie being bound, or bound: script cannot remove an HttpOnly cookie, the server can (best effort; it revoked the session anyway).
+    const hadCookie = this.binding?.isBinding() || session?.cookieBound === true;
+    this.binding?.cancel();
+    if (hadCookie) void this.options.sessionCookie?.clear();
     await this.options.store.wipe();
     this.options.dispatch.emit('session:ended', { reason });
   }

@@ -4,7 +4,7 @@ import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
 import { ClientMessageIdSchema, EmojiSchema, ProtocolError, TitleSchema, type ErrorCode } from '../protocol';
 import { viewOfOutboxEntry, type MessageView } from '../models/message-state';
-import { isMessageChangeEntry, type OutboxEntry, type OutboxKind } from '../store/records';
+import { canResume, isMessageChangeEntry, type OutboxEntry, type OutboxKind } from '../store/records';
 import type { OutboxLeadership } from '../offline/outbox-leadership';
 import type { Store } from '../store/store';
 import { mergeDelete, mergeEdit, mergeReact, type MergeResult } from './outbox-merge';
@@ -109,7 +109,7 @@ export class OutboxController implements OutboxActions {
       dispatch.subscribe('session:ready', () => {
         this.ready = true;
         this.inFlight.clear();
-        this.claimLeadership();
+        this.claimLeadership(true);
         this.pump();
       }),
       // A trusted session loaded from disk at start: queue for the lock at once, online or not.
@@ -253,10 +253,15 @@ export class OutboxController implements OutboxActions {
     this.pump();
   }
 
-  /** Queues for the lock of a shared (trusted, stored) outbox; the grant, now or when the leader tab goes, pumps. */
-  private claimLeadership(): void {
+  /**
+   * Queues for the lock of a shared (trusted, stored) outbox; the grant, now
+   * or when the leader tab goes, pumps. `live`: a session just logged in
+   * (its cookie may still be on its way); otherwise the stored session must
+   * be one that can be resumed (by token or cookie), not one that expired.
+   */
+  private claimLeadership(live = false): void {
     const { leadership, store } = this.options;
-    if (leadership && store.isPersistent() && store.find('session', 'current')?.sessionToken) void leadership.acquire();
+    if (leadership && store.isPersistent() && (live || canResume(store.find('session', 'current')))) void leadership.acquire();
   }
 
   /** Sends what may go now, oldest first, within the pace; schedules itself for the rest. */

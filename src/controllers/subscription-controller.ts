@@ -155,7 +155,13 @@ export class SubscriptionController {
       const { valid, missing } = pickValid(notification, (v) => ContactSchema.safeParse(v));
       for (const id of notification.ids) this.noticed?.contacts.add(id);
       if (Object.keys(valid).length) store.addItems('contacts', valid as Record<string, Contact>);
-      if (missing.length) void fetchContacts(communicator, missing).then((contacts) => store.addItems('contacts', contacts), ignoreConnectionLoss);
+      // A changed id the server no longer lists is a request withdrawn or declined, or a contact removed: it goes.
+      if (missing.length) {
+        void fetchContacts(communicator, missing).then((contacts) => {
+          store.addItems('contacts', contacts);
+          store.removeItems('contacts', missing.filter((id) => !(id in contacts)));
+        }, ignoreConnectionLoss);
+      }
     } else if (resource.kind === 'conversations') {
       const { valid, patched, missing } = conversationItems(store, notification);
       for (const id of notification.ids) this.noticed?.conversations.add(id);

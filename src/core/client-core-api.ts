@@ -14,6 +14,7 @@
 import type Backbone from 'backbone';
 import type { DirectoryActions } from '../controllers/directory-controller';
 import type { HistoryActions } from '../controllers/history-controller';
+import type { AccountActions } from '../controllers/account-controller';
 import type { LoginActions } from '../controllers/login-controller';
 import type { OutboxActions } from '../controllers/outbox-controller';
 import type { ReceiptActions } from '../controllers/receipt-controller';
@@ -22,10 +23,13 @@ import type { TypingActions } from '../controllers/typing-controller';
 import type { MessageView } from '../models/message-state';
 import type { Contact, Conversation } from '../protocol';
 import type { DraftRecord } from '../store/records';
+import type { ThemeActions } from './theme-preference';
 
 export type { ConnectionState, ConnectionStatus } from '../communicator/connection-events';
 export type { DirectoryActions } from '../controllers/directory-controller';
 export type { HistoryActions } from '../controllers/history-controller';
+export type { AccountActions } from '../controllers/account-controller';
+export type { ThemeActions, ThemeChoice } from './theme-preference';
 export type { LoginActions, SessionEndReason } from '../controllers/login-controller';
 export type { OutboxActions } from '../controllers/outbox-controller';
 export type { ReceiptActions } from '../controllers/receipt-controller';
@@ -68,4 +72,8 @@ export interface ViewCore {
   receipts: ReceiptActions & ReceiptsWatchActions;
   typing: TypingActions;
   collections: ViewCollections;
+  /** The display name, the password and the sessions (the settings view). */
+  account: AccountActions;
+  /** Light, dark or the system's colours, kept on a trusted device. */
+  theme: ThemeActions;
 }

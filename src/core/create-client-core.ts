@@ -1,5 +1,7 @@
 import Backbone from 'backbone';
 import { Communicator, type EventSourceLike } from '../communicator/communicator';
+import type { SessionCookie } from '../communicator/session-cookie';
+import { AccountController } from '../controllers/account-controller';
 import { DirectoryController } from '../controllers/directory-controller';
 import { HistoryController } from '../controllers/history-controller';
 import { LoginController } from '../controllers/login-controller';
@@ -22,6 +24,7 @@ import { Store, type StoreBackends } from '../store/store';
 import { storeSync } from '../store/store-sync';
 import type { ViewCore } from './client-core-api';
 import { documentVisibility } from './document-visibility';
+import { ThemePreference } from './theme-preference';
 
 export interface ClientCoreOptions {
   /** The server's WebSocket URL, e.g. `wss://host/ws`. */
@@ -43,6 +46,14 @@ export interface ClientCoreOptions {
   random?: () => number;
   /** Which tab sends the shared outbox; defaults to a Web Lock (every tab sends where there are none). */
   outboxLeadership?: OutboxLeadership | null;
+  /**
+   * The HttpOnly session cookie's routes (a browser page, src/main.ts):
+   * trusted sessions then keep no token. None by default: programs and
+   * tests keep the token, as clients that are not browsers do.
+   */
+  sessionCookie?: SessionCookie | null;
+  /** The theme choice (src/main.ts reads it from the device before anything renders); defaults to one in memory. */
+  theme?: ThemePreference;
 }
 
 /**
@@ -88,7 +99,13 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
     ...(options.random ? { random: options.random } : {}),
   });
-  const session = new LoginController({ dispatch, communicator, store, clientVersion: options.clientVersion ?? 'tidings-web/0.1.0' });
+  const session = new LoginController({
+    dispatch,
+    communicator,
+    store,
+    clientVersion: options.clientVersion ?? 'tidings-web/0.1.0',
+    sessionCookie: options.sessionCookie ?? null,
+  });
   const selfId = (): string | null => session.currentUser()?.id ?? null;
   const subscriptions = new SubscriptionController({ dispatch, communicator, store });
   const outbox = new OutboxController({
@@ -107,6 +124,8 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   // Older history comes from the disk while it holds some, then from the server.
   const history = new HistoryController({ communicator, store, directory });
   const receiptsWatch = new ReceiptsWatchController({ dispatch, communicator, store, selfId });
+  const account = new AccountController({ dispatch, communicator, store });
+  const theme = options.theme ?? new ThemePreference({ storage: null, apply: () => undefined });
 
   // Each collection declares this core's store; Backbone.sync (storeSync) reads and writes the one declared.
   const context: ModelContext = { dispatch, store };
@@ -135,6 +154,8 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     typing,
     collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId) },
+    account,
+    theme,
     async start() {
       try {
         await store.load();
@@ -146,7 +167,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     async stop() {
       communicator.stop();
-      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session]) controller.stop();
+      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session, account]) controller.stop();
       await store.flush();
     },
   };

@@ -1,4 +1,5 @@
 import type { Dispatch } from '../dispatch/dispatch';
+import type { ThemePreference } from '../core/theme-preference';
 import type { LoginActions, OutboxActions, SessionEndReason } from '../core/client-core-api';
 import { guardBackForwardCache } from './bfcache-guard';
 import { CrossTabChannel } from './cross-tab-channel';
@@ -26,6 +27,8 @@ export interface OfflineOptions {
   wipe?: () => Promise<WipeReport>;
   idleMs?: number;
   reload?: () => void;
+  /** Kept on a trusted device, in memory only on a public computer. */
+  theme?: Pick<ThemePreference, 'keepOnDevice'>;
 }
 
 /** Session end reasons after which nothing of the person may stay on the device. */
@@ -52,6 +55,7 @@ export function installOffline(options: OfflineOptions): () => void {
     core.dispatch.subscribe('session:ready', ({ user, publicComputer }) => {
       if (publicComputer) idle.start();
       else idle.stop();
+      options.theme?.keepOnDevice(!publicComputer);
       options.serviceWorker?.start();
       channel.post({ kind: 'session:ready', userId: user.id });
     }),

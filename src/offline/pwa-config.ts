@@ -2,11 +2,12 @@ import type { VitePWAOptions } from 'vite-plugin-pwa';
 
 /**
  * Paths the service worker leaves to the network, always: the socket, the
- * test controls, health and metrics, the site-data wipe, and any API answer.
+ * test controls, health and metrics, the site-data wipe, the session cookie's
+ * route, and any API answer.
  * Navigations to them never get the cached shell, and nothing under them is
  * precached or cached at run time (there is no runtime caching at all).
  */
-export const NETWORK_ONLY_PATHS: RegExp[] = [/^\/ws(?:\/|$)/, /^\/__test__\//, /^\/healthz/, /^\/metrics/, /^\/clear-site-data/, /^\/api\//];
+export const NETWORK_ONLY_PATHS: RegExp[] = [/^\/ws(?:\/|$)/, /^\/__test__\//, /^\/healthz/, /^\/metrics/, /^\/clear-site-data/, /^\/session\//, /^\/api\//];
 
 /** The name of the service worker script; `src/offline` registers it through `virtual:pwa-register`. */
 export const SERVICE_WORKER_FILE = 'sw.js';

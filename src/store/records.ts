@@ -1,13 +1,27 @@
 import type { ErrorCode, Contact, Conversation, MembersEntry, Message, TitleEntry, User } from '../protocol';
 import type { SchemaName } from './schemas';
 
-/** The signed-in session; one record with id `current`. Persisted only in trusted mode. */
+/**
+ * The signed-in session; one record with id `current`. Persisted only in
+ * trusted mode. A browser's trusted session keeps no token at all: the
+ * server holds it in the HttpOnly cookie (`cookieBound`), and the record
+ * keeps only who is signed in, so a cold start shows everything without it.
+ * The token is kept by a public-computer session (memory only) and by
+ * clients that have no cookie (tests, programs).
+ */
 export interface SessionRecord {
   id: 'current';
   user: User;
   sessionToken: string | null;
+  /** True once the browser holds the session cookie: every login of this session is `{useCookie: true}`. */
+  cookieBound?: boolean;
   publicComputer: boolean;
   expiresAt: number;
+}
+
+/** Whether a stored session can be resumed without the password: by its token or by the cookie. */
+export function canResume(session: SessionRecord | undefined): boolean {
+  return Boolean(session?.sessionToken) || session?.cookieBound === true;
 }
 
 /** Why the server refused a change, and the sentence the person reads on its message. */

@@ -1,10 +1,13 @@
 import Backbone from 'backbone';
+import { pendingRequestCount } from '../models/contact-standing';
 import { ContactsView } from './contacts-view';
 import { ConversationListView } from './conversation-list-view';
 import { ConversationView } from './conversation-view';
 import { h, replaceChildren } from './dom';
 import { initials } from './format';
-import type { ConversationModel, ViewCore } from './view-core';
+import { personName } from './person-name';
+import { SettingsView } from './settings-view';
+import { attrs, type ConversationModel, type ViewCore } from './view-core';
 
 type Tab = 'chats' | 'contacts';
 
@@ -17,6 +20,7 @@ export class ChatView extends Backbone.View {
   private readonly list: ConversationListView;
   private readonly contacts: ContactsView;
   private conversation: ConversationView | null = null;
+  private settings: SettingsView | null = null;
   private openId: string | null = null;
   private tab: Tab = 'chats';
   private panel!: HTMLElement;
@@ -27,6 +31,7 @@ export class ChatView extends Backbone.View {
     this.events = {
       'click [data-tab]': 'onTab',
       'click .logout-button': 'onLogout',
+      'click .settings-button': 'openSettings',
     };
   }
 
@@ -44,6 +49,9 @@ export class ChatView extends Backbone.View {
       if (this.openId && !core.collections.conversations.get(this.openId)) this.close();
     });
     this.listenTo(core.dispatch, 'session:ready', this.renderUser);
+    // A new display name (here, in another tab or on another device) shows at once.
+    this.listenTo(core.dispatch, 'store:change:session', this.renderUser);
+    this.listenTo(core.collections.contacts, 'add remove reset change:state change:blocked', this.renderRequestCount);
   }
 
   override render(): this {
@@ -54,16 +62,18 @@ export class ChatView extends Backbone.View {
         h('header', { class: 'sidebar-header' },
           h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Tidings'),
           h('div', { class: 'account' }),
+          h('button', { type: 'button', class: 'settings-button ghost' }, 'Settings'),
           h('button', { type: 'button', class: 'logout-button ghost' }, 'Log out')),
         h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
           h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
-          h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts')),
+          h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts', h('span', { class: 'tab-badge', hidden: true }))),
         this.panel),
       this.main,
     );
     this.list.render();
     this.contacts.render();
     this.renderUser();
+    this.renderRequestCount();
     this.showTab(this.tab);
     this.renderEmpty();
     return this;
@@ -75,6 +85,7 @@ export class ChatView extends Backbone.View {
     this.list.select(id);
     const model = this.core.collections.conversations.get(id) as ConversationModel | undefined;
     if (!model) return;
+    this.closeSettings();
     this.conversation?.remove();
     this.conversation = new ConversationView(model, this.core, () => this.close());
     replaceChildren(this.main, this.conversation.render().el);
@@ -94,7 +105,29 @@ export class ChatView extends Backbone.View {
     if (previous) (this.list.el.querySelector(`[data-id="${CSS.escape(previous)}"]`) as HTMLElement | null)?.focus();
   }
 
+  /** The settings (name, password, theme, sessions) in the main pane, in place of a conversation. */
+  openSettings(): void {
+    if (this.settings) return;
+    if (this.openId) this.close();
+    this.settings = new SettingsView(this.core, () => {
+      this.closeSettings();
+      this.renderEmpty();
+      (this.el.querySelector('.settings-button') as HTMLElement | null)?.focus();
+    });
+    replaceChildren(this.main, this.settings.render().el);
+    this.el.classList.add('is-conversation-open');
+    this.settings.focus();
+  }
+
+  private closeSettings(): void {
+    if (!this.settings) return;
+    this.settings.remove();
+    this.settings = null;
+    this.el.classList.remove('is-conversation-open');
+  }
+
   override remove(): this {
+    this.settings?.remove();
     this.conversation?.remove();
     this.list.remove();
     this.contacts.remove();
@@ -108,12 +141,21 @@ export class ChatView extends Backbone.View {
     const name = user ? user.displayName || user.username : '';
     replaceChildren(account,
       h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initials(name || '?')),
-      h('span', { class: 'account-name' }, name),
+      user ? personName(user, 'account-name') : null,
       this.core.session.isPublicComputer() ? h('span', { class: 'tag', title: 'Nothing is stored on this device' }, 'Public') : null);
   }
 
+  /** The number of requests waiting for an answer, on the Contacts tab (part of its accessible name). */
+  private renderRequestCount(): void {
+    const badge = this.el.querySelector<HTMLElement>('.tab-badge');
+    if (!badge) return;
+    const count = pendingRequestCount(this.core.collections.contacts.models.map(attrs));
+    badge.hidden = count === 0;
+    replaceChildren(badge, count > 99 ? '99+' : String(count), h('span', { class: 'visually-hidden' }, count === 1 ? ' request' : ' requests'));
+  }
+
   private renderEmpty(): void {
-    if (this.conversation || !this.main) return;
+    if (this.conversation || this.settings || !this.main) return;
     replaceChildren(this.main, h('div', { class: 'empty-state' },
       h('div', { class: 'empty-illustration', 'aria-hidden': 'true' }),
       h('h2', {}, 'No conversation open'),

@@ -1,16 +1,22 @@
 import Backbone from 'backbone';
+import { contactState } from '../models/contact-standing';
+import type { Contact } from '../protocol';
+import { blockedRow, contactGroup, contactRow, incomingRow, outgoingRow } from './contact-item';
 import { h, replaceChildren } from './dom';
-import { initials, presenceLabel } from './format';
 import { NewGroupView } from './new-group-view';
+import { personLabel } from './person-name';
 import { attrs, type ContactModel, type ViewCore } from './view-core';
 
 /**
- * The contacts panel: add a contact by username, see who is online, and start
- * a direct conversation or a group. `onOpen` receives the conversation id.
+ * The contacts panel: add someone by username (a contact request), answer
+ * the requests others sent, see one's contacts and who is online among them,
+ * withdraw one's own requests, block and unblock, and start a direct
+ * conversation or a group. `onOpen` receives the conversation id.
  */
 export class ContactsView extends Backbone.View {
   private readonly group: NewGroupView;
-  private list!: HTMLUListElement;
+  private lists!: Record<'incoming' | 'contacts' | 'outgoing' | 'blocked', HTMLUListElement>;
+  private sections!: Record<'incoming' | 'outgoing' | 'blocked', HTMLElement>;
   private clock: ReturnType<typeof setInterval> | undefined;
 
   override preinitialize(): void {
@@ -19,6 +25,12 @@ export class ContactsView extends Backbone.View {
     this.events = {
       'submit .add-contact': 'onAdd',
       'click [data-message]': 'onMessage',
+      'click [data-accept]': 'onAccept',
+      'click [data-decline]': 'onDecline',
+      'click [data-withdraw]': 'onWithdraw',
+      'click [data-remove]': 'onRemove',
+      'click [data-block]': 'onBlock',
+      'click [data-unblock]': 'onUnblock',
     };
   }
 
@@ -32,15 +44,28 @@ export class ContactsView extends Backbone.View {
   }
 
   override render(): this {
-    this.list = h('ul', { class: 'contact-list', 'aria-label': 'Your contacts' });
+    this.lists = {
+      incoming: h('ul', { class: 'contact-list', 'aria-labelledby': 'requests-heading' }),
+      contacts: h('ul', { class: 'contact-list', 'aria-label': 'Your contacts' }),
+      outgoing: h('ul', { class: 'contact-list', 'aria-labelledby': 'requested-heading' }),
+      blocked: h('ul', { class: 'contact-list', 'aria-labelledby': 'blocked-heading' }),
+    };
+    this.sections = {
+      incoming: h('div', { class: 'contact-section' }, h('h2', { id: 'requests-heading', class: 'section-heading' }, 'Contact requests'), this.lists.incoming),
+      outgoing: h('div', { class: 'contact-section' }, h('h2', { id: 'requested-heading', class: 'section-heading' }, 'Requested'), this.lists.outgoing),
+      blocked: h('div', { class: 'contact-section' }, h('h2', { id: 'blocked-heading', class: 'section-heading' }, 'Blocked'), this.lists.blocked),
+    };
     replaceChildren(this.el,
       h('form', { class: 'add-contact', novalidate: true },
         h('label', { for: 'add-contact-username', class: 'visually-hidden' }, 'Username to add'),
         h('input', { id: 'add-contact-username', name: 'username', placeholder: 'Add by username', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' }),
         h('button', { type: 'submit' }, 'Add contact'),
         h('p', { class: 'form-message', role: 'status' })),
-      this.list,
+      this.sections.incoming,
+      this.lists.contacts,
+      this.sections.outgoing,
       this.group.render().el,
+      this.sections.blocked,
     );
     this.renderList();
     return this;
@@ -53,55 +78,114 @@ export class ContactsView extends Backbone.View {
   }
 
   private renderList(): void {
-    if (!this.list) return;
-    const contacts = [...this.core.collections.contacts.models].sort(byName);
-    replaceChildren(this.list, ...contacts.map((c) => contactItem(c)));
-    if (contacts.length === 0) this.list.append(h('li', { class: 'empty-note' }, 'No contacts yet.'));
+    if (!this.lists) return;
+    const groups: Record<'incoming' | 'contacts' | 'outgoing' | 'blocked', Contact[]> = { incoming: [], contacts: [], outgoing: [], blocked: [] };
+    for (const model of this.core.collections.contacts.models) {
+      const contact = attrs(model);
+      const group = contactGroup(contact);
+      if (group) groups[group].push(contact);
+    }
+    for (const list of Object.values(groups)) list.sort(byName);
+    replaceChildren(this.lists.incoming, ...groups.incoming.map(incomingRow));
+    replaceChildren(this.lists.contacts, ...groups.contacts.map(contactRow));
+    replaceChildren(this.lists.outgoing, ...groups.outgoing.map(outgoingRow));
+    replaceChildren(this.lists.blocked, ...groups.blocked.map(blockedRow));
+    if (groups.contacts.length === 0) this.lists.contacts.append(h('li', { class: 'empty-note' }, 'No contacts yet. Add someone by their username.'));
+    this.sections.incoming.hidden = groups.incoming.length === 0;
+    this.sections.outgoing.hidden = groups.outgoing.length === 0;
+    this.sections.blocked.hidden = groups.blocked.length === 0;
+    this.sections.incoming.querySelector('h2')!.textContent = `Contact requests (${groups.incoming.length})`;
     this.group.renderChoices();
+  }
+
+  private say(text: string): void {
+    this.$('.add-contact .form-message').text(text);
   }
 
   private async onAdd(e: JQuery.TriggeredEvent): Promise<void> {
     e.preventDefault();
     const input = this.$('.add-contact input')[0] as HTMLInputElement;
-    const message = this.$('.add-contact .form-message');
     const username = input.value.trim().toLowerCase();
-    if (!username) return void message.text('Type a username first.');
-    message.text('Adding…');
+    if (!username) return this.say('Type a username first.');
+    if (username === this.core.session.currentUser()?.username) return this.say('That is you.');
+    this.say('Sending the request…');
     try {
       const contact = await this.core.directory.addContact(username);
       input.value = '';
-      message.text(`${contact.displayName || contact.username} is now a contact.`);
+      this.say(contactState(contact) === 'accepted'
+        ? `${personLabel(contact)} is now a contact.`
+        : `Request sent to ${personLabel(contact)}. You will see each other once they accept.`);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      message.text(code === 'NOT_FOUND' ? `There is no user called "${username}".` : 'Could not add the contact. Try again.');
+      if (code === 'NOT_FOUND') this.say(`There is no user called "${username}".`);
+      else if (code === 'RATE_LIMITED') this.say('Too many requests for now. Try again later.');
+      else this.say('Could not send the request. Try again.');
     }
   }
 
   private async onMessage(e: JQuery.TriggeredEvent): Promise<void> {
-    const id = (e.currentTarget as HTMLElement).dataset.message as string;
     try {
-      const conversation = await this.core.directory.createConversation([id]);
+      const conversation = await this.core.directory.createConversation([userOf(e, 'message')]);
       this.onOpen(conversation.id);
-    } catch {
-      this.$('.add-contact .form-message').text('Could not start the conversation. Try again.');
+    } catch (error) {
+      this.say((error as { code?: string }).code === 'FORBIDDEN' ? 'You can only message accepted contacts.' : 'Could not start the conversation. Try again.');
     }
+  }
+
+  private onAccept(e: JQuery.TriggeredEvent): Promise<void> {
+    const id = userOf(e, 'accept');
+    return this.act(id, () => this.core.directory.answerRequest(id, true), (name) => `${name} is now a contact.`);
+  }
+
+  private onDecline(e: JQuery.TriggeredEvent): Promise<void> {
+    const id = userOf(e, 'decline');
+    return this.act(id, () => this.core.directory.answerRequest(id, false), (name) => `Declined the request from ${name}.`);
+  }
+
+  private onWithdraw(e: JQuery.TriggeredEvent): Promise<void> {
+    const id = userOf(e, 'withdraw');
+    return this.act(id, () => this.core.directory.removeContact(id), (name) => `Withdrew the request to ${name}.`);
+  }
+
+  private onRemove(e: JQuery.TriggeredEvent): Promise<void> {
+    const id = userOf(e, 'remove');
+    if (!window.confirm(`Remove ${this.nameOf(id)} from your contacts? Your conversations stay, but neither of you can write in your direct conversation until you are contacts again.`)) return Promise.resolve();
+    return this.act(id, () => this.core.directory.removeContact(id), (name) => `${name} is no longer a contact.`);
+  }
+
+  private onBlock(e: JQuery.TriggeredEvent): Promise<void> {
+    const id = userOf(e, 'block');
+    if (!window.confirm(`Block ${this.nameOf(id)}? They will not be able to send you requests, write to you directly, see when you are online or add you to groups, and their messages in shared groups are hidden for you.`)) return Promise.resolve();
+    return this.act(id, () => this.core.directory.setBlocked(id, true), (name) => `Blocked ${name}.`);
+  }
+
+  private onUnblock(e: JQuery.TriggeredEvent): Promise<void> {
+    const id = userOf(e, 'unblock');
+    return this.act(id, () => this.core.directory.setBlocked(id, false), (name) => `Unblocked ${name}.`);
+  }
+
+  /** Runs a directory action on one person and says how it went; the name is taken first, as a declined entry is gone after. */
+  private async act(id: string, run: () => Promise<unknown>, done: (name: string) => string): Promise<void> {
+    const name = this.nameOf(id);
+    try {
+      await run();
+      this.say(done(name));
+    } catch {
+      this.say(`That did not work for ${name}. Try again.`);
+    }
+  }
+
+  private nameOf(id: string): string {
+    const model = this.core.collections.contacts.get(id) as ContactModel | undefined;
+    return model ? personLabel(attrs(model)) : 'this person';
   }
 }
 
-function contactItem(contact: ContactModel): HTMLLIElement {
-  const c = attrs(contact);
-  const name = c.displayName || c.username;
-  const online = c.online;
-  return h('li', { class: 'contact-item' },
-    h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(name), h('span', { class: `presence-dot ${online ? 'is-online' : ''}` })),
-    h('span', { class: 'contact-main' },
-      h('span', { class: 'contact-name' }, name),
-      h('span', { class: 'contact-presence' }, `@${c.username} · ${presenceLabel(online, c.lastSeenAt)}`)),
-    h('button', { type: 'button', class: 'small', 'data-message': contact.id as string, 'aria-label': `Message ${name}` }, 'Message'),
-  );
+function userOf(e: JQuery.TriggeredEvent, key: string): string {
+  return (e.currentTarget as HTMLElement).dataset[key] as string;
 }
 
-function byName(a: ContactModel, b: ContactModel): number {
-  const name = (m: ContactModel) => attrs(m).displayName || attrs(m).username;
-  return name(a).localeCompare(name(b));
+function byName(a: Contact, b: Contact): number {
+  const name = (c: Contact) => c.displayName || c.username;
+  return name(a).localeCompare(name(b)) || a.username.localeCompare(b.username);
 }

@@ -1,9 +1,11 @@
 import Backbone from 'backbone';
 import { h, replaceChildren } from './dom';
 import { initials, listTime } from './format';
+import { hidesMessagesFrom } from '../models/contact-standing';
 import { personOf } from './people';
+import { conversationTitleNode } from './person-name';
 import { isSystemEntry, systemLineText, type SystemEntry } from './system-line';
-import { attrs, conversationTitle, messageAttributes, type ConversationModel, type ViewCore } from './view-core';
+import { attrs, contactFinder, conversationTitle, messageAttributes, type ConversationModel, type ViewCore } from './view-core';
 
 /**
  * One conversation in the sidebar: a button with the title, the time and a
@@ -31,9 +33,11 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
     const title = conversationTitle(conversation, this.core.collections.contacts, self?.id);
     const last = messageAttributes(model.lastMessage());
     const unread = model.unreadCount();
+    const contacts = contactFinder(this.core.collections.contacts);
     let preview = 'No messages yet';
     // A change of members or title, as the history words it.
     if (last && isSystemEntry(last)) preview = systemLineText(last as SystemEntry, (id) => personOf(this.core, id));
+    else if (last && last.senderId !== self?.id && hidesMessagesFrom(contacts, last.senderId)) preview = 'Message from a blocked person';
     else if (last) preview = `${last.senderId === self?.id ? 'You: ' : ''}${last.body}`;
     if (this.typingNames.length > 0) preview = 'typing…';
     const time = last?.sentAt ?? (conversation.latestSeq > 0 ? conversation.updatedAt : null);
@@ -48,7 +52,7 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
       h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
       h('span', { class: 'conversation-main' },
         h('span', { class: 'conversation-top' },
-          h('span', { class: 'conversation-title' }, title),
+          h('span', { class: 'conversation-title' }, ...conversationTitleNode(conversation, contacts, self?.id)),
           time ? h('time', { class: 'conversation-time', datetime: new Date(time).toISOString() }, listTime(time)) : null),
         h('span', { class: 'conversation-bottom' },
           h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}` }, preview.slice(0, 140)),

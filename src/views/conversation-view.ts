@@ -8,10 +8,14 @@ import { GroupPanelView } from './group-panel-view';
 import { MessageActionsView } from './message-actions-view';
 import { MessageListView, type ListPosition } from './message-list-view';
 import { MessageLookup } from './message-lookup';
+import { messageKey } from './message-rows';
+import type { Contact } from '../protocol';
 import { displayState } from './message-state';
+import { contactState, hidesMessagesFrom, isBlocked, isReachable } from '../models/contact-standing';
 import { personOf } from './people';
+import { conversationTitleNode, memberName } from './person-name';
 import { ReplyQuotes } from './reply-quotes';
-import { attrs, contactName, conversationTitle, type ConversationModel, type ViewCore } from './view-core';
+import { attrs, contactFinder, contactName, conversationTitle, type ConversationModel, type ViewCore } from './view-core';
 
 /**
  * The open conversation: header with presence (a group's with its details
@@ -30,6 +34,8 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private actions: MessageActionsView | undefined;
   private footer!: HTMLElement;
   private jump!: HTMLButtonElement;
+  /** Rows of blocked people's messages the person chose to see, by row key. */
+  private readonly revealed = new Set<string>();
   private readonly onVisibility = () => this.reportVisible();
 
   override preinitialize(): void {
@@ -43,6 +49,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click .group-info-button': 'onOpenPanel',
       'click [data-system-retry]': 'onSystemRetry',
       'click [data-system-dismiss]': 'onSystemDismiss',
+      'click [data-reveal]': 'onReveal',
       keydown: 'onKeydown',
     };
   }
@@ -54,7 +61,9 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.listenTo(model, 'change:title change:memberIds', this.renderHeader);
     this.listenTo(model, 'change:memberIds', this.renderFooter);
     this.listenTo(model, 'change:members', () => this.list.refreshVisible());
-    this.listenTo(core.collections.contacts, 'change add', this.renderHeader);
+    this.listenTo(core.collections.contacts, 'change add remove', this.renderHeader);
+    // Blocking or unblocking someone hides or shows their messages here.
+    this.listenTo(core.collections.contacts, 'change:blocked remove', () => this.list?.refreshVisible());
     this.listenTo(core.dispatch, 'typing:change', (e: { conversationId: string; userIds: string[] }) => {
       if (e.conversationId === id) this.renderTyping(e.userIds);
     });
@@ -72,11 +81,13 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.list = new MessageListView(messages, {
       selfId: self?.id,
       isGroup: attrs(model).kind === 'group',
-      senderName: (senderId) => contactName(this.core.collections.contacts, senderId),
+      senderName: (senderId) => memberName(contactFinder(this.core.collections.contacts), senderId),
       stateOf: (message: MessageView) => displayState(message, attrs(model), self?.id),
       quoteOf: (replyTo) => quotes.quoteOf(replyTo),
       personName: (userId) => this.personName(userId),
       person: (userId) => personOf(this.core, userId),
+      isHidden: (message: MessageView) =>
+        hidesMessagesFrom(contactFinder(this.core.collections.contacts), message.senderId) && !this.revealed.has(messageKey(message)),
     }, () => this.core.history.loadOlder(id));
     // Read before the view reports itself visible, which moves the read position.
     const firstUnread = model.firstUnreadSeq();
@@ -146,22 +157,18 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private renderHeader(): void {
     const conversation = attrs(this.model as ConversationModel);
     const self = this.core.session.currentUser();
-    const contacts = this.core.collections.contacts;
-    const title = conversationTitle(conversation, contacts, self?.id);
+    const title = conversationTitle(conversation, this.core.collections.contacts, self?.id);
+    const find = contactFinder(this.core.collections.contacts);
     const others = conversation.memberIds.filter((m) => m !== self?.id);
-    let subtitle: string;
-    if (conversation.kind === 'direct') {
-      const other = others[0] ? contacts.get(others[0]) : undefined;
-      subtitle = other ? presenceLabel(attrs(other).online, attrs(other).lastSeenAt) : '';
-    } else {
-      subtitle = ['You', ...others.map((m) => contactName(contacts, m))].join(', ');
-    }
+    const subtitle: (string | HTMLElement)[] = conversation.kind === 'direct'
+      ? [directStanding(others[0] ? find(others[0]) : undefined)]
+      : ['You', ...others.flatMap((m) => [', ', memberName(find, m)])];
     replaceChildren(this.header,
       h('button', { type: 'button', class: 'back-button icon-button', 'aria-label': 'Back to conversations' }, icon('back')),
       h('span', { class: `avatar ${conversation.kind === 'group' ? 'is-group' : ''}`, 'aria-hidden': 'true' }, initials(title)),
       h('div', { class: 'conversation-heading' },
-        h('h2', { id: 'conversation-title' }, title),
-        h('p', { class: 'conversation-subtitle' }, subtitle)),
+        h('h2', { id: 'conversation-title' }, ...conversationTitleNode(conversation, find, self?.id)),
+        h('p', { class: 'conversation-subtitle' }, ...subtitle)),
       conversation.kind === 'group'
         ? h('button', { type: 'button', class: 'group-info-button icon-button', 'aria-label': 'Group details', 'aria-haspopup': 'dialog' }, icon('info'))
         : null,
@@ -260,6 +267,12 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     if (e.key === 'Escape' && window.matchMedia('(max-width: 720px)').matches) this.onBackToList();
   }
 
+  /** "Show" on a blocked person's message: this row only, for as long as the conversation is open. */
+  private onReveal(e: JQuery.TriggeredEvent): void {
+    this.revealed.add((e.currentTarget as HTMLElement).dataset.reveal as string);
+    this.list.refreshVisible();
+  }
+
   private onJumpLatest(): void {
     this.list.scrollToBottom();
     this.list.el.focus();
@@ -268,4 +281,16 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private onBack(): void {
     this.onBackToList();
   }
+}
+
+/**
+ * What a direct conversation's header says of the other person: their
+ * presence while they are a contact, else why there is none (the server
+ * tells no presence outside accepted contacts, and refuses sends there).
+ */
+function directStanding(other: Contact | undefined): string {
+  if (!other) return 'Not a contact';
+  if (isBlocked(other)) return 'Blocked: you do not see each other, and they cannot write to you here';
+  if (isReachable(other)) return presenceLabel(other.online, other.lastSeenAt);
+  return contactState(other) === 'outgoing' ? 'Contact request sent' : contactState(other) === 'incoming' ? 'Wants to be your contact' : 'Not a contact';
 }

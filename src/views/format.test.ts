@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDaysBetween, dayKey, dayLabel, initials, presenceLabel, secondsUntil } from './format';
+import { calendarDaysBetween, dayKey, dayLabel, initials, presenceLabel, relativeTime, secondsUntil } from './format';
 
 const now = new Date(2026, 10, 23, 15, 0).getTime();
 
@@ -25,5 +25,13 @@ describe('format', () => {
     expect(secondsUntil(now - 10, now)).toBe(0);
     expect(initials('Alice Liddell')).toBe('AL');
     expect(initials('bob')).toBe('B');
+  });
+
+  it('says how long ago a session was made or used', () => {
+    expect(relativeTime(now - 20_000, now)).toBe('just now');
+    expect(relativeTime(now - 5 * 60_000, now)).toBe('5 min ago');
+    expect(relativeTime(now - 3 * 3_600_000, now)).toBe('3 h ago');
+    expect(relativeTime(new Date(2026, 10, 22, 23, 0).getTime(), now)).toBe('yesterday');
+    expect(relativeTime(new Date(2026, 10, 19, 12, 0).getTime(), now)).toBe('4 days ago');
   });
 });

@@ -66,6 +66,19 @@ export function presenceLabel(online: boolean, lastSeenAt: number | null, now: n
   return `last seen ${localFormat(new Date(lastSeenAt), { month: 'short', day: 'numeric' })}`;
 }
 
+/** "just now", "5 min ago", "3 h ago", "yesterday", "4 days ago", else the date: when a session was made or last used. */
+export function relativeTime(ms: number, now: number = Date.now()): string {
+  const minutes = Math.floor((now - ms) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 24 * 60 && calendarDaysBetween(ms, now) === 0) return `${Math.floor(minutes / 60)} h ago`;
+  const days = calendarDaysBetween(ms, now);
+  if (days <= 1) return 'yesterday';
+  if (days < 7) return `${days} days ago`;
+  const sameYear = new Date(ms).getFullYear() === new Date(now).getFullYear();
+  return localFormat(new Date(ms), sameYear ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 /** Whole calendar days from `a` to `b` in local time (0 = same day). */
 export function calendarDaysBetween(a: number, b: number): number {
   const da = new Date(a);

@@ -7,15 +7,16 @@ import type { ViewCore } from './view-core';
 type Mode = 'login' | 'signup';
 
 /** What the login form says for each failure and for each way a session ends. */
-export const LOGIN_MESSAGES: Record<LoginFailureReason | 'UNREACHABLE', string> = {
+export const LOGIN_MESSAGES: Record<LoginFailureReason | 'UNREACHABLE' | 'NOT_KEPT', string> = {
   BAD_CREDENTIALS: 'Wrong username or password.',
   THROTTLED: 'Too many failed attempts. Please wait a few minutes and try again.',
   SESSION_EXPIRED: 'Your session has expired. Please log in again.',
   UNREACHABLE: 'Cannot reach the server. Check your connection and try again.',
+  NOT_KEPT: 'The connection broke off before this device could keep you signed in. Please log in again; nothing unsent was lost.',
 };
 export const SESSION_END_MESSAGES: Record<SessionEndReason, string> = {
   logout: 'You have logged out.',
-  revoked: 'You were logged out from another window.',
+  revoked: 'You were signed out, from another window or another device.',
   expired: 'Your session has expired. Please log in again.',
   idle: 'You were logged out after a period of inactivity.',
 };
@@ -121,7 +122,7 @@ function validate(username: string, password: string): string | null {
 }
 
 /** Sign-up refusals in words: taken names, invalid fields (the server names the field), no connection. */
-type LoginFailure = { reason: LoginFailureReason | 'UNREACHABLE'; retryAfterMs?: number };
+type LoginFailure = { reason: LoginFailureReason | 'UNREACHABLE' | 'NOT_KEPT'; retryAfterMs?: number };
 
 /** What the form says for a failed login; a THROTTLED one says how long to wait when the server told. */
 export function loginFailureText(e: LoginFailure): string {

@@ -13,7 +13,8 @@ import { isSystemEntry, systemLineNode } from './system-line';
 export interface RowContext {
   selfId: string | undefined;
   isGroup: boolean;
-  senderName(id: string): string;
+  /** The sender as shown above a group message: `Display Name @username` (an element) or plain text. */
+  senderName(id: string): string | Node;
   stateOf(message: MessageView): MessageState;
   /** What the quote of a reply says of the message it answers (without it, replies show no quote). */
   quoteOf?(replyTo: string): Quote;
@@ -23,6 +24,8 @@ export interface RowContext {
   highlightedKey?(): string | null;
   /** Who a user id is, for system lines ("You", a contact's name, or unnamed); without it senderName is used. */
   person?(id: string): Pick<Person, 'name' | 'self'>;
+  /** True for a message whose sender the person blocked and has not chosen to see (src/models/contact-standing.ts). */
+  isHidden?(message: MessageView): boolean;
 }
 
 /** Builds the DOM of one row of the message list: a day separator, the start note, or a message. */
@@ -44,8 +47,9 @@ export function rowNode(row: MessageRow<MessageView> | { kind: 'start'; key: str
  */
 function messageNode(row: Extract<MessageRow<MessageView>, { kind: 'message' }>, ctx: RowContext): HTMLElement {
   const m = row.message;
-  if (isSystemEntry(m)) return systemLineNode(row.key, m, (id) => ctx.person?.(id) ?? { name: ctx.senderName(id), self: id === ctx.selfId });
+  if (isSystemEntry(m)) return systemLineNode(row.key, m, (id) => ctx.person?.(id) ?? { name: plainName(ctx.senderName(id)), self: id === ctx.selfId });
   const own = m.senderId === ctx.selfId;
+  if (!own && ctx.isHidden?.(m)) return hiddenRow(row.key, m);
   const state = own ? ctx.stateOf(m) : 'sent';
   const deleted = Boolean(m.deletedAt);
   const changes = m.pendingChanges ?? [];
@@ -64,10 +68,18 @@ function messageNode(row: Extract<MessageRow<MessageView>, { kind: 'message' }>,
         h('time', { datetime: sentAt.toISOString(), title: localFormat(sentAt, FULL_DATE_TIME) }, clockTime(m.sentAt)),
         own ? statusIcon(state) : null),
       actions.length > 0 ? menuButton() : null),
-    deleted ? null : reactionsNode(m.reactions, ctx.selfId, ctx.personName ?? ctx.senderName),
+    deleted ? null : reactionsNode(m.reactions, ctx.selfId, ctx.personName ?? ((id) => plainName(ctx.senderName(id)))),
     own && state === 'failed' ? failedActions(m) : null,
     ...changes.filter((c) => c.state === 'failed').map(failedChangeNode),
   );
+}
+
+/** A blocked person's message in a shared group: one collapsed line, its seq kept, shown on request. */
+function hiddenRow(key: string, m: MessageView): HTMLElement {
+  return h('div', { class: 'row row-message is-other is-first is-hidden-sender', 'data-key': key, 'data-seq': m.seq ?? '' },
+    h('div', { class: 'hidden-message' },
+      h('span', {}, 'Message from a blocked person'),
+      h('button', { type: 'button', class: 'link-button', 'data-reveal': key }, 'Show')));
 }
 
 function statusIcon(state: MessageState): HTMLElement {
@@ -81,4 +93,9 @@ function failedActions(m: MessageView): HTMLElement {
     h('span', {}, why),
     h('button', { type: 'button', class: 'link-button', 'data-retry': m.clientMessageId }, 'Retry'),
     h('button', { type: 'button', class: 'link-button danger', 'data-discard': m.clientMessageId }, 'Delete'));
+}
+
+/** A name as plain text: senderName may give a node (the display name beside the @username). */
+function plainName(name: string | Node): string {
+  return typeof name === 'string' ? name : (name.textContent ?? '');
 }

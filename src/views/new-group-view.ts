@@ -1,8 +1,10 @@
 import Backbone from 'backbone';
+import { isReachable } from '../models/contact-standing';
 import { h, replaceChildren } from './dom';
-import type { ViewCore } from './view-core';
+import { personName } from './person-name';
+import { attrs, type ViewCore } from './view-core';
 
-/** The "new group" form: a title and a checkbox per contact. */
+/** The "new group" form: a title and a checkbox per accepted contact (requests and blocked people cannot be added). */
 export class NewGroupView extends Backbone.View {
   private choices!: HTMLFieldSetElement;
 
@@ -34,11 +36,12 @@ export class NewGroupView extends Backbone.View {
   renderChoices(): void {
     if (!this.choices) return;
     const checked = new Set(this.$('input[name=member]:checked').map((_, el) => (el as HTMLInputElement).value).get());
+    const reachable = this.core.collections.contacts.models.map(attrs).filter(isReachable);
     replaceChildren(this.choices, h('legend', {}, 'Members'),
-      ...this.core.collections.contacts.models.map((c) =>
+      ...reachable.map((c) =>
         h('label', { class: 'check' },
-          h('input', { type: 'checkbox', name: 'member', value: c.id as string, checked: checked.has(c.id as string) }),
-          h('span', {}, c.get('displayName') || c.get('username')))));
+          h('input', { type: 'checkbox', name: 'member', value: c.id, checked: checked.has(c.id) }),
+          personName(c))));
   }
 
   private async onSubmit(e: JQuery.TriggeredEvent): Promise<void> {

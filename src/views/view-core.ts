@@ -1,6 +1,6 @@
 import type Backbone from 'backbone';
 import type { MessageModel, MessageView, ViewCollections } from '../core/client-core-api';
-import type { Conversation } from '../protocol';
+import type { Contact, Conversation } from '../protocol';
 
 // The core's face is declared once, in src/core/client-core-api.ts; the views import it from here.
 export type { ContactModel, ConversationModel, DraftModel, MessageModel, ViewCollections, ViewCore } from '../core/client-core-api';
@@ -26,6 +26,14 @@ export function conversationTitle(conversation: Conversation, contacts: ViewColl
 export function contactName(contacts: ViewCollections['contacts'], id: string): string {
   const contact = contacts.get(id);
   return contact?.get('displayName') || contact?.get('username') || 'Unknown';
+}
+
+/** Looks a person up in the contacts list by user id, as the wire type (or undefined). */
+export function contactFinder(contacts: ViewCollections['contacts']): (id: string) => Contact | undefined {
+  return (id) => {
+    const model = contacts.get(id);
+    return model ? attrs(model) : undefined;
+  };
 }
 
 /** A model's attributes as the full wire type: the core only ever stores complete items. */

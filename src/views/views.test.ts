@@ -69,7 +69,7 @@ describe('AppView', () => {
     const { el } = mount(core);
     await new Promise((r) => requestAnimationFrame(r));
     const item = el.querySelector('.conversation-button');
-    expect(item?.querySelector('.conversation-title')?.textContent).toBe('Bob');
+    expect(item?.querySelector('.conversation-title')?.textContent).toBe('Bob @bob');
     expect(item?.querySelector('.unread-badge')?.textContent).toBe('1 unread');
     expect(item?.querySelector('.conversation-preview')?.textContent).toContain('<img src=x');
     (item as HTMLButtonElement).click();

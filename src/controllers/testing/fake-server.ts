@@ -1,8 +1,9 @@
 import { FakeWebSocket } from '../../communicator/testing/fake-web-socket';
 import { ENTRY_COMMANDS, ProtocolError, parseResource, type Contact, type Conversation, type DecodedFrame, type Entry, type ErrorCode, type Message, type User } from '../../protocol';
 import { FakeLog, type FakeConversation, type Logged } from './fake-log';
+import { FakeAccounts } from './fake-accounts';
 
-interface Connection {
+export interface Connection {
   socket: FakeWebSocket;
   registered: boolean;
   userId: string | null;
@@ -68,6 +69,8 @@ export class FakeServer {
   listPageSize = Infinity;
   /** Message pages hold at most this many, whatever the limit asked (the real server's byte cut). */
   messagesPageCap = Infinity;
+  /** Contact requests, blocks, account commands and the session cookie (fake-accounts.ts). */
+  readonly accounts = new FakeAccounts(this);
   private tokenCounter = 0;
   private messageCounter = 0;
   private conversationsVersion = 1;
@@ -198,6 +201,7 @@ export class FakeServer {
       case 'AccountLoginCommand': {
         const retryAfterMs = this.throttleNextLogins.shift();
         if (retryAfterMs !== undefined) return reply('AccountLoginResponse', { loggedIn: false, reason: 'THROTTLED', retryAfterMs });
+        if (this.accounts.cookieLogin(c, p, reply)) return;
         const info = p['userInformation'] as unknown as { username?: string; password?: string; sessionToken?: string };
         let user: User | undefined;
         let token = info.sessionToken;
@@ -227,6 +231,7 @@ export class FakeServer {
         return reply('AccountLogoutResponse', { loggedOut: true });
     }
     if (userId === null) return fail('NOT_AUTHENTICATED', 'log in first');
+    if (this.accounts.command(frame.name, c, userId, p, reply, fail)) return;
     switch (frame.name) {
       case 'SubscribeCommand': {
         const resource = parseResource(s('resource'));
@@ -243,7 +248,7 @@ export class FakeServer {
         c.subscriptions.delete(s('resource'));
         return reply('UnsubscribeResponse', { resource: s('resource') });
       case 'GetContactsCommand': {
-        const contacts = [...this.users.values()].filter(({ user }) => user.id !== userId).map(({ user }): Contact => ({ ...user, online: true, lastSeenAt: null }));
+        const contacts = [...this.users.values()].filter(({ user }) => user.id !== userId).map(({ user }) => this.accounts.contactEntry(userId, user)).filter((x): x is Contact => x !== null);
         const { items, more } = this.listPage(contacts, p);
         return reply('ContactsResponse', { contacts: Object.fromEntries(items.map((c) => [c.id, c])), version: 1, ...more });
       }

@@ -2,7 +2,8 @@ import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
 import { conversationActivity } from '../../models/conversation';
 import { compareMessages } from '../../models/message-order';
-import { BodySchema, ProtocolError, type Contact, type Conversation, type MemberPosition, type User } from '../../protocol';
+import { ThemePreference } from '../../core/theme-preference';
+import { BodySchema, ProtocolError, type Contact, type Conversation, type MemberPosition, type SessionInfo, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
 import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
@@ -38,9 +39,15 @@ export interface FakeCore extends ViewCore {
   positions: Map<string, Record<string, MemberPosition>>;
   /** Messages the "server" has but the collections do not: `history.ensureMessage` adds them. */
   remote: Map<string, MessageView>;
+  /** What `account.sessions()` lists. */
+  sessionList: SessionInfo[];
+  /** The next account action rejects with this (a ProtocolError, say), once. */
+  failNext: Error | null;
+  /** The theme choice last shown, as src/views/theme.ts would show it. */
+  appliedTheme(): string;
 }
 
-export function createFakeCore(options: { user?: User | null; olderPages?: MessageView[][] } = {}): FakeCore {
+export function createFakeCore(options: { user?: User | null; olderPages?: MessageView[][]; publicComputer?: boolean } = {}): FakeCore {
   const dispatch = { ...Backbone.Events } as Backbone.Events;
   const calls: FakeCore['calls'] = [];
   const record = (name: string, ...args: unknown[]) => calls.push({ name, args });
@@ -87,12 +94,31 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       ...SYSTEM_ROW, id: `local:${clientMessageId}`, conversationId, seq: null, senderId: core.user?.id ?? 'me', clientMessageId, sentAt: Date.now(), revision: 0, state: 'pending', ...change,
     });
   };
+  let applied = 'system';
+  const theme = new ThemePreference({ storage: null, apply: (choice) => void (applied = choice) });
+  /** Records an account action, failing it once when `failNext` is set. */
+  const accountCall = async (name: string, ...args: unknown[]): Promise<void> => {
+    record(name, ...args);
+    const failure = core.failNext;
+    core.failNext = null;
+    if (failure) throw failure;
+  };
+  /** A directory action on the fake contacts: the entry changes as the server would list it. */
+  const updateContact = (userId: string, change: Partial<Contact> | null): void => {
+    const model = contacts.get(userId);
+    if (!model) return;
+    if (change === null) contacts.remove(model);
+    else model.set(change);
+  };
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
     messages,
     positions,
     remote,
+    sessionList: [],
+    failNext: null,
+    appliedTheme: () => applied,
     dispatch,
     session: {
       login: (input) => record('login', input),
@@ -103,7 +129,7 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         dispatch.trigger('session:ended', { reason: 'logout' });
       },
       currentUser: () => core.user,
-      isPublicComputer: () => false,
+      isPublicComputer: () => options.publicComputer ?? false,
       hasStoredSession: () => core.user !== null,
     },
     outbox: {
@@ -160,9 +186,25 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     directory: {
       addContact: async (username) => {
         record('addContact', username);
-        const contact: Contact = { id: `u-${username}`, username, displayName: username, online: false, lastSeenAt: null };
+        const contact: Contact = { id: `u-${username}`, username, displayName: username, online: false, lastSeenAt: null, state: 'outgoing', blocked: false };
         contacts.add(new Backbone.Model(contact) as ContactModel);
         return contact;
+      },
+      answerRequest: async (userId, accept) => {
+        record('answerRequest', userId, accept);
+        updateContact(userId, accept ? { state: 'accepted' } : null);
+        return accept ? ((contacts.get(userId)?.attributes as Contact | undefined) ?? null) : null;
+      },
+      removeContact: async (userId) => {
+        record('removeContact', userId);
+        updateContact(userId, contacts.get(userId)?.get('blocked') ? { state: 'none' } : null);
+      },
+      setBlocked: async (userId, blocked) => {
+        record('setBlocked', userId, blocked);
+        const state = contacts.get(userId)?.get('state');
+        // Blocking drops a request they sent; unblocking a non-contact leaves nothing to list.
+        if (!blocked && state === 'none') updateContact(userId, null);
+        else updateContact(userId, { blocked, ...(blocked && state === 'incoming' ? { state: 'none' as const } : {}) });
       },
       createConversation: async (memberIds, title) => {
         record('createConversation', memberIds, title);
@@ -203,6 +245,30 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         return { read, delivered };
       },
     },
+    account: {
+      updateDisplayName: async (displayName) => {
+        await accountCall('updateDisplayName', displayName);
+        core.user = { ...core.user!, displayName };
+        dispatch.trigger('store:change:session', { session: ['current'] });
+        return core.user;
+      },
+      changePassword: (currentPassword, newPassword) => accountCall('changePassword', currentPassword, newPassword),
+      sessions: async () => {
+        await accountCall('sessions');
+        return core.sessionList;
+      },
+      revokeSession: async (sessionId) => {
+        await accountCall('revokeSession', sessionId);
+        core.sessionList = core.sessionList.filter((s) => s.id !== sessionId);
+      },
+      revokeOtherSessions: async () => {
+        await accountCall('revokeOtherSessions');
+        const before = core.sessionList.length;
+        core.sessionList = core.sessionList.filter((s) => s.current);
+        return before - core.sessionList.length;
+      },
+    },
+    theme,
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
     collections: {
       contacts,
