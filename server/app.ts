@@ -18,6 +18,7 @@ import { createRouter } from './http/router';
 import { buildCsp } from './http/security-headers';
 import type { TestControls } from './http/test-controls';
 import { ConversationNotifier } from './hub/conversation-notifier';
+import { ReceiptNotifier } from './hub/receipt-notifier';
 import { Hub } from './hub/hub';
 import { Presence } from './hub/presence';
 import { ResourceVersions } from './hub/versions';
@@ -113,6 +114,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     intervalMs: config.largeGroupNotifyIntervalMs,
   });
   const receiptNotices = new MemoryNoticeCoalescer(config.receiptNoticeIntervalMs);
+  const receiptNotifier = new ReceiptNotifier(storage, hub, versions, receiptNotices, conversationNotifier);
   let dummyHash: Promise<string> | null = null;
   const throttleStore = new MemoryThrottleStore(config.limits.throttleMaxEntries, now);
   const hashes = new HashQueue({
@@ -124,7 +126,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const services: Services = {
     config,
     storage,
-    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, receiptNotices, metrics, logger }),
+    sendPath: new SendPath({ writer, conversations: storage.conversations, hub, conversationNotifier, receiptNotifier, metrics, logger }),
     hub,
     conversationNotifier,
     presence: new Presence(storage, hub, versions, now, config.presenceOfflineGraceMs),
@@ -133,6 +135,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       now,
     ),
     receiptNotices,
+    receiptNotifier,
     versions,
     sessions: new SessionRegistry(storage.sessions, config.limits, now),
     throttle: new LoginThrottle(throttleStore, config.limits),

@@ -65,7 +65,8 @@ Scenarios (each bounded in size and time, loopback only, stops by itself):
   idle     hold logged-in idle connections; server RSS and anonymous memory per connection
   chat     one-to-one sends at rising fixed arrival rates, targets interleaved per step: the highest
            rate within --p99-limit, then on to saturation; server CPU and bytes per send
-  fanout   group sends (--group-sizes) at rising delivery rates
+  fanout   group sends (--group-sizes) at rising delivery rates; bytes of frames per send of each target and
+           its ratio to the raw relay's at each step
   storm    --storm-clients drop at once, miss messages, return at once and catch up (real server only)
   slow     one member stops reading its socket; others' latency with and without it
   cost     server CPU per one-to-one send at a fixed batch of simultaneous senders (closed loop: the cost
@@ -88,7 +89,8 @@ Options:
   --workers <n>            generator processes (default: one per 5000 sockets, at least 2)
   --users <n>              chat/fanout: simulated users (default chat 2000, fanout 1000)
   --rates <list>           chat: offered sends/s per step (default 1000,2000,4000,6000,8000,10000,12500,15000,20000,25000)
-  --fanout-rates <list>    fanout: offered deliveries/s per step (default 2500,5000,10000,20000,40000)
+  --fanout-rates <list>    fanout: offered deliveries/s per step (default 2500,5000,10000,20000,40000,80000,160000,
+                           320000: each target stays on the ramp until it saturates)
   --group-sizes <list>     fanout: group sizes (default 50,500)
   --step-seconds <s>       length of one load step (default 4)
   --p99-limit <ms>         a step within this p99 (and without errors) passes (default 50); the ramp goes on
@@ -137,7 +139,8 @@ export function defaults(scenario: ScenarioName): BenchOptions {
     rampPerSecond: 2000,
     users: scenario === 'fanout' ? 1000 : 2000,
     rates: [1000, 2000, 4000, 6000, 8000, 10_000, 12_500, 15_000, 20_000, 25_000],
-    fanoutDeliveryRates: [2500, 5000, 10_000, 20_000, 40_000],
+    // Up to where every target saturates: the ceilings, not the top of the ramp (each target leaves the ramp once saturated).
+    fanoutDeliveryRates: [2500, 5000, 10_000, 20_000, 40_000, 80_000, 160_000, 320_000],
     groupSizes: [50, 500],
     stepSeconds: 4,
     repeat: 2,

@@ -51,6 +51,7 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
     ),
   }));
   const summary = results.map((r) => [r.size, TARGET_LABELS[r.kind], sustained(r.steps) * (r.size - 1)]);
+  const bytes = bytesAgainstRelay(results);
   return {
     title: 'Group fan-out',
     markdown: [
@@ -59,10 +60,30 @@ export async function fanoutScenario(ctx: ScenarioContext): Promise<ScenarioRepo
       table(['group size', 'target', 'sends/s', 'offered deliveries/s', 'delivered/s', 'ack ms p50/p99', 'delivery ms p50/p95/p99/p99.9/max', 'delivered', 'server CPU %', 'server CPU µs/send', 'bytes received per send', 'errors', 'within limit'], rows),
       '',
       table(['group size', 'target', `sustained deliveries/s (p99 <= ${o.p99LimitMs} ms)`], summary),
+      '',
+      'Bytes of frames received per send (every member\'s socket together), and the ratio to the raw relay\'s at the same step:',
+      '',
+      bytes.length > 0 ? table(['group size', 'target', 'sends/s', 'bytes per send', 'raw relay bytes per send', 'ratio to the relay'], bytes) : '(no raw relay in this run)',
     ].join('\n'),
     data: { results },
     charts,
     generatorCpuMs,
     verdicts: [],
   };
+}
+
+/** Per step that both a target and the raw relay ran: the target's bytes per send and its ratio to the relay's. */
+function bytesAgainstRelay(results: { size: number; kind: TargetKind; steps: StepResult[] }[]): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (const r of results) {
+    if (r.kind === 'raw') continue;
+    const relay = results.find((x) => x.kind === 'raw' && x.size === r.size);
+    if (!relay) continue;
+    for (const st of r.steps) {
+      const base = relay.steps.find((x) => x.offered === st.offered);
+      if (!base || base.receivedBytesPerSend === 0) continue;
+      rows.push([r.size, TARGET_LABELS[r.kind], st.offered, st.receivedBytesPerSend, base.receivedBytesPerSend, (st.receivedBytesPerSend / base.receivedBytesPerSend).toFixed(2)]);
+    }
+  }
+  return rows;
 }

@@ -49,9 +49,10 @@ describe('contacts, presence, conversations and subscriptions', () => {
     const { client: lee } = await loginAs(server, 'lee');
     await lee.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
     const first = await kim.call('CreateConversationCommand', { memberIds: [ids['lee']!] }, 'CreateConversationResponse');
-    expect(first.conversation).toMatchObject({ kind: 'direct', latestSeq: 0 });
+    // Version 2 (section 7a): a direct conversation has no owner; founders joined at 1; nothing read yet.
+    expect(first.conversation).toMatchObject({ kind: 'direct', latestSeq: 0, ownerId: null, myDeliveredSeq: 0, myReadSeq: 0, deliveredToAllSeq: 0, readByAllSeq: 0 });
     expect(first.conversation.memberIds.sort()).toEqual([ids['kim'], ids['lee']].sort());
-    expect(first.conversation.members[ids['lee']!]).toEqual({ deliveredSeq: 0, readSeq: 0 });
+    expect(first.conversation.members).toEqual({ [ids['kim']!]: { joinedSeq: 1 }, [ids['lee']!]: { joinedSeq: 1 } });
     const note = await lee.next('ResourceChangedNotification');
     expect(note).toMatchObject({ resource: 'conversations', ids: [first.conversation.id] });
     const again = await lee.call('CreateConversationCommand', { memberIds: [ids['kim']!, ids['lee']!] }, 'CreateConversationResponse');

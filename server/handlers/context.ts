@@ -7,6 +7,7 @@ import type { Connection } from '../gateway/connection';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
 import type { Hub } from '../hub/hub';
 import type { Presence } from '../hub/presence';
+import type { ReceiptNotifier } from '../hub/receipt-notifier';
 import type { ResourceVersions } from '../hub/versions';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
@@ -28,13 +29,15 @@ export interface Services {
   /** Sends and receipts: queued, committed in batches, answered and notified after COMMIT. */
   sendPath: SendPath;
   hub: Hub;
-  /** Coalesced `conversations` notifications (one per socket per turn). */
+  /** `conversations` notifications: full entries per caller, or patches of what moved (one frame per socket per pass). */
   conversationNotifier: ConversationNotifier;
   presence: Presence;
   /** What typing notices are relayed (per user and conversation). */
   typingGate: TypingGate;
-  /** Receipt notifications, coalesced per (user, conversation). */
+  /** The intervals of receipt notices (per author and conversation, per conversation's receipts and summaries). */
   receiptNotices: NoticeCoalescer;
+  /** What receipts, and changes of members, tell the `receipts:<id>` subscribers and the members' `conversations`. */
+  receiptNotifier: ReceiptNotifier;
   versions: ResourceVersions;
   sessions: SessionRegistry;
   throttle: LoginThrottle;

@@ -30,8 +30,9 @@ const conversationId = (c: Conversation): string => c.id;
 /** The user's entries among `ids`, read only as far as the page takes them. */
 function* entriesOf(ids: readonly string[], userId: string, s: ConversationsServices): Generator<Conversation> {
   for (const id of ids) {
-    const entry = s.storage.conversations.get(id);
-    if (entry && Object.hasOwn(entry.members, userId)) yield entry;
+    if (!s.storage.conversations.isMember(id, userId)) continue;
+    const entry = s.storage.conversations.entryFor(id, userId);
+    if (entry) yield entry;
   }
 }
 
@@ -59,7 +60,7 @@ export function createConversation(conn: Connection, p: ClientCommands['CreateCo
     s.storage.conversations.create({ id, kind: 'group', title, directKey: null, createdBy: userId, memberIds, now: s.now() });
     notifyConversationChanged(id, s);
   }
-  return { name: 'CreateConversationResponse', payload: { conversation: s.storage.conversations.get(id)! } };
+  return { name: 'CreateConversationResponse', payload: { conversation: s.storage.conversations.entryFor(id, userId)! } };
 }
 
 const HOUR_MS = 60 * 60 * 1000;

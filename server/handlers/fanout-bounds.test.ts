@@ -69,10 +69,11 @@ describe('fan-out a member can cause for others', () => {
     typist.close();
   });
 
-  it('receipts: 100 rising acks in a row notify another member about once per interval, the last position included', async () => {
+  it('receipts: 100 rising acks in a row reach a receipts subscriber about once per interval, the last position included, and move nobody else\'s entry', async () => {
     server.seeder.messages(group, Array.from({ length: 100 }, (_, i) => ({ senderId: ids['ty1']!, body: `m${i}` })));
     const { client: victim } = await loginAs(server, 'tom');
     await victim.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
+    await victim.call('SubscribeCommand', { resource: `receipts:${group}` }, 'SubscribeResponse');
     const { client: acker } = await loginAs(server, 'tia');
     const started = Date.now();
     for (let seq = 1; seq <= 100; seq++) {
@@ -81,11 +82,16 @@ describe('fan-out a member can cause for others', () => {
     }
     await settle(victim);
     const intervals = Math.ceil((Date.now() - started) / 1000);
-    const isList = (f: Frame): boolean => f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'conversations';
-    expect(victim.queued(isList).length).toBeLessThanOrEqual(1 + intervals);
-    const delivered = (f: Frame): number | undefined =>
-      (f.payload['items'] as Record<string, { members: Record<string, { deliveredSeq: number }> }> | undefined)?.[group]?.members[ids['tia']!]?.deliveredSeq;
-    await victim.waitFor((f) => isList(f) && delivered(f) === 100, 5000, 'the last position');
+    const isReceipts = (f: Frame): boolean => f.name === 'ResourceChangedNotification' && f.payload['resource'] === `receipts:${group}`;
+    const burst = victim.queued(isReceipts);
+    expect(burst.length).toBeLessThanOrEqual(1 + intervals);
+    // Only the member who moved, never the whole group.
+    for (const f of burst) expect(f.payload['ids']).toEqual([ids['tia']]);
+    const delivered = (f: Frame): number | undefined => (f.payload['items'] as Record<string, { deliveredSeq: number }> | undefined)?.[ids['tia']!]?.deliveredSeq;
+    await victim.waitFor((f) => isReceipts(f) && delivered(f) === 100, 5000, 'the last position');
+    // ty1 and ty2 acknowledged nothing: the lowest delivered position over tom's others stayed 0, so tom's entry did not change.
+    await settle(victim);
+    expect(victim.queued((f) => f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'conversations')).toEqual([]);
     victim.close();
     acker.close();
   });

@@ -12,8 +12,10 @@ import { getContacts, addContact } from './contacts';
 import { errorResponse } from './errors';
 import type { Handler, HandlerTable, Services } from './context';
 import { createConversation, getConversations } from './conversations';
+import { deleteMessage, editMessage, react } from './entry-commands';
+import { addMembers, removeMember, renameConversation } from './group-commands';
 import { getMessages, sendMessage } from './messages';
-import { ackMessages, markRead } from './receipts';
+import { ackMessages, getReceipts, markRead } from './receipts';
 import { createAccount, login, logout, ping, register } from './session';
 import { revokeSession } from './session-state';
 import { subscribe, unsubscribe } from './subscriptions';
@@ -31,9 +33,16 @@ export const HANDLERS: HandlerTable = {
   GetContactsCommand: getContacts,
   GetConversationsCommand: getConversations,
   GetMessagesCommand: getMessages,
+  GetReceiptsCommand: getReceipts,
   AddContactCommand: addContact,
   CreateConversationCommand: createConversation,
   SendMessageCommand: sendMessage,
+  EditMessageCommand: editMessage,
+  DeleteMessageCommand: deleteMessage,
+  ReactCommand: react,
+  RenameConversationCommand: renameConversation,
+  AddMembersCommand: addMembers,
+  RemoveMemberCommand: removeMember,
   AckMessagesCommand: ackMessages,
   MarkReadCommand: markRead,
   TypingCommand: typing,

@@ -137,14 +137,15 @@ describe('messages, receipts, typing and authorization', () => {
     await ann.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
     const ack = await ben.call('AckMessagesCommand', { conversationId: conv, seq: 1 }, 'AckMessagesResponse');
     expect(ack).toMatchObject({ conversationId: conv, seq: 1 });
+    // Ann's entry moved only in what she sees of the others (section 7a): a patch of the summaries.
     const note = await ann.waitFor((f) => f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'conversations');
-    expect((note.payload['items'] as Record<string, { members: Record<string, unknown> }>)[conv]!.members[ids['ben']!]).toEqual({ deliveredSeq: 1, readSeq: 0 });
+    expect((note.payload['items'] as Record<string, unknown>)[conv]).toEqual({ id: conv, deliveredToAllSeq: 1, readByAllSeq: 0 });
     const read = await ben.call('MarkReadCommand', { conversationId: conv, seq: 2 }, 'MarkReadResponse');
     expect(read.seq).toBe(2);
     const back = await ben.call('AckMessagesCommand', { conversationId: conv, seq: 0 }, 'AckMessagesResponse');
     expect(back.seq).toBe(2);
     const convs = await ben.call('GetConversationsCommand', { ids: [conv] }, 'ConversationsResponse');
-    expect(convs.conversations[conv]!.members[ids['ben']!]).toEqual({ deliveredSeq: 2, readSeq: 2 });
+    expect(convs.conversations[conv]).toMatchObject({ myDeliveredSeq: 2, myReadSeq: 2, deliveredToAllSeq: 0, readByAllSeq: 0 });
   });
 
   it('relays typing to other members subscribed to the conversation, not to the typist', async () => {

@@ -42,7 +42,7 @@ describe("the sender's own messages notification", () => {
         await other.waitFor((f) => isConversationsAt(f, conv, seq));
       }
     }
-    expect([...server.storage.messages.after(conv, 0, 10)].map((m) => m.body)).toEqual(['own 1', 'own 2', 'own 3']);
+    expect([...server.storage.messages.after(conv, 0, 10)].map((m) => (m.kind === 'message' ? m.body : m.kind))).toEqual(['own 1', 'own 2', 'own 3']);
   });
 });
 

@@ -7,6 +7,18 @@ import { userIdOf, type Reply, type Services } from './context';
 export type ReceiptsServices = Pick<Services, 'storage' | 'sendPath'>;
 
 /**
+ * Every member's positions (the `receipts:<id>` resource, docs/PROTOCOL.md
+ * section 7a), members only. At most MAX_GROUP_MEMBERS members, each at
+ * most RECEIPT_MEMBER_BYTES: the reply stays within MAX_REPLY_BYTES
+ * (reply-bytes.test.ts), so it is never paged.
+ */
+export function getReceipts(conn: Connection, p: ClientCommands['GetReceiptsCommand'], s: Pick<Services, 'storage'>): Reply {
+  requireMember(p.conversationId, userIdOf(conn), s);
+  const members = s.storage.conversations.receipts(p.conversationId) ?? {};
+  return { name: 'ReceiptsResponse', payload: { conversationId: p.conversationId, members } };
+}
+
+/**
  * Delivered and read positions. They only move forward and never past the
  * conversation's latestSeq; read implies delivered. The response carries
  * the position after the command, which may be higher than asked. A receipt

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/protocol/index';
 import { ConversationNotifier } from '../hub/conversation-notifier';
+import { ReceiptNotifier } from '../hub/receipt-notifier';
 import { Hub, conversationsKey, messagesKey } from '../hub/hub';
 import type { Peer } from '../hub/peer';
 import { ResourceVersions } from '../hub/versions';
@@ -91,12 +92,14 @@ function setup() {
   const conv = seeder.conversation({ memberIds: [a, b] });
   const hub = new Hub();
   const writer = new GatedWriter(new MessageWriter(db));
+  const versions = new ResourceVersions();
+  const conversationNotifier = new ConversationNotifier(storage, versions, hub);
   const path = new SendPath({
     writer,
     conversations: storage.conversations,
     hub,
-    conversationNotifier: new ConversationNotifier(storage, new ResourceVersions(), hub),
-    receiptNotices: new MemoryNoticeCoalescer(0),
+    conversationNotifier,
+    receiptNotifier: new ReceiptNotifier(storage, hub, versions, new MemoryNoticeCoalescer(0), conversationNotifier),
     metrics: new ServerMetrics(),
     logger: createLogger('silent'),
   });
@@ -107,7 +110,7 @@ function setup() {
     hub.subscribe(peer, conversationsKey(userId));
     return peer;
   };
-  const send = (peer: Peer, clientMessageId: string, requestId?: string) => path.send(peer, { conversationId: conv, senderId: peer.userId!, clientMessageId, body: clientMessageId }, requestId);
+  const send = (peer: Peer, clientMessageId: string, requestId?: string) => path.send(peer, { conversationId: conv, senderId: peer.userId!, clientMessageId, body: clientMessageId }, 'SendMessageCommand', requestId);
   return { db, storage, a, b, conv, writer, path, socket, send };
 }
 
@@ -125,7 +128,7 @@ describe('the send path', () => {
     await writer.release();
     // The ack carries the message: no messages notification for its sender.
     expect(ann.wire).toEqual([['SendMessageResponse r1', 'ResourceChangedNotification conversations']]);
-    expect(ben.wire).toEqual([[`ResourceChangedNotification messages:${writer.batches[0]!.sends[0]!.conversationId}`, 'ResourceChangedNotification conversations']]);
+    expect(ben.wire).toEqual([[`ResourceChangedNotification messages:${writer.batches[0]!.entries[0]!.conversationId}`, 'ResourceChangedNotification conversations']]);
     db.close();
   });
 
@@ -140,12 +143,12 @@ describe('the send path', () => {
     send(ann, 'm3', 'r4');
     send(ben, 'm4', 'r5');
     await turn();
-    expect(writer.batches.map((w) => [w.sends.length, w.receipts.length])).toEqual([[2, 1]]); // one on the writer at a time
+    expect(writer.batches.map((w) => [w.entries.length, w.receipts.length])).toEqual([[2, 1]]); // one on the writer at a time
     await writer.release();
-    expect(writer.batches.map((w) => [w.sends.length, w.receipts.length])).toEqual([[2, 1], [2, 0]]);
+    expect(writer.batches.map((w) => [w.entries.length, w.receipts.length])).toEqual([[2, 1], [2, 0]]);
     // Answers first, then notifications; the receipt counted the batch's messages (clamped to seq 2).
     expect(ben.wire[0]).toEqual(['MarkReadResponse r3', `ResourceChangedNotification messages:${conv}`, 'ResourceChangedNotification conversations']);
-    expect(storage.conversations.get(conv)!.members[b]).toEqual({ deliveredSeq: 2, readSeq: 2 });
+    expect(storage.conversations.positionOf(conv, b)).toEqual({ deliveredSeq: 2, readSeq: 2 });
     await writer.release();
     // Two sockets' messages in one commit: each gets the messages notification (its ack carried only its own).
     expect(ann.wire[1]).toEqual(['SendMessageResponse r4', `ResourceChangedNotification messages:${conv}`, 'ResourceChangedNotification conversations']);

@@ -1,20 +1,23 @@
-import { encodeFrame, encodeMessagesChanged, encodeSendMessageResponse, messagesResource, type Message } from '../../src/protocol/index';
+import { ProtocolError, encodeFrame, type EntryCommandName } from '../../src/protocol/index';
 import type { ConversationNotifier } from '../hub/conversation-notifier';
-import { chunksWithin, messageBytes } from '../hub/byte-chunks';
-import { messagesKey, type Hub } from '../hub/hub';
+import type { ReceiptNotifier } from '../hub/receipt-notifier';
 import { Outbox } from '../hub/outbox';
 import type { Peer } from '../hub/peer';
 import type { Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
-import type { BatchWriter, CommittedBatch, ReceiptRequest, SendRequest } from '../storage/message-writer';
+import type { BatchWriter, CommittedBatch, EntryRequest, ReceiptRequest } from '../storage/message-writer';
 import type { ConversationsRepo } from '../storage/conversations-repo';
+import type { Hub } from '../hub/hub';
+import { encodeEntryAnswer } from './entry-answers';
+import { notifyEntries, type Appended } from './entry-notifications';
 import { errorResponse } from './errors';
-import type { NoticeCoalescer } from './notice-coalescer';
+import { membershipChanges, tellRemoved } from './removed-members';
 
-/** A send waiting for its commit: who asked, and what the ack must echo. */
-interface QueuedSend {
+/** A writing command waiting for its commit: who asked, and what the answer must echo. */
+interface QueuedEntry {
   peer: Peer;
-  request: SendRequest;
+  request: EntryRequest;
+  command: EntryCommandName;
   requestId: string | undefined;
   started: bigint;
 }
@@ -32,22 +35,23 @@ export interface SendPathParts {
   conversations: ConversationsRepo;
   hub: Hub;
   conversationNotifier: ConversationNotifier;
-  /** A receipt's `conversations` notification: at once, or coalesced to the end of its (user, conversation) interval. */
-  receiptNotices: NoticeCoalescer;
+  /** What committed receipts tell whom: the receipts subscribers, the author, the members whose summaries moved (coalesced). */
+  receiptNotifier: ReceiptNotifier;
   metrics: ServerMetrics;
   logger: Logger;
 }
 
 /**
- * The way of every write through the writer (sends, and receipts that move
- * a position), from the handler to the answers and notifications on the
- * sockets. Sends and receipts queued in one event-loop turn go to the
- * writer as ONE batch at the turn's end (one transaction); one batch is on
- * the writer at a time, and what arrives meanwhile is the next. Nothing is
- * answered before COMMIT; `committed` shows the order of everything after.
+ * The way of every write through the writer (every writing command of
+ * docs/PROTOCOL.md section 8, and receipts that move a position), from the
+ * handler to the answers and notifications on the sockets. Commands and
+ * receipts queued in one event-loop turn go to the writer as ONE batch at
+ * the turn's end (one transaction); one batch is on the writer at a time,
+ * and what arrives meanwhile is the next. Nothing is answered before
+ * COMMIT; `committed` shows the order of everything after.
  */
 export class SendPath {
-  private sends: QueuedSend[] = [];
+  private sends: QueuedEntry[] = [];
   private receipts: QueuedReceipt[] = [];
   private scheduled = false;
   private writing = false;
@@ -55,9 +59,9 @@ export class SendPath {
 
   constructor(private readonly parts: SendPathParts) {}
 
-  /** Queues a send; its SendMessageResponse (or ErrorResponse) is written after the batch's commit. */
-  send(peer: Peer, request: SendRequest, requestId: string | undefined): void {
-    this.sends.push({ peer, request, requestId, started: process.hrtime.bigint() });
+  /** Queues a writing command; its answer (or ErrorResponse) is written after the batch's commit. */
+  send(peer: Peer, request: EntryRequest, command: EntryCommandName, requestId: string | undefined): void {
+    this.sends.push({ peer, request, command, requestId, started: process.hrtime.bigint() });
     this.schedule();
   }
 
@@ -102,12 +106,16 @@ export class SendPath {
 
   private write(): void {
     if (this.writing || !this.queued()) return;
-    const sends = this.sends;
+    const sends = this.stillMembers(this.sends);
     const receipts = this.receipts;
     this.sends = [];
     this.receipts = [];
+    if (sends.length === 0 && receipts.length === 0) {
+      this.idle();
+      return;
+    }
     this.writing = true;
-    const batch = { sends: sends.map((s) => s.request), receipts: receipts.map((r) => r.request) };
+    const batch = { entries: sends.map((s) => s.request), receipts: receipts.map((r) => r.request) };
     void this.parts.writer
       .commit(batch)
       .then(
@@ -123,60 +131,93 @@ export class SendPath {
   }
 
   /**
-   * After COMMIT, in one turn, in this order: (1) the cached conversation
-   * entries move with the commit; (2) every sender gets its ack and every
-   * receipt its answer; (3) each conversation's subscribers get one
-   * `messages:` notification with the batch's messages inline, except the
-   * socket that sent all of them (its acks carried them; docs/PROTOCOL.md,
-   * "Notifications in detail"); (4) each member gets one coalesced
-   * `conversations` notification; (5) each socket's frames of all this
-   * leave in one write, in that order.
+   * Membership when the batch leaves: the batch before (on the writer when
+   * the handler checked) may have removed a sender, and its commit has moved
+   * the cache since. Only the writer removes members, one batch at a time, so
+   * this and the writer's own check for removals within the batch make a
+   * plain send's membership exact without a query per send. The others are
+   * answered FORBIDDEN now.
    */
-  private committed(sends: QueuedSend[], receipts: QueuedReceipt[], batch: CommittedBatch): void {
-    const { conversations, hub, conversationNotifier, receiptNotices, metrics } = this.parts;
-    conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
+  private stillMembers(queued: QueuedEntry[]): QueuedEntry[] {
+    const { conversations } = this.parts;
+    const kept: QueuedEntry[] = [];
+    let out: Outbox | null = null;
+    for (const q of queued) {
+      if (conversations.isMember(q.request.conversationId, q.request.senderId)) {
+        kept.push(q);
+        continue;
+      }
+      out ??= new Outbox();
+      const error = new ProtocolError('FORBIDDEN', `you are no longer a member of conversation ${q.request.conversationId}`);
+      out.write(q.peer, encodeFrame('ErrorResponse', errorResponse(error, q.command, q.requestId)));
+      this.parts.metrics.errors.inc({ command: q.command, code: 'FORBIDDEN' });
+    }
+    out?.send();
+    return kept;
+  }
+
+  /**
+   * After COMMIT, in one turn, in this order: (1) the cached conversation
+   * entries move with the commit (those whose members or title changed are
+   * dropped, to be read again); (2) every command gets its answer and every
+   * receipt its answer; (3) each conversation's subscribers get one
+   * `messages:` notification with the batch's entries inline, each only the
+   * entries they may see, except the socket that sent all of them (its
+   * answers carried them; docs/PROTOCOL.md, "Notifications in detail");
+   * (4) removed members are told once and their subscriptions end;
+   * (5) the `receipts:` subscribers of conversations whose positions moved
+   * get the moved members; (6) each user whose `conversations` entries
+   * moved gets them: the full entry where members or title changed, else
+   * one notification of patches (latestSeq for every member of a
+   * conversation with new entries, their own positions for a receipt's
+   * author, the summaries for members whose lowest-of-the-others moved;
+   * receipt-notifier.ts); (7) each socket's frames of all this leave in one
+   * write, in that order.
+   */
+  private committed(sends: QueuedEntry[], receipts: QueuedReceipt[], batch: CommittedBatch): void {
+    const { conversations, hub, conversationNotifier, receiptNotifier, metrics } = this.parts;
+    // Who could see what, as the cache had it before this batch (a removed member's floor included).
+    const changes = membershipChanges(batch, conversations);
+    const moves = conversations.committed(batch.latestSeq, batch.updatedAt, batch.positions);
+    for (const conversationId of changes.keys()) conversations.forgetCached(conversationId);
     metrics.commitTime.observe(batch.seconds);
     metrics.commitBatchSize.observe(sends.length + receipts.length);
     const out = new Outbox();
     try {
       const now = process.hrtime.bigint();
+      const appended: Appended[] = [];
       for (let i = 0; i < sends.length; i++) {
-        const { peer, request, requestId, started } = sends[i]!;
-        const { message, duplicate } = batch.sends[i]!;
-        // The message's JSON, made here, is spliced into its messages notification below too.
-        out.write(peer, encodeSendMessageResponse({ clientMessageId: request.clientMessageId, message, duplicate, requestId }));
-        metrics.ackLatency.observe(Number(now - started) / 1e9);
+        const { peer, request, command, requestId, started } = sends[i]!;
+        const result = batch.entries[i]!;
+        // The entry's JSON, made here, is spliced into its messages notification below too.
+        out.write(peer, encodeEntryAnswer(command, request.clientMessageId, result, requestId));
+        if (result.error) metrics.errors.inc({ command, code: result.error.code });
+        else metrics.ackLatency.observe(Number(now - started) / 1e9);
+        if (result.entry && !result.duplicate) appended.push({ entry: result.entry, peer });
       }
-      const changed = new Set<string>();
       for (let i = 0; i < receipts.length; i++) {
         const { peer, request, requestId } = receipts[i]!;
         const after = batch.receipts[i]!;
         const conversationId = request.conversationId;
-        const later = (): void => conversationNotifier.notify([conversationId]);
-        if (after.changed && receiptNotices.admit(`${request.userId} ${conversationId}`, later)) changed.add(conversationId);
-        const payload = { conversationId: request.conversationId, seq: request.read ? after.readSeq : after.deliveredSeq, requestId };
+        // The cache's positions: the writer's, never below the member's joinedSeq - 1 (conversations-repo.ts).
+        const now = conversations.positionOf(conversationId, request.userId) ?? after;
+        const payload = { conversationId, seq: request.read ? now.readSeq : now.deliveredSeq, requestId };
         out.write(peer, encodeFrame(request.read ? 'MarkReadResponse' : 'AckMessagesResponse', payload));
       }
-      for (const [conversationId, created] of createdByConversation(sends, batch)) {
-        // A batch of long bodies can pass the largest frame: consecutive runs then, each with its last seq as version.
-        const chunks = chunksWithin(created, (c) => messageBytes(c.message));
-        chunks.forEach((chunk, i) => {
-          const messages = chunk.map((c) => c.message);
-          const last = messages[messages.length - 1]!.seq;
-          const version = i === chunks.length - 1 ? (batch.latestSeq.get(conversationId) ?? last) : last;
-          const encode = (): string => encodeMessagesChanged(messagesResource(conversationId), version, messages);
-          hub.notifyEncoded([messagesKey(conversationId)], encode, soleSender(chunk), out);
-        });
-        changed.add(conversationId);
-      }
-      conversationNotifier.notify(changed, out);
+      notifyEntries(appended, batch.latestSeq, changes, conversations, hub, out);
+      tellRemoved(changes, this.parts, out);
+      conversationNotifier.notify(changes.keys(), out);
+      const pass = conversationNotifier.patches();
+      receiptNotifier.moved(moves, pass, out);
+      conversationNotifier.latestMoved([...batch.latestSeq.keys()].filter((id) => !changes.has(id)), pass);
+      pass.send(out);
     } finally {
       out.send();
     }
   }
 
   /** Nothing of the batch was stored (or its fate is unknown): every send and receipt of it is answered with the error. */
-  private refused(sends: QueuedSend[], receipts: QueuedReceipt[], error: unknown): void {
+  private refused(sends: QueuedEntry[], receipts: QueuedReceipt[], error: unknown): void {
     const { metrics, logger } = this.parts;
     logger.error({ err: error, sends: sends.length, receipts: receipts.length }, 'a batch was not committed');
     const out = new Outbox();
@@ -186,7 +227,7 @@ export class SendPath {
         metrics.errors.inc({ command, code: payload.code });
         out.write(peer, encodeFrame('ErrorResponse', payload));
       };
-      for (const s of sends) answer(s.peer, 'SendMessageCommand', s.requestId);
+      for (const s of sends) answer(s.peer, s.command, s.requestId);
       for (const r of receipts) answer(r.peer, r.request.read ? 'MarkReadCommand' : 'AckMessagesCommand', r.requestId);
     } finally {
       out.send();
@@ -198,30 +239,4 @@ export class SendPath {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-/** A message the batch created, and the socket that sent it. */
-interface Created {
-  message: Message;
-  peer: Peer;
-}
-
-/** The messages the batch created, per conversation, in seq order. A resend created nothing. */
-function createdByConversation(sends: QueuedSend[], batch: CommittedBatch): Map<string, Created[]> {
-  const byConversation = new Map<string, Created[]>();
-  for (let i = 0; i < sends.length; i++) {
-    const { message, duplicate } = batch.sends[i]!;
-    if (duplicate) continue;
-    const list = byConversation.get(message.conversationId);
-    const created = { message, peer: sends[i]!.peer };
-    if (list) list.push(created);
-    else byConversation.set(message.conversationId, [created]);
-  }
-  return byConversation;
-}
-
-/** The socket that sent every one of these messages, or null when several did. */
-function soleSender(created: readonly Created[]): Peer | null {
-  const peer = created[0]!.peer;
-  return created.every((c) => c.peer === peer) ? peer : null;
 }

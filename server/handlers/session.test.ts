@@ -18,7 +18,7 @@ describe('session and account commands', () => {
   it('answers registration with the protocol version, heartbeat and limits', async () => {
     const c = await ProtocolClient.connect(server.wsUrl);
     const reg = await c.register();
-    expect(reg).toMatchObject({ protocolVersion: 1, heartbeatIntervalMs: 25_000, limits: { maxFrameBytes: 65536, maxBodyLength: 4000 } });
+    expect(reg).toMatchObject({ protocolVersion: 2, heartbeatIntervalMs: 25_000, limits: { maxFrameBytes: 65536, maxBodyLength: 4000 } });
     expect(reg.clientId).toMatch(/.+/);
     c.close();
   });

@@ -1,6 +1,6 @@
 import { ProtocolError, parseResource, type ClientCommands } from '../../src/protocol/index';
 import type { Connection } from '../gateway/connection';
-import { contactsKey, conversationsKey, messagesKey } from '../hub/hub';
+import { contactsKey, conversationsKey, messagesKey, receiptsKey } from '../hub/hub';
 import { requireMember } from './access';
 import { userIdOf, type Reply, type Services } from './context';
 
@@ -18,6 +18,10 @@ export function subscribe(conn: Connection, p: ClientCommands['SubscribeCommand'
     requireMember(resource.conversationId, userId, s);
     key = messagesKey(resource.conversationId);
     version = s.storage.conversations.latestSeq(resource.conversationId) ?? 0;
+  } else if (resource.kind === 'receipts') {
+    requireMember(resource.conversationId, userId, s);
+    key = receiptsKey(resource.conversationId);
+    version = s.versions.get(key);
   } else {
     key = resource.kind === 'contacts' ? contactsKey(userId) : conversationsKey(userId);
     version = s.versions.get(key);
@@ -38,9 +42,11 @@ export function unsubscribe(conn: Connection, p: ClientCommands['UnsubscribeComm
   const key =
     resource.kind === 'messages'
       ? messagesKey(resource.conversationId)
-      : resource.kind === 'contacts'
-        ? contactsKey(userId)
-        : conversationsKey(userId);
+      : resource.kind === 'receipts'
+        ? receiptsKey(resource.conversationId)
+        : resource.kind === 'contacts'
+          ? contactsKey(userId)
+          : conversationsKey(userId);
   s.hub.unsubscribe(conn, key);
   return { name: 'UnsubscribeResponse', payload: { resource: p.resource } };
 }

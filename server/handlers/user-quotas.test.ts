@@ -13,7 +13,7 @@ describe('per-user quotas', () => {
 
   beforeAll(async () => {
     server = await startTestServer({ limits: { sendsPerUserPerMinute: 30, contactsPerUserPerHour: 5 } });
-    ids = await seedUsers(server, ['ann', 'ben']);
+    ids = await seedUsers(server, ['ann', 'ben', 'cat']);
   });
   afterAll(() => server.close());
 
@@ -26,10 +26,25 @@ describe('per-user quotas', () => {
     expect(answers.filter((a) => a.name === 'SendMessageResponse')).toHaveLength(30);
     const refused = answers.filter((a) => a.payload['code'] === 'RATE_LIMITED');
     expect(refused).toHaveLength(30);
-    expect(String(refused[0]!.payload['message'])).toMatch(/30 messages in the last minute/);
+    expect(String(refused[0]!.payload['message'])).toMatch(/30 messages and changes .* in the last minute/);
     expect(server.db.prepare('SELECT COUNT(*) FROM messages WHERE conversation_id = ?').pluck().get(conv)).toBe(30);
     const { client: ben } = await loginAs(server, 'ben');
     await ben.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'ben-1', body: 'still fine' }, 'SendMessageResponse');
+  });
+
+  it('counts every writing command as a send: edits and reactions share the quota with messages', async () => {
+    const conv = server.seeder.conversation({ memberIds: [ids['cat']!, ids['ben']!] });
+    const { client: cat } = await loginAs(server, 'cat');
+    const first = await cat.call('SendMessageCommand', { conversationId: conv, clientMessageId: 'c-0', body: 'one' }, 'SendMessageResponse');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2
+          ? cat.request('EditMessageCommand', { conversationId: conv, clientMessageId: `c-e${i}`, targetId: first.message.id, body: `edit ${i}` })
+          : cat.request('ReactCommand', { conversationId: conv, clientMessageId: `c-r${i}`, targetId: first.message.id, emoji: '👍', on: i % 4 === 0 }),
+      ),
+    );
+    expect(answers.filter((a) => a.name !== 'ErrorResponse')).toHaveLength(29);
+    expect(answers.filter((a) => a.payload['code'] === 'RATE_LIMITED')).toHaveLength(11);
   });
 
   it('lets one user add at most contactsPerUserPerHour contacts, from any socket', async () => {

@@ -67,11 +67,11 @@ export class UserQuotas {
     this.contacts = counters?.contacts ?? new MemoryWindowCounter(60 * 60_000, now);
   }
 
-  /** Throws RATE_LIMITED past sendsPerUserPerMinute. */
+  /** Throws RATE_LIMITED past sendsPerUserPerMinute: every writing command (an entry of any kind) counts as a send. */
   requireSend(userId: string): void {
     const limit = this.limits.sendsPerUserPerMinute;
     if (this.sends.hit(userId) > limit) {
-      throw new ProtocolError('RATE_LIMITED', `you sent ${limit} messages in the last minute from all your sockets, the most allowed; retry shortly`);
+      throw new ProtocolError('RATE_LIMITED', `you sent ${limit} messages and changes (edits, deletions, reactions, group changes) in the last minute from all your sockets, the most allowed; retry shortly`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, messageJson, type Conversation, type Message } from '../../src/protocol/index';
+import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, messageJson, type Conversation, type Entry } from '../../src/protocol/index';
 
 /**
  * Notifications are held to the bound of replies (MAX_REPLY_BYTES): what
@@ -27,21 +27,22 @@ export function chunksWithin<T>(items: readonly T[], sizeOf: (item: T) => number
   return chunks;
 }
 
-/** A message's bytes in a notification: its JSON (made once, shared with the ack) and its id twice. */
-export function messageBytes(m: Message): number {
+/** An entry's bytes in a notification: its JSON (made once, shared with the answer) and its id twice. */
+export function messageBytes(m: Entry): number {
   return Buffer.byteLength(messageJson(m)) + 2 * Buffer.byteLength(m.id) + 8;
 }
 
 /**
  * An upper bound of an entry's JSON without making it: every character of
  * a member id at its most escaped (6 bytes), twice (in `memberIds` and as a
- * key of `members`), with its two positions; 2 KiB for the rest (a title of
- * 100 escaped characters, ids, seqs, keys). Loose for the server's ASCII
- * ids (a group of 500: 175 KB against 58 KB), which only means a flood of
- * large groups changed at once comes in a few more frames.
+ * key of `members`), with its `{"joinedSeq":N}`; 2 KiB for the rest (a
+ * title of 100 escaped characters, ids, the caller's positions and the
+ * summaries, keys). Loose for the server's ASCII ids (a group of 500: 160
+ * KB against 31 KB), which only means a flood of large groups changed at
+ * once comes in a few more frames.
  */
-export function entryBytesBound(c: Conversation): number {
+export function entryBytesBound(c: Pick<Conversation, 'memberIds'>): number {
   let bytes = 2048;
-  for (const id of c.memberIds) bytes += 12 * id.length + 70;
+  for (const id of c.memberIds) bytes += 12 * id.length + 40;
   return bytes;
 }

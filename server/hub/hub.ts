@@ -2,7 +2,7 @@ import { encodeFrame, type ServerMessages } from '../../src/protocol/index';
 import type { Outbox } from './outbox';
 import type { Peer } from './peer';
 
-/** Hub keys: a per-user resource, or a conversation's messages (shared by all members). */
+/** Hub keys: a per-user resource, or a conversation's messages or receipts (shared by all members). */
 export function contactsKey(userId: string): string {
   return `contacts@${userId}`;
 }
@@ -12,6 +12,12 @@ export function conversationsKey(userId: string): string {
 export function messagesKey(conversationId: string): string {
   return `messages:${conversationId}`;
 }
+/** A conversation's receipts (shared by the members subscribed to it); also the key of its version. */
+export function receiptsKey(conversationId: string): string {
+  return `receipts:${conversationId}`;
+}
+
+const EMPTY: ReadonlySet<Peer> = new Set();
 
 /**
  * Routes change notifications to subscribed sockets. Each notification is
@@ -37,6 +43,11 @@ export class Hub {
       if (set.size === 0) this.subscribers.delete(key);
     }
     peer.subscriptions.delete(key);
+  }
+
+  /** The sockets subscribed to a key (live: do not change subscriptions while iterating it). */
+  subscribersOf(key: string): ReadonlySet<Peer> {
+    return this.subscribers.get(key) ?? EMPTY;
   }
 
   /** Ends every subscription of a socket (on close and on logout). */

@@ -8,7 +8,9 @@ import { Seeder, type SeedMessage } from '../storage/seed';
  * users u_alice, u_bob, u_carol (passwords tidings-alice, tidings-bob,
  * tidings-carol), all contacts of each other; conversations c_alice_bob
  * (direct, 40 messages over the last four days), c_weekend (group "Weekend
- * plans", 5 messages) and c_alice_carol (direct, 10,000 messages).
+ * plans" of alice, bob and carol, owned by alice, all three founders with
+ * joinedSeq 1, 5 messages) and c_alice_carol (direct, 10,000 messages).
+ * Every message is a version 2 `message` entry (revision = its seq).
  */
 export const DEMO_USERS = [
   { id: 'u_alice', username: 'alice', displayName: 'Alice', password: 'tidings-alice' },
@@ -57,8 +59,9 @@ export function seedDemo(db: Db, hashes: string[], now = Date.now()): void {
   const ab = seeder.conversation({ id: DEMO_CONVERSATIONS.aliceBob, memberIds: [alice, bob] }, now - 5 * day);
   seeder.messages(ab, spread(40, now - 4 * day, now - 60_000, (i) => ({ senderId: i % 2 ? bob : alice, body: CHAT[i % CHAT.length]! })));
 
+  // alice creates it, so alice owns it (the e2e suites remove and add members as her).
   const weekend = seeder.conversation(
-    { id: DEMO_CONVERSATIONS.weekend, memberIds: [alice, bob, carol], title: 'Weekend plans', kind: 'group' },
+    { id: DEMO_CONVERSATIONS.weekend, memberIds: [alice, bob, carol], title: 'Weekend plans', kind: 'group', createdBy: alice },
     now - 2 * day,
   );
   const plans = ['Hiking on Saturday?', 'Count me in!', 'Only if we start after 9 😅', 'Deal: 9:30 at the trailhead.', 'I will bring snacks.'];

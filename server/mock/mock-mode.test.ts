@@ -26,7 +26,14 @@ describe('mock mode: demo data and /__test__/ controls', () => {
     expect(Object.values(contacts.contacts).map((x) => x.username).sort()).toEqual(['bob', 'carol']);
     const convs = await c.call('GetConversationsCommand', {}, 'ConversationsResponse');
     expect(convs.conversations[DEMO_CONVERSATIONS.aliceBob]).toMatchObject({ kind: 'direct', latestSeq: 40 });
-    expect(convs.conversations[DEMO_CONVERSATIONS.weekend]).toMatchObject({ kind: 'group', title: 'Weekend plans' });
+    expect(convs.conversations[DEMO_CONVERSATIONS.weekend]).toMatchObject({
+      kind: 'group',
+      title: 'Weekend plans',
+      ownerId: 'u_alice',
+      members: { u_alice: { joinedSeq: 1 }, u_bob: { joinedSeq: 1 }, u_carol: { joinedSeq: 1 } },
+    });
+    const page = await c.call('GetMessagesCommand', { conversationId: DEMO_CONVERSATIONS.weekend, afterSeq: 0 }, 'MessagesResponse');
+    expect(Object.values(page.messages).map((m) => [m.kind, m.seq, m.kind === 'message' && m.revision])).toEqual([1, 2, 3, 4, 5].map((seq) => ['message', seq, seq]));
     expect(convs.conversations[DEMO_CONVERSATIONS.aliceCarol]).toMatchObject({ latestSeq: 10_000 });
     c.close();
   });
@@ -34,11 +41,17 @@ describe('mock mode: demo data and /__test__/ controls', () => {
   it('reset puts the data back and closes sockets', async () => {
     const c = await alice();
     await c.call('SendMessageCommand', { conversationId: DEMO_CONVERSATIONS.aliceBob, clientMessageId: 'x1', body: 'extra' }, 'SendMessageResponse');
+    await c.call('RemoveMemberCommand', { conversationId: DEMO_CONVERSATIONS.weekend, clientMessageId: 'x2', memberId: 'u_carol' }, 'RemoveMemberResponse');
     expect((await (await fetch(`${server.url}/__test__/state`)).json()).messageCounts[DEMO_CONVERSATIONS.aliceBob]).toBe(41);
     expect((await fetch(`${server.url}/__test__/reset`, { method: 'POST' })).status).toBe(200);
     expect((await c.closed).code).toBe(1012);
     const state = await (await fetch(`${server.url}/__test__/state`)).json();
     expect(state.messageCounts).toEqual({ [DEMO_CONVERSATIONS.aliceBob]: 40, [DEMO_CONVERSATIONS.weekend]: 5, [DEMO_CONVERSATIONS.aliceCarol]: 10_000 });
+    expect(server.storage.conversations.get(DEMO_CONVERSATIONS.weekend)).toMatchObject({ latestSeq: 5, memberIds: expect.arrayContaining(['u_carol']) });
+    // The clientMessageIds of before the reset are free again.
+    const again = await alice();
+    await again.call('RemoveMemberCommand', { conversationId: DEMO_CONVERSATIONS.weekend, clientMessageId: 'x2', memberId: 'u_bob' }, 'RemoveMemberResponse');
+    again.close();
   });
 
   it('drop closes every socket', async () => {

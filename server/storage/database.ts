@@ -42,6 +42,10 @@ export function openDatabase(path: string, durability: 'normal' | 'full', walSiz
     db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // A deleted message's text must not survive in the file: SQLite otherwise
+    // leaves the bytes of a shortened or deleted record in the page's free
+    // space (and freed pages) until something overwrites them.
+    db.pragma('secure_delete = ON');
     // SQLite rewinds the WAL after a checkpoint that emptied it but never
     // shrinks the file unless told: without a limit a burst of writes left a
     // WAL of its peak size for good. The connection that rewinds it cuts it

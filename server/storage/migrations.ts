@@ -63,6 +63,54 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX conversations_creator ON conversations(created_by, created_at);
   `,
+  // Version 2 (docs/PROTOCOL.md, sections 7a and 8): the first seq each member may see (founders 1),
+  // and a group's owner (its creator at first; null for direct conversations).
+  `
+  ALTER TABLE members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE conversations ADD COLUMN owner_id TEXT;
+  UPDATE conversations SET owner_id = created_by WHERE kind = 'group';
+  `,
+  // Version 2: a conversation is a log of entries (docs/PROTOCOL.md section 7,
+  // docs/SERVER.md "Entries in the database"). Every entry is a row of
+  // `messages`, in the conversation's one seq order; a message row is kept
+  // as it is now (body, edited_at, deleted_at, revision, reactions), so a
+  // page is one range scan and an edit, deletion or reaction entry stores
+  // only what it did (its target's id and, in `detail`, the emoji and on of
+  // a reaction, the added and removed of a members entry, the title of a
+  // title entry), never a copy of a text. `reactions` is the message's
+  // {emoji: [userId, ...]} as JSON (NULL: none), read with the row.
+  // `messages_by_id` serves targets, replies and `ids`. `quiet_commands`
+  // holds the commands that changed nothing (a reaction already on or off,
+  // adding only members, the same title) so that their resends get the same
+  // answer. `members.ord` is the order members joined in (kept by the
+  // trigger): the longest-standing member is the lowest.
+  `
+  ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'message'
+    CHECK (kind IN ('message', 'edit', 'delete', 'reaction', 'members', 'title'));
+  ALTER TABLE messages ADD COLUMN reply_to TEXT;
+  ALTER TABLE messages ADD COLUMN target_id TEXT;
+  ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+  ALTER TABLE messages ADD COLUMN deleted_at INTEGER;
+  ALTER TABLE messages ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN reactions TEXT;
+  ALTER TABLE messages ADD COLUMN detail TEXT;
+  UPDATE messages SET revision = seq;
+  CREATE INDEX messages_by_id ON messages(id);
+  CREATE TABLE quiet_commands (
+    sender_id TEXT NOT NULL,
+    client_message_id TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    target_id TEXT,
+    PRIMARY KEY (sender_id, client_message_id)
+  ) WITHOUT ROWID;
+  ALTER TABLE members ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX members_ord ON members(conversation_id, ord);
+  CREATE TRIGGER members_joined_order AFTER INSERT ON members BEGIN
+    UPDATE members SET ord = (SELECT COALESCE(MAX(ord), 0) + 1 FROM members WHERE conversation_id = NEW.conversation_id)
+    WHERE conversation_id = NEW.conversation_id AND user_id = NEW.user_id;
+  END;
+  `,
 ];
 
 export function migrate(db: Db): void {

@@ -53,14 +53,14 @@ export class Seeder {
     );
     this.insertContact = db.prepare('INSERT OR IGNORE INTO contacts (user_id, contact_id, created_at) VALUES (?, ?, ?)');
     this.insertConversation = db.prepare(
-      `INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, updated_at, latest_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+      `INSERT INTO conversations (id, kind, title, direct_key, created_by, owner_id, created_at, updated_at, latest_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     );
     this.insertMember = db.prepare('INSERT OR IGNORE INTO members (conversation_id, user_id) VALUES (?, ?)');
     this.latestSeq = db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck();
     this.insertMessage = db.prepare(
-      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (conversation_id, seq, id, sender_id, client_message_id, body, sent_at, revision)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.bumpConversation = db.prepare('UPDATE conversations SET latest_seq = ?, updated_at = ? WHERE id = ?');
   }
@@ -104,14 +104,16 @@ export class Seeder {
     const conv = this.insertConversation;
     const member = this.insertMember;
     this.db.transaction(() => {
-      conv.run(id, kind, c.title ?? '', directKey, c.createdBy ?? c.memberIds[0]!, now, now);
+      const createdBy = c.createdBy ?? c.memberIds[0]!;
+      // A group is owned by its creator; a direct conversation by nobody. Every seeded member is a founder (joinedSeq 1).
+      conv.run(id, kind, c.title ?? '', directKey, createdBy, kind === 'group' ? createdBy : null, now, now);
       for (const m of c.memberIds) member.run(id, m);
     })();
     this.onWritten();
     return id;
   }
 
-  /** Appends messages in bulk with consecutive seqs; returns the new latestSeq. */
+  /** Appends messages (`message` entries, unedited, no reactions) in bulk with consecutive seqs; returns the new latestSeq. */
   messages(conversationId: string, messages: SeedMessage[], now = Date.now()): number {
     const latest = this.latestSeq;
     const insert = this.insertMessage;
@@ -122,7 +124,7 @@ export class Seeder {
       for (const m of messages) {
         seq += 1;
         last = m.sentAt ?? now;
-        insert.run(conversationId, seq, newId('m'), m.senderId, m.clientMessageId ?? `seed-${conversationId}-${seq}`, m.body, last);
+        insert.run(conversationId, seq, newId('m'), m.senderId, m.clientMessageId ?? `seed-${conversationId}-${seq}`, m.body, last, seq);
       }
       bump.run(seq, last, conversationId);
       return seq;
@@ -133,7 +135,7 @@ export class Seeder {
 
   /** Removes all data (used by the mock reset). */
   clear(): void {
-    this.db.exec('DELETE FROM messages; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
+    this.db.exec('DELETE FROM messages; DELETE FROM quiet_commands; DELETE FROM members; DELETE FROM conversations; DELETE FROM contacts; DELETE FROM sessions; DELETE FROM users;');
     this.onWritten();
   }
 }

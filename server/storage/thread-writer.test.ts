@@ -98,7 +98,7 @@ function dyingThread(): Worker {
 }
 
 const sends = (conversationId: string, senderId: string, prefix: string, n: number, body = 'x'): WriteBatch => ({
-  sends: Array.from({ length: n }, (_, i): SendRequest => ({ conversationId, senderId, clientMessageId: `${prefix}-${i}`, body })),
+  entries: Array.from({ length: n }, (_, i): SendRequest => ({ conversationId, senderId, clientMessageId: `${prefix}-${i}`, body })),
   receipts: [],
 });
 
@@ -151,7 +151,7 @@ describe.each([0, 10])('ThreadMessageWriter, checkpointerMs %i', (checkpointerMs
     expect(lost).toBe(1);
     expect(errors).toContainEqual(expect.objectContaining({ code: 'WRITER_THREAD_EXITED' }));
     // The resend is stored by the new thread, with the first seq.
-    expect((await writer.commit(sends(conv, a, 'lost', 1))).sends[0]).toMatchObject({ duplicate: false, message: { seq: 1 } });
+    expect((await writer.commit(sends(conv, a, 'lost', 1))).entries[0]).toMatchObject({ duplicate: false, entry: { seq: 1 } });
     expect(started).toBe(2);
     await writer.close();
     expect(db.prepare('SELECT client_message_id FROM messages ORDER BY seq').pluck().all()).toEqual(['lost-0']);
@@ -266,16 +266,17 @@ describe('the server with a database file', () => {
           ann.call('MarkReadCommand', { conversationId: conv, seq: round }, 'MarkReadResponse'),
           ann.call('AckMessagesCommand', { conversationId: conv, seq: 2 * round + 2 }, 'AckMessagesResponse'),
         ]);
-        const cached = structuredClone(repo.get(conv)!);
+        const cached = structuredClone(repo.receipts(conv)!);
         repo.forgetCached(conv);
+        const storedPositions = repo.receipts(conv)!;
         const stored = repo.get(conv)!;
-        expect(cached).toEqual(stored);
-        for (const m of Object.values(stored.members)) {
+        expect(cached).toEqual(storedPositions);
+        for (const m of Object.values(storedPositions)) {
           expect(m.readSeq).toBeLessThanOrEqual(m.deliveredSeq);
           expect(m.deliveredSeq).toBeLessThanOrEqual(stored.latestSeq);
         }
         // Each receipt's answer is a position it reached (never past what is stored now).
-        expect((replies[3] as { seq: number }).seq).toBeLessThanOrEqual(stored.members[ids['ben']!]!.readSeq);
+        expect((replies[3] as { seq: number }).seq).toBeLessThanOrEqual(storedPositions[ids['ben']!]!.readSeq);
       }
       expect(repo.get(conv)!.latestSeq).toBe(10);
       ann.ws.close();

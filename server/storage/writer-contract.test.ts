@@ -43,12 +43,12 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
     const { db, path, conv, a, b } = fileDb();
     const writer = open(path, db);
     const count = db.prepare('SELECT COUNT(*) FROM messages').pluck();
-    const committed = await writer.commit({ sends: [send(conv, a, 'x', 'one'), send(conv, b, 'x', 'two'), send(conv, a, 'x', 'one again'), send(conv, a, 'y', 'three')], receipts: [] });
+    const committed = await writer.commit({ entries: [send(conv, a, 'x', 'one'), send(conv, b, 'x', 'two'), send(conv, a, 'x', 'one again'), send(conv, a, 'y', 'three')], receipts: [] });
     // Read through the test's own connection: committed, not just written.
     expect(count.get()).toBe(3);
-    expect(committed.sends.map((r) => [r.message.seq, r.duplicate])).toEqual([[1, false], [2, false], [1, true], [3, false]]);
-    expect(committed.sends[2]!.message).toEqual(committed.sends[0]!.message);
-    expect(committed.sends[0]!.message).toMatchObject({ conversationId: conv, senderId: a, clientMessageId: 'x', body: 'one', sentAt: committed.updatedAt });
+    expect(committed.entries.map((r) => [r.entry!.seq, r.duplicate])).toEqual([[1, false], [2, false], [1, true], [3, false]]);
+    expect(committed.entries[2]!.entry).toEqual(committed.entries[0]!.entry);
+    expect(committed.entries[0]!.entry).toMatchObject({ conversationId: conv, senderId: a, clientMessageId: 'x', body: 'one', sentAt: committed.updatedAt });
     expect(committed.latestSeq).toEqual(new Map([[conv, 3]]));
     expect(committed.seconds).toBeGreaterThanOrEqual(0);
     await writer.close();
@@ -58,13 +58,13 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
   it('answers a resend stored by an earlier batch with the ORIGINAL, in any conversation, storing nothing and leaving no gap', async () => {
     const { db, path, conv, other, a, b } = fileDb();
     const writer = open(path, db);
-    const first = (await writer.commit({ sends: [send(conv, a, 'k', 'original')], receipts: [] })).sends[0]!;
+    const first = (await writer.commit({ entries: [send(conv, a, 'k', 'original')], receipts: [] })).entries[0]!;
     const [before, again, elsewhere, after] = (
-      await writer.commit({ sends: [send(conv, b, 'k', 'b own'), send(conv, a, 'k', 'changed'), send(other, a, 'k', 'elsewhere'), send(conv, a, 'k2', 'new')], receipts: [] })
-    ).sends as [typeof first, typeof first, typeof first, typeof first];
-    expect(again).toEqual({ duplicate: true, message: first.message });
-    expect(elsewhere).toEqual({ duplicate: true, message: first.message });
-    expect([before.message.seq, after.message.seq]).toEqual([2, 3]);
+      await writer.commit({ entries: [send(conv, b, 'k', 'b own'), send(conv, a, 'k', 'changed'), send(other, a, 'k', 'elsewhere'), send(conv, a, 'k2', 'new')], receipts: [] })
+    ).entries as [typeof first, typeof first, typeof first, typeof first];
+    expect(again).toEqual({ duplicate: true, entry: first.entry, target: null, error: null });
+    expect(elsewhere).toEqual({ duplicate: true, entry: first.entry, target: null, error: null });
+    expect([before.entry!.seq, after.entry!.seq]).toEqual([2, 3]);
     expect(db.prepare('SELECT seq FROM messages WHERE conversation_id = ? ORDER BY seq').pluck().all(conv)).toEqual([1, 2, 3]);
     expect(db.prepare('SELECT latest_seq FROM conversations WHERE id = ?').pluck().get(other)).toBe(0);
     await writer.close();
@@ -76,7 +76,7 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
     const writer = open(path, db);
     const positions = (user: string) => db.prepare('SELECT delivered_seq, read_seq FROM members WHERE conversation_id = ? AND user_id = ?').raw().get(conv, user);
     const batch = await writer.commit({
-      sends: [send(conv, a, '1'), send(conv, a, '2'), send(conv, a, '3')],
+      entries: [send(conv, a, '1'), send(conv, a, '2'), send(conv, a, '3')],
       receipts: [
         receipt(conv, b, 2, false),
         receipt(conv, b, 10, true), // past latestSeq: clamped to 3 (this batch's messages count)
@@ -96,8 +96,8 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
     ]);
     expect(positions(b)).toEqual([3, 3]);
     // Consecutive batches: a lower receipt later leaves them; a's own delivered moves alone.
-    expect((await writer.commit({ sends: [], receipts: [receipt(conv, b, 2, true)] })).receipts).toEqual([{ deliveredSeq: 3, readSeq: 3, changed: false }]);
-    expect((await writer.commit({ sends: [], receipts: [receipt(conv, a, 2, false)] })).receipts).toEqual([{ deliveredSeq: 2, readSeq: 0, changed: true }]);
+    expect((await writer.commit({ entries: [], receipts: [receipt(conv, b, 2, true)] })).receipts).toEqual([{ deliveredSeq: 3, readSeq: 3, changed: false }]);
+    expect((await writer.commit({ entries: [], receipts: [receipt(conv, a, 2, false)] })).receipts).toEqual([{ deliveredSeq: 2, readSeq: 0, changed: true }]);
     expect([positions(b), positions(a)]).toEqual([[3, 3], [2, 0]]);
     await writer.close();
     closeDatabase(db);
@@ -106,16 +106,16 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
   it('rejects a batch SQLite refuses with SQLite\'s code, and stores none of it, its receipts included', async () => {
     const { db, path, conv, a, b } = fileDb();
     const writer = open(path, db);
-    await writer.commit({ sends: [send(conv, a, 'first')], receipts: [] });
+    await writer.commit({ entries: [send(conv, a, 'first')], receipts: [] });
     // A send without a body (the table's NOT NULL): the whole transaction is rolled back.
     const bad = { ...send(conv, a, 'bad'), body: null as unknown as string };
-    await expect(writer.commit({ sends: [send(conv, a, 'fine-1'), bad, send(conv, a, 'fine-2')], receipts: [receipt(conv, b, 1, true)] })).rejects.toMatchObject({
+    await expect(writer.commit({ entries: [send(conv, a, 'fine-1'), bad, send(conv, a, 'fine-2')], receipts: [receipt(conv, b, 1, true)] })).rejects.toMatchObject({
       code: 'SQLITE_CONSTRAINT_NOTNULL',
     });
     expect(db.prepare('SELECT client_message_id FROM messages').pluck().all()).toEqual(['first']);
     expect(db.prepare('SELECT delivered_seq, read_seq FROM members WHERE conversation_id = ? AND user_id = ?').raw().get(conv, b)).toEqual([0, 0]);
     // And writes on: the next batch takes the next seq.
-    expect((await writer.commit({ sends: [send(conv, a, 'fine-1')], receipts: [] })).sends[0]!.message.seq).toBe(2);
+    expect((await writer.commit({ entries: [send(conv, a, 'fine-1')], receipts: [] })).entries[0]!.entry!.seq).toBe(2);
     await writer.close();
     closeDatabase(db);
   });
@@ -123,10 +123,10 @@ describe.each(Object.keys(WRITERS))('the %s writer', (kind) => {
   it('settles every batch handed in before close resolves', async () => {
     const { db, path, conv, a } = fileDb();
     const writer = open(path, db);
-    const batches = Array.from({ length: 5 }, (_, i) => writer.commit({ sends: Array.from({ length: 10 }, (_, j) => send(conv, a, `p${i}-${j}`)), receipts: [] }));
+    const batches = Array.from({ length: 5 }, (_, i) => writer.commit({ entries: Array.from({ length: 10 }, (_, j) => send(conv, a, `p${i}-${j}`)), receipts: [] }));
     await writer.close();
     await writer.close();
-    expect((await Promise.all(batches)).flatMap((b) => b.sends.map((s) => s.message.seq))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect((await Promise.all(batches)).flatMap((b) => b.entries.map((s) => s.entry!.seq))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(db.prepare('SELECT COUNT(*) FROM messages').pluck().get()).toBe(50);
     closeDatabase(db);
   });

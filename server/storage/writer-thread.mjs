@@ -23,6 +23,8 @@ try {
   db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deletion erases: the old text of an edited or deleted message is zeroed in the page, not left in its free space.
+  db.pragma('secure_delete = ON');
   // The connection that starts the WAL over after a complete checkpoint cuts
   // the file back to this on that commit (a burst leaves no lasting file).
   db.pragma(`journal_size_limit = ${workerData.walSizeLimitBytes ?? -1}`);
@@ -128,7 +130,7 @@ function handle(m) {
         return;
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      parentPort.postMessage({ n: m.n, now, seconds, seqs: result.seqs, originals: result.originals, latest: result.latest, positions: result.positions });
+      parentPort.postMessage({ n: m.n, now, seconds, ...result });
       return;
     }
     case 'close': {

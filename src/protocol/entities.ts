@@ -62,6 +62,28 @@ export const ConversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
+/**
+ * An item of a `conversations` notification that carries only some of an
+ * entry's fields, those that moved (section 7a): a message moves every
+ * member's `latestSeq` and `updatedAt`, a receipt its author's own
+ * positions and some members' summaries. Everything else of the entry,
+ * `members` and `memberIds` above all (O(members) bytes), is as the last
+ * full entry said. It has no `memberIds`, which every full entry has: that
+ * is how a client tells the two apart. A client that holds no full entry of
+ * this id fetches it (`GetConversationsCommand {ids}`).
+ */
+export const ConversationPatchSchema = ConversationSchema.pick({
+  latestSeq: true,
+  updatedAt: true,
+  myDeliveredSeq: true,
+  myReadSeq: true,
+  deliveredToAllSeq: true,
+  readByAllSeq: true,
+})
+  .partial()
+  .extend({ id: IdSchema });
+export type ConversationPatch = z.infer<typeof ConversationPatchSchema>;
+
 /** A stored file a message carries (section 9). */
 export const AttachmentSchema = z.object({
   id: IdSchema,

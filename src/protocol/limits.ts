@@ -49,7 +49,9 @@ export type Limits = typeof DEFAULT_LIMITS;
  * request costs. The largest item of each page fits many times over
  * (limits.test.ts; docs/PROTOCOL.md, "Reply sizes"): a message at
  * most 25 KB, a conversation entry of MAX_GROUP_MEMBERS members at most
- * 206 KB, a contact at most 1 KB.
+ * 806 KB, a contact at most 1 KB. The receipts of a group
+ * (ReceiptsResponse, never paged) are at most MAX_GROUP_MEMBERS x
+ * RECEIPT_MEMBER_BYTES, 838 KB.
  */
 export const MAX_REPLY_BYTES = 1024 * 1024;
 
@@ -58,13 +60,21 @@ export const REPLY_ENVELOPE_BYTES = 2048;
 
 /**
  * Most members a group may ever have, whatever the server is configured to:
- * what keeps one conversation entry inside a reply. A member costs the
- * entry at most 206 bytes (its id, up to 64 characters, in `memberIds` and
- * as a key of `members` with two 16-digit positions); 1,000 of them and a
- * title of 100 escaped characters are 206 KB. (The ids the server makes are
- * 24 ASCII characters: a group of 500 is 58 KB.)
+ * what keeps one conversation entry, and a group's receipts, inside a reply.
+ * A member costs the entry at most 806 bytes (its id, up to 64 characters
+ * of which each may take 6 bytes escaped, in `memberIds` and as a key of
+ * `members` with its 16-digit `joinedSeq`); 1,000 of them and a title of
+ * 100 escaped characters are 806 KB. (The ids the server makes are 24 ASCII
+ * characters: a group of 500 is 31 KB.)
  */
 export const MAX_GROUP_MEMBERS = 1000;
+
+/**
+ * Most bytes one member takes in a ReceiptsResponse or a `receipts:`
+ * notification: its id (64 characters at 6 bytes escaped), in `ids` and as
+ * a key, and `{"deliveredSeq":N,"readSeq":N}` with 16-digit seqs.
+ */
+export const RECEIPT_MEMBER_BYTES = 2 * (64 * 6 + 3) + 64;
 
 /**
  * Largest frame from the server the client parses, in bytes of UTF-8.

@@ -1,19 +1,19 @@
-import type { Message } from './entities';
+import type { Entry, Message } from './entities';
 import { fullCommandName } from './names';
 import type { ServerMessages } from './responses';
 
 /**
- * The two frames that carry stored messages, each message's JSON made once
- * and spliced in: a commit's SendMessageResponses and its `messages:<id>`
- * notification carry the same message objects, and stringifying them twice
+ * The two frames that carry stored entries, each entry's JSON made once
+ * and spliced in: a commit's answers and its `messages:<id>`
+ * notification carry the same entry objects, and stringifying them twice
  * cost the server's event loop 2-4% per send (docs/BENCHMARKS.md). Each is
  * byte for byte what `encodeFrame` makes of the same payload
  * (message-frames.test.ts); the JSON is cached per message object.
  */
-const cache = new WeakMap<Message, string>();
+const cache = new WeakMap<Entry, string>();
 
-/** A message's JSON, made once per message object. */
-export function messageJson(message: Message): string {
+/** An entry's JSON (a message's, or any other kind's), made once per entry object. */
+export function messageJson(message: Entry): string {
   let json = cache.get(message);
   if (json === undefined) cache.set(message, (json = JSON.stringify(message)));
   return json;
@@ -29,8 +29,8 @@ export function encodeSendMessageResponse(payload: ServerMessages['SendMessageRe
   return `{${ACK}:{"clientMessageId":${JSON.stringify(clientMessageId)},"message":${messageJson(message)},"duplicate":${duplicate}${rid}}}`;
 }
 
-/** `encodeFrame('ResourceChangedNotification', {resource, version, ids, items})` for messages, in the order given. */
-export function encodeMessagesChanged(resource: string, version: number, messages: readonly Message[]): string {
+/** `encodeFrame('ResourceChangedNotification', {resource, version, ids, items})` for entries, in the order given. */
+export function encodeMessagesChanged(resource: string, version: number, messages: readonly Entry[]): string {
   let ids = '';
   let items = '';
   for (const m of messages) {
