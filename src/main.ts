@@ -5,7 +5,11 @@
 import { z } from 'zod';
 import { createClientCore } from './core/create-client-core';
 import { AppView } from './views/app-view';
+import { CrossTabChannel } from './offline/cross-tab-channel';
 import { installOffline } from './offline/install-offline';
+import { faviconDrawer } from './notify/favicon-badge';
+import { browserNotificationApi } from './notify/notification-api';
+import { installTabBadge } from './notify/tab-badge';
 import { registerSW } from './offline/pwa-register';
 import { ServiceWorkerLifecycle } from './offline/service-worker-lifecycle';
 
@@ -17,9 +21,23 @@ const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
 
 const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-const core = createClientCore({ url: `${scheme}//${location.host}/ws` });
+// One channel per tab: a second one would hear this tab's own posts as another tab's.
+const channel = new CrossTabChannel();
+const core = createClientCore({
+  url: `${scheme}//${location.host}/ws`,
+  // New messages while the person is elsewhere, raised by one tab of the device (src/notify).
+  notifications: { api: browserNotificationApi(), channel, focusTab: () => window.focus() },
+});
 
 // The app-shell service worker, cross-tab sync, public-computer idle logout and the logout wipe (src/offline).
-installOffline({ core, serviceWorker: 'serviceWorker' in navigator ? new ServiceWorkerLifecycle({ register: registerSW }) : null });
+installOffline({ core, channel, serviceWorker: 'serviceWorker' in navigator ? new ServiceWorkerLifecycle({ register: registerSW }) : null });
+// The unread total in the tab's title, on its icon and on the installed app's badge.
+installTabBadge({
+  dispatch: core.dispatch,
+  document,
+  appBadge: navigator,
+  initialTotal: core.notifications.unreadTotal(),
+  drawIcon: faviconDrawer('/icons/icon-192.png', document),
+});
 // The cache loads first so a stored session shows its conversations at once, even offline.
 void core.start().finally(() => new AppView(core, { el: root }).render());

@@ -4,6 +4,7 @@ import { ConversationListView } from './conversation-list-view';
 import { ConversationView } from './conversation-view';
 import { h, replaceChildren } from './dom';
 import { initials } from './format';
+import { NotificationPromptView } from './notification-prompt-view';
 import type { ConversationModel, ViewCore } from './view-core';
 
 type Tab = 'chats' | 'contacts';
@@ -16,6 +17,7 @@ type Tab = 'chats' | 'contacts';
 export class ChatView extends Backbone.View {
   private readonly list: ConversationListView;
   private readonly contacts: ContactsView;
+  private readonly prompt: NotificationPromptView;
   private conversation: ConversationView | null = null;
   private openId: string | null = null;
   private tab: Tab = 'chats';
@@ -44,6 +46,12 @@ export class ChatView extends Backbone.View {
       if (this.openId && !core.collections.conversations.get(this.openId)) this.close();
     });
     this.listenTo(core.dispatch, 'session:ready', this.renderUser);
+    this.prompt = new NotificationPromptView(core);
+    // A click on a system notification brings the tab forward and opens its conversation.
+    this.listenTo(core.dispatch, 'notification:open', ({ conversationId }: { conversationId: string }) => {
+      this.showTab('chats');
+      this.open(conversationId);
+    });
   }
 
   override render(): this {
@@ -58,6 +66,7 @@ export class ChatView extends Backbone.View {
         h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
           h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
           h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts')),
+        this.prompt.render().el,
         this.panel),
       this.main,
     );
@@ -98,6 +107,7 @@ export class ChatView extends Backbone.View {
     this.conversation?.remove();
     this.list.remove();
     this.contacts.remove();
+    this.prompt.remove();
     return super.remove();
   }
 

@@ -28,6 +28,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click [data-discard]': 'onDiscard',
       'click .back-button': 'onBack',
       'click .jump-latest': 'onJumpLatest',
+      'click .mute-button': 'onMute',
       keydown: 'onKeydown',
     };
   }
@@ -39,6 +40,8 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.listenTo(model, 'change:title change:memberIds', this.renderHeader);
     this.listenTo(model, 'change:members', () => this.list.refreshVisible());
     this.listenTo(core.collections.contacts, 'change add', this.renderHeader);
+    // Muted here or in another tab: the header's switch follows.
+    this.listenTo(core.dispatch, 'store:change:preferences', this.renderHeader);
     this.listenTo(core.dispatch, 'typing:change', (e: { conversationId: string; userIds: string[] }) => {
       if (e.conversationId === id) this.renderTyping(e.userIds);
     });
@@ -113,6 +116,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       h('div', { class: 'conversation-heading' },
         h('h2', { id: 'conversation-title' }, title),
         h('p', { class: 'conversation-subtitle' }, subtitle)),
+      muteButton(this.core.notifications.isMuted(conversation.id)),
     );
   }
 
@@ -148,6 +152,11 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     if (e.key === 'Escape' && window.matchMedia('(max-width: 720px)').matches) this.onBackToList();
   }
 
+  private onMute(): void {
+    const id = this.model?.id as string;
+    void this.core.notifications.setMuted(id, !this.core.notifications.isMuted(id)).catch((error: unknown) => console.warn('could not change the mute', error));
+  }
+
   private onJumpLatest(): void {
     this.list.scrollToBottom();
     this.list.el.focus();
@@ -156,4 +165,14 @@ export class ConversationView extends Backbone.View<ConversationModel> {
   private onBack(): void {
     this.onBackToList();
   }
+}
+
+/** The header's mute switch: a muted conversation raises no notification and leaves the tab's count. */
+function muteButton(muted: boolean): HTMLButtonElement {
+  return h('button', {
+    type: 'button',
+    class: `mute-button ghost ${muted ? 'is-muted' : ''}`,
+    'aria-pressed': String(muted),
+    title: muted ? 'No notifications from this conversation; its messages are not counted in the tab' : 'Stop notifications from this conversation',
+  }, muted ? 'Muted' : 'Mute');
 }

@@ -4,6 +4,7 @@ import { conversationActivity } from '../../models/conversation';
 import { compareMessages } from '../../models/message-order';
 import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
+import type { NotificationStatus } from '../../core/client-core-api';
 import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
 /**
@@ -66,6 +67,8 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     }
   }
   const drafts = new Backbone.Collection<DraftModel>([], { model: RecordedDraft });
+  const notificationStatus: NotificationStatus = { permission: 'default', enabled: false, offerPrompt: true };
+  const muted = new Set<string>();
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -140,6 +143,33 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       seenBy: () => ({ read: [], delivered: [] }),
     },
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
+    notifications: {
+      status: () => ({ ...notificationStatus }),
+      enable: async () => {
+        record('enableNotifications');
+        Object.assign(notificationStatus, { permission: 'granted', enabled: true, offerPrompt: false });
+        dispatch.trigger('notifications:change', { ...notificationStatus });
+        return { ...notificationStatus };
+      },
+      disable: async () => {
+        record('disableNotifications');
+        Object.assign(notificationStatus, { enabled: false, offerPrompt: false });
+        dispatch.trigger('notifications:change', { ...notificationStatus });
+      },
+      dismissPrompt: async () => {
+        record('dismissPrompt');
+        notificationStatus.offerPrompt = false;
+        dispatch.trigger('notifications:change', { ...notificationStatus });
+      },
+      isMuted: (id) => muted.has(id),
+      setMuted: async (id, on) => {
+        record('setMuted', id, on);
+        if (on) muted.add(id);
+        else muted.delete(id);
+        dispatch.trigger('store:change:preferences', { preferences: [`mute:${id}`] });
+      },
+      unreadTotal: () => 0,
+    },
     collections: {
       contacts,
       conversations,
