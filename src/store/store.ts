@@ -207,7 +207,9 @@ export class Store {
     }
     const { accepted, refused } = consistentMessages(records, this.tables.messages, this.index);
     const changes: Record<string, StoredEntry> = {};
-    for (const entry of accepted) {
+    for (const arrived of accepted) {
+      // A change of this message may have come first, while the device did not hold it.
+      const entry = this.newerThanArrived(arrived);
       const stored = this.tables.messages.get(entry.id);
       if (stored === undefined || isNewerRevision(entry, stored)) changes[entry.id] = entry;
     }
@@ -218,7 +220,7 @@ export class Store {
       const stored = (changes[target.id] as StoredEntry | undefined) ?? this.tables.messages.get(target.id);
       if (stored) {
         if (stored.conversationId === target.conversationId && stored.seq === target.seq && isNewerRevision(target, stored)) changes[target.id] = target;
-      } else this.applyToDisk(target);
+      } else this.rememberNewer(target);
     }
     if (Object.keys(changes).length) this.addItems('messages', changes);
     const settled = accepted.filter((e) => this.tables.outbox.get(e.clientMessageId)?.senderId === e.senderId);
@@ -234,7 +236,7 @@ export class Store {
    */
   applyMessage(target: Message): void {
     const stored = this.tables.messages.get(target.id);
-    if (!stored) return this.applyToDisk(target);
+    if (!stored) return this.rememberNewer(target);
     if (stored.conversationId === target.conversationId && stored.seq === target.seq && isNewerRevision(target, stored)) this.addItems('messages', { [target.id]: target });
   }
 
@@ -254,17 +256,29 @@ export class Store {
   }
 
   /**
-   * A newer revision of a message not in memory: if its chunk is on disk
-   * and not read yet, the chunk's copy is overwritten there (and the chunk,
-   * read later, yields the newer copy). Otherwise the device does not hold it.
+   * A newer revision of a message not in memory: remembered, so the message
+   * arriving later (a page, a notification that came late) or its chunk read
+   * from disk takes it; and if its chunk is on disk and not read yet, the
+   * chunk's copy is overwritten there.
    */
-  private applyToDisk(target: Message): void {
-    const userId = this.userId;
-    if (!this.disk || !this.persistent || userId === null || !this.disk.holdsUnread(target.conversationId, target.seq)) return;
+  private rememberNewer(target: Message): void {
     const known = this.offMemory.get(target.id);
     if (known && known.revision >= target.revision) return;
+    this.offMemory.delete(target.id);
     this.offMemory.set(target.id, target);
+    // Bounded: the oldest remembered go first (a page brings a message as it is now anyway).
+    if (this.offMemory.size > OFF_MEMORY_LIMIT) this.offMemory.delete(this.offMemory.keys().next().value!);
+    const userId = this.userId;
+    if (!this.disk || !this.persistent || userId === null || !this.disk.holdsUnread(target.conversationId, target.seq)) return;
     this.disk.patchUnread(userId, [target], this.disk.epoch).catch((error: unknown) => console.warn('could not update a stored message', error));
+  }
+
+  /** The remembered newer revision of an entry that arrives now, if there is one. */
+  private newerThanArrived(entry: StoredEntry): StoredEntry {
+    const newer = this.offMemory.get(entry.id);
+    if (!newer) return entry;
+    this.offMemory.delete(entry.id);
+    return newer.conversationId === entry.conversationId && newer.seq === entry.seq && isNewerRevision(newer, entry) ? newer : entry;
   }
 
   /** What is stored of a conversation's history; {0, 1} when nothing is. */
@@ -469,9 +483,7 @@ export class Store {
     for (const read of messages) {
       if (chunkOf(read.seq) < 0 || this.tables.messages.has(read.id)) continue;
       // A newer revision that came while the chunk was on disk only replaces what the disk held.
-      const newer = this.offMemory.get(read.id);
-      this.offMemory.delete(read.id);
-      const message = newer && isNewerRevision(newer, read) ? newer : read;
+      const message = this.newerThanArrived(read);
       if (message !== read) this.dirty.mark('messages', message.id, message);
       this.tables.messages.set(message.id, message);
       this.index.add(message);
@@ -483,6 +495,9 @@ export class Store {
     return added;
   }
 }
+
+/** Newer revisions remembered for messages the device does not hold in memory. */
+const OFF_MEMORY_LIMIT = 2000;
 
 /** Whether `a` is a newer copy of the message `b` (a higher revision); other kinds of entry never change. */
 function isNewerRevision(a: StoredEntry, b: StoredEntry): boolean {

@@ -316,6 +316,9 @@ export class FakeServer {
     const key = `${userId}\u0000${p['clientMessageId'] as string}`;
     const earlier = this.answers.get(key);
     if (earlier) return reply(earlier.name, { ...this.fresh(earlier.payload), duplicate: true });
+    // A message a test posted with this clientMessageId (stored, its answer lost) is answered as a resend.
+    const posted = name === 'SendMessageCommand' ? this.messages.get(conversationId)?.find((m) => m.senderId === userId && m.clientMessageId === p['clientMessageId']) : undefined;
+    if (posted) return reply('SendMessageResponse', { clientMessageId: posted.clientMessageId, message: this.log.serve(posted), duplicate: true });
     const conversation = this.log.conversations.get(conversationId);
     if (!conversation) return fail('NOT_FOUND', `no conversation ${conversationId}`);
     if (!conversation.memberIds.includes(userId)) return fail('FORBIDDEN', `not a member of ${conversationId}`);
