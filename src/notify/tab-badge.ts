@@ -31,8 +31,11 @@ export function installTabBadge(options: TabBadgeOptions): () => void {
   const baseIcon = link?.getAttribute('href') ?? null;
   const baseType = link?.getAttribute('type') ?? null;
   let drawn = 0;
+  let shown: number | null = null;
 
   const show = (total: number): void => {
+    if (total === shown) return;
+    shown = total;
     document.title = total > 0 ? `(${total > 999 ? '999+' : total}) ${baseTitle}` : baseTitle;
     showAppBadge(options.appBadge, total);
     const turn = ++drawn;
