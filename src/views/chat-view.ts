@@ -5,6 +5,7 @@ import { ConversationView } from './conversation-view';
 import { h, replaceChildren } from './dom';
 import { initials } from './format';
 import { NotificationPromptView } from './notification-prompt-view';
+import { NotificationSettingsView } from './notification-settings-view';
 import type { ConversationModel, ViewCore } from './view-core';
 
 type Tab = 'chats' | 'contacts';
@@ -18,6 +19,8 @@ export class ChatView extends Backbone.View {
   private readonly list: ConversationListView;
   private readonly contacts: ContactsView;
   private readonly prompt: NotificationPromptView;
+  /** The notification switch, shown under the header by its button (until the app has a settings page to hold it). */
+  private readonly notificationSettings: NotificationSettingsView;
   private conversation: ConversationView | null = null;
   private openId: string | null = null;
   private tab: Tab = 'chats';
@@ -29,6 +32,7 @@ export class ChatView extends Backbone.View {
     this.events = {
       'click [data-tab]': 'onTab',
       'click .logout-button': 'onLogout',
+      'click .notify-settings-button': 'onNotificationSettings',
     };
   }
 
@@ -47,6 +51,9 @@ export class ChatView extends Backbone.View {
     });
     this.listenTo(core.dispatch, 'session:ready', this.renderUser);
     this.prompt = new NotificationPromptView(core);
+    this.notificationSettings = new NotificationSettingsView(core);
+    this.notificationSettings.el.id = 'notification-settings';
+    this.notificationSettings.el.hidden = true;
     // A click on a system notification brings the tab forward and opens its conversation.
     this.listenTo(core.dispatch, 'notification:open', ({ conversationId }: { conversationId: string }) => {
       this.showTab('chats');
@@ -62,7 +69,9 @@ export class ChatView extends Backbone.View {
         h('header', { class: 'sidebar-header' },
           h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Tidings'),
           h('div', { class: 'account' }),
+          h('button', { type: 'button', class: 'notify-settings-button ghost', 'aria-expanded': 'false', 'aria-controls': 'notification-settings' }, 'Notifications'),
           h('button', { type: 'button', class: 'logout-button ghost' }, 'Log out')),
+        this.notificationSettings.render().el,
         h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
           h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
           h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts')),
@@ -108,6 +117,7 @@ export class ChatView extends Backbone.View {
     this.list.remove();
     this.contacts.remove();
     this.prompt.remove();
+    this.notificationSettings.remove();
     return super.remove();
   }
 
@@ -139,6 +149,13 @@ export class ChatView extends Backbone.View {
 
   private onTab(e: JQuery.TriggeredEvent): void {
     this.showTab((e.currentTarget as HTMLElement).dataset.tab === 'contacts' ? 'contacts' : 'chats');
+  }
+
+  private onNotificationSettings(e: JQuery.TriggeredEvent): void {
+    const button = e.currentTarget as HTMLElement;
+    const open = this.notificationSettings.el.hidden;
+    this.notificationSettings.el.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
   }
 
   private onLogout(): void {

@@ -46,6 +46,17 @@ describe('the notification prompt bar', () => {
 });
 
 describe('the settings switch', () => {
+  it('shows under the sidebar header from its button', () => {
+    const { el } = mount();
+    const button = el.querySelector<HTMLButtonElement>('.notify-settings-button')!;
+    const panel = el.querySelector<HTMLElement>('#notification-settings')!;
+    expect(panel.hidden).toBe(true);
+    button.click();
+    expect(panel.hidden).toBe(false);
+    expect(button.getAttribute('aria-expanded')).toBe('true');
+    expect(panel.querySelector('input[name=notifications]')).not.toBeNull();
+  });
+
   it('turns notifications on from the click and off again', async () => {
     const core = createFakeCore();
     const view = new NotificationSettingsView(core).render();
