@@ -85,6 +85,10 @@ async function aliceWithNotifications(browser: import('@playwright/test').Browse
 async function signInRecorded(browser: import('@playwright/test').Browser, baseURL: string, user: 'alice' | 'bob', contexts: BrowserContext[]): Promise<Person> {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   contexts.push(context);
+  // The badged icon is a data: URL: the page's CSP must let it through.
+  context.on('page', (page) => page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  }));
   await context.grantPermissions(['notifications']);
   await context.addInitScript(recordNotifications);
   const page = await context.newPage();
@@ -114,9 +118,12 @@ async function titleCount(page: Page): Promise<number> {
 test.describe.configure({ timeout: 120_000 });
 
 let contexts: BrowserContext[] = [];
+let cspViolations: string[] = [];
 test.afterEach(async () => {
   await Promise.all(contexts.map((c) => c.close()));
   contexts = [];
+  expect(cspViolations, 'the app broke its Content-Security-Policy').toEqual([]);
+  cspViolations = [];
 });
 
 test('a message while the tab is hidden raises one notification; clicking it opens the conversation and the title count drops', async ({ browser, server, signIn }) => {
@@ -180,13 +187,16 @@ test('the title counts unread messages as they arrive, drops when they are read,
   await bob.chat.send(`two ${stamp}`);
   await expect.poll(() => titleCount(page)).toBe(before + 2);
   await expect(page).toHaveTitle(`(${before + 2}) Tidings`);
+  const icon = page.locator('link[rel~="icon"]');
+  await expect(icon).toHaveAttribute('href', /^data:image\/png;base64,/);
 
   await alice.chat.open(/bob/i);
   await expect.poll(() => titleCount(page)).toBe(before);
+  if (before === 0) await expect(icon).toHaveAttribute('href', '/icon.svg');
 
   // Muted from the header: Bob's next messages show in the list, dimmed, and stay out of the title.
-  await page.getByRole('button', { name: 'Mute' }).click();
-  await expect(page.getByRole('button', { name: 'Muted' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Muted', exact: true })).toHaveAttribute('aria-pressed', 'true');
   await alice.chat.open(/weekend/i);
   await bob.chat.send(`three ${stamp}`);
   await bob.chat.send(`four ${stamp}`);
