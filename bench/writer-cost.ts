@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       sends.push({ conversationId: conversations[n % 1000]!, senderId: users[2 * (n % 1000)]!, clientMessageId: `c${n}`, body });
     }
     // In process, the transaction runs inside commit(): the batch is written when it returns.
-    void writer.commit({ sends, receipts: [] });
+    void writer.commit({ entries: sends, receipts: [] });
   }
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { closeDatabase, openDatabase } from '../server/storage/database';
-import { MessageWriter, type BatchWriter, type ReceiptRequest, type ReceiptResult, type SendRequest, type SendResult } from '../server/storage/message-writer';
+import { MessageWriter, type BatchWriter, type ReceiptRequest, type ReceiptResult, type SendRequest, type EntryResult } from '../server/storage/message-writer';
 import { Seeder } from '../server/storage/seed';
 import { ThreadMessageWriter, startWriterThread } from '../server/storage/thread-writer';
 
@@ -64,7 +64,7 @@ if (mode === 'inproc') {
  * next leaving at the end of the turn its predecessor's commit came in.
  */
 let batches = 0;
-let sends: { request: SendRequest; resolve(r: SendResult): void }[] = [];
+let sends: { request: SendRequest; resolve(r: EntryResult): void }[] = [];
 let receiptQueue: { request: ReceiptRequest; resolve(r: ReceiptResult): void }[] = [];
 let batchScheduled = false;
 let writing = false;
@@ -80,11 +80,11 @@ function schedule(): void {
     receiptQueue = [];
     writing = true;
     batches++;
-    writer.commit({ sends: s.map((q) => q.request), receipts: r.map((q) => q.request) }).then(
+    writer.commit({ entries: s.map((q) => q.request), receipts: r.map((q) => q.request) }).then(
       (committed) => {
         writing = false;
         schedule();
-        s.forEach((q, i) => q.resolve(committed.sends[i]!));
+        s.forEach((q, i) => q.resolve(committed.entries[i]!));
         r.forEach((q, i) => q.resolve(committed.receipts[i]!));
       },
       (error: unknown) => {
@@ -94,7 +94,7 @@ function schedule(): void {
     );
   });
 }
-const submit = (request: SendRequest): Promise<SendResult> => new Promise((resolve) => (sends.push({ request, resolve }), schedule()));
+const submit = (request: SendRequest): Promise<EntryResult> => new Promise((resolve) => (sends.push({ request, resolve }), schedule()));
 const submitReceipt = (request: ReceiptRequest): Promise<ReceiptResult> => new Promise((resolve) => (receiptQueue.push({ request, resolve }), schedule()));
 const body = 'x'.repeat(100);
 
@@ -131,7 +131,7 @@ function mainThreadCpuMicros(): number {
 }
 
 async function main(): Promise<void> {
-  await writer.commit({ sends: [], receipts: [] }); // the thread is up
+  await writer.commit({ entries: [], receipts: [] }); // the thread is up
   const total = Math.round(rate * seconds);
   const latencies = new Float64Array(total);
   let walMax = 0;

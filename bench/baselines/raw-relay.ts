@@ -18,6 +18,7 @@ const SEND = fullCommandName('SendMessageCommand');
 export function startRawRelay(port: number, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
   const rooms = new Map<string, Set<WebSocket>>();
   const seqs = new Map<string, number>();
+  let messageCount = 0;
   const state = new WeakMap<WebSocket, RelaySocket>();
   const wss = new WebSocketServer({ port, host, path: '/ws', perMessageDeflate: false, clientTracking: false });
 
@@ -34,7 +35,8 @@ export function startRawRelay(port: number, host = '127.0.0.1'): Promise<{ port:
       const conversationId = String(p['conversationId']);
       const seq = (seqs.get(conversationId) ?? 0) + 1;
       seqs.set(conversationId, seq);
-      const id = `${conversationId}:${seq}`;
+      // As long as the real server's message ids (baseline-target.ts).
+      const id = `m_${String(++messageCount).padStart(22, '0')}`;
       const message = { id, conversationId, seq, senderId: socket.userId, clientMessageId: p['clientMessageId'], body: p['body'], sentAt: Date.now() };
       reply(ws, 'SendMessageResponse', { clientMessageId: p['clientMessageId'], message, duplicate: false }, p['requestId']);
       const resource = `messages:${conversationId}`;

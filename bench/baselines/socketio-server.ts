@@ -37,6 +37,8 @@ export function memoryLog(): MessageLog {
 export function startSocketIoServer(port: number, host = '127.0.0.1', log: MessageLog = memoryLog()): Promise<{ port: number; close(): Promise<void> }> {
   const http = createServer();
   const io = new Server(http, { transports: ['websocket'], perMessageDeflate: false, serveClient: false });
+  // Message ids as long as the real server's (bench/targets/baseline-target.ts).
+  let messageCount = 0;
 
   io.on('connection', (socket) => {
     let userId = '';
@@ -57,7 +59,7 @@ export function startSocketIoServer(port: number, host = '127.0.0.1', log: Messa
         ack({ error: { code: 'STORE_FAILED', message: `message ${JSON.stringify(msg.clientMessageId)} not stored: ${(error as Error).message}` } });
         return;
       }
-      const message = { id: `${msg.conversationId}:${seq}`, conversationId: msg.conversationId, seq, senderId: userId, clientMessageId: msg.clientMessageId, body: msg.body, sentAt };
+      const message = { id: `m_${String(++messageCount).padStart(22, '0')}`, conversationId: msg.conversationId, seq, senderId: userId, clientMessageId: msg.clientMessageId, body: msg.body, sentAt };
       ack({ message });
       socket.to(msg.conversationId).emit('message', message);
     });

@@ -128,7 +128,7 @@ export async function runCrash(size: CrashSize, seed: number, log: (line: string
     for (let i = 0; i < size.coreSenders; i++) {
       const self = world.users[i]!.id;
       for (const conversationId of targets(i)) {
-        for (const m of cores[i]!.store.messagesOf(conversationId)) if (m.senderId === self) coreWrites[i]!.acked.set(m.body, m.seq);
+        for (const m of cores[i]!.store.messagesOf(conversationId)) if (m.kind === 'message' && m.senderId === self) coreWrites[i]!.acked.set(m.body, m.seq);
       }
     }
     const writers: Writer[] = [
@@ -140,11 +140,11 @@ export async function runCrash(size: CrashSize, seed: number, log: (line: string
       })),
     ];
     const receivers: Receiver[] = [
-      { name: 'receiver core', conversationId: world.groupId, messages: receiver.store.messagesOf(world.groupId).map((m) => ({ seq: m.seq, body: m.body })) },
+      { name: 'receiver core', conversationId: world.groupId, messages: receiver.store.messagesOf(world.groupId).map((m) => ({ seq: m.seq, body: m.kind === 'message' ? m.body : '' })) },
       ...cores.slice(0, size.coreSenders).map((c, i) => ({
         name: `core${i}`,
         conversationId: world.groupId,
-        messages: c.store.messagesOf(world.groupId).map((m) => ({ seq: m.seq, body: m.body })),
+        messages: c.store.messagesOf(world.groupId).map((m) => ({ seq: m.seq, body: m.kind === 'message' ? m.body : '' })),
       })),
     ];
     for (const c of cores) await c.stop();

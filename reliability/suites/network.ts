@@ -95,10 +95,10 @@ export async function runNetwork(size: NetworkSize, seed: number, log: (line: st
       .all() as Message[];
     cores.forEach((c, i) => {
       const self = world.users[i]!.id;
-      for (const id of targets(i)) for (const m of c.store.messagesOf(id)) if (m.senderId === self) writers[i]!.acked.set(m.body, m.seq);
+      for (const id of targets(i)) for (const m of c.store.messagesOf(id)) if (m.kind === 'message' && m.senderId === self) writers[i]!.acked.set(m.body, m.seq);
     });
     const receivers: Receiver[] = cores.flatMap((c, i) =>
-      targets(i).map((id) => ({ name: `core${i}`, conversationId: id, messages: c.store.messagesOf(id).map((m) => ({ seq: m.seq, body: m.body })) })),
+      targets(i).map((id) => ({ name: `core${i}`, conversationId: id, messages: c.store.messagesOf(id).map((m) => ({ seq: m.seq, body: m.kind === 'message' ? m.body : '' })) })),
     );
     cutsRow.figures = { ...proxy.stats, messagesWritten: writers.reduce((n, w) => n + w.written.length, 0), messagesStored: stored.length, seconds: Math.round((Date.now() - started) / 1000) };
     report.note(`network: ${proxy.stats.cuts} cuts (${proxy.stats.cutsMidChunk} mid-chunk, ${proxy.stats.resets} resets, ${proxy.stats.stalls} stalls), ${stored.length} messages stored`);

@@ -199,9 +199,9 @@ export class SendPath {
         const { peer, request, requestId } = receipts[i]!;
         const after = batch.receipts[i]!;
         const conversationId = request.conversationId;
-        // The cache's positions: the writer's, never below the member's joinedSeq - 1 (conversations-repo.ts).
-        const now = conversations.positionOf(conversationId, request.userId) ?? after;
-        const payload = { conversationId, seq: request.read ? now.readSeq : now.deliveredSeq, requestId };
+        // The position right after this receipt (a later one of the batch may move it further), never below joinedSeq - 1 (conversations-repo.ts).
+        const floor = conversations.positionFloor(conversationId, request.userId);
+        const payload = { conversationId, seq: Math.max(floor, request.read ? after.readSeq : after.deliveredSeq), requestId };
         out.write(peer, encodeFrame(request.read ? 'MarkReadResponse' : 'AckMessagesResponse', payload));
       }
       notifyEntries(appended, batch.latestSeq, changes, conversations, hub, out);

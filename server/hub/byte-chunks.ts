@@ -37,8 +37,8 @@ export function messageBytes(m: Entry): number {
  * a member id at its most escaped (6 bytes), twice (in `memberIds` and as a
  * key of `members`), with its `{"joinedSeq":N}`; 2 KiB for the rest (a
  * title of 100 escaped characters, ids, the caller's positions and the
- * summaries, keys). Loose for the server's ASCII ids (a group of 500: 160
- * KB against 31 KB), which only means a flood of large groups changed at
+ * summaries, keys). Loose for the server's ASCII ids (a group of 500: 166
+ * KB against 35 KB), which only means a flood of large groups changed at
  * once comes in a few more frames.
  */
 export function entryBytesBound(c: Pick<Conversation, 'memberIds'>): number {

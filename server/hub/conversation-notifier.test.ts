@@ -111,6 +111,79 @@ describe('ConversationNotifier: large groups', () => {
   });
 });
 
+describe('ConversationNotifier: patches (section 7a)', () => {
+  type Patches = { ids: string[]; items: Record<string, Record<string, unknown>> };
+  const payloadOf = (frame: string): Patches => decodeFrame(frame).payload as Patches;
+
+  it('a message patches every member with one shared frame of latestSeq and updatedAt, never the member list', () => {
+    const { db, seeder, users, notifier, peers } = setup();
+    const group = seeder.conversation({ memberIds: users, kind: 'group' });
+    seeder.messages(group, [{ senderId: users[0]!, body: 'x' }], 1234);
+    const pass = notifier.patches();
+    notifier.latestMoved([group], pass);
+    pass.send();
+    expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
+    // One encoded string for everyone.
+    expect(new Set(peers.map((p) => p.sent[0])).size).toBe(1);
+    expect(payloadOf(peers[0]!.sent[0]!).items).toEqual({ [group]: { id: group, latestSeq: 1, updatedAt: 1234 } });
+    db.close();
+  });
+
+  it('merges one user\'s patches of one conversation into one item, and keeps the shared frame for the others', () => {
+    const { db, seeder, users, notifier, peers } = setup();
+    const group = seeder.conversation({ memberIds: users, kind: 'group' });
+    seeder.messages(group, [{ senderId: users[0]!, body: 'x' }], 99);
+    const pass = notifier.patches();
+    notifier.latestMoved([group], pass);
+    pass.add([users[1]!], { id: group, myDeliveredSeq: 1, myReadSeq: 0 });
+    pass.send();
+    expect(payloadOf(peers[1]!.sent[0]!).items[group]).toEqual({ id: group, latestSeq: 1, updatedAt: 99, myDeliveredSeq: 1, myReadSeq: 0 });
+    expect(peers[0]!.sent[0]).toBe(peers[2]!.sent[0]);
+    expect(payloadOf(peers[0]!.sent[0]!).items[group]).toEqual({ id: group, latestSeq: 1, updatedAt: 99 });
+    db.close();
+  });
+
+  it('holds a large group\'s latestSeq patches to one per interval, sent with the latestSeq then', async () => {
+    const { db, seeder, users, notifier, peers } = setup({ members: 3, intervalMs: 150 });
+    const group = seeder.conversation({ memberIds: users, kind: 'group' });
+    const send = (): void => {
+      const pass = notifier.patches();
+      notifier.latestMoved([group], pass);
+      pass.send();
+    };
+    seeder.messages(group, [{ senderId: users[0]!, body: 'a' }]);
+    send();
+    for (let i = 0; i < 3; i++) {
+      seeder.messages(group, [{ senderId: users[0]!, body: `b${i}` }]);
+      send();
+    }
+    expect(peers.map((p) => p.sent.length)).toEqual([1, 1, 1, 1]);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(peers.map((p) => p.sent.length)).toEqual([2, 2, 2, 2]);
+    expect(payloadOf(peers[3]!.sent[1]!).items[group]).toMatchObject({ latestSeq: 4 });
+    expect(payloadOf(peers[3]!.sent[1]!).items[group]).not.toHaveProperty('memberIds');
+    notifier.stop();
+    db.close();
+  });
+
+  it('full entries differ per caller: each member\'s own positions and the lowest of the others', () => {
+    const { db, seeder, users, notifier, peers, storage } = setup();
+    const [a, b, c] = users as [string, string, string];
+    const group = seeder.conversation({ memberIds: [a, b, c], kind: 'group', createdBy: b });
+    seeder.messages(group, [{ senderId: a, body: 'x' }, { senderId: a, body: 'y' }]);
+    storage.conversations.get(group); // cached, so that the commit below moves it (the writer stores it; here only the cache is told)
+    storage.conversations.committed(new Map(), 0, [{ conversationId: group, userId: b, deliveredSeq: 2, readSeq: 1 }]);
+    notifier.notify([group]);
+    const entry = (i: number): Record<string, unknown> => payloadOf(peers[i]!.sent[0]!).items[group]!;
+    expect(entry(0)).toMatchObject({ ownerId: b, myDeliveredSeq: 0, myReadSeq: 0, deliveredToAllSeq: 0, readByAllSeq: 0 });
+    expect(entry(1)).toMatchObject({ ownerId: b, myDeliveredSeq: 2, myReadSeq: 1, deliveredToAllSeq: 0, readByAllSeq: 0 });
+    expect(entry(0).members).toEqual({ [a]: { joinedSeq: 1 }, [b]: { joinedSeq: 1 }, [c]: { joinedSeq: 1 } });
+    // a and c see the same numbers: one encoded frame.
+    expect(peers[0]!.sent[0]).toBe(peers[2]!.sent[0]);
+    db.close();
+  });
+});
+
 describe('notifications through an outbox', () => {
   it('cork each written socket once for the pass and uncork it when the outbox is sent', () => {
     const { db, seeder, users, hub, notifier, peers } = setup();

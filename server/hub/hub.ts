@@ -50,6 +50,13 @@ export class Hub {
     return this.subscribers.get(key) ?? EMPTY;
   }
 
+  /** Ends one user's subscriptions to a key on every socket of theirs (a member removed from a conversation). */
+  unsubscribeUser(key: string, userId: string): void {
+    for (const peer of [...(this.subscribers.get(key) ?? [])]) {
+      if (peer.userId === userId) this.unsubscribe(peer, key);
+    }
+  }
+
   /** Ends every subscription of a socket (on close and on logout). */
   dropAll(peer: Peer): void {
     for (const key of [...peer.subscriptions]) this.unsubscribe(peer, key);

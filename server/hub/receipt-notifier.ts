@@ -64,10 +64,16 @@ export class ReceiptNotifier {
    * changed (coalesced like a receipt's). Items carry the positions of
    * those still members; one who is not any more is in `ids` only, so the
    * client drops it or fetches the receipts anew. The membership commands
-   * call this for the members they add or remove.
+   * call this for the members they add or remove (after the change is in
+   * the repository): those no longer members lose their own `receipts:<id>`
+   * subscriptions here, so they hear nothing more of it.
    */
   membersChanged(conversationId: string, userIds: Iterable<string>, out?: Outbox): void {
-    addAll(this.movedSince, conversationId, userIds);
+    const ids = [...userIds];
+    for (const userId of ids) {
+      if (!this.storage.conversations.isMember(conversationId, userId)) this.hub.unsubscribeUser(receiptsKey(conversationId), userId);
+    }
+    addAll(this.movedSince, conversationId, ids);
     const later = (): void => {
       const o = new Outbox();
       try {
@@ -94,6 +100,8 @@ export class ReceiptNotifier {
   }
 
   private addOwn(conversationId: string, userId: string, pass: ConversationPatches): void {
+    // Removed before the interval ended: they got their last full entry then.
+    if (!this.storage.conversations.isMember(conversationId, userId)) return;
     const fields = this.storage.conversations.callerFields(conversationId, userId);
     if (!fields) return;
     pass.add([userId], { id: conversationId, myDeliveredSeq: fields.myDeliveredSeq, myReadSeq: fields.myReadSeq });

@@ -291,6 +291,12 @@ export class ConversationsRepo {
     return found;
   }
 
+  /** The lowest position a member is served: joinedSeq - 1 (0 for founders and for no member). */
+  positionFloor(id: string, userId: string): number {
+    const joined = this.get(id)?.members[userId]?.joinedSeq;
+    return joined === undefined ? 0 : joined - 1;
+  }
+
   /** One member's positions; undefined when not a member. */
   positionOf(id: string, userId: string): MemberPosition | undefined {
     return (this.cache.get(id) ?? this.load(id))?.positions.get(userId);

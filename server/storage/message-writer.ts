@@ -1,6 +1,6 @@
 import type { Entry, ErrorCode, Message } from '../../src/protocol/index';
 import type { Db } from './database';
-import { newId } from './ids';
+import { newEntryId } from './ids';
 import { FIELDS, RECEIPT_FIELDS, prepareBatchWriter, type BatchResult, type Outcome } from './writer-batch.mjs';
 
 interface EntryRequestBase {
@@ -111,12 +111,12 @@ export interface FlatBatch {
   receipts: (string | number)[];
 }
 
-export function flatten(batch: WriteBatch): FlatBatch {
+export function flatten(batch: WriteBatch, now = Date.now()): FlatBatch {
   const flat = new Array<string>(batch.entries.length * FIELDS);
   const ids = new Array<string>(batch.entries.length);
   for (let i = 0, o = 0; i < batch.entries.length; i++, o += FIELDS) {
     const r = batch.entries[i]!;
-    const id = newId('m');
+    const id = newEntryId(now);
     ids[i] = id;
     flat[o] = r.kind ?? 'message';
     flat[o + 1] = r.conversationId;
@@ -260,8 +260,8 @@ export class MessageWriter implements BatchWriter {
   }
 
   commit(batch: WriteBatch): Promise<CommittedBatch> {
-    const { flat, ids, receipts } = flatten(batch);
     const now = this.now();
+    const { flat, ids, receipts } = flatten(batch, now);
     const started = process.hrtime.bigint();
     try {
       const result = this.write(flat, now, receipts);

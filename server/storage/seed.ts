@@ -1,6 +1,6 @@
 import { hashToken } from '../auth/tokens';
 import type { Db } from './database';
-import { newId } from './ids';
+import { newEntryId, newId } from './ids';
 
 /**
  * Fast seeding for load tests, benchmarks and mock mode. Every function
@@ -124,7 +124,7 @@ export class Seeder {
       for (const m of messages) {
         seq += 1;
         last = m.sentAt ?? now;
-        insert.run(conversationId, seq, newId('m'), m.senderId, m.clientMessageId ?? `seed-${conversationId}-${seq}`, m.body, last, seq);
+        insert.run(conversationId, seq, newEntryId(last), m.senderId, m.clientMessageId ?? `seed-${conversationId}-${seq}`, m.body, last, seq);
       }
       bump.run(seq, last, conversationId);
       return seq;

@@ -98,7 +98,7 @@ export function prepareBatchWriter(db) {
           refuse('CONFLICT', reusedSentence(clientMessageId, quiet.kind));
           continue;
         }
-        if (removed.has(`${conversationId} ${senderId}`)) {
+        if (removed.size > 0 && removed.has(`${conversationId} ${senderId}`)) {
           refuse('FORBIDDEN', `you are no longer a member of conversation ${conversationId}`);
           continue;
         }

@@ -2,12 +2,13 @@ import type { Communicator } from '../communicator/communicator';
 import { backoffDelay } from '../communicator/backoff';
 import { ConnectionError } from '../communicator/connection-error';
 import type { Dispatch } from '../dispatch/dispatch';
-import { BodySchema, ClientMessageIdSchema, EmojiSchema, IdSchema, ProtocolError, TitleSchema, type Conversation, type ErrorCode } from '../protocol';
+import { ClientMessageIdSchema, EmojiSchema, ProtocolError, TitleSchema, type ErrorCode } from '../protocol';
 import { viewOfOutboxEntry, type MessageView } from '../models/message-state';
-import { isMessageChangeEntry, type OutboxEntry, type OutboxKind, type OutboxMessageChange } from '../store/records';
+import { isMessageChangeEntry, type OutboxEntry, type OutboxKind } from '../store/records';
 import type { OutboxLeadership } from '../offline/outbox-leadership';
 import type { Store } from '../store/store';
-import { isUnsent, mergeDelete, mergeEdit, mergeReact, type MergeResult } from './outbox-merge';
+import { mergeDelete, mergeEdit, mergeReact, type MergeResult } from './outbox-merge';
+import { changeableMessage, checkBody, checkId, groupOnly, memberOnly } from './outbox-checks';
 import { ANSWER_NAMES, REFUSAL_SENTENCES, refusalOf, resolveMessageId, transmitEntry, type OutboxAnswer } from './outbox-wire';
 
 declare module '../dispatch/bus-events' {
@@ -150,6 +151,7 @@ export class OutboxController implements OutboxActions {
 
   send(conversationId: string, body: string, options: { replyTo?: string | null } = {}): MessageView {
     checkBody(body, 'SendMessageCommand');
+    memberOnly(this.options.store, this.self(), conversationId, 'SendMessageCommand');
     const replyTo = options.replyTo ?? null;
     if (replyTo !== null && !replyTo.startsWith('local:')) checkId(replyTo, 'replyTo', 'SendMessageCommand');
     const entry = this.newEntry(conversationId, { kind: 'send', body, replyTo });
@@ -161,39 +163,39 @@ export class OutboxController implements OutboxActions {
 
   edit(conversationId: string, messageId: string, body: string): void {
     checkBody(body, 'EditMessageCommand');
-    const targetId = this.changeableMessage(conversationId, messageId, 'EditMessageCommand', true);
+    const targetId = changeableMessage(this.options.store, this.self(), conversationId, messageId, 'EditMessageCommand', true);
     this.apply(mergeEdit(this.outbox(), this.newEntry(conversationId, { kind: 'edit', targetId, body })));
   }
 
   deleteMessage(conversationId: string, messageId: string): void {
-    const targetId = this.changeableMessage(conversationId, messageId, 'DeleteMessageCommand', true);
+    const targetId = changeableMessage(this.options.store, this.self(), conversationId, messageId, 'DeleteMessageCommand', true);
     this.apply(mergeDelete(this.outbox(), this.newEntry(conversationId, { kind: 'delete', targetId })));
   }
 
   react(conversationId: string, messageId: string, emoji: string, on: boolean): void {
     const checked = EmojiSchema.safeParse(emoji);
     if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `emoji: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'ReactCommand');
-    const targetId = this.changeableMessage(conversationId, messageId, 'ReactCommand', false);
+    const targetId = changeableMessage(this.options.store, this.self(), conversationId, messageId, 'ReactCommand', false);
     this.apply(mergeReact(this.outbox(), this.newEntry(conversationId, { kind: 'react', targetId, emoji, on })));
   }
 
   renameConversation(conversationId: string, title: string): void {
     const checked = TitleSchema.safeParse(title);
     if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `title: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'RenameConversationCommand');
-    this.groupOnly(conversationId, 'RenameConversationCommand');
+    groupOnly(this.options.store, this.self(), conversationId, 'RenameConversationCommand');
     this.apply({ put: [this.newEntry(conversationId, { kind: 'rename', title: checked.data })], remove: [] });
   }
 
   addMembers(conversationId: string, memberIds: string[]): void {
     if (memberIds.length === 0) throw new ProtocolError('INVALID_PAYLOAD', 'memberIds must name at least one person to add', 'AddMembersCommand');
     for (const id of memberIds) checkId(id, 'memberIds', 'AddMembersCommand');
-    this.groupOnly(conversationId, 'AddMembersCommand');
+    groupOnly(this.options.store, this.self(), conversationId, 'AddMembersCommand');
     this.apply({ put: [this.newEntry(conversationId, { kind: 'addMembers', memberIds: [...new Set(memberIds)] })], remove: [] });
   }
 
   removeMember(conversationId: string, memberId: string): void {
     checkId(memberId, 'memberId', 'RemoveMemberCommand');
-    this.groupOnly(conversationId, 'RemoveMemberCommand');
+    groupOnly(this.options.store, this.self(), conversationId, 'RemoveMemberCommand');
     this.apply({ put: [this.newEntry(conversationId, { kind: 'removeMember', memberId })], remove: [] });
   }
 
@@ -249,41 +251,6 @@ export class OutboxController implements OutboxActions {
     if (result.put.length) store.addItems('outbox', Object.fromEntries(result.put.map((e) => [e.clientMessageId, e])));
     if (result.remove.length) store.removeItems('outbox', result.remove);
     this.pump();
-  }
-
-  /**
-   * The id to queue a change of a message under: a message of mine still in
-   * the outbox keeps `local:<cmid>`; one acknowledged since gets its server
-   * id. What the store already knows to be refused is refused here, at once:
-   * someone else's message (edit, delete), a deleted one, a conversation I
-   * left.
-   */
-  private changeableMessage(conversationId: string, messageId: string, command: string, ownOnly: boolean): string {
-    const self = this.self();
-    this.memberOnly(conversationId, command);
-    let targetId = messageId;
-    if (messageId.startsWith('local:')) {
-      if (this.options.store.find('outbox', messageId.slice('local:'.length))?.kind === 'send') return messageId;
-      const resolved = resolveMessageId(this.options.store, conversationId, self, messageId);
-      if (resolved === null) throw new ProtocolError('NOT_FOUND', `message ${messageId} is neither waiting to be sent nor stored`, command);
-      targetId = resolved;
-    } else checkId(messageId, 'targetId', command);
-    const stored = this.options.store.find('messages', targetId);
-    if (stored && (stored.kind !== 'message' || stored.conversationId !== conversationId)) throw new ProtocolError('NOT_FOUND', `${targetId} is not a message of conversation ${conversationId}`, command);
-    if (stored?.kind === 'message' && stored.deletedAt !== null) throw new ProtocolError('GONE', `message ${targetId} was deleted`, command);
-    if (ownOnly && stored && stored.senderId !== self) throw new ProtocolError('FORBIDDEN', `message ${targetId} is not yours to change`, command);
-    return targetId;
-  }
-
-  private memberOnly(conversationId: string, command: string): Conversation | undefined {
-    const conversation = this.options.store.find('conversations', conversationId);
-    if (conversation && !conversation.memberIds.includes(this.self())) throw new ProtocolError('FORBIDDEN', REFUSAL_SENTENCES.FORBIDDEN, command);
-    return conversation;
-  }
-
-  private groupOnly(conversationId: string, command: string): void {
-    const conversation = this.memberOnly(conversationId, command);
-    if (conversation && conversation.kind !== 'group') throw new ProtocolError('INVALID_PAYLOAD', `conversation ${conversationId} is a direct conversation; only a group changes its title or members`, command);
   }
 
   /** Queues for the lock of a shared (trusted, stored) outbox; the grant, now or when the leader tab goes, pumps. */
@@ -386,7 +353,9 @@ export class OutboxController implements OutboxActions {
     if (current && FINAL_REFUSALS.has(code)) {
       const serverMessage = error instanceof Error ? error.message : String(error);
       const failure = refusalOf(current, code, serverMessage, this.isMemberOf(current.conversationId));
-      this.options.store.addItems('outbox', { [entry.clientMessageId]: { ...current, state: 'failed', error: failure } });
+      // An edit of a message deleted meanwhile keeps no text of it on the device.
+      const kept: OutboxEntry = code === 'GONE' && current.kind === 'edit' ? { ...current, body: '' } : current;
+      this.options.store.addItems('outbox', { [entry.clientMessageId]: { ...kept, state: 'failed', error: failure } });
       this.pump();
       return;
     }
@@ -454,13 +423,3 @@ function byAge(a: OutboxEntry, b: OutboxEntry): number {
   return a.createdAt - b.createdAt || a.order - b.order;
 }
 
-function checkBody(body: string, command: string): void {
-  const checked = BodySchema.safeParse(body);
-  if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, command);
-}
-
-function checkId(id: string, field: string, command: string): void {
-  if (!IdSchema.safeParse(id).success) throw new ProtocolError('INVALID_PAYLOAD', `${field}: "${id.slice(0, 80)}" is not an id (1-64 characters)`, command);
-}
-
-export type { OutboxMessageChange };

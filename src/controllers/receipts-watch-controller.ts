@@ -82,7 +82,8 @@ export class ReceiptsWatchController implements ReceiptsWatchActions {
     const read: string[] = [];
     const delivered: string[] = [];
     for (const memberId of conversation?.memberIds ?? []) {
-      if (memberId === self) continue;
+      // A member who joined after seq never had it, and is not listed.
+      if (memberId === self || (conversation?.members[memberId]?.joinedSeq ?? 1) > seq) continue;
       const position = known?.get(memberId);
       if (!position) continue;
       if (position.readSeq >= seq) read.push(memberId);
@@ -112,7 +113,13 @@ export class ReceiptsWatchController implements ReceiptsWatchActions {
     if (!known) this.positions.set(conversationId, (known = new Map()));
     let moved = false;
     for (const memberId of notification.ids) {
-      const parsed = MemberPositionSchema.safeParse(notification.items?.[memberId]);
+      const item = notification.items?.[memberId];
+      // An id without an item is no longer a member (section 7a).
+      if (item === undefined) {
+        moved = known.delete(memberId) || moved;
+        continue;
+      }
+      const parsed = MemberPositionSchema.safeParse(item);
       if (!parsed.success) continue;
       const old = known.get(memberId);
       // Positions only move forward; an older notification arriving late changes nothing.

@@ -5,6 +5,7 @@ import type { StoreChange } from '../store/schemas';
 import type { Dispatch } from '../dispatch/dispatch';
 import {
   ContactSchema,
+  ConversationPatchSchema,
   ConversationSchema,
   EntrySchema,
   ProtocolError,
@@ -12,6 +13,7 @@ import {
   parseResource,
   type Contact,
   type Conversation,
+  type ConversationPatch,
   type Entry,
   type ServerMessages,
 } from '../protocol';
@@ -155,9 +157,9 @@ export class SubscriptionController {
       if (Object.keys(valid).length) store.addItems('contacts', valid as Record<string, Contact>);
       if (missing.length) void fetchContacts(communicator, missing).then((contacts) => store.addItems('contacts', contacts), ignoreConnectionLoss);
     } else if (resource.kind === 'conversations') {
-      const { valid, missing } = pickValid(notification, (v) => ConversationSchema.safeParse(v));
+      const { valid, patched, missing } = conversationItems(store, notification);
       for (const id of notification.ids) this.noticed?.conversations.add(id);
-      const mine = membersOnly(store, valid as Record<string, Conversation>);
+      const mine = { ...membersOnly(store, valid), ...patched };
       if (Object.keys(mine).length) store.addItems('conversations', mine);
       if (missing.length) {
         void fetchConversations(communicator, missing).then((conversations) => store.addItems('conversations', membersOnly(store, conversations)), ignoreConnectionLoss);
@@ -232,12 +234,17 @@ function replaceAll(store: Store, schema: 'contacts', items: Record<string, Cont
  */
 function replaceConversations(store: Store, items: Record<string, Conversation>, noticed: ReadonlySet<string>): void {
   const self = store.currentUserId();
-  const left: Record<string, Conversation> = {};
+  const next: Record<string, Conversation> = {};
   for (const conversation of store.findAll('conversations')) {
     if (conversation.id in items || noticed.has(conversation.id) || !conversation.memberIds.includes(self ?? '')) continue;
-    left[conversation.id] = { ...conversation, memberIds: conversation.memberIds.filter((id) => id !== self) };
+    next[conversation.id] = { ...conversation, memberIds: conversation.memberIds.filter((id) => id !== self) };
   }
-  store.addItems('conversations', { ...left, ...items });
+  for (const [id, item] of Object.entries(items)) {
+    // A notification that came while the pages did may be newer than the page: the newer log position wins.
+    const stored = noticed.has(id) ? store.find('conversations', id) : undefined;
+    if (!stored || item.latestSeq > stored.latestSeq) next[id] = item;
+  }
+  store.addItems('conversations', next);
 }
 
 /**
@@ -255,6 +262,39 @@ function membersOnly(store: Store, conversations: Record<string, Conversation>):
 function isMember(store: Store, conversation: Conversation): boolean {
   const userId = store.currentUserId();
   return userId !== null && conversation.memberIds.includes(userId);
+}
+
+/**
+ * A conversations notification's items (section 7a): a full entry (it has
+ * `memberIds`) replaces the stored one; a patch (without) changes the fields
+ * it has of the stored entry, keeping the higher `latestSeq` and own
+ * positions (a messages notification or my own receipt may be ahead of it).
+ * A patch of a conversation not held, or an item that is neither, is
+ * fetched whole.
+ */
+function conversationItems(store: Store, notification: ServerMessages['ResourceChangedNotification']): { valid: Record<string, Conversation>; patched: Record<string, Conversation>; missing: string[] } {
+  const { valid, missing: notFull } = pickValid(notification, (v) => ConversationSchema.safeParse(v));
+  const patched: Record<string, Conversation> = {};
+  const missing: string[] = [];
+  for (const id of notFull) {
+    const item = notification.items?.[id];
+    const patch = typeof item === 'object' && item !== null && !('memberIds' in item) ? ConversationPatchSchema.safeParse(item) : null;
+    const stored = patched[id] ?? store.find('conversations', id);
+    if (patch?.success && patch.data.id === id && stored) patched[id] = applyPatch(stored, patch.data);
+    else missing.push(id);
+  }
+  return { valid, patched, missing };
+}
+
+function applyPatch(conversation: Conversation, patch: ConversationPatch): Conversation {
+  const next: Conversation = { ...conversation };
+  if (patch.updatedAt !== undefined) next.updatedAt = Math.max(next.updatedAt, patch.updatedAt);
+  if (patch.latestSeq !== undefined) next.latestSeq = Math.max(next.latestSeq, patch.latestSeq);
+  if (patch.myDeliveredSeq !== undefined) next.myDeliveredSeq = Math.max(next.myDeliveredSeq, patch.myDeliveredSeq);
+  if (patch.myReadSeq !== undefined) next.myReadSeq = Math.max(next.myReadSeq, patch.myReadSeq);
+  if (patch.deliveredToAllSeq !== undefined) next.deliveredToAllSeq = patch.deliveredToAllSeq;
+  if (patch.readByAllSeq !== undefined) next.readByAllSeq = patch.readByAllSeq;
+  return next;
 }
 
 /** The inline items that validate, and the ids to request because they were absent or malformed. */

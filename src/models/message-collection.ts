@@ -8,6 +8,9 @@ import { selfIdIn, type ModelContext } from './model-context';
 import { compareMessages } from './message-order';
 import { isRow, isRowEntry, viewOfMessage, viewOfOutboxEntry } from './message-state';
 
+/** Row fields that come and go: a model must lose them when a new view of its row lacks them. */
+const OPTIONAL_FIELDS = ['pendingChanges', 'error'] as const;
+
 /** Messages read from disk when a conversation's collection is made (about ten screens); older chunks follow on scroll. */
 export const OPEN_WINDOW = 200;
 
@@ -51,6 +54,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
   /** What `fetch()` reads through the store's sync: this conversation only. */
   storeQuery(store: Store): MessageView[] {
     const changes = this.pendingChanges();
+    for (const [target, list] of changes) for (const change of list) this.targetOf.set(change.clientMessageId, target);
     const views = store.messagesOf(this.conversationId).filter(isRow).map((entry) => this.viewOf(entry, changes));
     const acknowledged = new Set(views.map(messageKey));
     for (const entry of store.findAll('outbox')) {
@@ -76,7 +80,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
       }
     }
     if (removed.length) this.remove(removed);
-    if (upserts.length) this.set(upserts, { remove: false });
+    this.setRows(upserts);
   }
 
   private updateOutbox(change: StoreChange<'outbox'>): void {
@@ -98,7 +102,7 @@ export class MessageCollection extends Backbone.Collection<Message> {
         // Once the server's entry is here, the row follows it, not the outbox.
         if (!existing || existing.get('seq') === null) upserts.push(viewOfOutboxEntry(entry, changes.get(`local:${entry.clientMessageId}`)));
       } else if (!entry) {
-        const target = this.targetOf.get(id);
+        const target = this.targetOf.get(id) ?? this.find((m) => m.data.pendingChanges?.some((c) => c.clientMessageId === id) ?? false)?.data.id;
         this.targetOf.delete(id);
         if (target !== undefined) targets.add(target);
         const echo = self === null ? undefined : this.get(messageKey({ senderId: self, clientMessageId: id }));
@@ -110,7 +114,18 @@ export class MessageCollection extends Backbone.Collection<Message> {
       const view = this.currentView(target, changes, self);
       if (view) upserts.push(view);
     }
-    if (upserts.length) this.set(upserts, { remove: false });
+    this.setRows(upserts);
+  }
+
+  /** Sets rows in place; a field a row no longer has (its last pending change settled, a retried failure) is unset, not left behind. */
+  private setRows(views: MessageView[]): void {
+    if (views.length === 0) return;
+    for (const view of views) {
+      const model = this.get(messageKey(view));
+      if (!model) continue;
+      for (const key of OPTIONAL_FIELDS) if (!(key in view) && model.has(key)) model.unset(key);
+    }
+    this.set(views, { remove: false });
   }
 
   private updateReceipts(change: StoreChange<'conversations'>): void {

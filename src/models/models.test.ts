@@ -170,4 +170,26 @@ describe('ConversationCollection', () => {
     store.addItems('outbox', { k: entry('k', 5000) });
     expect(c1.lastMessage()).toMatchObject({ seq: null, state: 'pending', body: 'hello' });
   });
+
+  it('counts only messages from others as unread, finds the first of them, and tells a removed member apart', () => {
+    store.addItems('conversations', { c1: conversation('c1', 1, { me: [0, 1] }, 6) });
+    store.addEntries([
+      message(1),
+      { ...message(2, 'me'), kind: 'title', title: 'Plans' } as never,
+      { id: 'r3', conversationId: 'c1', seq: 3, senderId: 'bob', clientMessageId: 'r3', sentAt: 3, kind: 'reaction', targetId: 'mc11', emoji: '👍', on: true, target: { ...message(1), reactions: { '👍': ['bob'] }, revision: 3 } },
+      message(4, 'me'),
+      message(5),
+      { id: 'a6', conversationId: 'c1', seq: 6, senderId: 'bob', clientMessageId: 'a6', sentAt: 6, kind: 'members', added: ['cat'], removed: [] },
+    ]);
+    const c1 = new ConversationCollection(context).get('c1')!;
+    expect(c1.unreadCount()).toBe(1);
+    expect(c1.firstUnreadSeq()).toBe(5);
+    expect(c1.isMember('me')).toBe(true);
+    store.addItems('conversations', { c1: { ...conversation('c1', 1, { me: [0, 6] }, 6), memberIds: ['bob', 'cat'] } });
+    expect(c1.firstUnreadSeq()).toBeNull();
+    expect(c1.isMember('me')).toBe(false);
+    // Rows: messages and system lines; the reaction is applied to its message, not a row.
+    expect(new MessageCollection('c1', context).map((m) => [m.get('seq'), m.get('kind')])).toEqual([[1, 'message'], [2, 'title'], [4, 'message'], [5, 'message'], [6, 'members']]);
+    expect(store.find('messages', 'mc11')).toMatchObject({ reactions: { '👍': ['bob'] }, revision: 3 });
+  });
 });

@@ -65,7 +65,7 @@ export const REPLY_ENVELOPE_BYTES = 2048;
  * of which each may take 6 bytes escaped, in `memberIds` and as a key of
  * `members` with its 16-digit `joinedSeq`); 1,000 of them and a title of
  * 100 escaped characters are 806 KB. (The ids the server makes are 24 ASCII
- * characters: a group of 500 is 31 KB.)
+ * characters: a group of 500 is 35 KB.)
  */
 export const MAX_GROUP_MEMBERS = 1000;
 

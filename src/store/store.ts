@@ -11,6 +11,8 @@ import { HistoryOnDisk } from './history-on-disk';
 import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
 import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
+import { conversationAfter } from './system-lines';
+import { NewerRevisions, isNewerRevision, replaces } from './newer-revisions';
 import type { ChangeMark, SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
 import { upgradeConversation, upgradeOutboxEntry, upgradeStoredEntry, type V1Conversation, type V1Message } from './record-upgrades';
 
@@ -54,8 +56,8 @@ export class Store {
   /** null without backends: then all history is in memory. */
   private readonly disk: HistoryOnDisk | null;
   private dirty = new DirtySet();
-  /** Newer revisions of messages whose chunks were on disk only when they came: a chunk read later takes them. */
-  private readonly offMemory = new Map<string, Message>();
+  /** Newer revisions of messages not in memory when their change came: the message arriving later takes them. */
+  private readonly newer = new NewerRevisions();
   private userId: string | null = null;
   private persistent = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -209,7 +211,7 @@ export class Store {
     const changes: Record<string, StoredEntry> = {};
     for (const arrived of accepted) {
       // A change of this message may have come first, while the device did not hold it.
-      const entry = this.newerThanArrived(arrived);
+      const entry = this.newer.take(arrived);
       const stored = this.tables.messages.get(entry.id);
       if (stored === undefined || isNewerRevision(entry, stored)) changes[entry.id] = entry;
     }
@@ -219,13 +221,14 @@ export class Store {
       if (refusedIds.has(target.id)) continue;
       const stored = (changes[target.id] as StoredEntry | undefined) ?? this.tables.messages.get(target.id);
       if (stored) {
-        if (stored.conversationId === target.conversationId && stored.seq === target.seq && isNewerRevision(target, stored)) changes[target.id] = target;
+        if (replaces(target, stored)) changes[target.id] = target;
       } else this.rememberNewer(target);
     }
     if (Object.keys(changes).length) this.addItems('messages', changes);
     const settled = accepted.filter((e) => this.tables.outbox.get(e.clientMessageId)?.senderId === e.senderId);
     if (settled.length) this.removeItems('outbox', settled.map((e) => e.clientMessageId));
     this.advanceSyncPositions(new Set(accepted.map((e) => e.conversationId)));
+    this.applySystemLines(accepted);
     return refused;
   }
 
@@ -237,7 +240,18 @@ export class Store {
   applyMessage(target: Message): void {
     const stored = this.tables.messages.get(target.id);
     if (!stored) return this.rememberNewer(target);
-    if (stored.conversationId === target.conversationId && stored.seq === target.seq && isNewerRevision(target, stored)) this.addItems('messages', { [target.id]: target });
+    if (replaces(target, stored)) this.addItems('messages', { [target.id]: target });
+  }
+
+  /** A rename or a change of members updates the stored conversation at once (system-lines.ts). */
+  private applySystemLines(entries: readonly StoredEntry[]): void {
+    const changed: Record<string, SchemaRecords['conversations']> = {};
+    for (const conversationId of new Set(entries.filter((e) => e.kind === 'members' || e.kind === 'title').map((e) => e.conversationId))) {
+      const conversation = this.tables.conversations.get(conversationId);
+      const next = conversation && conversationAfter(conversation, entries);
+      if (next) changed[conversationId] = next;
+    }
+    if (Object.keys(changed).length) this.addItems('conversations', changed);
   }
 
   private advanceSyncPositions(touched: Set<string>): void {
@@ -256,29 +270,15 @@ export class Store {
   }
 
   /**
-   * A newer revision of a message not in memory: remembered, so the message
-   * arriving later (a page, a notification that came late) or its chunk read
-   * from disk takes it; and if its chunk is on disk and not read yet, the
-   * chunk's copy is overwritten there.
+   * A newer revision of a message not in memory: remembered (newer-revisions.ts),
+   * and if its chunk is on disk and not read yet, the chunk's copy is
+   * overwritten there, so the old text does not stay on the device.
    */
   private rememberNewer(target: Message): void {
-    const known = this.offMemory.get(target.id);
-    if (known && known.revision >= target.revision) return;
-    this.offMemory.delete(target.id);
-    this.offMemory.set(target.id, target);
-    // Bounded: the oldest remembered go first (a page brings a message as it is now anyway).
-    if (this.offMemory.size > OFF_MEMORY_LIMIT) this.offMemory.delete(this.offMemory.keys().next().value!);
+    if (!this.newer.remember(target)) return;
     const userId = this.userId;
     if (!this.disk || !this.persistent || userId === null || !this.disk.holdsUnread(target.conversationId, target.seq)) return;
     this.disk.patchUnread(userId, [target], this.disk.epoch).catch((error: unknown) => console.warn('could not update a stored message', error));
-  }
-
-  /** The remembered newer revision of an entry that arrives now, if there is one. */
-  private newerThanArrived(entry: StoredEntry): StoredEntry {
-    const newer = this.offMemory.get(entry.id);
-    if (!newer) return entry;
-    this.offMemory.delete(entry.id);
-    return newer.conversationId === entry.conversationId && newer.seq === entry.seq && isNewerRevision(newer, entry) ? newer : entry;
   }
 
   /** What is stored of a conversation's history; {0, 1} when nothing is. */
@@ -308,7 +308,7 @@ export class Store {
     for (const schema of SCHEMAS) this.tables[schema].clear();
     this.index.clear();
     this.heads.clear();
-    this.offMemory.clear();
+    this.newer.clear();
     this.dirty = new DirtySet();
     this.userId = null;
     this.persistent = false;
@@ -483,7 +483,7 @@ export class Store {
     for (const read of messages) {
       if (chunkOf(read.seq) < 0 || this.tables.messages.has(read.id)) continue;
       // A newer revision that came while the chunk was on disk only replaces what the disk held.
-      const message = this.newerThanArrived(read);
+      const message = this.newer.take(read);
       if (message !== read) this.dirty.mark('messages', message.id, message);
       this.tables.messages.set(message.id, message);
       this.index.add(message);
@@ -494,14 +494,6 @@ export class Store {
     if (!this.dirty.isEmpty()) this.scheduleFlush();
     return added;
   }
-}
-
-/** Newer revisions remembered for messages the device does not hold in memory. */
-const OFF_MEMORY_LIMIT = 2000;
-
-/** Whether `a` is a newer copy of the message `b` (a higher revision); other kinds of entry never change. */
-function isNewerRevision(a: StoredEntry, b: StoredEntry): boolean {
-  return a.kind === 'message' && b.kind === 'message' && a.revision > b.revision;
 }
 
 function emptyTables(): Tables {

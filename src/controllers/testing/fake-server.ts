@@ -98,10 +98,10 @@ export class FakeServer {
   }
 
   /** Runs a writing command as `userId` would send it (for tests: another person edits, reacts, removes someone) and notifies like a real one. */
-  write(name: string, userId: string, payload: Record<string, unknown>): Entry | null {
+  write(name: string, userId: string, payload: Record<string, unknown>, notify = true): Entry | null {
     const answer = this.log.write(name, userId, payload);
     const entry = (answer.payload['message'] ?? answer.payload['entry'] ?? null) as Entry | null;
-    if (entry) this.afterAppend(entry, true, null);
+    if (entry) this.afterAppend(entry, notify, null);
     return entry;
   }
 
