@@ -21,8 +21,8 @@ export interface TabBadgeOptions {
 /**
  * Shows the unread total outside the page: the tab's title ("(3) Tidings"),
  * a badge on the tab's icon, and the installed app's badge
- * (`navigator.setAppBadge`, feature-detected). A logout puts all three back
- * at once, before the wipe. Returns a function that undoes it.
+ * (`navigator.setAppBadge`, feature-detected). A logout (`session:ended`) puts all three back
+ * at once. Returns a function that undoes it.
  */
 export function installTabBadge(options: TabBadgeOptions): () => void {
   const { dispatch, document } = options;
