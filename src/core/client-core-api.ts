@@ -24,6 +24,7 @@ import type { MessageView } from '../models/message-state';
 import type { Contact, Conversation } from '../protocol';
 import type { DraftRecord } from '../store/records';
 import type { ThemeActions } from './theme-preference';
+import type { NotificationActions } from '../notify/notification-settings';
 
 export type { ConnectionState, ConnectionStatus } from '../communicator/connection-events';
 export type { DirectoryActions } from '../controllers/directory-controller';
@@ -35,6 +36,7 @@ export type { OutboxActions } from '../controllers/outbox-controller';
 export type { ReceiptActions } from '../controllers/receipt-controller';
 export type { ReceiptsWatchActions } from '../controllers/receipts-watch-controller';
 export type { TypingActions } from '../controllers/typing-controller';
+export type { NotificationActions, NotificationStatus } from '../notify/notification-settings';
 export type { MessageState, MessageView, PendingChange, RowKind } from '../models/message-state';
 
 export type ContactModel = Backbone.Model<Contact>;
@@ -71,6 +73,8 @@ export interface ViewCore {
   /** The conversation on screen (read receipts) and everyone's positions ("seen by"; fires `receipts:change` with the conversation id). */
   receipts: ReceiptActions & ReceiptsWatchActions;
   typing: TypingActions;
+  /** Notifications on or off, mutes, and the unread total of the title (`notifications:change`, `unread:change`, `notification:open`). */
+  notifications: NotificationActions;
   collections: ViewCollections;
   /** The display name, the password and the sessions (the settings view). */
   account: AccountActions;

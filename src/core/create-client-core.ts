@@ -18,6 +18,13 @@ import { DraftCollection } from '../models/draft-collection';
 import { MessageCollection } from '../models/message-collection';
 import { withDurableLocal } from '../offline/durable-local-backend';
 import { OutboxLeadership } from '../offline/outbox-leadership';
+import type { CrossTabChannel } from '../offline/cross-tab-channel';
+import { PreferenceCollection } from '../models/preference-collection';
+import { MessageNotifier } from '../notify/message-notifier';
+import type { NotificationApi } from '../notify/notification-api';
+import { NotificationSettings } from '../notify/notification-settings';
+import { TabAttention } from '../notify/tab-attention';
+import { UnreadCounter } from '../notify/unread-counter';
 import type { ModelContext } from '../models/model-context';
 import { createBrowserBackends, type StorageOptions } from '../store/browser-backends';
 import { Store, type StoreBackends } from '../store/store';
@@ -54,7 +61,24 @@ export interface ClientCoreOptions {
   sessionCookie?: SessionCookie | null;
   /** The theme choice (src/main.ts reads it from the device before anything renders); defaults to one in memory. */
   theme?: ThemePreference;
+  /** System notifications of new messages (src/notify); none by default. */
+  notifications?: NotificationWiring;
 }
+
+/** What the notifications need from the page: the browser's API, the tabs' channel and lock, bringing the tab forward. */
+export interface NotificationWiring {
+  /** The Notification API (browserNotificationApi() in the app, a fake in tests); null: no system notifications. */
+  api?: NotificationApi | null;
+  /** The channel the offline layer uses too: which conversation each tab shows. */
+  channel?: CrossTabChannel | null;
+  /** Which tab notifies; defaults to the Web Lock `tidings-notify` (every tab where there are none). */
+  leadership?: OutboxLeadership | null;
+  focusTab?: () => void;
+  coalesceMs?: number;
+}
+
+/** The Web Locks name of the tab that raises notifications. */
+export const NOTIFY_LOCK = 'tidings-notify';
 
 /**
  * The client core as the wiring (src/main.ts, src/offline) and the tests
@@ -72,6 +96,8 @@ export interface ClientCore extends ViewCore {
     messagesFor(conversationId: string): MessageCollection;
     /** The conversation's unsent draft, which the composer saves and destroys through the store. */
     draftFor(conversationId: string): Draft;
+    /** Notifications on or off, and the muted conversations, kept on the device. */
+    preferences: PreferenceCollection;
   };
   /** Loads the cache from disk (so the chat shows at once), then connects. */
   start(): Promise<void>;
@@ -132,12 +158,32 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   const contacts = new ContactCollection(context);
   const conversations = new ConversationCollection(context);
   const drafts = new DraftCollection(context);
+  const preferences = new PreferenceCollection(context);
   const messageCollections = new Map<string, MessageCollection>();
   const messagesFor = (conversationId: string): MessageCollection => {
     let collection = messageCollections.get(conversationId);
     if (!collection) messageCollections.set(conversationId, (collection = new MessageCollection(conversationId, context)));
     return collection;
   };
+
+  // New messages told while the person is elsewhere, once per device; the unread total for the title and badges.
+  const notifyWiring = options.notifications ?? {};
+  const notificationApi = notifyWiring.api ?? null;
+  const attention = new TabAttention({ channel: notifyWiring.channel ?? null, visibility, userId: selfId });
+  const notifier = new MessageNotifier({
+    dispatch,
+    store,
+    preferences,
+    selfId,
+    isPublicComputer: () => session.isPublicComputer(),
+    api: notificationApi,
+    leadership: notifyWiring.leadership === undefined ? new OutboxLeadership(undefined, NOTIFY_LOCK) : notifyWiring.leadership,
+    attention,
+    focusTab: notifyWiring.focusTab ?? (() => undefined),
+    ...(notifyWiring.coalesceMs !== undefined ? { coalesceMs: notifyWiring.coalesceMs } : {}),
+  });
+  const unread = new UnreadCounter({ dispatch, conversations, preferences });
+  const notifications = new NotificationSettings({ dispatch, preferences, api: notificationApi, unread });
 
   return {
     dispatch,
@@ -148,14 +194,18 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     directory,
     history,
     receipts: {
-      setVisibleConversation: (conversationId) => receipts.setVisibleConversation(conversationId),
+      setVisibleConversation: (conversationId) => {
+        receipts.setVisibleConversation(conversationId);
+        attention.setOpenConversation(conversationId);
+      },
       watchReceipts: (conversationId) => receiptsWatch.watchReceipts(conversationId),
       seenBy: (conversationId, seq) => receiptsWatch.seenBy(conversationId, seq),
     },
     typing,
-    collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId) },
+    collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId), preferences },
     account,
     theme,
+    notifications,
     async start() {
       try {
         await store.load();
@@ -167,7 +217,8 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     async stop() {
       communicator.stop();
-      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session, account]) controller.stop();
+      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session, account, notifier, unread, attention]) controller.stop();
+      notifications.dispose();
       await store.flush();
     },
   };

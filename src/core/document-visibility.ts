@@ -9,10 +9,10 @@ export function documentVisibility(): VisibilitySource | null {
   return {
     isVisible: () => document.visibilityState === 'visible' && (typeof document.hasFocus !== 'function' || document.hasFocus()),
     addEventListener(type, listener) {
-      (type === 'focus' ? window : document).addEventListener(type, listener);
+      (type === 'focus' || type === 'blur' ? window : document).addEventListener(type, listener);
     },
     removeEventListener(type, listener) {
-      (type === 'focus' ? window : document).removeEventListener(type, listener);
+      (type === 'focus' || type === 'blur' ? window : document).removeEventListener(type, listener);
     },
   };
 }

@@ -1,17 +1,22 @@
-import type { DraftRecord, OutboxEntry, StoredEntry } from '../store/records';
+import type { DraftRecord, OutboxEntry, PreferenceRecord, StoredEntry } from '../store/records';
 
 /**
  * What one tab tells the others of the same origin. `outbox:changed` carries
  * this tab's changes to the shared outbox (entries written or updated, ids
  * removed, and the stored entries that removed ids became), which the others
  * apply to their stores (outbox-tab-sync.ts); `drafts:changed` carries the
- * drafts saved or dropped (draft-tab-sync.ts); `session:ended` follows a
+ * drafts saved or dropped (draft-tab-sync.ts), `preferences:changed` the
+ * notification choice and mutes (preference-tab-sync.ts); `attention` says
+ * which conversation a tab shows while visible and focused, so the tab that
+ * notifies leaves it alone (src/notify/tab-attention.ts); `session:ended` follows a
  * logout (the others wipe and close their IndexedDB connections so the
  * database can be deleted).
  */
 export type CrossTabMessage =
   | { kind: 'outbox:changed'; userId: string; entries: OutboxEntry[]; removed: string[]; acknowledged: StoredEntry[] }
   | { kind: 'drafts:changed'; userId: string; drafts: DraftRecord[]; removed: string[] }
+  | { kind: 'preferences:changed'; userId: string; preferences: PreferenceRecord[]; removed: string[] }
+  | { kind: 'attention'; userId: string; tabId: string; conversationId: string | null; until: number }
   | { kind: 'session:ended'; reason: string }
   | { kind: 'session:ready'; userId: string };
 

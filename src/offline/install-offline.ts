@@ -5,6 +5,7 @@ import { guardBackForwardCache } from './bfcache-guard';
 import { CrossTabChannel } from './cross-tab-channel';
 import { syncDraftsAcrossTabs } from './draft-tab-sync';
 import { IdleTimer } from './idle-timer';
+import { syncPreferencesAcrossTabs } from './preference-tab-sync';
 import { syncOutboxAcrossTabs, type OutboxSyncStore } from './outbox-tab-sync';
 import type { ServiceWorkerLifecycle } from './service-worker-lifecycle';
 import { wipeEverything, type WipeReport } from './wipe-everything';
@@ -38,7 +39,7 @@ const WIPING_REASONS: ReadonlySet<SessionEndReason> = new Set(['logout', 'revoke
  * Wires the offline layer to the client core: the app-shell service worker,
  * the cross-tab channel (the outbox mirrored between tabs, so another tab's
  * changes show here and the outbox leader sends them; drafts that follow the
- * person from tab to tab; a logout in one tab logs out all), the public-computer idle timeout, the bfcache guard,
+ * person from tab to tab, and so do the notification choice and mutes; a logout in one tab logs out all), the public-computer idle timeout, the bfcache guard,
  * and the full device wipe after logout. Returns a function that undoes it.
  */
 export function installOffline(options: OfflineOptions): () => void {
@@ -70,6 +71,7 @@ export function installOffline(options: OfflineOptions): () => void {
     }),
     syncOutboxAcrossTabs({ dispatch: core.dispatch, store: core.store, channel }),
     syncDraftsAcrossTabs({ dispatch: core.dispatch, store: core.store, channel }),
+    syncPreferencesAcrossTabs({ dispatch: core.dispatch, store: core.store, channel }),
     channel.subscribe((message) => {
       if (message.kind === 'session:ended' && core.session.currentUser()) void core.session.logout('revoked');
     }),

@@ -111,6 +111,7 @@ export class DirtySet {
       case 'contacts':
       case 'conversations':
       case 'drafts':
+      case 'preferences':
         this.local.add(schema);
         break;
       case 'outbox':

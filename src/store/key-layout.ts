@@ -11,7 +11,7 @@ export const SESSION_KEY = `${ROOT}session`;
 export const CHUNK_SIZE = 256;
 
 /** Schemas kept whole in one localStorage value per account. */
-export const LOCAL_SCHEMAS = ['contacts', 'conversations', 'drafts'] as const satisfies readonly SchemaName[];
+export const LOCAL_SCHEMAS = ['contacts', 'conversations', 'drafts', 'preferences'] as const satisfies readonly SchemaName[];
 
 export function accountPrefix(userId: string): string {
   return `${ROOT}${userId}:`;

@@ -134,6 +134,31 @@ export interface DraftRecord {
 }
 
 /**
+ * A choice the person made on this device, kept like the drafts (memory only
+ * on a public computer). `notifications`: whether system notifications are
+ * on, and whether the prompt bar was answered. `mute:<conversationId>`: that
+ * conversation raises no notification and is left out of the tab's count;
+ * unmuting destroys the record.
+ */
+export type PreferenceRecord = NotificationPreference | MutePreference;
+
+export interface NotificationPreference {
+  id: 'notifications';
+  kind: 'notifications';
+  enabled: boolean;
+  /** The person answered the "Turn on notifications" bar (either way): it does not show again. */
+  promptAnswered: boolean;
+  updatedAt: number;
+}
+
+export interface MutePreference {
+  id: `mute:${string}`;
+  kind: 'mute';
+  conversationId: string;
+  updatedAt: number;
+}
+
+/**
  * What the store holds of one conversation's history: every entry (of every
  * kind) with oldestSeq <= seq <= syncedSeq. syncedSeq is the "highest
  * contiguous seq stored" that reconnect catch-up starts from.
@@ -152,6 +177,7 @@ export interface SchemaRecords {
   outbox: OutboxEntry;
   meta: SyncPosition;
   drafts: DraftRecord;
+  preferences: PreferenceRecord;
 }
 
 export type StoreRecord<S extends SchemaName> = SchemaRecords[S];

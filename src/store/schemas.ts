@@ -1,5 +1,5 @@
 /** The schemas the store keeps; each fires `store:change:<schema>`. */
-export const SCHEMAS = ['session', 'contacts', 'conversations', 'messages', 'outbox', 'meta', 'drafts'] as const;
+export const SCHEMAS = ['session', 'contacts', 'conversations', 'messages', 'outbox', 'meta', 'drafts', 'preferences'] as const;
 export type SchemaName = (typeof SCHEMAS)[number];
 
 /** Payload of `store:change:<schema>`: the changed (added, updated or removed) ids, keyed by the schema. */

@@ -10,7 +10,7 @@ import { Store } from './store';
  * server sends it (addMessages keeps the sync positions, which a model's
  * write would not).
  */
-const WRITABLE: ReadonlySet<SchemaName> = new Set<SchemaName>(['outbox', 'drafts']);
+const WRITABLE: ReadonlySet<SchemaName> = new Set<SchemaName>(['outbox', 'drafts', 'preferences']);
 
 interface SyncOptions {
   success?(response: unknown): void;

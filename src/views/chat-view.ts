@@ -8,6 +8,7 @@ import { initials } from './format';
 import { personName } from './person-name';
 import { SettingsView } from './settings-view';
 import { attrs, type ConversationModel, type ViewCore } from './view-core';
+import { NotificationPromptView } from './notification-prompt-view';
 
 type Tab = 'chats' | 'contacts';
 
@@ -19,6 +20,8 @@ type Tab = 'chats' | 'contacts';
 export class ChatView extends Backbone.View {
   private readonly list: ConversationListView;
   private readonly contacts: ContactsView;
+  private readonly prompt: NotificationPromptView;
+  /** The notification switch, shown under the header by its button (until the app has a settings page to hold it). */
   private conversation: ConversationView | null = null;
   private settings: SettingsView | null = null;
   private openId: string | null = null;
@@ -52,6 +55,12 @@ export class ChatView extends Backbone.View {
     // A new display name (here, in another tab or on another device) shows at once.
     this.listenTo(core.dispatch, 'store:change:session', this.renderUser);
     this.listenTo(core.collections.contacts, 'add remove reset change:state change:blocked', this.renderRequestCount);
+    this.prompt = new NotificationPromptView(core);
+    // A click on a system notification brings the tab forward and opens its conversation.
+    this.listenTo(core.dispatch, 'notification:open', ({ conversationId }: { conversationId: string }) => {
+      this.showTab('chats');
+      this.open(conversationId);
+    });
   }
 
   override render(): this {
@@ -67,6 +76,7 @@ export class ChatView extends Backbone.View {
         h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
           h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
           h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts', h('span', { class: 'tab-badge', hidden: true }))),
+        this.prompt.render().el,
         this.panel),
       this.main,
     );
@@ -131,6 +141,7 @@ export class ChatView extends Backbone.View {
     this.conversation?.remove();
     this.list.remove();
     this.contacts.remove();
+    this.prompt.remove();
     return super.remove();
   }
 

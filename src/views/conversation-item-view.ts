@@ -33,6 +33,9 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
     const title = conversationTitle(conversation, this.core.collections.contacts, self?.id);
     const last = messageAttributes(model.lastMessage());
     const unread = model.unreadCount();
+    // A muted conversation keeps its count here, dimmed; it is left out of the tab's.
+    const muted = this.core.notifications.isMuted(conversation.id);
+    this.el.classList.toggle('is-muted', muted);
     const contacts = contactFinder(this.core.collections.contacts);
     let preview = 'No messages yet';
     // A change of members or title, as the history words it.
@@ -53,6 +56,7 @@ export class ConversationItemView extends Backbone.View<ConversationModel> {
       h('span', { class: 'conversation-main' },
         h('span', { class: 'conversation-top' },
           h('span', { class: 'conversation-title' }, ...conversationTitleNode(conversation, contacts, self?.id)),
+          muted ? h('span', { class: 'muted-mark', title: 'Muted' }, h('span', { 'aria-hidden': 'true' }, '🔕'), h('span', { class: 'visually-hidden' }, ' muted')) : null,
           time ? h('time', { class: 'conversation-time', datetime: new Date(time).toISOString() }, listTime(time)) : null),
         h('span', { class: 'conversation-bottom' },
           h('span', { class: `conversation-preview ${this.typingNames.length ? 'is-typing' : ''}` }, preview.slice(0, 140)),

@@ -28,6 +28,8 @@ export class ConversationListView extends Backbone.View {
     // Previews and unread counts follow the messages; names follow the contacts.
     this.listenTo(core.dispatch, 'store:change:messages', this.queueRefresh);
     this.listenTo(core.collections.contacts, 'change add reset', this.queueRefresh);
+    // A mute dims the conversation's count.
+    this.listenTo(core.dispatch, 'store:change:preferences', this.queueRefresh);
     this.listenTo(core.dispatch, 'typing:change', (e: { conversationId: string; userIds: string[] }) => {
       this.items.get(e.conversationId)?.setTyping(e.userIds);
     });

@@ -50,6 +50,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       'click [data-system-retry]': 'onSystemRetry',
       'click [data-system-dismiss]': 'onSystemDismiss',
       'click [data-reveal]': 'onReveal',
+      'click .mute-button': 'onMute',
       keydown: 'onKeydown',
     };
   }
@@ -64,6 +65,8 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.listenTo(core.collections.contacts, 'change add remove', this.renderHeader);
     // Blocking or unblocking someone hides or shows their messages here.
     this.listenTo(core.collections.contacts, 'change:blocked remove', () => this.list?.refreshVisible());
+    // Muted here or in another tab: the header's switch follows.
+    this.listenTo(core.dispatch, 'store:change:preferences', this.renderHeader);
     this.listenTo(core.dispatch, 'typing:change', (e: { conversationId: string; userIds: string[] }) => {
       if (e.conversationId === id) this.renderTyping(e.userIds);
     });
@@ -169,6 +172,7 @@ export class ConversationView extends Backbone.View<ConversationModel> {
       h('div', { class: 'conversation-heading' },
         h('h2', { id: 'conversation-title' }, ...conversationTitleNode(conversation, find, self?.id)),
         h('p', { class: 'conversation-subtitle' }, ...subtitle)),
+      muteButton(this.core.notifications.isMuted(conversation.id)),
       conversation.kind === 'group'
         ? h('button', { type: 'button', class: 'group-info-button icon-button', 'aria-label': 'Group details', 'aria-haspopup': 'dialog' }, icon('info'))
         : null,
@@ -273,6 +277,11 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     this.list.refreshVisible();
   }
 
+  private onMute(): void {
+    const id = this.model?.id as string;
+    void this.core.notifications.setMuted(id, !this.core.notifications.isMuted(id)).catch((error: unknown) => console.warn('could not change the mute', error));
+  }
+
   private onJumpLatest(): void {
     this.list.scrollToBottom();
     this.list.el.focus();
@@ -293,4 +302,14 @@ function directStanding(other: Contact | undefined): string {
   if (isBlocked(other)) return 'Blocked: you do not see each other, and they cannot write to you here';
   if (isReachable(other)) return presenceLabel(other.online, other.lastSeenAt);
   return contactState(other) === 'outgoing' ? 'Contact request sent' : contactState(other) === 'incoming' ? 'Wants to be your contact' : 'Not a contact';
+  }
+
+/** The header's mute switch: a muted conversation raises no notification and leaves the tab's count. */
+function muteButton(muted: boolean): HTMLButtonElement {
+  return h('button', {
+    type: 'button',
+    class: `mute-button ghost ${muted ? 'is-muted' : ''}`,
+    'aria-pressed': String(muted),
+    title: muted ? 'No notifications from this conversation; its messages are not counted in the tab' : 'Stop notifications from this conversation',
+  }, muted ? 'Muted' : 'Mute');
 }

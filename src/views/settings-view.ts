@@ -4,6 +4,7 @@ import { THEME_CHOICES, type ThemeChoice } from '../core/theme-preference';
 import { codePointLength, MAX_DISPLAY_NAME_LENGTH } from '../protocol';
 import { h, replaceChildren } from './dom';
 import { icon } from './icons';
+import { NotificationSettingsView } from './notification-settings-view';
 import { SessionsView } from './sessions-view';
 import type { ViewCore } from './view-core';
 
@@ -17,6 +18,7 @@ const THEME_LABELS: Record<ThemeChoice, string> = { system: 'Same as the system'
  */
 export class SettingsView extends Backbone.View {
   private readonly sessions: SessionsView;
+  private readonly notifications: NotificationSettingsView;
 
   override preinitialize(): void {
     this.tagName = 'section';
@@ -34,6 +36,7 @@ export class SettingsView extends Backbone.View {
     super();
     this.el.setAttribute('aria-labelledby', 'settings-title');
     this.sessions = new SessionsView(core);
+    this.notifications = new NotificationSettingsView(core);
   }
 
   override render(): this {
@@ -71,6 +74,7 @@ export class SettingsView extends Backbone.View {
           h('p', { class: 'settings-note' }, this.core.session.isPublicComputer()
             ? 'On a public computer the choice lasts until you sign out.'
             : 'The choice is kept on this device.')),
+        this.notifications.render().el,
         this.sessions.render().el));
     return this;
   }
@@ -81,6 +85,7 @@ export class SettingsView extends Backbone.View {
 
   override remove(): this {
     this.sessions.remove();
+    this.notifications.remove();
     return super.remove();
   }
 

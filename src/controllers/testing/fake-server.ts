@@ -71,6 +71,8 @@ export class FakeServer {
   messagesPageCap = Infinity;
   /** Contact requests, blocks, account commands and the session cookie (fake-accounts.ts). */
   readonly accounts = new FakeAccounts(this);
+  /** The server's clock in the registration answer: entries sent before it are history to a client connecting then. */
+  serverTime = 0;
   private tokenCounter = 0;
   private messageCounter = 0;
   private conversationsVersion = 1;
@@ -195,7 +197,7 @@ export class FakeServer {
     switch (frame.name) {
       case 'ClientRegistrationCommand':
         c.registered = true;
-        return reply('ClientRegistrationResponse', { clientId: 'cid', protocolVersion: 2, serverTime: 0, heartbeatIntervalMs: 25_000, limits: { maxFrameBytes: 65536, maxBodyLength: 4000 } });
+        return reply('ClientRegistrationResponse', { clientId: 'cid', protocolVersion: 2, serverTime: this.serverTime, heartbeatIntervalMs: 25_000, limits: { maxFrameBytes: 65536, maxBodyLength: 4000 } });
       case 'PingCommand':
         return reply('PongResponse', { serverTime: 0 });
       case 'AccountLoginCommand': {

@@ -5,6 +5,7 @@ import { compareMessages } from '../../models/message-order';
 import { ThemePreference } from '../../core/theme-preference';
 import { BodySchema, ProtocolError, type Contact, type Conversation, type MemberPosition, type SessionInfo, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
+import type { NotificationStatus } from '../../core/client-core-api';
 import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
 /**
@@ -110,6 +111,8 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     if (change === null) contacts.remove(model);
     else model.set(change);
   };
+  const notificationStatus: NotificationStatus = { permission: 'default', enabled: false, offerPrompt: true };
+  const muted = new Set<string>();
   const core: FakeCore = {
     calls,
     user: options.user === undefined ? { id: 'u-alice', username: 'alice', displayName: 'Alice' } : options.user,
@@ -270,6 +273,33 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
     },
     theme,
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
+    notifications: {
+      status: () => ({ ...notificationStatus }),
+      enable: async () => {
+        record('enableNotifications');
+        Object.assign(notificationStatus, { permission: 'granted', enabled: true, offerPrompt: false });
+        dispatch.trigger('notifications:change', { ...notificationStatus });
+        return { ...notificationStatus };
+      },
+      disable: async () => {
+        record('disableNotifications');
+        Object.assign(notificationStatus, { enabled: false, offerPrompt: false });
+        dispatch.trigger('notifications:change', { ...notificationStatus });
+      },
+      dismissPrompt: async () => {
+        record('dismissPrompt');
+        notificationStatus.offerPrompt = false;
+        dispatch.trigger('notifications:change', { ...notificationStatus });
+      },
+      isMuted: (id) => muted.has(id),
+      setMuted: async (id, on) => {
+        record('setMuted', id, on);
+        if (on) muted.add(id);
+        else muted.delete(id);
+        dispatch.trigger('store:change:preferences', { preferences: [`mute:${id}`] });
+      },
+      unreadTotal: () => 0,
+    },
     collections: {
       contacts,
       conversations,
