@@ -1,4 +1,4 @@
-import type { KeyValueBackend, WriteBatch } from '../../src/store/key-value-backend';
+import { mergeRecords, type KeyValueBackend, type WriteBatch } from '../../src/store/key-value-backend';
 import type { SessionRecord } from '../../src/store/records';
 import type { StoreBackends } from '../../src/store/store';
 
@@ -17,7 +17,7 @@ export class MemoryDeviceBackend implements KeyValueBackend {
 
   async write(batch: WriteBatch): Promise<void> {
     for (const [key, value] of batch.set) this.data.set(key, value);
-    for (const [key, value] of batch.merge) this.data.set(key, { ...((this.data.get(key) as object | undefined) ?? {}), ...value });
+    for (const [key, value] of batch.merge) this.data.set(key, mergeRecords(this.data.get(key) as Record<string, unknown> | undefined, value));
     for (const key of batch.del) this.data.delete(key);
   }
 

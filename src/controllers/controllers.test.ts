@@ -4,6 +4,7 @@ import type { ClientCore } from '../core/create-client-core';
 import { ComposerView } from '../views/composer-view';
 import type { FakeServer } from './testing/fake-server';
 import { buildCore, deviceBackends, sentBy, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
+import { wireMessage } from '../store/testing/entries';
 
 let server: FakeServer;
 let cores: ClientCore[];
@@ -311,8 +312,8 @@ describe('OutboxController', () => {
     core.dispatch.on('all', (name: string) => {
       if (name === 'store:change:messages' || name === 'store:change:outbox') changes.push(name.slice('store:change:'.length));
     });
-    const message = { id: 'm_x', conversationId: 'c1', seq: 1, senderId: echo.senderId, clientMessageId: echo.clientMessageId, body: echo.body, sentAt: 1 };
-    core.store.addMessages([message]);
+    const message = wireMessage({ id: 'm_x', conversationId: 'c1', seq: 1, senderId: echo.senderId, clientMessageId: echo.clientMessageId, body: echo.body, sentAt: 1 });
+    core.store.addEntries([message]);
     expect(core.outbox.pendingCount()).toBe(0);
     expect(changes).toEqual(['messages', 'outbox']);
     expect(core.collections.messagesFor('c1').pluck('state')).toEqual(['sent']);
@@ -475,7 +476,7 @@ describe('ReceiptController and TypingController', () => {
     expect(sentBy('AckMessagesCommand')).toEqual([{ conversationId: 'c1', seq: 1, requestId: expect.any(String) }]);
     await settle(2_000);
     expect(sentBy('AckMessagesCommand').map((p) => p['seq'])).toEqual([1, 5]);
-    expect(core.store.find('conversations', 'c1')!.members['u1']!.deliveredSeq).toBe(5);
+    expect(core.store.find('conversations', 'c1')!.myDeliveredSeq).toBe(5);
     await settle(5_000);
     expect(sentBy('AckMessagesCommand').map((p) => p['seq'])).toEqual([1, 5]);
   });

@@ -16,11 +16,6 @@ export interface DirectoryActions {
   createConversation(memberIds: string[], title?: string): Promise<Conversation>;
 }
 
-export interface HistoryActions {
-  /** Fetches the page before the oldest stored message; resolves false when the start is reached. */
-  loadOlder(conversationId: string): Promise<boolean>;
-}
-
 export interface DirectoryControllerOptions {
   dispatch: Dispatch;
   communicator: Communicator;
@@ -29,11 +24,11 @@ export interface DirectoryControllerOptions {
 
 /**
  * The person's explicit requests that wait for an answer: adding a contact,
- * starting a conversation, paging back through history. Results go into the
+ * starting a conversation, paging back through history on the server. Results go into the
  * store; refusals reject with the server's code and are announced as
  * `action:error`.
  */
-export class DirectoryController implements DirectoryActions, HistoryActions {
+export class DirectoryController implements DirectoryActions {
   private readonly olderInFlight = new Map<string, Promise<boolean>>();
 
   constructor(private readonly options: DirectoryControllerOptions) {}
@@ -51,6 +46,7 @@ export class DirectoryController implements DirectoryActions, HistoryActions {
     return conversation;
   }
 
+  /** Fetches the page before the oldest stored entry from the server; resolves false when the start is reached. */
   loadOlder(conversationId: string): Promise<boolean> {
     const running = this.olderInFlight.get(conversationId);
     if (running) return running;
@@ -65,7 +61,7 @@ export class DirectoryController implements DirectoryActions, HistoryActions {
     if (position.oldestSeq <= 1) return false;
     const page = await this.report('loadOlder', communicator.request('GetMessagesCommand', { conversationId, beforeSeq: position.oldestSeq, limit: 100 }));
     const messages = Object.values(page.messages).filter((m) => m.conversationId === conversationId && m.seq < position.oldestSeq);
-    store.addMessages(messages);
+    store.addEntries(messages);
     const current = store.syncPosition(conversationId);
     const oldestSeq = messages.length ? Math.min(...messages.map((m) => m.seq)) : 1;
     // Pages are contiguous and end just below the old start, so the stored range grows downwards.

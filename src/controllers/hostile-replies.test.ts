@@ -4,6 +4,7 @@ import type { ClientCore } from '../core/create-client-core';
 import type { DecodedFrame, Message } from '../protocol';
 import type { FakeServer } from './testing/fake-server';
 import { buildCore, sentBy, settle, startFakeWorld, endFakeWorld } from './testing/core-harness';
+import { wireMessage } from '../store/testing/entries';
 
 /**
  * A hostile (or broken) server's reply to a genuine request: the client asked
@@ -41,7 +42,7 @@ afterEach(async () => {
   endFakeWorld();
 });
 
-const msg = (conversationId: string, seq: number, id = `m-${conversationId}-${seq}`, body = `body ${seq}`): Message => ({ id, conversationId, seq, senderId: 'u2', clientMessageId: `h-${id}-${seq}`, body, sentAt: 1000 + seq });
+const msg = (conversationId: string, seq: number, id = `m-${conversationId}-${seq}`, body = `body ${seq}`): Message => wireMessage({ id, conversationId, seq, senderId: 'u2', clientMessageId: `h-${id}-${seq}`, body, sentAt: 1000 + seq });
 
 /** Answers the next GetMessagesCommand with these messages (as a reply to that very request). */
 function answerNextGetMessages(messages: Message[], latestSeq: number, hasMore = false): void {
@@ -123,7 +124,7 @@ describe('hostile replies to a genuine GetMessagesCommand', () => {
     expect(core.store.findAll('outbox')).toHaveLength(1);
     answerNextGetMessages([msg('c1', 1), msg('c1', 1, 'm-dup'), msg('c1', 7)], 1);
     await notifyC1(1);
-    expect(core.store.findAll('outbox').map((e) => e.body)).toEqual(['waiting for an answer']);
+    expect(core.store.findAll('outbox')).toMatchObject([{ kind: 'send', body: 'waiting for an answer' }]);
   });
 });
 
@@ -133,7 +134,7 @@ describe('hostile replies to a genuine GetConversationsCommand', () => {
     tamper = (frame, socket) => {
       if (frame.name !== 'GetConversationsCommand') return false;
       tamper = null;
-      const conversations = Object.fromEntries([...server.conversations.values()].map((c) => [c.id, { ...c, latestSeq: 5 }]));
+      const conversations = Object.fromEntries([...server.conversations.values()].map((c) => [c.id, { ...server.viewOf(c.id, 'u1'), latestSeq: 5 }]));
       queueMicrotask(() => socket.receive('ConversationsResponse', { requestId: frame.payload['requestId'], conversations, version: 2 }));
       return true;
     };
@@ -147,7 +148,7 @@ describe('hostile replies to a genuine GetConversationsCommand', () => {
   });
 
   it('ignores a conversations notification whose inline item is a conversation the user is not in', async () => {
-    const foreign = { ...server.conversations.get('c_foreign')!, latestSeq: 3 };
+    const foreign = { ...server.viewOf('c_foreign', 'u2'), latestSeq: 3 };
     server.connections.at(-1)!.socket.receive('ResourceChangedNotification', { resource: 'conversations', version: 9, ids: ['c_foreign'], items: { c_foreign: foreign } });
     await settle(2000);
     expect(core.store.find('conversations', 'c_foreign')).toBeUndefined();

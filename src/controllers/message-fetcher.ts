@@ -1,12 +1,12 @@
 import type { Communicator } from '../communicator/communicator';
-import { DEFAULT_LIMITS, type Message } from '../protocol';
+import { DEFAULT_LIMITS, type Entry } from '../protocol';
 import type { Store } from '../store/store';
 
 /** Newest messages fetched for a conversation never seen on this device; older ones page in on scroll. */
 const FIRST_PAGE = 100;
 
 /**
- * Brings one conversation's stored history up to its latest seq
+ * Brings one conversation's stored history (entries of every kind) up to its latest seq
  * (docs/PROTOCOL.md section 6): GetMessages afterSeq=syncedSeq until hasMore is
  * false. A conversation with nothing stored starts from its newest page
  * instead of its first message. One run per conversation at a time; a
@@ -59,7 +59,7 @@ export class MessageFetcher {
     if (store.syncPosition(conversationId).syncedSeq === 0 && store.messagesOf(conversationId).length === 0 && latest > FIRST_PAGE) {
       const page = await communicator.request('GetMessagesCommand', { conversationId, beforeSeq: latest + 1, limit: FIRST_PAGE });
       const offered = inPage(page.messages, conversationId, latest + 1 - FIRST_PAGE, latest);
-      const refused = new Set(store.addMessages(offered));
+      const refused = new Set(store.addEntries(offered));
       const messages = offered.filter((m) => !refused.has(m));
       if (messages.length) {
         const top = Math.max(...messages.map((m) => m.seq));
@@ -75,7 +75,7 @@ export class MessageFetcher {
       const before = store.syncPosition(conversationId).syncedSeq;
       if (before >= latest) return;
       const page = await communicator.request('GetMessagesCommand', { conversationId, afterSeq: before, limit: DEFAULT_LIMITS.messagesPageMax });
-      store.addMessages(inPage(page.messages, conversationId, before + 1, before + DEFAULT_LIMITS.messagesPageMax));
+      store.addEntries(inPage(page.messages, conversationId, before + 1, before + DEFAULT_LIMITS.messagesPageMax));
       latest = Math.max(latest, page.latestSeq);
       const after = store.syncPosition(conversationId).syncedSeq;
       if (!page.hasMore && after >= page.latestSeq) return;
@@ -85,11 +85,11 @@ export class MessageFetcher {
 }
 
 /**
- * The messages of a page that answer its request: of this conversation, with
+ * The entries of a page that answer its request: of this conversation, with
  * seqs in [from, to]. A genuine server sends no others; a hostile one could
  * use them to plant a message at a seq not fetched yet (the real one would
  * then be refused as a conflict) or in another conversation.
  */
-function inPage(messages: Record<string, Message>, conversationId: string, from: number, to: number): Message[] {
+function inPage(messages: Record<string, Entry>, conversationId: string, from: number, to: number): Entry[] {
   return Object.values(messages).filter((m) => m.conversationId === conversationId && m.seq >= from && m.seq <= to);
 }

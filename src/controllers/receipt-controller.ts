@@ -2,13 +2,13 @@ import type { Communicator } from '../communicator/communicator';
 import type { Dispatch } from '../dispatch/dispatch';
 import type { Store } from '../store/store';
 
-/** Whether the person can see the page: document visibility and focus in the app, a fake in tests. */
 /** What the views tell the receipts. */
 export interface ReceiptActions {
   /** The conversation now on screen (null for none): its messages are marked read while visible. */
   setVisibleConversation(conversationId: string | null): void;
 }
 
+/** Whether the person can see the page: document visibility and focus in the app, a fake in tests. */
 export interface VisibilitySource {
   isVisible(): boolean;
   addEventListener(type: string, listener: () => void): void;
@@ -122,25 +122,25 @@ export class ReceiptController implements ReceiptActions {
       }
       this.dirty.delete(conversationId);
       const conversation = store.find('conversations', conversationId);
-      if (!conversation) continue;
+      // A conversation I was removed from takes no receipts (the server would refuse them).
+      if (!conversation || !conversation.memberIds.includes(self)) continue;
       const seq = store.syncPosition(conversationId).syncedSeq;
-      const mine = conversation.members[self] ?? { deliveredSeq: 0, readSeq: 0 };
-      let next = mine;
+      let next = conversation;
       const round: Promise<unknown>[] = [];
-      if (seq > mine.deliveredSeq) {
+      if (seq > conversation.myDeliveredSeq) {
         round.push(communicator.request('AckMessagesCommand', { conversationId, seq }));
-        next = { ...next, deliveredSeq: seq };
+        next = { ...next, myDeliveredSeq: seq };
       }
-      if (conversationId === this.visibleConversation && pageVisible && seq > mine.readSeq) {
+      if (conversationId === this.visibleConversation && pageVisible && seq > conversation.myReadSeq) {
         round.push(communicator.request('MarkReadCommand', { conversationId, seq }));
-        next = { ...next, readSeq: seq };
+        next = { ...next, myReadSeq: seq };
       }
       if (round.length) {
         this.lastRoundAt.set(conversationId, now);
         this.awaitRound(conversationId, round);
       }
       // Our own position moves at once so unread counts drop without waiting for the server's echo.
-      if (next !== mine) store.addItems('conversations', { [conversationId]: { ...conversation, members: { ...conversation.members, [self]: next } } });
+      if (next !== conversation) store.addItems('conversations', { [conversationId]: next });
       this.dirty.delete(conversationId); // that local change is not news to send
     }
     if (nextDue !== Infinity) this.wake(nextDue - now);

@@ -6,13 +6,13 @@ import type { Dispatch } from '../dispatch/dispatch';
 import {
   ContactSchema,
   ConversationSchema,
-  MessageSchema,
+  EntrySchema,
   ProtocolError,
   messagesResource,
   parseResource,
   type Contact,
   type Conversation,
-  type Message,
+  type Entry,
   type ServerMessages,
 } from '../protocol';
 import type { Store } from '../store/store';
@@ -90,8 +90,8 @@ export class SubscriptionController {
       replaceAll(store, 'contacts', contacts, noticed.contacts);
       // Storing the conversations subscribes to each one's messages and catches it up.
       const mine = membersOnly(store, conversations);
-      replaceAll(store, 'conversations', mine, noticed.conversations);
-      for (const conversation of Object.values(mine)) this.follow(conversation.id);
+      replaceConversations(store, mine, noticed.conversations);
+      for (const conversation of Object.values(mine)) if (isMember(store, conversation)) this.follow(conversation.id);
       this.retries.delete(SESSION_TASK);
     } catch (error) {
       this.retryLater(SESSION_TASK, error, () => void this.onSessionReady());
@@ -162,15 +162,15 @@ export class SubscriptionController {
       if (missing.length) {
         void fetchConversations(communicator, missing).then((conversations) => store.addItems('conversations', membersOnly(store, conversations)), ignoreConnectionLoss);
       }
-    } else {
+    } else if (resource.kind === 'messages') {
       const { conversationId } = resource;
       // Only conversations we know (and so subscribed to) take messages: a notification for
       // any other one, from a buggy or hostile server, would store and persist a history
       // nobody can see and ask the server for a conversation we are not in.
       if (!store.find('conversations', conversationId)) return;
-      const { valid } = pickValid(notification, (v) => MessageSchema.safeParse(v));
-      const messages = Object.values(valid as Record<string, Message>).filter((m) => m.conversationId === conversationId);
-      store.addMessages(messages);
+      const { valid } = pickValid(notification, (v) => EntrySchema.safeParse(v));
+      const entries = Object.values(valid as Record<string, Entry>).filter((m) => m.conversationId === conversationId);
+      store.addEntries(entries);
       // A gap (or a notification without items) is filled from the last contiguous seq.
       if (notification.version > store.syncPosition(conversationId).syncedSeq) void this.catchUp(conversationId, notification.version);
     }
@@ -183,6 +183,8 @@ export class SubscriptionController {
     for (const id of change.conversations) {
       const conversation = store.find('conversations', id);
       if (!conversation) continue;
+      // A conversation I was removed from keeps what it had, read-only: the server refuses the rest.
+      if (!isMember(store, conversation)) continue;
       if (!this.subscribed.has(id)) this.follow(id);
       else if (conversation.latestSeq > store.syncPosition(id).syncedSeq) this.scheduleCatchUp(id);
     }
@@ -216,20 +218,48 @@ const SESSION_TASK = '\u0000session';
 const SUBSCRIBE_TASK = '\u0001';
 
 /** A full fetch is the truth: what it no longer lists is gone, unless a notification brought it while the pages came in. */
-function replaceAll(store: Store, schema: 'contacts' | 'conversations', items: Record<string, Contact> | Record<string, Conversation>, noticed: ReadonlySet<string>): void {
+function replaceAll(store: Store, schema: 'contacts', items: Record<string, Contact>, noticed: ReadonlySet<string>): void {
   const stale = store.findAll(schema).map((item) => item.id).filter((id) => !(id in items) && !noticed.has(id));
   if (stale.length) store.removeItems(schema, stale);
-  store.addItems(schema, items as never);
+  store.addItems(schema, items);
 }
 
 /**
- * The conversations the signed-in user is a member of. The server only ever
- * sends those; one that lists another conversation (buggy or hostile) would
- * have the client store it, show it, subscribe to it and fetch its messages.
+ * The full list of conversations is the truth about membership: a stored
+ * conversation it no longer lists (nor a notification brought meanwhile) is
+ * one I was removed from, or left, while away. It stays on the device with
+ * what it had, read-only (section 8): kept without me in `memberIds`.
+ */
+function replaceConversations(store: Store, items: Record<string, Conversation>, noticed: ReadonlySet<string>): void {
+  const self = store.currentUserId();
+  const next: Record<string, Conversation> = {};
+  for (const conversation of store.findAll('conversations')) {
+    if (conversation.id in items || noticed.has(conversation.id) || !conversation.memberIds.includes(self ?? '')) continue;
+    next[conversation.id] = { ...conversation, memberIds: conversation.memberIds.filter((id) => id !== self) };
+  }
+  for (const [id, item] of Object.entries(items)) {
+    // A notification that came while the pages did may be newer than the page: the newer log position wins.
+    const stored = noticed.has(id) ? store.find('conversations', id) : undefined;
+    if (!stored || item.latestSeq > stored.latestSeq) next[id] = item;
+  }
+  store.addItems('conversations', next);
+}
+
+/**
+ * The conversations the server may tell me of: those I am a member of, and
+ * one I hold already (a removal tells me the conversation once more,
+ * without me). The server sends no others; one that lists another
+ * conversation (buggy or hostile) would have the client store it, show it,
+ * subscribe to it and fetch its messages.
  */
 function membersOnly(store: Store, conversations: Record<string, Conversation>): Record<string, Conversation> {
   const userId = store.currentUserId();
-  return Object.fromEntries(Object.entries(conversations).filter(([, c]) => userId !== null && c.memberIds.includes(userId)));
+  return Object.fromEntries(Object.entries(conversations).filter(([id, c]) => userId !== null && (c.memberIds.includes(userId) || store.find('conversations', id) !== undefined)));
+}
+
+function isMember(store: Store, conversation: Conversation): boolean {
+  const userId = store.currentUserId();
+  return userId !== null && conversation.memberIds.includes(userId);
 }
 
 /** The inline items that validate, and the ids to request because they were absent or malformed. */

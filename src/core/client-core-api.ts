@@ -12,30 +12,39 @@
  * from one place.
  */
 import type Backbone from 'backbone';
-import type { DirectoryActions, HistoryActions } from '../controllers/directory-controller';
+import type { DirectoryActions } from '../controllers/directory-controller';
+import type { HistoryActions } from '../controllers/history-controller';
 import type { LoginActions } from '../controllers/login-controller';
 import type { OutboxActions } from '../controllers/outbox-controller';
 import type { ReceiptActions } from '../controllers/receipt-controller';
+import type { ReceiptsWatchActions } from '../controllers/receipts-watch-controller';
 import type { TypingActions } from '../controllers/typing-controller';
 import type { MessageView } from '../models/message-state';
 import type { Contact, Conversation } from '../protocol';
 import type { DraftRecord } from '../store/records';
 
 export type { ConnectionState, ConnectionStatus } from '../communicator/connection-events';
-export type { DirectoryActions, HistoryActions } from '../controllers/directory-controller';
+export type { DirectoryActions } from '../controllers/directory-controller';
+export type { HistoryActions } from '../controllers/history-controller';
 export type { LoginActions, SessionEndReason } from '../controllers/login-controller';
 export type { OutboxActions } from '../controllers/outbox-controller';
 export type { ReceiptActions } from '../controllers/receipt-controller';
+export type { ReceiptsWatchActions } from '../controllers/receipts-watch-controller';
 export type { TypingActions } from '../controllers/typing-controller';
-export type { MessageState, MessageView } from '../models/message-state';
+export type { MessageState, MessageView, PendingChange, RowKind } from '../models/message-state';
 
 export type ContactModel = Backbone.Model<Contact>;
 export type MessageModel = Backbone.Model<MessageView>;
 export type DraftModel = Backbone.Model<DraftRecord>;
 
-/** The conversation model adds two read helpers to the wire attributes. */
+/** The conversation model adds read helpers to the wire attributes. */
 export interface ConversationModel extends Backbone.Model<Conversation> {
+  /** Messages from others past my read position (`myReadSeq`). */
   unreadCount(): number;
+  /** The first message from someone else past my read position, or null: where the "New messages" line goes. */
+  firstUnreadSeq(): number | null;
+  /** False once the person was removed or left: the conversation stays, read-only. */
+  isMember(selfId: string): boolean;
   lastMessage(): MessageView | MessageModel | null | undefined;
 }
 
@@ -55,7 +64,8 @@ export interface ViewCore {
   outbox: OutboxActions;
   directory: DirectoryActions;
   history: HistoryActions;
-  receipts: ReceiptActions;
+  /** The conversation on screen (read receipts) and everyone's positions ("seen by"; fires `receipts:change` with the conversation id). */
+  receipts: ReceiptActions & ReceiptsWatchActions;
   typing: TypingActions;
   collections: ViewCollections;
 }

@@ -1,9 +1,11 @@
 import Backbone from 'backbone';
 import { Communicator, type EventSourceLike } from '../communicator/communicator';
 import { DirectoryController } from '../controllers/directory-controller';
+import { HistoryController } from '../controllers/history-controller';
 import { LoginController } from '../controllers/login-controller';
 import { OutboxController } from '../controllers/outbox-controller';
 import { ReceiptController, type VisibilitySource } from '../controllers/receipt-controller';
+import { ReceiptsWatchController } from '../controllers/receipts-watch-controller';
 import { SubscriptionController } from '../controllers/subscription-controller';
 import { TypingController } from '../controllers/typing-controller';
 import { createDispatch, type Dispatch } from '../dispatch/dispatch';
@@ -102,6 +104,9 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   const receipts = new ReceiptController({ dispatch, communicator, store, selfId, visibility, debounceMs: options.receiptDebounceMs ?? 250 });
   const typing = new TypingController({ dispatch, communicator, selfId });
   const directory = new DirectoryController({ dispatch, communicator, store });
+  // Older history comes from the disk while it holds some, then from the server.
+  const history = new HistoryController({ communicator, store, directory });
+  const receiptsWatch = new ReceiptsWatchController({ dispatch, communicator, store, selfId });
 
   // Each collection declares this core's store; Backbone.sync (storeSync) reads and writes the one declared.
   const context: ModelContext = { dispatch, store };
@@ -122,11 +127,12 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     session,
     outbox,
     directory,
-    history: {
-      // Older history comes from the disk while it holds some, then from the server.
-      loadOlder: async (conversationId: string) => (await store.loadStoredHistory(conversationId)) > 0 || directory.loadOlder(conversationId),
+    history,
+    receipts: {
+      setVisibleConversation: (conversationId) => receipts.setVisibleConversation(conversationId),
+      watchReceipts: (conversationId) => receiptsWatch.watchReceipts(conversationId),
+      seenBy: (conversationId, seq) => receiptsWatch.seenBy(conversationId, seq),
     },
-    receipts,
     typing,
     collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId) },
     async start() {
@@ -140,7 +146,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     async stop() {
       communicator.stop();
-      for (const controller of [subscriptions, outbox, receipts, typing, session]) controller.stop();
+      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session]) controller.stop();
       await store.flush();
     },
   };

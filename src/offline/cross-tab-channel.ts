@@ -1,16 +1,17 @@
-import type { Message } from '../protocol';
-import type { OutboxEntry } from '../store/records';
+import type { DraftRecord, OutboxEntry, StoredEntry } from '../store/records';
 
 /**
  * What one tab tells the others of the same origin. `outbox:changed` carries
  * this tab's changes to the shared outbox (entries written or updated, ids
- * removed, and the server messages that removed ids became), which the others
- * apply to their stores (outbox-tab-sync.ts); `session:ended` follows a
+ * removed, and the stored entries that removed ids became), which the others
+ * apply to their stores (outbox-tab-sync.ts); `drafts:changed` carries the
+ * drafts saved or dropped (draft-tab-sync.ts); `session:ended` follows a
  * logout (the others wipe and close their IndexedDB connections so the
  * database can be deleted).
  */
 export type CrossTabMessage =
-  | { kind: 'outbox:changed'; userId: string; entries: OutboxEntry[]; removed: string[]; acknowledged: Message[] }
+  | { kind: 'outbox:changed'; userId: string; entries: OutboxEntry[]; removed: string[]; acknowledged: StoredEntry[] }
+  | { kind: 'drafts:changed'; userId: string; drafts: DraftRecord[]; removed: string[] }
   | { kind: 'session:ended'; reason: string }
   | { kind: 'session:ready'; userId: string };
 

@@ -8,6 +8,7 @@ import { ROOT } from '../store/key-layout';
 import type { SessionRecord } from '../store/records';
 import { Store } from '../store/store';
 import { DurableLocalBackend, MIRROR_DATABASE, withDurableLocal } from './durable-local-backend';
+import { wireConversation } from '../store/testing/entries';
 
 /** A Storage of its own per test: "losing localStorage" is starting with a new one. */
 class MapStorage implements Storage {
@@ -93,7 +94,7 @@ describe('the store on durable backends', () => {
     const before = storeOn(new MapStorage(), factory);
     await before.useAccount(SESSION.user, false);
     before.addItems('session', { current: SESSION });
-    before.addItems('conversations', { c1: { id: 'c1', kind: 'direct', title: '', memberIds: ['u1', 'u2'], latestSeq: 0, updatedAt: 1, members: {} } });
+    before.addItems('conversations', { c1: wireConversation({ id: 'c1', memberIds: ['u1', 'u2'], updatedAt: 1 }) });
     await before.flush();
 
     const after = storeOn(new MapStorage(), factory);

@@ -2,6 +2,7 @@ import type { Dispatch } from '../dispatch/dispatch';
 import type { LoginActions, OutboxActions, SessionEndReason } from '../core/client-core-api';
 import { guardBackForwardCache } from './bfcache-guard';
 import { CrossTabChannel } from './cross-tab-channel';
+import { syncDraftsAcrossTabs } from './draft-tab-sync';
 import { IdleTimer } from './idle-timer';
 import { syncOutboxAcrossTabs, type OutboxSyncStore } from './outbox-tab-sync';
 import type { ServiceWorkerLifecycle } from './service-worker-lifecycle';
@@ -33,8 +34,8 @@ const WIPING_REASONS: ReadonlySet<SessionEndReason> = new Set(['logout', 'revoke
 /**
  * Wires the offline layer to the client core: the app-shell service worker,
  * the cross-tab channel (the outbox mirrored between tabs, so another tab's
- * sends show here and the outbox leader sends them; a logout in one tab logs
- * out all), the public-computer idle timeout, the bfcache guard,
+ * changes show here and the outbox leader sends them; drafts that follow the
+ * person from tab to tab; a logout in one tab logs out all), the public-computer idle timeout, the bfcache guard,
  * and the full device wipe after logout. Returns a function that undoes it.
  */
 export function installOffline(options: OfflineOptions): () => void {
@@ -64,6 +65,7 @@ export function installOffline(options: OfflineOptions): () => void {
       });
     }),
     syncOutboxAcrossTabs({ dispatch: core.dispatch, store: core.store, channel }),
+    syncDraftsAcrossTabs({ dispatch: core.dispatch, store: core.store, channel }),
     channel.subscribe((message) => {
       if (message.kind === 'session:ended' && core.session.currentUser()) void core.session.logout('revoked');
     }),

@@ -1,10 +1,9 @@
 import type { Dispatch } from '../dispatch/dispatch';
-import type { Message } from '../protocol';
-import type { OutboxEntry } from '../store/records';
+import type { OutboxEntry, StoredEntry } from '../store/records';
 import type { Store } from '../store/store';
 import type { CrossTabChannel } from './cross-tab-channel';
 
-export type OutboxSyncStore = Pick<Store, 'isPersistent' | 'currentUserId' | 'find' | 'addItems' | 'removeItems' | 'addMessages' | 'messagesOf'>;
+export type OutboxSyncStore = Pick<Store, 'isPersistent' | 'currentUserId' | 'find' | 'addItems' | 'removeItems' | 'addEntries' | 'messagesOf'>;
 
 export interface OutboxTabSyncOptions {
   dispatch: Dispatch;
@@ -18,8 +17,8 @@ export interface OutboxTabSyncOptions {
  * Mirrors every change to a trusted session's outbox into the other tabs'
  * stores, at once and with the records themselves (no disk round trip): a
  * follower tab's fresh send reaches the leader tab, which alone sends it
- * (OutboxController); the leader's acknowledgement (with the server message,
- * so the echo turns into it in place) and failures reach the followers, so
+ * (OutboxController); the leader's acknowledgement (with the stored entry,
+ * so the echo turns into it in place, and the message a change applied to) and failures reach the followers, so
  * every tab shows the same state and a tab taking over never resends what was
  * acknowledged. A public-computer session's outbox is the tab's own: nothing
  * is told or taken. Returns a function that stops it.
@@ -31,7 +30,7 @@ export function syncOutboxAcrossTabs({ dispatch, store, channel, batchMs = 25 }:
   const conversationOf = new Map<string, string>();
   /** Changes not told yet: the latest state per id (null: removed), and what removed ids became. */
   let changed = new Map<string, OutboxEntry | null>();
-  let acknowledged = new Map<string, Message>();
+  let acknowledged = new Map<string, StoredEntry[]>();
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   // One BroadcastChannel message per burst rather than one per change: a burst (typing fast,
@@ -61,8 +60,8 @@ export function syncOutboxAcrossTabs({ dispatch, store, channel, batchMs = 25 }:
       }
       if (record) {
         changed.set(id, null);
-        const message = acknowledgedMessage(store, id, conversationOf.get(id));
-        if (message) acknowledged.set(id, message);
+        const entries = acknowledgedEntries(store, id, conversationOf.get(id));
+        if (entries.length) acknowledged.set(id, entries);
       }
       conversationOf.delete(id);
     }
@@ -74,8 +73,8 @@ export function syncOutboxAcrossTabs({ dispatch, store, channel, batchMs = 25 }:
     if (!store.isPersistent() || store.currentUserId() !== message.userId) return;
     applying = true;
     try {
-      // The messages first: the echoes become them in place before their entries go.
-      store.addMessages(message.acknowledged);
+      // The entries first: the echoes become them in place before their outbox entries go.
+      store.addEntries(message.acknowledged);
       if (message.entries.length) store.addItems('outbox', Object.fromEntries(message.entries.map((entry) => [entry.id, entry])));
       if (message.removed.length) store.removeItems('outbox', message.removed);
     } finally {
@@ -94,14 +93,21 @@ export function syncOutboxAcrossTabs({ dispatch, store, channel, batchMs = 25 }:
   };
 }
 
-/** The server message an entry became, if the store holds it (newest first: it was just added). */
-function acknowledgedMessage(store: OutboxSyncStore, clientMessageId: string, conversationId: string | undefined): Message | undefined {
-  if (conversationId === undefined) return undefined;
+/**
+ * What an outbox entry became, if the store holds it (newest first: it was
+ * just added): the stored entry, and for an edit, deletion or reaction the
+ * message as it is now, so the other tabs apply the change too.
+ */
+function acknowledgedEntries(store: OutboxSyncStore, clientMessageId: string, conversationId: string | undefined): StoredEntry[] {
+  if (conversationId === undefined) return [];
   const self = store.find('session', 'current')?.user.id;
-  const messages = store.messagesOf(conversationId);
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const message = messages[i]!;
-    if (message.clientMessageId === clientMessageId && message.senderId === self) return message;
+  const entries = store.messagesOf(conversationId);
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!;
+    if (entry.clientMessageId !== clientMessageId || entry.senderId !== self) continue;
+    if (entry.kind !== 'edit' && entry.kind !== 'delete' && entry.kind !== 'reaction') return [entry];
+    const target = store.find('messages', entry.targetId);
+    return target ? [entry, target] : [entry];
   }
-  return undefined;
+  return [];
 }

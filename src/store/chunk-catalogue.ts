@@ -94,7 +94,6 @@ export class ChunkCatalogue {
  */
 export function firstPaintChunks(
   catalogue: ChunkCatalogue,
-  selfId: string,
   conversation: (id: string) => Conversation | undefined,
   position: (id: string) => SyncPosition,
   hasHead: (id: string) => boolean,
@@ -104,7 +103,7 @@ export function firstPaintChunks(
     const chunks = catalogue.unreadChunks(conversationId);
     const record = conversation(conversationId);
     const top = Math.max(record?.latestSeq ?? 0, position(conversationId).syncedSeq);
-    const readSeq = record?.members[selfId]?.readSeq ?? 0;
+    const readSeq = record?.myReadSeq ?? 0;
     let from = Infinity;
     if (record && top > readSeq) from = chunkOf(Math.max(readSeq, top - UNREAD_SCAN_LIMIT) + 1);
     if (!hasHead(conversationId)) from = Math.min(from, chunks.at(-1)!);

@@ -1,8 +1,7 @@
-import type { Message } from '../protocol';
-import type { MessageIndex } from './message-index';
+import type { MessageIndex, Placed } from './message-index';
 
 /**
- * The server's messages as the store may take them. A message's seq and
+ * The server's entries as the store may take them. An entry's seq and
  * conversation never change, so a message that disagrees with what is
  * stored (its id stored at another seq or in another conversation, or its
  * seq holding another id), or with an earlier one of the same batch, comes
@@ -11,9 +10,9 @@ import type { MessageIndex } from './message-index';
  * catch-up refills. The message stored first stays; the rest are returned
  * as refused.
  */
-export function consistentMessages(messages: Message[], stored: ReadonlyMap<string, Message>, index: MessageIndex): { accepted: Message[]; refused: Message[] } {
-  const accepted: Message[] = [];
-  const refused: Message[] = [];
+export function consistentMessages<T extends Placed>(messages: T[], stored: ReadonlyMap<string, Placed>, index: MessageIndex): { accepted: T[]; refused: T[] } {
+  const accepted: T[] = [];
+  const refused: T[] = [];
   const batchIdAt = new Map<string, string>();
   const batchSeqOf = new Map<string, string>();
   for (const m of messages) {

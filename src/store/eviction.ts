@@ -1,8 +1,7 @@
 import type { SchemaName } from './schemas';
-import type { Message } from '../protocol';
 import type { DirtySet } from './dirty-set';
 import type { MessageIndex } from './message-index';
-import type { SchemaRecords } from './records';
+import type { SchemaRecords, StoredEntry } from './records';
 
 type Tables = { [S in SchemaName]: Map<string, SchemaRecords[S]> };
 
@@ -32,7 +31,7 @@ export function evictOldestHistory(tables: Tables, index: MessageIndex, dirty: D
   for (const chunk of chunks) {
     if (removed.length >= target) break;
     for (const id of chunk.ids) {
-      const message = tables.messages.get(id) as Message;
+      const message = tables.messages.get(id) as StoredEntry;
       index.remove(message);
       tables.messages.delete(id);
       dirty.markRemoved('messages', id, message);

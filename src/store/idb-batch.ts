@@ -1,5 +1,5 @@
 import { promisifyRequest } from 'idb-keyval';
-import type { WriteBatch } from './key-value-backend';
+import { mergeRecords, type WriteBatch } from './key-value-backend';
 
 /** Every key and value under `prefix` in one object store, in key order. */
 export async function readPrefix(store: IDBObjectStore, prefix: string): Promise<[string, unknown][]> {
@@ -11,7 +11,8 @@ export async function readPrefix(store: IDBObjectStore, prefix: string): Promise
 /**
  * Applies a batch inside the caller's readwrite transaction. Merged keys are
  * read and written in that same transaction, so another tab's additions to
- * the same record (a history chunk) survive ours.
+ * the same record (a history chunk) survive ours, and a newer revision of
+ * a message they stored is not overwritten by an older one (mergeRecords).
  */
 export async function applyBatch(store: IDBObjectStore, batch: WriteBatch): Promise<void> {
   for (const [key, value] of batch.set) store.put(value, key);
@@ -19,7 +20,7 @@ export async function applyBatch(store: IDBObjectStore, batch: WriteBatch): Prom
   await Promise.all(
     batch.merge.map(async ([key, value]) => {
       const old = (await promisifyRequest(store.get(key))) as Record<string, unknown> | undefined;
-      store.put(old ? { ...old, ...value } : value, key);
+      store.put(mergeRecords(old, value), key);
     }),
   );
 }

@@ -52,3 +52,26 @@ export class MemoryBackend implements KeyValueBackend {
   async write(): Promise<void> {}
   async destroy(): Promise<void> {}
 }
+
+/**
+ * How a `merge` combines a stored object with the written one, key by key:
+ * the written value wins, except over a copy of the same record with a
+ * higher `revision` (a history chunk's message that another tab stored
+ * after an edit or a deletion). So a tab holding an older copy can never
+ * write back a text that a deletion erased.
+ */
+export function mergeRecords(stored: Record<string, unknown> | undefined, written: Record<string, unknown>): Record<string, unknown> {
+  if (!stored) return written;
+  const out: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(written)) {
+    if (!isNewerCopy(stored[key], value)) out[key] = value;
+  }
+  return out;
+}
+
+function isNewerCopy(stored: unknown, written: unknown): boolean {
+  if (typeof stored !== 'object' || stored === null || typeof written !== 'object' || written === null) return false;
+  const a = stored as { id?: unknown; revision?: unknown };
+  const b = written as { id?: unknown; revision?: unknown };
+  return a.id === b.id && typeof a.revision === 'number' && (typeof b.revision !== 'number' || a.revision > b.revision);
+}

@@ -9,6 +9,7 @@ import type { SessionRecord } from './records';
 import { Store, type StoreBackends } from './store';
 import { storeSync } from './store-sync';
 import { RecordingBackend } from './testing/recording-backend';
+import { wireConversation, wireMessage } from './testing/entries';
 
 const alice: User = { id: 'u1', username: 'alice', displayName: 'Alice' };
 const session: SessionRecord = { id: 'current', user: alice, sessionToken: 'tok', publicComputer: false, expiresAt: 0 };
@@ -17,13 +18,10 @@ let local: RecordingBackend;
 let indexed: RecordingBackend;
 
 function message(seq: number, conversationId = 'c1', senderId = 'u2'): Message {
-  return { id: `${conversationId}-m${seq}`, conversationId, seq, senderId, clientMessageId: `k${seq}`, body: `hi ${seq}`, sentAt: 1000 + seq };
+  return wireMessage({ id: `${conversationId}-m${seq}`, conversationId, seq, senderId, clientMessageId: `k${seq}`, body: `hi ${seq}`, sentAt: 1000 + seq });
 }
 function conversation(id: string, latestSeq: number, readSeq: number): Conversation {
-  return {
-    id, kind: 'direct', title: '', memberIds: ['u1', 'u2'], latestSeq, updatedAt: 1,
-    members: { u1: { deliveredSeq: latestSeq, readSeq }, u2: { deliveredSeq: latestSeq, readSeq: latestSeq } },
-  };
+  return wireConversation({ id, memberIds: ['u1', 'u2'], latestSeq, updatedAt: 1, myDeliveredSeq: latestSeq, myReadSeq: readSeq, deliveredToAllSeq: latestSeq, readByAllSeq: latestSeq });
 }
 /** A device with `count` messages of c1 on disk; every third one from alice herself. */
 async function seedDevice(count: number, readSeq: number): Promise<void> {
@@ -31,7 +29,7 @@ async function seedDevice(count: number, readSeq: number): Promise<void> {
   await seed.useAccount(alice, false);
   seed.addItems('session', { current: session });
   seed.addItems('conversations', { c1: conversation('c1', count, readSeq) });
-  seed.addMessages(Array.from({ length: count }, (_, i) => message(i + 1, 'c1', (i + 1) % 3 === 0 ? 'u1' : 'u2')));
+  seed.addEntries(Array.from({ length: count }, (_, i) => message(i + 1, 'c1', (i + 1) % 3 === 0 ? 'u1' : 'u2')));
   await seed.flush();
   indexed.reads = [];
 }
@@ -138,7 +136,7 @@ describe('Store: lazy history', () => {
     const cold = await coldStart(1000, 1000);
     await cold.useAccount(alice, false);
     indexed.messageQuota = 1000;
-    cold.addMessages(Array.from({ length: 300 }, (_, i) => ({ ...message(i + 1, 'c2'), sentAt: 10_000 + i })));
+    cold.addEntries(Array.from({ length: 300 }, (_, i) => ({ ...message(i + 1, 'c2'), sentAt: 10_000 + i })));
     await cold.flush();
     const stored = [...indexed.data.keys()].filter((k) => k.includes(':messages:c1:'));
     // The oldest chunks of c1 went, from disk and from the sync position; its newest message stays the head.
@@ -158,7 +156,7 @@ describe('Store: lazy history', () => {
   it('reads nothing from disk for a memory-only store', async () => {
     const store = new Store({ dispatch: bus, backends: { local: new MemoryBackend(), indexed: new MemoryBackend() } });
     await store.useAccount(alice, true);
-    store.addMessages([message(1)]);
+    store.addEntries([message(1)]);
     expect(await store.loadStoredHistory('c1')).toBe(0);
     expect(store.newestMessage('c1')?.seq).toBe(1);
   });

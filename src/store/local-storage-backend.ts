@@ -1,4 +1,4 @@
-import type { KeyValueBackend, WriteBatch } from './key-value-backend';
+import { mergeRecords, type KeyValueBackend, type WriteBatch } from './key-value-backend';
 
 /** JSON values in localStorage, for the small records (session, contacts, conversations). */
 export class LocalStorageBackend implements KeyValueBackend {
@@ -29,7 +29,7 @@ export class LocalStorageBackend implements KeyValueBackend {
     for (const [key, value] of batch.set) this.storage.setItem(key, JSON.stringify(value));
     for (const [key, value] of batch.merge) {
       const old = this.storage.getItem(key);
-      const merged = old ? { ...(JSON.parse(old) as Record<string, unknown>), ...value } : value;
+      const merged = mergeRecords(old ? (JSON.parse(old) as Record<string, unknown>) : undefined, value);
       this.storage.setItem(key, JSON.stringify(merged));
     }
     for (const key of batch.del) this.storage.removeItem(key);

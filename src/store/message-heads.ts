@@ -1,8 +1,9 @@
 import type { Message } from '../protocol';
 import type { MessageIndex } from './message-index';
+import type { StoredEntry } from './records';
 
 /**
- * The newest stored message of every conversation, kept also for history
+ * The newest stored message (kind message) of every conversation, kept also for history
  * not read from disk yet, so the conversation list shows its previews
  * without reading any chunk. Persisted as one IndexedDB value (`heads`),
  * written in the same transaction as the chunks it describes.
@@ -22,22 +23,23 @@ export class MessageHeads {
     return this.byConversation;
   }
 
-  /** Takes the message if it is newer than the head; returns whether the head moved. */
+  /** Takes the message if it is newer than the head, or a newer revision of it (edited, deleted); returns whether the head changed. */
   raise(message: Message): boolean {
     const head = this.byConversation.get(message.conversationId);
-    // Server messages never change once stored, so an equal seq is the same message.
-    if (head && head.seq >= message.seq) return false;
+    if (head && head.seq > message.seq) return false;
+    if (head && head.seq === message.seq && head.revision >= message.revision) return false;
     this.byConversation.set(message.conversationId, message);
     return true;
   }
 
   /** The head was removed: the newest message left in memory takes over (removals happen with all history in memory). */
-  recompute(conversationId: string, index: MessageIndex, find: (id: string) => Message | undefined): void {
-    const seq = index.newestSeq(conversationId);
-    const id = seq === undefined ? undefined : index.idAt(conversationId, seq);
-    const next = id === undefined ? undefined : find(id);
-    if (next) this.byConversation.set(conversationId, next);
-    else this.byConversation.delete(conversationId);
+  recompute(conversationId: string, index: MessageIndex, find: (id: string) => StoredEntry | undefined): void {
+    const ids = index.ids(conversationId);
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const next = find(ids[i]!);
+      if (next?.kind === 'message') return void this.byConversation.set(conversationId, next);
+    }
+    this.byConversation.delete(conversationId);
   }
 
   clear(): void {

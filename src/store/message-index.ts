@@ -1,21 +1,24 @@
-import type { Message } from '../protocol';
 import { CHUNK_SIZE, chunkOf } from './key-layout';
 
+/** What the index needs of an entry: where it sits in the log. */
+export type Placed = { id: string; conversationId: string; seq: number };
+
 /**
- * Per-conversation index of stored messages by seq, so the store can answer
+ * Per-conversation index of stored entries (of every kind) by seq, so the store can answer
  * "messages of this conversation, in order", assemble a history chunk, and
- * walk the contiguous run that advances a sync position.
+ * walk the contiguous run that advances a sync position. Every kind of
+ * entry is indexed, so an edit or a reaction fills its seq like a message.
  */
 export class MessageIndex {
   private readonly bySeq = new Map<string, Map<number, string>>();
 
-  add(message: Message): void {
+  add(message: Placed): void {
     let seqs = this.bySeq.get(message.conversationId);
     if (!seqs) this.bySeq.set(message.conversationId, (seqs = new Map()));
     seqs.set(message.seq, message.id);
   }
 
-  remove(message: Message): void {
+  remove(message: Placed): void {
     const seqs = this.bySeq.get(message.conversationId);
     if (seqs?.get(message.seq) === message.id) seqs.delete(message.seq);
   }

@@ -6,6 +6,7 @@ import { MemoryBackend } from './key-value-backend';
 import type { OutboxEntry, SessionRecord } from './records';
 import { Store, type StoreBackends } from './store';
 import { RecordingBackend } from './testing/recording-backend';
+import { wireMessage } from './testing/entries';
 
 const alice: User = { id: 'u1', username: 'alice', displayName: 'Alice' };
 let dbCounter = 0;
@@ -13,10 +14,10 @@ let bus: Dispatch;
 let dbName: string;
 
 function message(seq: number, conversationId = 'c1', sentAt = seq): Message {
-  return { id: `${conversationId}-m${seq}`, conversationId, seq, senderId: 'u2', clientMessageId: `k${conversationId}${seq}`, body: `hi ${seq}`, sentAt };
+  return wireMessage({ id: `${conversationId}-m${seq}`, conversationId, seq, senderId: 'u2', clientMessageId: `k${conversationId}${seq}`, body: `hi ${seq}`, sentAt });
 }
 function outboxEntry(id: string): OutboxEntry {
-  return { id, clientMessageId: id, conversationId: 'c1', senderId: 'u1', body: 'later', createdAt: 1, order: 1, state: 'pending' };
+  return { id, clientMessageId: id, conversationId: 'c1', senderId: 'u1', kind: 'send', body: 'later', replyTo: null, createdAt: 1, order: 1, state: 'pending' };
 }
 function session(publicComputer = false): SessionRecord {
   return { id: 'current', user: alice, sessionToken: 'tok', publicComputer, expiresAt: 0 };
@@ -56,10 +57,10 @@ describe('Store', () => {
     const store = new Store({ dispatch: bus, backends: null });
     const metaChanges: string[][] = [];
     bus.subscribe('store:change:meta', (p) => metaChanges.push(p.meta));
-    store.addMessages([message(2), message(1), message(4)]);
+    store.addEntries([message(2), message(1), message(4)]);
     expect(store.messagesOf('c1').map((m) => m.seq)).toEqual([1, 2, 4]);
     expect(store.syncPosition('c1')).toMatchObject({ syncedSeq: 2, oldestSeq: 1 });
-    store.addMessages([message(3)]);
+    store.addEntries([message(3)]);
     expect(store.syncPosition('c1').syncedSeq).toBe(4);
     expect(metaChanges).toEqual([['c1'], ['c1']]);
   });
@@ -69,7 +70,7 @@ describe('Store', () => {
     await store.useAccount(alice, false);
     store.addItems('session', { current: session() });
     store.addItems('contacts', { u2: { id: 'u2', username: 'bob', displayName: 'Bob', online: false, lastSeenAt: 5 } });
-    store.addMessages(Array.from({ length: 600 }, (_, i) => message(i + 1)));
+    store.addEntries(Array.from({ length: 600 }, (_, i) => message(i + 1)));
     store.addItems('outbox', { k1: outboxEntry('k1') });
     await store.flush();
     expect(localStorage.getItem('tidings:u1:contacts')).toContain('bob');
@@ -84,7 +85,7 @@ describe('Store', () => {
     expect(await cold.loadStoredHistory('c1', Infinity)).toBe(600);
     expect(cold.messagesOf('c1')).toHaveLength(600);
     expect(cold.syncPosition('c1').syncedSeq).toBe(600);
-    expect(cold.find('outbox', 'k1')?.body).toBe('later');
+    expect(cold.find('outbox', 'k1')).toMatchObject({ body: 'later' });
     expect(seen).toEqual(expect.arrayContaining(['store:change:messages', 'store:change:outbox', 'store:change:session']));
   });
 
@@ -93,7 +94,7 @@ describe('Store', () => {
     await store.useAccount(alice, true);
     store.addItems('session', { current: session(true) });
     store.addItems('contacts', { u2: { id: 'u2', username: 'bob', displayName: 'Bob', online: false, lastSeenAt: null } });
-    store.addMessages([message(1)]);
+    store.addEntries([message(1)]);
     store.addItems('outbox', { k1: outboxEntry('k1') });
     await store.flush();
     await new Promise((r) => setTimeout(r, 20));
@@ -109,7 +110,7 @@ describe('Store', () => {
     await store.useAccount(alice, false);
     await store.flush();
     write.mockClear();
-    for (let seq = 1; seq <= 200; seq++) store.addMessages([message(seq)]);
+    for (let seq = 1; seq <= 200; seq++) store.addEntries([message(seq)]);
     for (let i = 0; i < 20; i++) store.addItems('outbox', { [`k${i}`]: outboxEntry(`k${i}`) });
     await new Promise((r) => setTimeout(r, 30));
     await store.flush();
@@ -120,10 +121,10 @@ describe('Store', () => {
     const indexed = new RecordingBackend();
     const store = new Store({ dispatch: bus, backends: { local: new MemoryBackend(), indexed }, flushDelayMs: 5 });
     await store.useAccount(alice, false);
-    store.addMessages(Array.from({ length: 2000 }, (_, i) => message(i + 1)));
+    store.addEntries(Array.from({ length: 2000 }, (_, i) => message(i + 1)));
     await store.flush();
     indexed.writes = [];
-    store.addMessages([message(2001)]);
+    store.addEntries([message(2001)]);
     await store.flush();
     const [batch] = indexed.writes;
     const written = [...batch!.set, ...batch!.merge].filter(([key]) => key.includes(':messages:'));
@@ -136,12 +137,12 @@ describe('Store', () => {
     const backends: StoreBackends = { local: new MemoryBackend(), indexed };
     const store = new Store({ dispatch: bus, backends, flushDelayMs: 5 });
     await store.useAccount(alice, false);
-    store.addMessages(Array.from({ length: 1000 }, (_, i) => message(i + 1, 'old', i)));
+    store.addEntries(Array.from({ length: 1000 }, (_, i) => message(i + 1, 'old', i)));
     await store.flush();
     indexed.messageQuota = 1000;
     const evicted: number[] = [];
     bus.subscribe('store:evicted', (e) => evicted.push(e.messages));
-    store.addMessages(Array.from({ length: 300 }, (_, i) => message(i + 1, 'new', 10_000 + i)));
+    store.addEntries(Array.from({ length: 300 }, (_, i) => message(i + 1, 'new', 10_000 + i)));
     store.addItems('outbox', { k1: outboxEntry('k1') });
     await store.flush();
     expect(evicted.length).toBeGreaterThan(0);
@@ -156,7 +157,7 @@ describe('Store', () => {
     const store = browserStore();
     await store.useAccount(alice, false);
     store.addItems('session', { current: session() });
-    store.addMessages([message(1)]);
+    store.addEntries([message(1)]);
     await store.flush();
     expect(await databaseExists(dbName)).toBe(true);
     const removed: string[][] = [];
@@ -177,7 +178,7 @@ describe('Store', () => {
     const seed = new Store({ dispatch: bus, backends: { local, indexed }, flushDelayMs: 5 });
     await seed.useAccount(alice, false);
     seed.addItems('session', { current: session() });
-    for (let c = 0; c < 4; c++) seed.addMessages(Array.from({ length: 5000 }, (_, i) => message(i + 1, `c${c}`)));
+    for (let c = 0; c < 4; c++) seed.addEntries(Array.from({ length: 5000 }, (_, i) => message(i + 1, `c${c}`)));
     await seed.flush();
     const cold = new Store({ dispatch: bus, backends: { local, indexed } });
     indexed.reads = [];
@@ -195,8 +196,8 @@ describe('Store', () => {
     const b = browserStore();
     await a.useAccount(alice, false);
     await b.useAccount(alice, false);
-    a.addMessages([message(1)]);
-    b.addMessages([message(2)]);
+    a.addEntries([message(1)]);
+    b.addEntries([message(2)]);
     await a.flush();
     await b.flush();
     a.addItems('session', { current: session() });

@@ -1,6 +1,6 @@
 import { SCHEMAS, type SchemaName } from './schemas';
 import type { Dispatch } from '../dispatch/dispatch';
-import type { Message, User } from '../protocol';
+import type { Entry, Message, User } from '../protocol';
 import { readKeys } from './backend-reads';
 import { firstPaintChunks, type ChunkRef } from './chunk-catalogue';
 import { consistentMessages } from './consistent-messages';
@@ -11,7 +11,10 @@ import { HistoryOnDisk } from './history-on-disk';
 import { LOCAL_SCHEMAS, SESSION_KEY, accountPrefix, chunkOf, headsKey, outboxKey, schemaKey } from './key-layout';
 import { MessageHeads } from './message-heads';
 import { MessageIndex } from './message-index';
-import type { SchemaRecords, SessionRecord, SyncPosition } from './records';
+import { conversationAfter } from './system-lines';
+import { NewerRevisions, isNewerRevision, replaces } from './newer-revisions';
+import type { ChangeMark, SchemaRecords, SessionRecord, StoredEntry, SyncPosition } from './records';
+import { upgradeConversation, upgradeOutboxEntry, upgradeStoredEntry, type V1Conversation, type V1Message } from './record-upgrades';
 
 export interface StoreBackends {
   /** Small records: session, contacts, conversations, drafts. */
@@ -53,6 +56,8 @@ export class Store {
   /** null without backends: then all history is in memory. */
   private readonly disk: HistoryOnDisk | null;
   private dirty = new DirtySet();
+  /** Newer revisions of messages not in memory when their change came: the message arriving later takes them. */
+  private readonly newer = new NewerRevisions();
   private userId: string | null = null;
   private persistent = false;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -115,7 +120,7 @@ export class Store {
     const ids = Object.keys(items);
     for (const id of ids) {
       const item = items[id]!;
-      if (schema === 'messages') this.indexMessage(table.get(id) as Message | undefined, item as Message);
+      if (schema === 'messages') this.indexMessage(table.get(id) as StoredEntry | undefined, item as StoredEntry);
       table.set(id, item);
       this.dirty.mark(schema, id, item);
     }
@@ -131,7 +136,7 @@ export class Store {
     for (const id of ids) {
       const old = table.get(id);
       if (old === undefined) continue;
-      if (schema === 'messages') this.unindexMessage(old as Message);
+      if (schema === 'messages') this.unindexMessage(old as StoredEntry);
       table.delete(id);
       this.dirty.markRemoved(schema, id, old);
       removed.push(id);
@@ -149,12 +154,12 @@ export class Store {
     return [...this.tables[schema].values()];
   }
 
-  /** One conversation's messages in memory, in seq order (its newest chunks; see loadStoredHistory). */
-  messagesOf(conversationId: string): Message[] {
+  /** One conversation's entries in memory (every kind), in seq order (its newest chunks; see loadStoredHistory). */
+  messagesOf(conversationId: string): StoredEntry[] {
     return this.index.ids(conversationId).map((id) => this.tables.messages.get(id)!);
   }
 
-  messageAt(conversationId: string, seq: number): Message | undefined {
+  messageAt(conversationId: string, seq: number): StoredEntry | undefined {
     const id = this.index.idAt(conversationId, seq);
     return id === undefined ? undefined : this.tables.messages.get(id);
   }
@@ -176,21 +181,80 @@ export class Store {
   }
 
   /**
-   * Adds server messages and advances each conversation's sync position over
-   * any run they make contiguous (firing `store:change:meta`). Messages that
-   * contradict what is stored (consistent-messages.ts) are left out and
-   * returned. A stored message settles the outbox entry it was sent from
-   * (same sender and clientMessageId), whoever stored it (the send's answer,
-   * a notification, another tab's copy): the entry goes right after the
-   * message change, so a list turns the echo into the message in place.
+   * Adds server entries of every kind (section 7) and advances each
+   * conversation's sync position over any run they make contiguous (firing
+   * `store:change:meta`): an edit or a reaction fills its seq like a
+   * message. Of two copies of one message the higher `revision` is kept, so
+   * entries may come in any order and paging back never brings an older
+   * state. An edit, deletion or reaction is kept as a mark without its
+   * `target`; the target replaces the stored message when newer (in memory,
+   * or in its chunk on disk), so a deletion erases the text everywhere on
+   * the device. Entries that contradict what is stored
+   * (consistent-messages.ts) are left out and returned.
+   *
+   * A stored entry of mine settles the outbox entry it was sent from (same
+   * sender and clientMessageId), whoever stored it (the answer, a
+   * notification, another tab's copy): the outbox entry goes right after the
+   * entry change, so a list turns the echo into the row in place.
    */
-  addMessages(incoming: Message[]): Message[] {
-    const { accepted: messages, refused } = consistentMessages(incoming, this.tables.messages, this.index);
-    if (messages.length === 0) return refused;
-    this.addItems('messages', Object.fromEntries(messages.map((m) => [m.id, m])));
-    const sent = messages.filter((m) => this.tables.outbox.get(m.clientMessageId)?.senderId === m.senderId);
-    if (sent.length) this.removeItems('outbox', sent.map((m) => m.clientMessageId));
-    const touched = new Set(messages.map((m) => m.conversationId));
+  addEntries(incoming: readonly (Entry | StoredEntry)[]): StoredEntry[] {
+    const records: StoredEntry[] = [];
+    const targets: Message[] = [];
+    for (const entry of incoming) {
+      if ('target' in entry) {
+        const { target, ...mark } = entry;
+        records.push(mark as ChangeMark);
+        targets.push(target);
+      } else records.push(entry);
+    }
+    const { accepted, refused } = consistentMessages(records, this.tables.messages, this.index);
+    const changes: Record<string, StoredEntry> = {};
+    for (const arrived of accepted) {
+      // A change of this message may have come first, while the device did not hold it.
+      const entry = this.newer.take(arrived);
+      const stored = this.tables.messages.get(entry.id);
+      if (stored === undefined || isNewerRevision(entry, stored)) changes[entry.id] = entry;
+    }
+    // Targets after the entries: a page may carry a message and a change of it.
+    const refusedIds = new Set(refused.map((e) => e.id));
+    for (const target of targets) {
+      if (refusedIds.has(target.id)) continue;
+      const stored = (changes[target.id] as StoredEntry | undefined) ?? this.tables.messages.get(target.id);
+      if (stored) {
+        if (replaces(target, stored)) changes[target.id] = target;
+      } else this.rememberNewer(target);
+    }
+    if (Object.keys(changes).length) this.addItems('messages', changes);
+    const settled = accepted.filter((e) => this.tables.outbox.get(e.clientMessageId)?.senderId === e.senderId);
+    if (settled.length) this.removeItems('outbox', settled.map((e) => e.clientMessageId));
+    this.advanceSyncPositions(new Set(accepted.map((e) => e.conversationId)));
+    this.applySystemLines(accepted);
+    return refused;
+  }
+
+  /**
+   * Applies a message as the server has it now (a ReactResponse's target
+   * with no entry), when newer than the stored copy; a message not held on
+   * the device is not added (paging back brings it as it is then).
+   */
+  applyMessage(target: Message): void {
+    const stored = this.tables.messages.get(target.id);
+    if (!stored) return this.rememberNewer(target);
+    if (replaces(target, stored)) this.addItems('messages', { [target.id]: target });
+  }
+
+  /** A rename or a change of members updates the stored conversation at once (system-lines.ts). */
+  private applySystemLines(entries: readonly StoredEntry[]): void {
+    const changed: Record<string, SchemaRecords['conversations']> = {};
+    for (const conversationId of new Set(entries.filter((e) => e.kind === 'members' || e.kind === 'title').map((e) => e.conversationId))) {
+      const conversation = this.tables.conversations.get(conversationId);
+      const next = conversation && conversationAfter(conversation, entries);
+      if (next) changed[conversationId] = next;
+    }
+    if (Object.keys(changed).length) this.addItems('conversations', changed);
+  }
+
+  private advanceSyncPositions(touched: Set<string>): void {
     const changed: string[] = [];
     for (const conversationId of touched) {
       const position = this.syncPosition(conversationId);
@@ -203,7 +267,18 @@ export class Store {
       }
     }
     if (changed.length) this.emit('meta', changed);
-    return refused;
+  }
+
+  /**
+   * A newer revision of a message not in memory: remembered (newer-revisions.ts),
+   * and if its chunk is on disk and not read yet, the chunk's copy is
+   * overwritten there, so the old text does not stay on the device.
+   */
+  private rememberNewer(target: Message): void {
+    if (!this.newer.remember(target)) return;
+    const userId = this.userId;
+    if (!this.disk || !this.persistent || userId === null || !this.disk.holdsUnread(target.conversationId, target.seq)) return;
+    this.disk.patchUnread(userId, [target], this.disk.epoch).catch((error: unknown) => console.warn('could not update a stored message', error));
   }
 
   /** What is stored of a conversation's history; {0, 1} when nothing is. */
@@ -233,6 +308,7 @@ export class Store {
     for (const schema of SCHEMAS) this.tables[schema].clear();
     this.index.clear();
     this.heads.clear();
+    this.newer.clear();
     this.dirty = new DirtySet();
     this.userId = null;
     this.persistent = false;
@@ -245,21 +321,21 @@ export class Store {
     await Promise.all([this.backends.local.destroy(''), this.backends.indexed.destroy('')]);
   }
 
-  private indexMessage(old: Message | undefined, message: Message): void {
+  private indexMessage(old: StoredEntry | undefined, message: StoredEntry): void {
     if (old) this.index.remove(old);
     this.index.add(message);
     this.raiseHead(message);
   }
 
-  private unindexMessage(message: Message): void {
+  private unindexMessage(message: StoredEntry): void {
     this.index.remove(message);
     if (this.heads.get(message.conversationId)?.id !== message.id) return;
     this.heads.recompute(message.conversationId, this.index, (id) => this.tables.messages.get(id));
     this.dirty.markHeadsReplaced();
   }
 
-  private raiseHead(message: Message): void {
-    if (this.heads.raise(message)) this.dirty.markHead(message.conversationId);
+  private raiseHead(message: StoredEntry): void {
+    if (message.kind === 'message' && this.heads.raise(message)) this.dirty.markHead(message.conversationId);
   }
 
   private emit(schema: SchemaName, ids: string[]): void {
@@ -343,20 +419,27 @@ export class Store {
     };
     for (const [key, value] of localEntries) {
       for (const schema of LOCAL_SCHEMAS) {
-        if (key === schemaKey(userId, schema)) for (const [id, item] of Object.entries(value as object)) put(schema, id, item);
+        if (key !== schemaKey(userId, schema)) continue;
+        for (const [id, item] of Object.entries(value as object)) {
+          // Conversations stored by the version-1 client are upgraded as they are read.
+          put(schema, id, schema === 'conversations' ? upgradeConversation(item as V1Conversation, userId) : item);
+        }
       }
     }
     for (const [key, value] of records) {
       if (key === headsKey(userId)) {
-        for (const head of Object.values(value as Record<string, Message>)) this.heads.raise(head);
+        for (const head of Object.values(value as Record<string, Message | V1Message>)) {
+          const upgraded = upgradeStoredEntry(head);
+          if (upgraded.kind === 'message') this.heads.raise(upgraded);
+        }
       } else for (const [id, item] of Object.entries(value as Record<string, SyncPosition>)) put('meta', id, item);
     }
-    for (const [key, value] of outboxEntries) put('outbox', key.slice(outboxPrefix.length), value as SchemaRecords['outbox']);
+    for (const [key, value] of outboxEntries) put('outbox', key.slice(outboxPrefix.length), upgradeOutboxEntry(value as SchemaRecords['outbox']));
 
     disk.catalogue.setOnDisk(chunks);
     const wanted = [
       ...disk.catalogue.readChunks(),
-      ...firstPaintChunks(disk.catalogue, userId, (id) => this.tables.conversations.get(id), (id) => this.syncPosition(id), (id) => this.heads.has(id)),
+      ...firstPaintChunks(disk.catalogue, (id) => this.tables.conversations.get(id), (id) => this.syncPosition(id), (id) => this.heads.has(id)),
     ];
     const messageIds = await this.readChunks(userId, wanted, epoch);
     if (messageIds === null) return;
@@ -397,8 +480,11 @@ export class Store {
     if (messages === null || this.userId !== userId) return null;
     counted?.(messages.length);
     const added: string[] = [];
-    for (const message of messages) {
-      if (chunkOf(message.seq) < 0 || this.tables.messages.has(message.id)) continue;
+    for (const read of messages) {
+      if (chunkOf(read.seq) < 0 || this.tables.messages.has(read.id)) continue;
+      // A newer revision that came while the chunk was on disk only replaces what the disk held.
+      const message = this.newer.take(read);
+      if (message !== read) this.dirty.mark('messages', message.id, message);
       this.tables.messages.set(message.id, message);
       this.index.add(message);
       this.raiseHead(message);

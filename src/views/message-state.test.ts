@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../protocol';
 import { displayState } from './message-state';
 
-const conversation = (members: Conversation['members']): Conversation => ({
-  id: 'c1', kind: 'group', title: 'g', memberIds: ['me', 'b', 'c'], latestSeq: 10, updatedAt: 0, members,
+const conversation = (deliveredToAllSeq: number, readByAllSeq: number): Conversation => ({
+  id: 'c1', kind: 'group', title: 'g', ownerId: 'me', memberIds: ['me', 'b', 'c'], latestSeq: 10, updatedAt: 0,
+  members: { me: { joinedSeq: 1 }, b: { joinedSeq: 1 }, c: { joinedSeq: 1 } },
+  myDeliveredSeq: 10, myReadSeq: 10, deliveredToAllSeq, readByAllSeq,
 });
 
 describe('displayState', () => {
@@ -13,15 +15,15 @@ describe('displayState', () => {
   });
 
   it('says delivered or read only when every other member got that far', () => {
-    const partly = conversation({ me: { deliveredSeq: 10, readSeq: 10 }, b: { deliveredSeq: 5, readSeq: 5 }, c: { deliveredSeq: 4, readSeq: 0 } });
+    const partly = conversation(4, 0);
     expect(displayState({ state: 'sent', seq: 4 }, partly, 'me')).toBe('delivered');
     expect(displayState({ state: 'sent', seq: 5 }, partly, 'me')).toBe('sent');
-    const all = conversation({ b: { deliveredSeq: 9, readSeq: 9 }, c: { deliveredSeq: 9, readSeq: 8 } });
+    const all = conversation(9, 8);
     expect(displayState({ state: 'sent', seq: 8 }, all, 'me')).toBe('read');
     expect(displayState({ state: 'sent', seq: 9 }, all, 'me')).toBe('delivered');
   });
 
   it('never shows less than the core reported', () => {
-    expect(displayState({ state: 'read', seq: 3 }, conversation({}), 'me')).toBe('read');
+    expect(displayState({ state: 'read', seq: 3 }, conversation(0, 0), 'me')).toBe('read');
   });
 });

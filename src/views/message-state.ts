@@ -15,16 +15,16 @@ export const STATE_LABELS: Record<MessageState, string> = {
 /**
  * The state to show next to one's own message: pending and failed come from
  * the outbox; once the message has a seq, the other members' receipt
- * positions say delivered (all of them stored it) or read (all of them saw it).
+ * positions (`deliveredToAllSeq`, `readByAllSeq`) say delivered (all of them
+ * stored it) or read (all of them saw it).
  */
 export function displayState(message: Pick<MessageView, 'state' | 'seq'>, conversation: Conversation | undefined, selfId: string | undefined): MessageState {
   if (message.state === 'pending' || message.state === 'failed' || message.seq === null) return message.state;
   let derived: MessageState = 'sent';
-  if (conversation) {
-    const others = conversation.memberIds.filter((id) => id !== selfId);
-    const seq = message.seq;
-    if (others.length > 0 && others.every((id) => (conversation.members[id]?.readSeq ?? 0) >= seq)) derived = 'read';
-    else if (others.length > 0 && others.every((id) => (conversation.members[id]?.deliveredSeq ?? 0) >= seq)) derived = 'delivered';
+  if (conversation && conversation.memberIds.some((id) => id !== selfId)) {
+    // The summaries over the other members (section 7a): the lowest position among them.
+    if (conversation.readByAllSeq >= message.seq) derived = 'read';
+    else if (conversation.deliveredToAllSeq >= message.seq) derived = 'delivered';
   }
   return RANK[derived] >= RANK[message.state] ? derived : message.state;
 }

@@ -5,8 +5,9 @@ import { ComposerView, COUNTER_FROM } from './composer-view';
 import { addConversation, createFakeCore, fakeMessage } from './testing/fake-core';
 
 const conversation = {
-  id: 'conv-1', kind: 'direct' as const, title: '', memberIds: ['u-alice', 'u-bob'], latestSeq: 2, updatedAt: Date.now(),
-  members: { 'u-alice': { deliveredSeq: 2, readSeq: 0 }, 'u-bob': { deliveredSeq: 1, readSeq: 1 } },
+  id: 'conv-1', kind: 'direct' as const, title: '', ownerId: null, memberIds: ['u-alice', 'u-bob'], latestSeq: 2, updatedAt: Date.now(),
+  members: { 'u-alice': { joinedSeq: 1 }, 'u-bob': { joinedSeq: 1 } },
+  myDeliveredSeq: 2, myReadSeq: 0, deliveredToAllSeq: 1, readByAllSeq: 1,
 };
 
 afterEach(() => {

@@ -1,5 +1,6 @@
 import { FakeWebSocket } from '../../communicator/testing/fake-web-socket';
-import type { Contact, Conversation, DecodedFrame, ErrorCode, Message, User } from '../../protocol';
+import { ENTRY_COMMANDS, ProtocolError, parseResource, type Contact, type Conversation, type DecodedFrame, type Entry, type ErrorCode, type Message, type User } from '../../protocol';
+import { FakeLog, type FakeConversation, type Logged } from './fake-log';
 
 interface Connection {
   socket: FakeWebSocket;
@@ -10,17 +11,36 @@ interface Connection {
 }
 
 /**
- * A small scripted protocol server behind FakeWebSocket, for controller tests:
- * accounts, tokens, contacts, conversations with gap-free seqs, idempotent
- * sends, notifications with inline items, and switches to misbehave
- * (rate-limit or refuse sends, stay silent, expire tokens, drop sockets).
+ * A small scripted protocol server (version 2) behind FakeWebSocket, for
+ * controller tests: accounts, tokens, contacts, conversations whose logs
+ * hold entries of every kind with gap-free seqs (fake-log.ts: the writing
+ * commands and their rules, GONE, FORBIDDEN, the visibility floor),
+ * idempotent writes by (sender, clientMessageId), the receipts resource,
+ * notifications with inline items, and switches to misbehave (rate-limit
+ * or refuse sends, stay silent, expire tokens, drop sockets).
  */
 export class FakeServer {
   readonly users = new Map<string, { user: User; password: string }>();
   readonly tokens = new Map<string, string>();
-  readonly conversations = new Map<string, Conversation>();
-  readonly messages = new Map<string, Message[]>();
+  readonly log = new FakeLog();
   readonly connections: Connection[] = [];
+  /** The answer of every write, by sender and clientMessageId: a resend gets it again, with duplicate true. */
+  private readonly answers = new Map<string, { name: string; payload: Record<string, unknown> }>();
+  /** Every conversation, with every member's positions (the per-caller view is `viewOf`). */
+  get conversations(): Map<string, FakeConversation> {
+    return this.log.conversations;
+  }
+
+  /** Each conversation's messages as they are now (the log's other kinds left out). */
+  get messages(): Map<string, Message[]> {
+    return new Map([...this.log.entries].map(([id, list]) => [id, list.filter((e): e is Message => e.kind === 'message')]));
+  }
+
+  /** A conversation as `userId` receives it. */
+  viewOf(conversationId: string, userId: string): Conversation {
+    return this.log.viewOf(conversationId, userId);
+  }
+
   /** The next N SendMessageCommands are answered RATE_LIMITED. */
   rateLimitSends = 0;
   /** Sends to these conversations are refused with the code. */
@@ -62,43 +82,67 @@ export class FakeServer {
     return user;
   }
 
-  addConversation(id: string, memberIds: string[]): Conversation {
-    const members = Object.fromEntries(memberIds.map((m) => [m, { deliveredSeq: 0, readSeq: 0 }]));
-    const conversation: Conversation = { id, kind: memberIds.length > 2 ? 'group' : 'direct', title: '', memberIds, latestSeq: 0, updatedAt: 1, members };
-    this.conversations.set(id, conversation);
-    this.messages.set(id, []);
-    return conversation;
+  addConversation(id: string, memberIds: string[], kind?: 'direct' | 'group'): FakeConversation {
+    return this.log.addConversation(id, memberIds, kind);
   }
 
   /** Stores a message as if sent by `senderId` and notifies subscribers. */
   post(conversationId: string, senderId: string, body: string, clientMessageId = `srv-${++this.messageCounter}`, notify = true, from: Connection | null = null): Message {
-    const list = this.messages.get(conversationId)!;
-    const existing = list.find((m) => m.senderId === senderId && m.clientMessageId === clientMessageId);
+    const existing = this.messages.get(conversationId)!.find((m) => m.senderId === senderId && m.clientMessageId === clientMessageId);
     if (existing) return existing;
-    const conversation = this.conversations.get(conversationId)!;
-    const message: Message = { id: `m-${conversationId}-${list.length + 1}`, conversationId, seq: list.length + 1, senderId, clientMessageId, body, sentAt: 1000 + list.length };
-    list.push(message);
-    conversation.latestSeq = message.seq;
-    conversation.updatedAt = message.sentAt;
-    if (notify) this.notifyMessage(message, from);
-    if (this.notifyConversations) this.notifyConversation(conversation);
+    const message = this.log.post(conversationId, senderId, body, clientMessageId);
+    this.afterAppend(message, notify, from);
     return message;
   }
 
-  notifyMessage(message: Message, from: Connection | null = null): void {
+  /** Runs a writing command as `userId` would send it (for tests: another person edits, reacts, removes someone) and notifies like a real one. */
+  write(name: string, userId: string, payload: Record<string, unknown>, notify = true): Entry | null {
+    const answer = this.log.write(name, userId, payload);
+    const entry = (answer.payload['message'] ?? answer.payload['entry'] ?? null) as Entry | null;
+    if (entry) this.afterAppend(entry, notify, null);
+    return entry;
+  }
+
+  private afterAppend(entry: Logged | Entry, notify: boolean, from: Connection | null): void {
+    const conversation = this.log.conversations.get(entry.conversationId)!;
+    if (notify) this.notifyMessage(entry, from);
+    // A removed member is told once: the members entry (above) and the conversation without them.
+    const removed = entry.kind === 'members' ? entry.removed : [];
+    if (this.notifyConversations || entry.kind === 'members' || entry.kind === 'title') this.notifyConversation(conversation, removed);
+  }
+
+  notifyMessage(message: Logged | Entry, from: Connection | null = null): void {
     const resource = `messages:${message.conversationId}`;
+    const conversation = this.log.conversations.get(message.conversationId)!;
+    const served = 'target' in message ? message : this.log.serve(message);
+    const removed = message.kind === 'members' ? message.removed : [];
     for (const c of this.connections) {
-      if (!c.subscriptions.has(resource)) continue;
+      if (!c.subscriptions.has(resource) || !c.userId) continue;
       if (c === from && !this.notifySender) continue;
-      const items = this.inlineItems ? { items: { [message.id]: message } } : {};
+      const member = conversation.memberIds.includes(c.userId) && message.seq >= conversation.members[c.userId]!.joinedSeq;
+      if (!member && !removed.includes(c.userId)) continue;
+      const items = this.inlineItems ? { items: { [message.id]: served } } : {};
       c.socket.receive('ResourceChangedNotification', { resource, version: message.seq, ids: [message.id], ...items });
     }
   }
 
-  notifyConversation(conversation: Conversation): void {
+  /** Tells every member (and `alsoTo`, members just removed) the conversation as each of them sees it. */
+  notifyConversation(conversation: FakeConversation, alsoTo: string[] = []): void {
     for (const c of this.connections) {
-      if (!c.subscriptions.has('conversations') || !c.userId || !conversation.memberIds.includes(c.userId)) continue;
-      c.socket.receive('ResourceChangedNotification', { resource: 'conversations', version: ++this.conversationsVersion, ids: [conversation.id], items: { [conversation.id]: { ...conversation } } });
+      if (!c.subscriptions.has('conversations') || !c.userId) continue;
+      if (!conversation.memberIds.includes(c.userId) && !alsoTo.includes(c.userId)) continue;
+      const view = this.log.viewOf(conversation.id, c.userId);
+      c.socket.receive('ResourceChangedNotification', { resource: 'conversations', version: ++this.conversationsVersion, ids: [conversation.id], items: { [conversation.id]: view } });
+    }
+  }
+
+  /** Tells the subscribers of `receipts:<id>` the member whose positions moved. */
+  private notifyReceipts(conversation: FakeConversation, userId: string): void {
+    const resource = `receipts:${conversation.id}`;
+    const { deliveredSeq, readSeq } = conversation.members[userId]!;
+    for (const c of this.connections) {
+      if (!c.subscriptions.has(resource) || !c.userId || !conversation.memberIds.includes(c.userId)) continue;
+      c.socket.receive('ResourceChangedNotification', { resource, version: Math.max(deliveredSeq, readSeq), ids: [userId], items: { [userId]: { deliveredSeq, readSeq } } });
     }
   }
 
@@ -148,7 +192,7 @@ export class FakeServer {
     switch (frame.name) {
       case 'ClientRegistrationCommand':
         c.registered = true;
-        return reply('ClientRegistrationResponse', { clientId: 'cid', protocolVersion: 1, serverTime: 0, heartbeatIntervalMs: 25_000, limits: { maxFrameBytes: 65536, maxBodyLength: 4000 } });
+        return reply('ClientRegistrationResponse', { clientId: 'cid', protocolVersion: 2, serverTime: 0, heartbeatIntervalMs: 25_000, limits: { maxFrameBytes: 65536, maxBodyLength: 4000 } });
       case 'PingCommand':
         return reply('PongResponse', { serverTime: 0 });
       case 'AccountLoginCommand': {
@@ -184,46 +228,122 @@ export class FakeServer {
     }
     if (userId === null) return fail('NOT_AUTHENTICATED', 'log in first');
     switch (frame.name) {
-      case 'SubscribeCommand':
+      case 'SubscribeCommand': {
+        const resource = parseResource(s('resource'));
+        if (!resource) return fail('NOT_FOUND', `no resource ${s('resource')}`);
+        if (resource.kind === 'messages' || resource.kind === 'receipts') {
+          const conversation = this.log.conversations.get(resource.conversationId);
+          if (!conversation) return fail('NOT_FOUND', `no conversation ${resource.conversationId}`);
+          if (!conversation.memberIds.includes(userId)) return fail('FORBIDDEN', `not a member of ${resource.conversationId}`);
+        }
         c.subscriptions.add(s('resource'));
         return reply('SubscribeResponse', { resource: s('resource'), version: 1 });
+      }
+      case 'UnsubscribeCommand':
+        c.subscriptions.delete(s('resource'));
+        return reply('UnsubscribeResponse', { resource: s('resource') });
       case 'GetContactsCommand': {
         const contacts = [...this.users.values()].filter(({ user }) => user.id !== userId).map(({ user }): Contact => ({ ...user, online: true, lastSeenAt: null }));
         const { items, more } = this.listPage(contacts, p);
         return reply('ContactsResponse', { contacts: Object.fromEntries(items.map((c) => [c.id, c])), version: 1, ...more });
       }
       case 'GetConversationsCommand': {
-        const mine = [...this.conversations.values()].filter((conv) => conv.memberIds.includes(userId));
+        const mine = [...this.conversations.values()].filter((conv) => conv.memberIds.includes(userId)).map((conv) => this.log.viewOf(conv.id, userId));
         const { items, more } = this.listPage(mine, p);
         return reply('ConversationsResponse', { conversations: Object.fromEntries(items.map((conv) => [conv.id, conv])), version: 1, ...more });
       }
       case 'GetMessagesCommand': {
-        const list = this.messages.get(s('conversationId')) ?? [];
+        const conversationId = s('conversationId');
+        const conversation = this.log.conversations.get(conversationId);
+        if (!conversation) return fail('NOT_FOUND', `no conversation ${conversationId}`);
+        if (!conversation.memberIds.includes(userId)) return fail('FORBIDDEN', `not a member of ${conversationId}`);
+        const list = this.log.visibleTo(conversationId, userId);
+        const latestSeq = conversation.latestSeq;
+        const ids = p['ids'] as string[] | undefined;
+        if (ids) {
+          const page = list.filter((e) => ids.includes(e.id));
+          return reply('MessagesResponse', { conversationId, messages: Object.fromEntries(page.map((e) => [e.id, this.log.serve(e)])), latestSeq, hasMore: false });
+        }
         const limit = Math.min((p['limit'] as number | undefined) ?? 100, this.messagesPageCap);
         const before = p['beforeSeq'] as number | undefined;
+        const floor = list[0]?.seq ?? latestSeq + 1;
         const page = before !== undefined ? list.filter((m) => m.seq < before).slice(-limit) : list.filter((m) => m.seq > ((p['afterSeq'] as number | undefined) ?? 0)).slice(0, limit);
-        const hasMore = before !== undefined ? (page[0]?.seq ?? 1) > 1 : (page.at(-1)?.seq ?? 0) < list.length;
-        return reply('MessagesResponse', { conversationId: s('conversationId'), messages: Object.fromEntries(page.map((m) => [m.id, m])), latestSeq: list.length, hasMore });
+        const hasMore = before !== undefined ? (page[0]?.seq ?? floor) > floor : (page.at(-1)?.seq ?? 0) < latestSeq;
+        return reply('MessagesResponse', { conversationId, messages: Object.fromEntries(page.map((m) => [m.id, this.log.serve(m)])), latestSeq, hasMore });
       }
-      case 'SendMessageCommand': {
-        if (this.rateLimitSends > 0) {
-          this.rateLimitSends--;
-          return fail('RATE_LIMITED', 'slow down');
-        }
-        const refusal = this.refuse.get(s('conversationId'));
-        if (refusal) return fail(refusal, 'refused');
-        const list = this.messages.get(s('conversationId')) ?? [];
-        const duplicate = list.some((m) => m.senderId === userId && m.clientMessageId === s('clientMessageId'));
-        const message = this.post(s('conversationId'), userId, s('body'), s('clientMessageId'), !duplicate, c);
-        return reply('SendMessageResponse', { clientMessageId: s('clientMessageId'), message, duplicate });
+      case 'GetReceiptsCommand': {
+        const conversation = this.log.conversations.get(s('conversationId'));
+        if (!conversation) return fail('NOT_FOUND', `no conversation ${s('conversationId')}`);
+        if (!conversation.memberIds.includes(userId)) return fail('FORBIDDEN', `not a member of ${conversation.id}`);
+        const members = Object.fromEntries(conversation.memberIds.map((id) => [id, { deliveredSeq: conversation.members[id]!.deliveredSeq, readSeq: conversation.members[id]!.readSeq }]));
+        return reply('ReceiptsResponse', { conversationId: conversation.id, members });
       }
       case 'AckMessagesCommand':
-      case 'MarkReadCommand':
-        return reply(frame.name === 'AckMessagesCommand' ? 'AckMessagesResponse' : 'MarkReadResponse', { conversationId: s('conversationId'), seq: p['seq'] });
+      case 'MarkReadCommand': {
+        const conversation = this.log.conversations.get(s('conversationId'));
+        const member = conversation?.members[userId];
+        if (!conversation || !member || !conversation.memberIds.includes(userId)) return fail('FORBIDDEN', `not a member of ${s('conversationId')}`);
+        const seq = Math.min(p['seq'] as number, conversation.latestSeq);
+        const before = { ...member };
+        member.deliveredSeq = Math.max(member.deliveredSeq, seq);
+        if (frame.name === 'MarkReadCommand') member.readSeq = Math.max(member.readSeq, seq);
+        if (member.deliveredSeq !== before.deliveredSeq || member.readSeq !== before.readSeq) {
+          this.notifyReceipts(conversation, userId);
+          if (this.notifyConversations) this.notifyConversation(conversation);
+        }
+        return reply(frame.name === 'AckMessagesCommand' ? 'AckMessagesResponse' : 'MarkReadResponse', { conversationId: conversation.id, seq: frame.name === 'AckMessagesCommand' ? member.deliveredSeq : member.readSeq });
+      }
       case 'TypingCommand':
         return;
-      default:
-        return fail('UNKNOWN_COMMAND', frame.name);
     }
+    if ((ENTRY_COMMANDS as readonly string[]).includes(frame.name)) return this.handleWrite(frame.name, userId, p, c, reply, fail);
+    return fail('UNKNOWN_COMMAND', frame.name);
+  }
+
+  /**
+   * A writing command (section 8): rate limits and scripted refusals first,
+   * then the answer stored for a resend (duplicate: true, whatever happened
+   * since), then membership, then the log's rules.
+   */
+  private handleWrite(name: string, userId: string, p: Record<string, unknown>, c: Connection, reply: (name: string, payload: object) => void, fail: (code: ErrorCode, message: string) => void): void {
+    if (name === 'SendMessageCommand' && this.rateLimitSends > 0) {
+      this.rateLimitSends--;
+      return fail('RATE_LIMITED', 'slow down');
+    }
+    const conversationId = p['conversationId'] as string;
+    const refusal = this.refuse.get(conversationId);
+    if (refusal) return fail(refusal, 'refused');
+    const key = `${userId}\u0000${p['clientMessageId'] as string}`;
+    const earlier = this.answers.get(key);
+    if (earlier) return reply(earlier.name, { ...this.fresh(earlier.payload), duplicate: true });
+    // A message a test posted with this clientMessageId (stored, its answer lost) is answered as a resend.
+    const posted = name === 'SendMessageCommand' ? this.messages.get(conversationId)?.find((m) => m.senderId === userId && m.clientMessageId === p['clientMessageId']) : undefined;
+    if (posted) return reply('SendMessageResponse', { clientMessageId: posted.clientMessageId, message: this.log.serve(posted), duplicate: true });
+    const conversation = this.log.conversations.get(conversationId);
+    if (!conversation) return fail('NOT_FOUND', `no conversation ${conversationId}`);
+    if (!conversation.memberIds.includes(userId)) return fail('FORBIDDEN', `not a member of ${conversationId}`);
+    let answer;
+    try {
+      answer = this.log.write(name, userId, p);
+    } catch (error) {
+      if (error instanceof ProtocolError) return fail(error.code, error.message);
+      throw error;
+    }
+    this.answers.set(key, answer);
+    const entry = (answer.payload['message'] ?? answer.payload['entry'] ?? null) as Entry | null;
+    if (entry) this.afterAppend(entry, true, c);
+    reply(answer.name, { ...answer.payload, duplicate: false });
+  }
+
+  /** A stored answer as served again: its entry and message as they are now (a deletion since erases them). */
+  private fresh(payload: Record<string, unknown>): Record<string, unknown> {
+    const out = { ...payload };
+    for (const key of ['message', 'entry', 'target'] as const) {
+      const value = out[key] as Entry | null | undefined;
+      if (!value) continue;
+      const logged = this.log.entries.get(value.conversationId)?.find((e) => e.id === value.id);
+      if (logged) out[key] = this.log.serve(logged);
+    }
+    return out;
   }
 }

@@ -1,4 +1,4 @@
-import type { KeyValueBackend, WriteBatch } from '../key-value-backend';
+import { mergeRecords, type KeyValueBackend, type WriteBatch } from '../key-value-backend';
 
 /**
  * An in-memory backend that counts its writes and can pretend the disk is
@@ -32,7 +32,7 @@ export class RecordingBackend implements KeyValueBackend {
     this.writes.push(batch);
     const next = new Map(this.data);
     for (const [key, value] of batch.set) next.set(key, value);
-    for (const [key, value] of batch.merge) next.set(key, { ...((next.get(key) as object | undefined) ?? {}), ...value });
+    for (const [key, value] of batch.merge) next.set(key, mergeRecords(next.get(key) as Record<string, unknown> | undefined, value));
     for (const key of batch.del) next.delete(key);
     let messages = 0;
     for (const [key, value] of next) if (key.includes(':messages:')) messages += Object.keys(value as object).length;

@@ -15,8 +15,15 @@ export class FakeConversation extends Backbone.Model<Conversation> implements Co
   messages?: Backbone.Collection<MessageModel>;
   selfId = 'u-alice';
   unreadCount(): number {
-    const readSeq = this.get('members')?.[this.selfId]?.readSeq ?? 0;
-    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId).length ?? 0;
+    const readSeq = this.get('myReadSeq') ?? 0;
+    return this.messages?.filter((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && m.get('kind') === 'message').length ?? 0;
+  }
+  firstUnreadSeq(): number | null {
+    const readSeq = this.get('myReadSeq') ?? 0;
+    return this.messages?.find((m) => (m.get('seq') ?? 0) > readSeq && m.get('senderId') !== this.selfId && m.get('kind') === 'message')?.get('seq') ?? null;
+  }
+  isMember(selfId: string): boolean {
+    return (this.get('memberIds') ?? []).includes(selfId);
   }
   lastMessage(): MessageModel | null {
     return this.messages?.last() ?? null;
@@ -77,19 +84,27 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       hasStoredSession: () => core.user !== null,
     },
     outbox: {
-      send: (conversationId, body) => {
+      send: (conversationId, body, sendOptions) => {
         // The outbox's one check of a body, against the protocol's schema.
         const checked = BodySchema.safeParse(body);
         if (!checked.success) throw new ProtocolError('INVALID_PAYLOAD', `body: ${checked.error.issues[0]?.message ?? 'invalid'}`, 'SendMessageCommand');
-        record('send', conversationId, body);
+        record('send', conversationId, body, ...(sendOptions ? [sendOptions] : []));
         const message: MessageView = {
-          id: `local-${calls.length}`, conversationId, seq: null, senderId: core.user?.id ?? 'me',
-          clientMessageId: `cm-${calls.length}`, body, sentAt: Date.now(), state: 'pending',
+          ...fakeMessage(0, core.user?.id ?? 'me', body, Date.now(), conversationId),
+          id: `local-${calls.length}`, seq: null, clientMessageId: `cm-${calls.length}`, state: 'pending', revision: 0,
+          replyTo: sendOptions?.replyTo ?? null,
         };
         core.collections.messagesFor(conversationId).add(message);
         return message;
       },
+      edit: (conversationId, messageId, body) => void record('edit', conversationId, messageId, body),
+      deleteMessage: (conversationId, messageId) => void record('deleteMessage', conversationId, messageId),
+      react: (conversationId, messageId, emoji, on) => void record('react', conversationId, messageId, emoji, on),
+      renameConversation: (conversationId, title) => void record('renameConversation', conversationId, title),
+      addMembers: (conversationId, memberIds) => void record('addMembers', conversationId, memberIds),
+      removeMember: (conversationId, memberId) => void record('removeMember', conversationId, memberId),
       retry: (id) => void record('retry', id),
+      dismiss: (id) => void record('dismiss', id),
       pendingCount: () => 0,
     },
     directory: {
@@ -111,8 +126,19 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
         if (page) core.collections.messagesFor(conversationId).add(page);
         return olderPages.length > 0;
       },
+      ensureMessage: async (conversationId, messageId) => {
+        record('ensureMessage', conversationId, messageId);
+        return core.collections.messagesFor(conversationId).some((m) => m.get('id') === messageId);
+      },
     },
-    receipts: { setVisibleConversation: (id) => void record('setVisibleConversation', id) },
+    receipts: {
+      setVisibleConversation: (id) => void record('setVisibleConversation', id),
+      watchReceipts: (id) => {
+        record('watchReceipts', id);
+        return () => void record('unwatchReceipts', id);
+      },
+      seenBy: () => ({ read: [], delivered: [] }),
+    },
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
     collections: {
       contacts,
@@ -148,7 +174,10 @@ export function addConversation(core: FakeCore, conversation: Conversation, mess
 
 /** A message from `senderId` with sensible defaults. */
 export function fakeMessage(seq: number, senderId: string, body: string, sentAt: number, conversationId = 'conv-1'): MessageView {
-  return { id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent' };
+  return {
+    id: `m${seq}`, conversationId, seq, senderId, clientMessageId: `cm${seq}`, body, sentAt, state: 'sent',
+    kind: 'message', replyTo: null, attachments: [], reactions: {}, editedAt: null, deletedAt: null, revision: seq,
+  };
 }
 
 function activityOf(model: ConversationModel): number {
