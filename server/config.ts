@@ -43,6 +43,8 @@ export interface ServerLimits {
   groupsPerHour: number;
   sendsPerUserPerMinute: number;
   contactsPerUserPerHour: number;
+  searchesPerUserPerMinute: number;
+  searchScanLimit: number;
 }
 
 /**

@@ -41,6 +41,12 @@ Environment:
   CONTACTS_PER_USER_PER_HOUR
                         Contacts one user may add in an hour, from all their
                         sockets together. Default 200. More: RATE_LIMITED.
+  SEARCHES_PER_USER_PER_MINUTE
+                        Searches one user may run in a minute, from all
+                        their sockets together. Default 120. More:
+                        RATE_LIMITED.
+  SEARCH_SCAN_LIMIT     Most index matches one search examines before its
+                        page ends with hasMore (at least 100). Default 20000.
   DIST_DIR              Built app directory. Default ./dist.
 
 Socket limits (0 turns a limit off):
@@ -152,6 +158,8 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   const groupsPerHour = whole(env, 'GROUPS_PER_HOUR', 1);
   const sendsPerUserPerMinute = whole(env, 'SENDS_PER_USER_PER_MINUTE', 1);
   const contactsPerUserPerHour = whole(env, 'CONTACTS_PER_USER_PER_HOUR', 1);
+  const searchesPerUserPerMinute = whole(env, 'SEARCHES_PER_USER_PER_MINUTE', 1);
+  const searchScanLimit = whole(env, 'SEARCH_SCAN_LIMIT', 100);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   const metricsToken = env['METRICS_TOKEN'] || undefined;
   const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
@@ -188,7 +196,7 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
     typingTypersPerConversation: whole(env, 'TYPING_TYPERS_PER_CONVERSATION', 1),
     receiptNoticeIntervalMs: whole(env, 'RECEIPT_NOTICE_INTERVAL_MS', 0),
     presenceOfflineGraceMs: whole(env, 'PRESENCE_OFFLINE_GRACE_MS', 0),
-    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour, ...authLimitsFromEnv(env) },
+    limits: { maxGroupMembers, groupsPerHour, sendsPerUserPerMinute, contactsPerUserPerHour, searchesPerUserPerMinute, searchScanLimit, ...authLimitsFromEnv(env) },
     maxSockets: whole(env, 'MAX_SOCKETS', 0),
     maxSocketsPerAddress: whole(env, 'MAX_SOCKETS_PER_ADDRESS', 0),
     maxPendingSocketsPerAddress: whole(env, 'MAX_PENDING_SOCKETS_PER_ADDRESS', 0),

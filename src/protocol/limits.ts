@@ -36,6 +36,10 @@ export const DEFAULT_LIMITS = {
   sendsPerUserPerMinute: 6000,
   /** Contacts one user may add in an hour from all their sockets together. */
   contactsPerUserPerHour: 200,
+  /** Searches one user may run in a minute from all their sockets together (SearchMessagesCommand). */
+  searchesPerUserPerMinute: 120,
+  /** Most index matches one search examines before its page ends with hasMore (bounds one query's work). */
+  searchScanLimit: 20_000,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;

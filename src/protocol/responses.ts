@@ -109,6 +109,15 @@ export const ServerMessageSchemas = {
   AckMessagesResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
   MarkReadResponse: z.object({ requestId: RequestId, conversationId: z.string(), seq: z.number() }),
   TypingNotification: z.object({ conversationId: z.string(), userId: z.string(), typing: z.boolean() }),
+  // Search (section 10): messages as they are now, newest first. `nextBeforeSeq` (with conversationId, when
+  // hasMore) is where the next page starts: the server may stop early after examining its most candidates.
+  SearchMessagesResponse: z.object({
+    requestId: RequestId,
+    query: z.string(),
+    messages: z.array(MessageSchema),
+    hasMore: z.boolean(),
+    nextBeforeSeq: z.number().optional(),
+  }),
   ErrorResponse: z.object({
     requestId: RequestId,
     code: z.enum(ERROR_CODES),

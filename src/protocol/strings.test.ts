@@ -44,6 +44,7 @@ const SAMPLES: { [K in ClientCommandName]: ClientCommandInputs[K][] } = {
   AckMessagesCommand: [{ requestId: 'r1', conversationId: ID, seq: 1 }],
   MarkReadCommand: [{ requestId: 'r1', conversationId: ID, seq: 1 }],
   TypingCommand: [{ requestId: 'r1', conversationId: ID, typing: true }],
+  SearchMessagesCommand: [{ requestId: 'r1', query: 'hello', conversationId: ID, beforeSeq: 5, limit: 10 }],
 };
 
 interface StringField {
