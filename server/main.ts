@@ -46,7 +46,7 @@ Environment:
                         their sockets together. Default 120. More:
                         RATE_LIMITED.
   SEARCH_SCAN_LIMIT     Most index matches one search examines before its
-                        page ends with hasMore (at least 100). Default 20000.
+                        page ends with hasMore (at least 100). Default 5000.
   DIST_DIR              Built app directory. Default ./dist.
 
 Socket limits (0 turns a limit off):

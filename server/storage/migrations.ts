@@ -133,7 +133,7 @@ const MIGRATIONS: string[] = [
     sent_at INTEGER NOT NULL,
     UNIQUE (conversation_id, seq)
   );
-  CREATE VIRTUAL TABLE search_text USING fts5(body, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+  CREATE VIRTUAL TABLE search_text USING fts5(body, content = '', tokenize = 'unicode61 remove_diacritics 2');
   INSERT INTO search_text (search_text, rank) VALUES ('secure-delete', 1);
   INSERT INTO search_docs (conversation_id, seq, sent_at)
     SELECT conversation_id, seq, sent_at FROM messages WHERE kind = 'message' AND body <> '' ORDER BY sent_at, conversation_id, seq;

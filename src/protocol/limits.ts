@@ -39,7 +39,7 @@ export const DEFAULT_LIMITS = {
   /** Searches one user may run in a minute from all their sockets together (SearchMessagesCommand). */
   searchesPerUserPerMinute: 120,
   /** Most index matches one search examines before its page ends with hasMore (bounds one query's work). */
-  searchScanLimit: 20_000,
+  searchScanLimit: 5000,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;
