@@ -24,6 +24,7 @@ export const RESPONSE_OF = {
   RemoveMemberCommand: 'RemoveMemberResponse',
   AckMessagesCommand: 'AckMessagesResponse',
   MarkReadCommand: 'MarkReadResponse',
+  SearchMessagesCommand: 'SearchMessagesResponse',
 } as const satisfies Partial<Record<ClientCommandName, ServerMessageName>>;
 
 export type RequestCommandName = keyof typeof RESPONSE_OF;
