@@ -14,6 +14,7 @@
 import type Backbone from 'backbone';
 import type { DirectoryActions } from '../controllers/directory-controller';
 import type { HistoryActions } from '../controllers/history-controller';
+import type { SearchActions } from '../search/search-controller';
 import type { LoginActions } from '../controllers/login-controller';
 import type { OutboxActions } from '../controllers/outbox-controller';
 import type { ReceiptActions } from '../controllers/receipt-controller';
@@ -67,5 +68,7 @@ export interface ViewCore {
   /** The conversation on screen (read receipts) and everyone's positions ("seen by"; fires `receipts:change` with the conversation id). */
   receipts: ReceiptActions & ReceiptsWatchActions;
   typing: TypingActions;
+  /** Search over the device's history, then the server's (src/search). */
+  search: SearchActions;
   collections: ViewCollections;
 }

@@ -2,6 +2,7 @@ import Backbone from 'backbone';
 import { Communicator, type EventSourceLike } from '../communicator/communicator';
 import { DirectoryController } from '../controllers/directory-controller';
 import { HistoryController } from '../controllers/history-controller';
+import { SearchController } from '../search/search-controller';
 import { LoginController } from '../controllers/login-controller';
 import { OutboxController } from '../controllers/outbox-controller';
 import { ReceiptController, type VisibilitySource } from '../controllers/receipt-controller';
@@ -107,6 +108,8 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   // Older history comes from the disk while it holds some, then from the server.
   const history = new HistoryController({ communicator, store, directory });
   const receiptsWatch = new ReceiptsWatchController({ dispatch, communicator, store, selfId });
+  // Search answers from the device's index first (offline too), then merges the server's.
+  const search = new SearchController({ store, dispatch, server: (payload) => communicator.request('SearchMessagesCommand', payload) });
 
   // Each collection declares this core's store; Backbone.sync (storeSync) reads and writes the one declared.
   const context: ModelContext = { dispatch, store };
@@ -134,6 +137,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
       seenBy: (conversationId, seq) => receiptsWatch.seenBy(conversationId, seq),
     },
     typing,
+    search,
     collections: { contacts, conversations, messagesFor, draftFor: (conversationId: string) => drafts.draftFor(conversationId) },
     async start() {
       try {
@@ -146,7 +150,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     async stop() {
       communicator.stop();
-      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session]) controller.stop();
+      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session, search]) controller.stop();
       await store.flush();
     },
   };

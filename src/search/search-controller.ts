@@ -13,6 +13,11 @@ export interface SearchResults {
   source: 'local' | 'merged' | 'offline';
 }
 
+/** What the views may ask of search. */
+export interface SearchActions {
+  search(query: string, scope: { conversationId?: string }, onResults: (results: SearchResults) => void, limit?: number): Promise<SearchResults>;
+}
+
 export interface SearchControllerOptions {
   store: Pick<Store, 'find' | 'findAll'>;
   dispatch: Pick<Dispatch, 'subscribe'>;
@@ -26,16 +31,24 @@ export interface SearchControllerOptions {
  * now; newest first). The local index follows the store: every change of
  * messages (arrived, edited, deleted, read from disk) is applied to it.
  */
-export class SearchController {
+export class SearchController implements SearchActions {
   readonly index = new LocalSearchIndex();
   private readonly stops: (() => void)[] = [];
   private stopped = false;
-  /** Resolves when the messages the store held at start are indexed. */
-  readonly ready: Promise<void>;
+  private built: Promise<void> | null = null;
 
   constructor(private readonly options: SearchControllerOptions) {
     this.stops.push(options.dispatch.subscribe('store:change:messages', ({ messages }) => this.apply(messages)));
-    this.ready = buildInSlices(this.index, options.store.findAll('messages'), () => this.stopped);
+  }
+
+  /**
+   * Indexes what the store holds, once, in idle slices: started by the first
+   * search (the store is loaded by then; changes since construction were
+   * applied as they came). Resolves when done.
+   */
+  get ready(): Promise<void> {
+    this.built ??= buildInSlices(this.index, this.options.store.findAll('messages'), () => this.stopped);
+    return this.built;
   }
 
   stop(): void {
@@ -49,6 +62,7 @@ export class SearchController {
    * Resolves with the last results given.
    */
   async search(query: string, scope: { conversationId?: string }, onResults: (results: SearchResults) => void, limit = SEARCH_PAGE_DEFAULT): Promise<SearchResults> {
+    await this.ready;
     const local = this.localMessages(query, scope.conversationId, limit);
     onResults({ query, messages: local, source: 'local' });
     let results: SearchResults;

@@ -4,6 +4,7 @@ import { ConversationListView } from './conversation-list-view';
 import { ConversationView } from './conversation-view';
 import { h, replaceChildren } from './dom';
 import { initials } from './format';
+import { SearchView } from './search-view';
 import type { ConversationModel, ViewCore } from './view-core';
 
 type Tab = 'chats' | 'contacts';
@@ -16,6 +17,7 @@ type Tab = 'chats' | 'contacts';
 export class ChatView extends Backbone.View {
   private readonly list: ConversationListView;
   private readonly contacts: ContactsView;
+  private readonly search: SearchView;
   private conversation: ConversationView | null = null;
   private openId: string | null = null;
   private tab: Tab = 'chats';
@@ -33,6 +35,7 @@ export class ChatView extends Backbone.View {
   constructor(private readonly core: ViewCore) {
     super();
     this.list = new ConversationListView(core, (id) => this.open(id));
+    this.search = new SearchView(core, (conversationId, messageId) => this.open(conversationId, messageId));
     this.contacts = new ContactsView(core, (id) => {
       this.showTab('chats');
       this.open(id);
@@ -55,6 +58,7 @@ export class ChatView extends Backbone.View {
           h('div', { class: 'brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), 'Tidings'),
           h('div', { class: 'account' }),
           h('button', { type: 'button', class: 'logout-button ghost' }, 'Log out')),
+        this.search.render().el,
         h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
           h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
           h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts')),
@@ -69,17 +73,27 @@ export class ChatView extends Backbone.View {
     return this;
   }
 
-  /** Opens a conversation by id; if it has not arrived yet it opens when it does. */
-  open(id: string): void {
+  /**
+   * Opens a conversation by id; if it has not arrived yet it opens when it
+   * does. With `messageId` (a search result) the history around that message
+   * is loaded and the list shows it.
+   */
+  open(id: string, messageId?: string): void {
     this.openId = id;
     this.list.select(id);
+    this.search.setOpenConversation(id);
     const model = this.core.collections.conversations.get(id) as ConversationModel | undefined;
     if (!model) return;
+    if (messageId && this.conversation && this.conversation.model === model) {
+      void this.conversation.showMessage(messageId);
+      return;
+    }
     this.conversation?.remove();
     this.conversation = new ConversationView(model, this.core, () => this.close());
     replaceChildren(this.main, this.conversation.render().el);
     this.el.classList.add('is-conversation-open');
     this.conversation.attached();
+    if (messageId) void this.conversation.showMessage(messageId);
   }
 
   close(): void {
@@ -88,6 +102,7 @@ export class ChatView extends Backbone.View {
     this.conversation?.remove();
     this.conversation = null;
     this.list.select(null);
+    this.search.setOpenConversation(null);
     this.el.classList.remove('is-conversation-open');
     this.renderEmpty();
     // Return focus to where the person came from, for keyboard use on phones.
@@ -98,6 +113,7 @@ export class ChatView extends Backbone.View {
     this.conversation?.remove();
     this.list.remove();
     this.contacts.remove();
+    this.search.remove();
     return super.remove();
   }
 

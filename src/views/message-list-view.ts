@@ -1,7 +1,7 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../core/client-core-api';
 import { rowNode, type RowContext } from './message-node';
-import { buildRows, type MessageRow } from './message-rows';
+import { buildRows, messageKey, type MessageRow } from './message-rows';
 import { VirtualViewport, type Anchor } from './virtual-viewport';
 import { isAtBottom } from './virtual-window';
 import type { MessageModel } from './view-core';
@@ -71,6 +71,18 @@ export class MessageListView extends Backbone.View {
   refreshVisible(): void {
     this.viewport.dropAll();
     this.viewport.render(this.viewport.anchor(this.stick));
+  }
+
+  /** Shows one message near the top of the viewport (a search result), marked until the next one; false when it is not in the list. */
+  scrollToMessage(id: string): boolean {
+    const model = this.messages.get(id) as MessageModel | undefined;
+    if (!model) return false;
+    this.stick = false;
+    this.rebuild({ bottom: false, key: messageKey(model.attributes as MessageView), delta: -48 });
+    const key = messageKey(model.attributes as MessageView);
+    this.el.querySelector('.is-found')?.classList.remove('is-found');
+    this.el.querySelector(`[data-key="${CSS.escape(key)}"]`)?.classList.add('is-found');
+    return true;
   }
 
   scrollToBottom(): void {

@@ -2,7 +2,7 @@ import Backbone from 'backbone';
 import type { MessageView } from '../../core/client-core-api';
 import { conversationActivity } from '../../models/conversation';
 import { compareMessages } from '../../models/message-order';
-import { BodySchema, ProtocolError, type Contact, type Conversation, type User } from '../../protocol';
+import { BodySchema, ProtocolError, type Contact, type Conversation, type Message, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
 import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
 
@@ -34,6 +34,8 @@ export interface FakeCore extends ViewCore {
   calls: { name: string; args: unknown[] }[];
   user: User | null;
   messages: Map<string, Backbone.Collection<MessageModel>>;
+  /** What every search answers (as merged results). */
+  searchHits: Message[];
 }
 
 export function createFakeCore(options: { user?: User | null; olderPages?: MessageView[][] } = {}): FakeCore {
@@ -140,6 +142,15 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       seenBy: () => ({ read: [], delivered: [] }),
     },
     typing: { setTyping: (id, typing) => void record('setTyping', id, typing), typers: () => [] },
+    search: {
+      search: async (query, scope, onResults) => {
+        record('search', query, scope);
+        const results = { query, messages: [...core.searchHits], source: 'merged' as const };
+        onResults(results);
+        return results;
+      },
+    },
+    searchHits: [],
     collections: {
       contacts,
       conversations,
