@@ -75,13 +75,19 @@ export class MessageListView extends Backbone.View {
 
   /** Shows one message near the top of the viewport (a search result), marked until the next one; false when it is not in the list. */
   scrollToMessage(id: string): boolean {
-    const model = this.messages.get(id) as MessageModel | undefined;
+    // The collection is keyed by messageKey (sender and clientMessageId), not by id.
+    const model = this.messages.find((m) => m.get('id') === id);
     if (!model) return false;
-    this.stick = false;
-    this.rebuild({ bottom: false, key: messageKey(model.attributes as MessageView), delta: -48 });
     const key = messageKey(model.attributes as MessageView);
-    this.el.querySelector('.is-found')?.classList.remove('is-found');
-    this.el.querySelector(`[data-key="${CSS.escape(key)}"]`)?.classList.add('is-found');
+    this.stick = false;
+    this.rebuild({ bottom: false, key, delta: -48 });
+    const mark = (): void => {
+      this.el.querySelectorAll('.is-found').forEach((el) => el.classList.remove('is-found'));
+      this.el.querySelector(`[data-key="${CSS.escape(key)}"]`)?.classList.add('is-found');
+    };
+    mark();
+    // Rows are measured and placed in the next frame; mark the one built then too.
+    requestAnimationFrame(mark);
     return true;
   }
 
