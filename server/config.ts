@@ -48,6 +48,8 @@ export interface ServerLimits {
   blocksPerUserPerHour: number;
   maxBlockedPerUser: number;
   profileChangesPerUserPerHour: number;
+  searchesPerUserPerMinute: number;
+  searchScanLimit: number;
 }
 
 /**

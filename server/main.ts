@@ -51,6 +51,12 @@ Environment:
                         Display name changes of one user in an hour (each
                         reaches everyone who lists them). Default 30. More:
                         RATE_LIMITED.
+  SEARCHES_PER_USER_PER_MINUTE
+                        Searches one user may run in a minute, from all
+                        their sockets together. Default 120. More:
+                        RATE_LIMITED.
+  SEARCH_SCAN_LIMIT     Most index matches one search examines before its
+                        page ends with hasMore (at least 100). Default 5000.
   DIST_DIR              Built app directory. Default ./dist.
 
 Socket limits (0 turns a limit off):
@@ -165,6 +171,8 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
   const blocksPerUserPerHour = whole(env, 'BLOCKS_PER_USER_PER_HOUR', 1);
   const maxBlockedPerUser = whole(env, 'MAX_BLOCKED_PER_USER', 1);
   const profileChangesPerUserPerHour = whole(env, 'PROFILE_CHANGES_PER_USER_PER_HOUR', 1);
+  const searchesPerUserPerMinute = whole(env, 'SEARCHES_PER_USER_PER_MINUTE', 1);
+  const searchScanLimit = whole(env, 'SEARCH_SCAN_LIMIT', 100);
   const origins = env['ALLOWED_ORIGINS']?.split(',').map((o) => o.trim()).filter(Boolean);
   const metricsToken = env['METRICS_TOKEN'] || undefined;
   const metricsAccess = env['METRICS'] ?? (metricsToken ? 'token' : undefined);
@@ -209,6 +217,8 @@ function parseCommandLine(argv: string[]): ServerOptions | 'help' {
       blocksPerUserPerHour,
       maxBlockedPerUser,
       profileChangesPerUserPerHour,
+      searchesPerUserPerMinute,
+      searchScanLimit,
       ...authLimitsFromEnv(env),
     },
     maxSockets: whole(env, 'MAX_SOCKETS', 0),

@@ -62,6 +62,7 @@ function templates(w: World): Record<ClientCommandName, Record<string, unknown>>
     MarkReadCommand: { conversationId: other, seq: 1 },
     TypingCommand: { conversationId: other, typing: true },
     GetReceiptsCommand: { conversationId: w.groupId },
+    SearchMessagesCommand: { query: 'hello', conversationId: other, limit: 10 },
     EditMessageCommand: { conversationId: other, clientMessageId: 'fuzz-ed', targetId: 'm_0', body: 'edited' },
     DeleteMessageCommand: { conversationId: other, clientMessageId: 'fuzz-del', targetId: 'm_0' },
     ReactCommand: { conversationId: other, clientMessageId: 'fuzz-re', targetId: 'm_0', emoji: '\u{1F44D}', on: true },

@@ -20,6 +20,7 @@ import { addMembers, removeMember, renameConversation } from './group-commands';
 import { getMessages, sendMessage } from './messages';
 import { ackMessages, getReceipts, markRead } from './receipts';
 import { createAccount, login, logout, ping, register } from './session';
+import { searchMessages } from './search';
 import { revokeSession } from './session-state';
 import { subscribe, unsubscribe } from './subscriptions';
 import { typing } from './typing';
@@ -57,6 +58,7 @@ export const HANDLERS: HandlerTable = {
   AnswerContactRequestCommand: answerContactRequest,
   RemoveContactCommand: removeContact,
   BlockUserCommand: blockUser,
+  SearchMessagesCommand: searchMessages,
 };
 
 /** Commands that change a socket's session; frames after one wait until it is done, so a pipelined subscribe follows its login. */

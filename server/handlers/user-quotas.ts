@@ -47,6 +47,7 @@ export interface UserQuotaLimits {
   contactsPerUserPerHour: number;
   blocksPerUserPerHour: number;
   profileChangesPerUserPerHour: number;
+  searchesPerUserPerMinute: number;
 }
 
 /**
@@ -61,16 +62,26 @@ export class UserQuotas {
   private readonly contacts: WindowCounter;
   private readonly blocks: WindowCounter;
   private readonly profiles: WindowCounter;
+  private readonly searches: WindowCounter;
 
   constructor(
     private readonly limits: UserQuotaLimits,
     now: () => number = Date.now,
-    counters?: { sends?: WindowCounter; contacts?: WindowCounter; blocks?: WindowCounter; profiles?: WindowCounter },
+    counters?: { sends?: WindowCounter; contacts?: WindowCounter; blocks?: WindowCounter; profiles?: WindowCounter; searches?: WindowCounter },
   ) {
     this.sends = counters?.sends ?? new MemoryWindowCounter(60_000, now);
     this.contacts = counters?.contacts ?? new MemoryWindowCounter(60 * 60_000, now);
     this.blocks = counters?.blocks ?? new MemoryWindowCounter(60 * 60_000, now);
     this.profiles = counters?.profiles ?? new MemoryWindowCounter(60 * 60_000, now);
+    this.searches = counters?.searches ?? new MemoryWindowCounter(60_000, now);
+  }
+
+  /** Throws RATE_LIMITED past searchesPerUserPerMinute: a search runs on the main thread's connection, so its cost is bounded per user too. */
+  requireSearch(userId: string): void {
+    const limit = this.limits.searchesPerUserPerMinute;
+    if (this.searches.hit(userId) > limit) {
+      throw new ProtocolError('RATE_LIMITED', `you ran ${limit} searches in the last minute from all your sockets, the most allowed; retry shortly`);
+    }
   }
 
   /** Throws RATE_LIMITED past sendsPerUserPerMinute: every writing command (an entry of any kind) counts as a send. */

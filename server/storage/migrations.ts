@@ -137,6 +137,54 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE sessions SET id = 's_' || lower(hex(randomblob(16))) WHERE id IS NULL;
   CREATE UNIQUE INDEX sessions_id ON sessions(id);
   `,
+  // Search (docs/PROTOCOL.md section 10, docs/SERVER.md "Search"): a
+  // full-text index of every message's current text. `search_docs` gives
+  // each indexed message a rowid of its own (messages is WITHOUT ROWID),
+  // kept for the message's life so that rowid order is the order messages
+  // were stored in (seq order within a conversation). `search_text` is a
+  // CONTENTLESS FTS5 table: it holds tokens only, never a copy of the text.
+  // Its rows are removed with FTS5's 'delete' command given the old text,
+  // and with 'secure-delete' on, FTS5 then removes that row's tokens from
+  // the index b-tree itself instead of appending delete markers (which
+  // would leave the old tokens in older segments until a merge); with the
+  // connection's secure_delete pragma the freed bytes are zeroed. The
+  // triggers keep it in step with `messages` inside whichever transaction
+  // writes the message, the edit or the deletion (the writer's batch).
+  // Existing messages are indexed here, oldest first.
+  `
+  CREATE TABLE search_docs (
+    rowid INTEGER PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    sent_at INTEGER NOT NULL,
+    UNIQUE (conversation_id, seq)
+  );
+  CREATE VIRTUAL TABLE search_text USING fts5(body, content = '', tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO search_text (search_text, rank) VALUES ('secure-delete', 1);
+  INSERT INTO search_docs (conversation_id, seq, sent_at)
+    SELECT conversation_id, seq, sent_at FROM messages WHERE kind = 'message' AND body <> '' ORDER BY sent_at, conversation_id, seq;
+  INSERT INTO search_text (rowid, body)
+    SELECT d.rowid, m.body FROM search_docs d JOIN messages m ON m.conversation_id = d.conversation_id AND m.seq = d.seq ORDER BY d.rowid;
+  CREATE TRIGGER search_message_added AFTER INSERT ON messages WHEN NEW.kind = 'message' AND NEW.body <> '' BEGIN
+    INSERT INTO search_docs (conversation_id, seq, sent_at) VALUES (NEW.conversation_id, NEW.seq, NEW.sent_at);
+    INSERT INTO search_text (rowid, body)
+      SELECT rowid, NEW.body FROM search_docs WHERE conversation_id = NEW.conversation_id AND seq = NEW.seq;
+  END;
+  CREATE TRIGGER search_message_changed AFTER UPDATE OF body ON messages WHEN NEW.kind = 'message' AND OLD.body IS NOT NEW.body BEGIN
+    INSERT INTO search_text (search_text, rowid, body)
+      SELECT 'delete', rowid, OLD.body FROM search_docs WHERE conversation_id = OLD.conversation_id AND seq = OLD.seq AND OLD.body <> '';
+    DELETE FROM search_docs WHERE conversation_id = OLD.conversation_id AND seq = OLD.seq AND NEW.body = '';
+    INSERT OR IGNORE INTO search_docs (conversation_id, seq, sent_at)
+      SELECT NEW.conversation_id, NEW.seq, NEW.sent_at WHERE NEW.body <> '';
+    INSERT INTO search_text (rowid, body)
+      SELECT rowid, NEW.body FROM search_docs WHERE conversation_id = NEW.conversation_id AND seq = NEW.seq AND NEW.body <> '';
+  END;
+  CREATE TRIGGER search_message_removed AFTER DELETE ON messages WHEN OLD.kind = 'message' AND OLD.body <> '' BEGIN
+    INSERT INTO search_text (search_text, rowid, body)
+      SELECT 'delete', rowid, OLD.body FROM search_docs WHERE conversation_id = OLD.conversation_id AND seq = OLD.seq;
+    DELETE FROM search_docs WHERE conversation_id = OLD.conversation_id AND seq = OLD.seq;
+  END;
+  `,
 ];
 
 /** Applies the migrations not applied yet, up to `target` (all of them unless a test asks for an older schema). */

@@ -2,6 +2,7 @@ import { ContactsRepo } from './contacts-repo';
 import { ConversationsRepo } from './conversations-repo';
 import type { Db } from './database';
 import { MessagesRepo } from './messages-repo';
+import { SearchRepo } from './search-repo';
 import { SessionsRepo } from './sessions-repo';
 import { UsersRepo } from './users-repo';
 
@@ -18,6 +19,8 @@ export class Storage {
   readonly contacts: ContactsRepo;
   readonly conversations: ConversationsRepo;
   readonly messages: MessagesRepo;
+  /** The full-text index of messages' current text (section 10). */
+  readonly search: SearchRepo;
   private readonly probeStmt;
   private readonly probeGrowStmt;
   private readonly probeShrinkStmt;
@@ -28,6 +31,7 @@ export class Storage {
     this.contacts = new ContactsRepo(db);
     this.conversations = new ConversationsRepo(db);
     this.messages = new MessagesRepo(db);
+    this.search = new SearchRepo(db);
     this.probeStmt = db.prepare('INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)');
     // PROBE_PAGES pages' worth of bytes, written and deleted in the same
     // transaction: it needs free pages as a new message does, and at least

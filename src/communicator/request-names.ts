@@ -32,6 +32,7 @@ export const RESPONSE_OF = {
   AnswerContactRequestCommand: 'AnswerContactRequestResponse',
   RemoveContactCommand: 'RemoveContactResponse',
   BlockUserCommand: 'BlockUserResponse',
+  SearchMessagesCommand: 'SearchMessagesResponse',
 } as const satisfies Partial<Record<ClientCommandName, ServerMessageName>>;
 
 export type RequestCommandName = keyof typeof RESPONSE_OF;

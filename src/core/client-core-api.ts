@@ -15,6 +15,7 @@ import type Backbone from 'backbone';
 import type { DirectoryActions } from '../controllers/directory-controller';
 import type { HistoryActions } from '../controllers/history-controller';
 import type { AccountActions } from '../controllers/account-controller';
+import type { SearchActions } from '../search/search-controller';
 import type { LoginActions } from '../controllers/login-controller';
 import type { OutboxActions } from '../controllers/outbox-controller';
 import type { ReceiptActions } from '../controllers/receipt-controller';
@@ -75,6 +76,8 @@ export interface ViewCore {
   typing: TypingActions;
   /** Notifications on or off, mutes, and the unread total of the title (`notifications:change`, `unread:change`, `notification:open`). */
   notifications: NotificationActions;
+  /** Search over the device's history, then the server's (src/search). */
+  search: SearchActions;
   collections: ViewCollections;
   /** The display name, the password and the sessions (the settings view). */
   account: AccountActions;

@@ -4,6 +4,7 @@ import type { SessionCookie } from '../communicator/session-cookie';
 import { AccountController } from '../controllers/account-controller';
 import { DirectoryController } from '../controllers/directory-controller';
 import { HistoryController } from '../controllers/history-controller';
+import { SearchController } from '../search/search-controller';
 import { LoginController } from '../controllers/login-controller';
 import { OutboxController } from '../controllers/outbox-controller';
 import { ReceiptController, type VisibilitySource } from '../controllers/receipt-controller';
@@ -152,6 +153,8 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
   const receiptsWatch = new ReceiptsWatchController({ dispatch, communicator, store, selfId });
   const account = new AccountController({ dispatch, communicator, store });
   const theme = options.theme ?? new ThemePreference({ storage: null, apply: () => undefined });
+  // Search answers from the device's index first (offline too), then merges the server's.
+  const search = new SearchController({ store, dispatch, server: (payload) => communicator.request('SearchMessagesCommand', payload) });
 
   // Each collection declares this core's store; Backbone.sync (storeSync) reads and writes the one declared.
   const context: ModelContext = { dispatch, store };
@@ -206,6 +209,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     account,
     theme,
     notifications,
+    search,
     async start() {
       try {
         await store.load();
@@ -217,7 +221,7 @@ export function createClientCore(options: ClientCoreOptions): ClientCore {
     },
     async stop() {
       communicator.stop();
-      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session, account, notifier, unread, attention]) controller.stop();
+      for (const controller of [subscriptions, outbox, receipts, receiptsWatch, typing, session, account, notifier, unread, attention, search]) controller.stop();
       notifications.dispose();
       await store.flush();
     },

@@ -3,6 +3,7 @@ import { IdSchema } from './entities';
 import { DEFAULT_LIMITS, bodyLength } from './limits';
 import { emojiProblem } from './emoji';
 import { displayName, text } from './strings';
+import { MAX_SEARCH_QUERY_LENGTH, SEARCH_PAGE_MAX, queryWords } from './search';
 
 /**
  * Payloads the client sends (`...Command`), validated by the server with these
@@ -180,6 +181,22 @@ export const ClientCommandSchemas = {
   AnswerContactRequestCommand: z.object({ requestId: RequestId, userId: IdSchema, accept: z.boolean() }),
   RemoveContactCommand: z.object({ requestId: RequestId, userId: IdSchema }),
   BlockUserCommand: z.object({ requestId: RequestId, userId: IdSchema, blocked: z.boolean() }),
+  // Search (section 10): by word prefix over the messages the caller may see; beforeSeq only within one conversation.
+  SearchMessagesCommand: z
+    .object({
+      requestId: RequestId,
+      query: text()
+        .refine((s) => bodyLength(s) >= 1, 'query must not be empty')
+        .refine((s) => bodyLength(s) <= MAX_SEARCH_QUERY_LENGTH, `query must be at most ${MAX_SEARCH_QUERY_LENGTH} characters`)
+        .refine((s) => queryWords(s).length > 0, 'query must hold at least one letter or digit'),
+      conversationId: IdSchema.optional(),
+      beforeSeq: Seq.optional(),
+      limit: z.number().int().min(1).max(SEARCH_PAGE_MAX, `limit must be at most ${SEARCH_PAGE_MAX}`).optional(),
+    })
+    .refine((c) => c.beforeSeq === undefined || c.conversationId !== undefined, {
+      message: 'beforeSeq pages within one conversation: it needs conversationId',
+      path: ['beforeSeq'],
+    }),
 } as const;
 
 export type ClientCommandName = keyof typeof ClientCommandSchemas;

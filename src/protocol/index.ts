@@ -9,3 +9,4 @@ export * from './commands';
 export * from './responses';
 export * from './frame';
 export * from './message-frames';
+export * from './search';

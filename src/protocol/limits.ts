@@ -46,6 +46,10 @@ export const DEFAULT_LIMITS = {
   maxBlockedPerUser: 1000,
   /** Profile changes (display name) one user may make in an hour: each one notifies every contact. */
   profileChangesPerUserPerHour: 30,
+  /** Searches one user may run in a minute from all their sockets together (SearchMessagesCommand). */
+  searchesPerUserPerMinute: 120,
+  /** Most index matches one search examines before its page ends with hasMore (bounds one query's work). */
+  searchScanLimit: 5000,
 } as const;
 
 export type Limits = typeof DEFAULT_LIMITS;

@@ -139,6 +139,15 @@ export const ServerMessageSchemas = {
   RemoveContactResponse: z.object({ requestId: RequestId, userId: z.string() }),
   BlockUserResponse: z.object({ requestId: RequestId, userId: z.string(), blocked: z.boolean() }),
 
+  // Search (section 10): messages as they are now, newest first. `nextBeforeSeq` (with conversationId, when
+  // hasMore) is where the next page starts: the server may stop early after examining its most candidates.
+  SearchMessagesResponse: z.object({
+    requestId: RequestId,
+    query: z.string(),
+    messages: z.array(MessageSchema),
+    hasMore: z.boolean(),
+    nextBeforeSeq: z.number().optional(),
+  }),
   ErrorResponse: z.object({
     requestId: RequestId,
     code: z.enum(ERROR_CODES),

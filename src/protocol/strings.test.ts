@@ -53,6 +53,7 @@ const SAMPLES: { [K in ClientCommandName]: ClientCommandInputs[K][] } = {
   AnswerContactRequestCommand: [{ requestId: 'r1', userId: ID, accept: true }],
   RemoveContactCommand: [{ requestId: 'r1', userId: ID }],
   BlockUserCommand: [{ requestId: 'r1', userId: ID, blocked: true }],
+  SearchMessagesCommand: [{ requestId: 'r1', query: 'hello', conversationId: ID, beforeSeq: 5, limit: 10 }],
 };
 
 interface StringField {

@@ -9,6 +9,7 @@ import { personName } from './person-name';
 import { SettingsView } from './settings-view';
 import { attrs, type ConversationModel, type ViewCore } from './view-core';
 import { NotificationPromptView } from './notification-prompt-view';
+import { SearchView } from './search-view';
 
 type Tab = 'chats' | 'contacts';
 
@@ -21,7 +22,7 @@ export class ChatView extends Backbone.View {
   private readonly list: ConversationListView;
   private readonly contacts: ContactsView;
   private readonly prompt: NotificationPromptView;
-  /** The notification switch, shown under the header by its button (until the app has a settings page to hold it). */
+  private readonly search: SearchView;
   private conversation: ConversationView | null = null;
   private settings: SettingsView | null = null;
   private openId: string | null = null;
@@ -41,6 +42,7 @@ export class ChatView extends Backbone.View {
   constructor(private readonly core: ViewCore) {
     super();
     this.list = new ConversationListView(core, (id) => this.open(id));
+    this.search = new SearchView(core, (conversationId, messageId) => this.open(conversationId, messageId));
     this.contacts = new ContactsView(core, (id) => {
       this.showTab('chats');
       this.open(id);
@@ -73,6 +75,7 @@ export class ChatView extends Backbone.View {
           h('div', { class: 'account' }),
           h('button', { type: 'button', class: 'settings-button ghost' }, 'Settings'),
           h('button', { type: 'button', class: 'logout-button ghost' }, 'Log out')),
+        this.search.render().el,
         h('div', { class: 'tabs', role: 'group', 'aria-label': 'Show' },
           h('button', { type: 'button', 'data-tab': 'chats', 'aria-pressed': 'true' }, 'Chats'),
           h('button', { type: 'button', 'data-tab': 'contacts', 'aria-pressed': 'false' }, 'Contacts', h('span', { class: 'tab-badge', hidden: true }))),
@@ -89,18 +92,28 @@ export class ChatView extends Backbone.View {
     return this;
   }
 
-  /** Opens a conversation by id; if it has not arrived yet it opens when it does. */
-  open(id: string): void {
+  /**
+   * Opens a conversation by id; if it has not arrived yet it opens when it
+   * does. With `messageId` (a search result) the history around that message
+   * is loaded and the list shows it.
+   */
+  open(id: string, messageId?: string): void {
     this.openId = id;
     this.list.select(id);
+    this.search.setOpenConversation(id);
     const model = this.core.collections.conversations.get(id) as ConversationModel | undefined;
     if (!model) return;
     this.closeSettings();
+    if (messageId && this.conversation && this.conversation.model === model) {
+      void this.conversation.showMessage(messageId);
+      return;
+    }
     this.conversation?.remove();
     this.conversation = new ConversationView(model, this.core, () => this.close());
     replaceChildren(this.main, this.conversation.render().el);
     this.el.classList.add('is-conversation-open');
     this.conversation.attached();
+    if (messageId) void this.conversation.showMessage(messageId);
   }
 
   close(): void {
@@ -109,6 +122,7 @@ export class ChatView extends Backbone.View {
     this.conversation?.remove();
     this.conversation = null;
     this.list.select(null);
+    this.search.setOpenConversation(null);
     this.el.classList.remove('is-conversation-open');
     this.renderEmpty();
     // Return focus to where the person came from, for keyboard use on phones.
@@ -142,6 +156,7 @@ export class ChatView extends Backbone.View {
     this.list.remove();
     this.contacts.remove();
     this.prompt.remove();
+    this.search.remove();
     return super.remove();
   }
 

@@ -110,6 +110,19 @@ export class ConversationView extends Backbone.View<ConversationModel> {
     return this;
   }
 
+  /**
+   * Shows one message (a search result): the history controller brings it
+   * and the history around it into the store (paging back to it when it is
+   * near), then the list scrolls to it. Resolves false when it cannot be had.
+   */
+  async showMessage(messageId: string): Promise<boolean> {
+    if (this.list.scrollToMessage(messageId)) return true;
+    const held = await this.core.history.ensureMessage(this.model.id as string, messageId).catch(() => false);
+    // The collection follows the store within the task that changed it; the rows are built a frame later.
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    return held && this.list.scrollToMessage(messageId);
+  }
+
   /** Call once the view is in the document: measures the list, focuses the composer, reports visibility. */
   attached(): void {
     this.list.render();

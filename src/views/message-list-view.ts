@@ -1,7 +1,7 @@
 import Backbone from 'backbone';
 import type { MessageView } from '../core/client-core-api';
 import { rowNode, type RowContext } from './message-node';
-import { buildRows, type MessageRow } from './message-rows';
+import { buildRows, messageKey, type MessageRow } from './message-rows';
 import { LANDING_CONTEXT_PX, UNREAD_ROW, UnseenCounter, unreadLineIndex, unreadLineNode, type UnreadRow } from './unread-line';
 import { VirtualViewport, type Anchor } from './virtual-viewport';
 import { isAtBottom } from './virtual-window';
@@ -91,6 +91,24 @@ export class MessageListView extends Backbone.View {
   refreshVisible(): void {
     this.viewport.dropAll();
     this.viewport.render(this.viewport.anchor(this.stick));
+  }
+
+  /** Shows one message near the top of the viewport (a search result), marked until the next one; false when it is not in the list. */
+  scrollToMessage(id: string): boolean {
+    // The collection is keyed by messageKey (sender and clientMessageId), not by id.
+    const model = this.messages.find((m) => m.get('id') === id);
+    if (!model) return false;
+    const key = messageKey(model.attributes as MessageView);
+    this.stick = false;
+    this.rebuild({ bottom: false, key, delta: -48 });
+    const mark = (): void => {
+      this.el.querySelectorAll('.is-found').forEach((el) => el.classList.remove('is-found'));
+      this.el.querySelector(`[data-key="${CSS.escape(key)}"]`)?.classList.add('is-found');
+    };
+    mark();
+    // Rows are measured and placed in the next frame; mark the one built then too.
+    requestAnimationFrame(mark);
+    return true;
   }
 
   scrollToBottom(): void {

@@ -3,7 +3,7 @@ import type { MessageView } from '../../core/client-core-api';
 import { conversationActivity } from '../../models/conversation';
 import { compareMessages } from '../../models/message-order';
 import { ThemePreference } from '../../core/theme-preference';
-import { BodySchema, ProtocolError, type Contact, type Conversation, type MemberPosition, type SessionInfo, type User } from '../../protocol';
+import { BodySchema, ProtocolError, type Contact, type Conversation, type MemberPosition, type Message, type SessionInfo, type User } from '../../protocol';
 import type { DraftRecord } from '../../store/records';
 import type { NotificationStatus } from '../../core/client-core-api';
 import { messageAttributes, type ContactModel, type ConversationModel, type DraftModel, type MessageModel, type ViewCore } from '../view-core';
@@ -46,6 +46,8 @@ export interface FakeCore extends ViewCore {
   failNext: Error | null;
   /** The theme choice last shown, as src/views/theme.ts would show it. */
   appliedTheme(): string;
+  /** What every search answers (as merged results). */
+  searchHits: Message[];
 }
 
 export function createFakeCore(options: { user?: User | null; olderPages?: MessageView[][]; publicComputer?: boolean } = {}): FakeCore {
@@ -300,6 +302,15 @@ export function createFakeCore(options: { user?: User | null; olderPages?: Messa
       },
       unreadTotal: () => 0,
     },
+    search: {
+      search: async (query, scope, onResults) => {
+        record('search', query, scope);
+        const results = { query, messages: [...core.searchHits], source: 'merged' as const };
+        onResults(results);
+        return results;
+      },
+    },
+    searchHits: [],
     collections: {
       contacts,
       conversations,
