@@ -7,7 +7,7 @@ import { Store } from './store';
 /**
  * The schemas a model may write through sync: what the person makes on this
  * device. The rest is the server's copy, which the controllers store as the
- * server sends it (addMessages keeps the sync positions, which a model's
+ * server sends it (addEntries keeps the sync positions, which a model's
  * write would not).
  */
 const WRITABLE: ReadonlySet<SchemaName> = new Set<SchemaName>(['outbox', 'drafts', 'preferences']);
