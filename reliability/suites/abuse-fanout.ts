@@ -73,6 +73,7 @@ export async function runFanout(size: FanoutSize, log: (line: string) => void = 
     for (const w of watchers) {
       await w.call('SubscribeCommand', { resource: `messages:${group}` }, 'SubscribeResponse');
       await w.call('SubscribeCommand', { resource: 'conversations' }, 'SubscribeResponse');
+      await w.call('SubscribeCommand', { resource: `receipts:${group}` }, 'SubscribeResponse');
       await w.call('SubscribeCommand', { resource: 'contacts' }, 'SubscribeResponse');
     }
     const attackers = await Promise.all(Array.from({ length: size.sockets }, () => connect(attacker)));
@@ -146,14 +147,14 @@ export async function runFanout(size: FanoutSize, log: (line: string) => void = 
     await drain((f) => f.name === 'TypingNotification');
 
     // Receipts: rising acks one after the other (each its own commit), from one socket.
-    const receipts = report.row('receipts with rising seqs', `one member acks seqs 1..${size.acks} one after the other in a group of ${size.members}; conversations notifications each other member gets`);
+    const receipts = report.row('receipts with rising seqs', `one member acks seqs 1..${size.acks} one after the other in a group of ${size.members}; receipts:<group> notifications each other member gets (where everyone's positions are told)`);
     s.seeder.messages(group, Array.from({ length: size.acks }, (_, i) => ({ senderId: victims[0]!.id, body: `fan ${i}` })));
-    const isList = (f: Frame): boolean => f.name === 'ResourceChangedNotification' && f.payload['resource'] === 'conversations';
+    const isList = (f: Frame): boolean => f.name === 'ResourceChangedNotification' && f.payload['resource'] === `receipts:${group}`;
     await drain(isList);
     started = Date.now();
     for (let seq = 1; seq <= size.acks; seq++) await attackers[seq % size.sockets]!.call('AckMessagesCommand', { conversationId: group, seq }, 'AckMessagesResponse');
     const seen = (f: Frame): number | undefined =>
-      (f.payload['items'] as Record<string, { members: Record<string, { deliveredSeq: number }> }> | undefined)?.[group]?.members[attacker.id]?.deliveredSeq;
+      (f.payload['items'] as Record<string, { deliveredSeq: number }> | undefined)?.[attacker.id]?.deliveredSeq;
     await watchers[0]!.waitFor((f) => isList(f) && seen(f) === size.acks, 10_000, 'the last position');
     // The one the wait took counts too.
     const listCounts = await drain(isList);
