@@ -44,8 +44,13 @@ test('a member added from the contacts sees the group, and only its history from
 
     const alice = await signIn('alice');
     const bob = await signIn('bob');
+    // Contacts by consent: alice asks, dave accepts.
     await alice.chat.addContact('dave');
-    await expect(alice.chat.page.getByText('Dave is now a contact.')).toBeVisible();
+    await expect(alice.chat.page.getByText('Request sent to Dave @dave. You will see each other once they accept.')).toBeVisible();
+    await dave.contactsTab.click();
+    await davePage.getByRole('button', { name: 'Accept Alice @alice' }).click();
+    await expect(alice.chat.page.getByRole('button', { name: 'Message Dave @dave' })).toBeVisible();
+    await dave.chatsTab.click();
     await alice.chat.chatsTab.click();
     await alice.chat.open('Weekend plans');
     await bob.chat.open('Weekend plans');
