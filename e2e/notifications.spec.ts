@@ -141,7 +141,7 @@ test('a message while the tab is hidden raises one notification; clicking it ope
   // The click: the notification brings the tab forward and opens its conversation, which reads it.
   await setHidden(alice.chat.page, false);
   await alice.chat.page.evaluate(() => window.__notifications[0]!.onclick?.(new Event('click')));
-  await expect(alice.chat.conversationTitle).toHaveText('Bob');
+  await expect(alice.chat.conversationTitle).toHaveText('Bob @bob');
   await expect(alice.chat.message(text)).toHaveCount(1);
   await expect.poll(() => titleCount(alice.chat.page)).toBe(before);
   expect((await raisedIn(alice.chat.page))[0]!.closed).toBe(true);
