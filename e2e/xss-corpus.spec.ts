@@ -10,7 +10,8 @@ import { DISPLAY_NAME_PAYLOADS, MESSAGE_PAYLOADS, TITLE_PAYLOADS } from './suppo
  * shows every one of them as literal text: nothing runs, no dialog, no CSP
  * report, and the only links are http(s) ones with rel="noopener noreferrer".
  */
-test.setTimeout(120_000);
+// Many messages typed through the page: over 2 min since the merge of version 2 and accounts on a loaded machine (a slowdown to find).
+test.setTimeout(360_000);
 
 interface Seen { bodies: string[]; links: { href: string; rel: string | null }[] }
 
